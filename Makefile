@@ -1,0 +1,46 @@
+# The two commands: `make run` (set up and serve with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+export FLASK_APP := app
+
+.PHONY: run test translations messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+## Compile the translation catalogs (the .mo files are built, never committed).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d portal/translations
+
+## Set up, migrate, seed the demo street on first start, and serve on http://$(HOST):$(PORT).
+run: $(VENV)/.installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## Run the whole suite (SQLite, PostgreSQL and Chromium legs; see tests/conftest.py).
+test: $(VENV)/.installed-dev translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## After changing user-visible text: extract the messages and merge them into the catalogs.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".* __pycache__" --no-location -o portal/translations/messages.pot portal templates
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
+
+## Benchmarks of the hot pages (see bench/README.md).
+bench: $(VENV)/.installed-dev translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

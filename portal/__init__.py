@@ -1,0 +1,156 @@
+"""The committee portal: the application factory."""
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _init_login(app)
+
+    from . import admin, auth, deputies, main
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(deputies.bp)
+    app.register_blueprint(admin.bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _init_templates(app)
+    _init_errors(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the session's, else Simplified Chinese."""
+    languages = Config.LANGUAGES
+    if current_user and getattr(current_user, "locale", None) in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return "zh_Hans_CN"
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Read, or create once, a random key kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys, write-ahead log, and wait instead of failing when busy."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _init_login(app: Flask) -> None:
+    from .models import AnonymousUser, User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.anonymous_user = AnonymousUser
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _init_templates(app: Flask) -> None:
+    from .models import Role
+    from .permissions import TEMPLATE_HELPERS
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(TEMPLATE_HELPERS)
+    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES)
+
+    @app.context_processor
+    def inject_common():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "committee_name": app.config["COMMITTEE_NAME"]}
+
+
+def _init_errors(app: Flask) -> None:
+    messages = {
+        403: lambda: _("You do not have permission to see this page."),
+        404: lambda: _("The page was not found."),
+        405: lambda: _("This action is not allowed here."),
+        429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again."),
+    }
+
+    def render_error(code: int, message: str):
+        template = "errors/_error.html" if request.headers.get("HX-Request") == "true" else "errors/error.html"
+        return render_template(template, code=code, message=message), code
+
+    for code, message in messages.items():
+        app.register_error_handler(code, lambda e, code=code, message=message: render_error(code, message()))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form has expired or is invalid. Please reload the page and try again."))
+
+
+def _security_headers(response):
+    """A strict CSP (no inline script), no framing, no sniffing, a quiet referrer."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

@@ -1,0 +1,149 @@
+"""Create and change users, deputy profiles and communities. Services flush; callers commit."""
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..auth.services import check_password_rules, hash_password, normalize_username
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import Community, DeputyProfile, Level, Role, User
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+PHONE_RE = re.compile(r"^[0-9+\- ]{0,32}$")
+
+
+@dataclass
+class DeputyFields:
+    """What a deputy profile holds beyond the user."""
+
+    level: Level
+    community: Community
+    expertise: str = ""
+    phone: str = ""
+
+
+def check_username(username: str, exclude_id: int | None = None) -> str:
+    """The normalized username, refusing a malformed or taken one."""
+    username = normalize_username(username)
+    if not USERNAME_RE.match(username):
+        raise ServiceError(
+            _("A username has 3 to 64 characters: lowercase letters, digits, '.', '_' or '-'."), "username"
+        )
+    query = select(User.id).where(User.username == username)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ServiceError(_("The username “%(name)s” is already taken.", name=username), "username")
+    return username
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise ServiceError(_("Please enter a name of at most 64 characters."), "name")
+    return name
+
+
+def _check_deputy(fields: DeputyFields | None) -> DeputyFields:
+    if fields is None or fields.level is None:
+        raise ServiceError(_("Please choose the deputy's level."), "level")
+    if fields.community is None:
+        raise ServiceError(_("Please choose the deputy's community."), "community")
+    if not PHONE_RE.match(fields.phone or ""):
+        raise ServiceError(_("A phone number holds only digits, spaces, '+' and '-'."), "phone")
+    if len(fields.expertise or "") > 200:
+        raise ServiceError(_("At most 200 characters."), "expertise")
+    return fields
+
+
+def create_user(
+    username: str, name: str, role: Role, password: str, deputy: DeputyFields | None = None
+) -> User:
+    """A new active user; a deputy gets their profile in the same step."""
+    user = User(
+        username=check_username(username),
+        name=_check_name(name),
+        role=role,
+        active=True,
+    )
+    check_password_rules(password)
+    if role is Role.DEPUTY:
+        fields = _check_deputy(deputy)
+        user.deputy = DeputyProfile(
+            level=fields.level, community=fields.community, expertise=fields.expertise.strip(), phone=fields.phone.strip()
+        )
+    user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, username: str, name: str, role: Role, deputy: DeputyFields | None = None) -> User:
+    """Change a user's particulars and role; a deputy's profile follows the role."""
+    user.username = check_username(username, exclude_id=user.id)
+    user.name = _check_name(name)
+    if role is Role.DEPUTY:
+        fields = _check_deputy(deputy)
+        profile = user.deputy or DeputyProfile()
+        profile.level = fields.level
+        profile.community = fields.community
+        profile.expertise = fields.expertise.strip()
+        profile.phone = fields.phone.strip()
+        user.deputy = profile
+    elif user.deputy is not None:
+        user.deputy = None  # staff are not deputies
+    user.role = role
+    db.session.flush()
+    return user
+
+
+def set_active(actor: User, user: User, active: bool) -> User:
+    """Activate or deactivate an account; nobody deactivates themselves."""
+    if actor.id == user.id and not active:
+        raise ServiceError(_("You cannot deactivate your own account."))
+    user.active = active
+    db.session.flush()
+    return user
+
+
+def create_community(name: str) -> Community:
+    """A new community with a unique name."""
+    community = Community(name=_check_community_name(name))
+    db.session.add(community)
+    db.session.flush()
+    return community
+
+
+def update_community(community: Community, name: str, active: bool) -> Community:
+    """Rename a community or retire it from the choice lists."""
+    community.name = _check_community_name(name, exclude_id=community.id)
+    community.active = active
+    db.session.flush()
+    return community
+
+
+def _check_community_name(name: str, exclude_id: int | None = None) -> str:
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise ServiceError(_("Please enter a name of at most 64 characters."), "name")
+    query = select(Community.id).where(Community.name == name)
+    if exclude_id is not None:
+        query = query.where(Community.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ServiceError(_("A community named “%(name)s” already exists.", name=name), "name")
+    return name
+
+
+def active_communities() -> list[Community]:
+    """The communities offered in choice lists, by name."""
+    return list(db.session.scalars(select(Community).where(Community.active).order_by(Community.name)))
+
+
+def role_counts() -> dict[Role, int]:
+    """Active users per role."""
+    rows = db.session.execute(select(User.role, func.count()).where(User.active).group_by(User.role))
+    counts = {role: 0 for role in Role}
+    counts.update({role: n for role, n in rows})
+    return counts

@@ -1,0 +1,61 @@
+"""Forms for users, communities and the deputy import."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from ..models import LEVEL_LABELS, ROLE_LABELS, Level, Role
+
+
+def _role_choices():
+    return [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+def _level_choices():
+    return [("", _l("— choose —"))] + [(level.value, LEVEL_LABELS[level]) for level in Level]
+
+
+class UserForm(FlaskForm):
+    """A user's particulars; the deputy fields matter when the role is deputy."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=64)])
+    role = SelectField(_l("Role"), choices=_role_choices, default=Role.DEPUTY.value)
+    level = SelectField(_l("Level"), choices=_level_choices, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    expertise = StringField(_l("Profession / expertise"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Length(max=32)])
+
+
+class NewUserForm(UserForm):
+    """A new user also gets an initial password."""
+
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Please enter an initial password."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password set by the admin."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please enter a new password."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Please repeat the new password.")), EqualTo("password", _l("The two passwords differ."))],
+    )
+
+
+class CommunityForm(FlaskForm):
+    """A community's name, and whether it is offered in lists."""
+
+    name = StringField(_l("Community name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=64)])
+    active = BooleanField(_l("In use"), default=True)
+
+
+class ImportForm(FlaskForm):
+    """The CSV or XLSX file of deputies."""
+
+    file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(_l("Please choose a file."))])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token guards a confirmed action."""

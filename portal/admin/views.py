@@ -1,0 +1,229 @@
+"""Admin pages: users, roles, passwords, communities, deputy import."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..accounts.importing import import_deputies, read_rows
+from ..accounts.services import (
+    DeputyFields,
+    active_communities,
+    create_community,
+    create_user,
+    role_counts,
+    set_active,
+    update_community,
+    update_user,
+)
+from ..auth.services import set_password
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..htmx import is_htmx, render_page_or_partial
+from ..models import Community, DeputyProfile, Level, Role, User
+from ..permissions import role_required
+from . import bp
+from .forms import CommunityForm, ConfirmForm, ImportForm, NewUserForm, ResetPasswordForm, UserForm
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    """The admin's home: who is registered, and where to manage them."""
+    communities = db.session.scalar(select(db.func.count()).select_from(Community).where(Community.active))
+    return render_template("admin/index.html", counts=role_counts(), communities=communities)
+
+
+@bp.route("/users")
+@role_required(Role.ADMIN)
+def users():
+    """All users, filtered by text, role and status; the table updates as you type."""
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    status = request.args.get("status", "active")
+    query = select(User).order_by(User.role, User.username)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.name.like(like), User.username.like(like)))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    if status in {"active", "inactive"}:
+        query = query.where(User.active.is_(status == "active"))
+    page = db.paginate(query, per_page=db.get_app().config["PER_PAGE"], error_out=False)
+    return render_page_or_partial(
+        "admin/users.html", "admin/_user_table.html", page=page, q=q, role=role, status=status, confirm=ConfirmForm()
+    )
+
+
+def _fill_community_choices(form: UserForm) -> None:
+    form.community.choices = [(0, _("— choose —"))] + [(c.id, c.name) for c in active_communities()]
+    if form.community.data is None:
+        form.community.data = 0
+
+
+def _deputy_fields(form: UserForm) -> DeputyFields | None:
+    if Role(form.role.data) is not Role.DEPUTY:
+        return None
+    level = Level(form.level.data) if form.level.data else None
+    community = db.session.get(Community, form.community.data) if form.community.data else None
+    return DeputyFields(level, community, form.expertise.data or "", form.phone.data or "")
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_new():
+    """Create a user of any role."""
+    form = NewUserForm()
+    _fill_community_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.username.data, form.name.data, Role(form.role.data), form.password.data, _deputy_fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s was created.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_edit(user_id: int):
+    """Change a user's particulars and role."""
+    user = _get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        if user.deputy is not None:
+            form.level.data = user.deputy.level.value
+            form.community.data = user.deputy.community_id
+            form.expertise.data = user.deputy.expertise
+            form.phone.data = user.deputy.phone
+    _fill_community_choices(form)
+    if form.validate_on_submit():
+        try:
+            update_user(user, form.username.data, form.name.data, Role(form.role.data), _deputy_fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s was saved.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_password(user_id: int):
+    """Set a new password for a user who forgot theirs."""
+    user = _get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The password of %(name)s was reset.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_password.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required(Role.ADMIN)
+def user_active(user_id: int):
+    """Deactivate or reactivate an account; htmx swaps the row in place."""
+    user = _get_or_404(User, user_id)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            set_active(current_user, user, request.form.get("active") == "1")
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+    if is_htmx():
+        return render_template("admin/_user_row.html", user=user, confirm=form, error=error)
+    if error:
+        flash(error, "error")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("admin.users"))
+
+
+@bp.route("/communities", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def communities():
+    """The street's communities, with a form to add one."""
+    form = CommunityForm()
+    if form.validate_on_submit():
+        try:
+            community = create_community(form.name.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Community %(name)s was added.", name=community.name), "success")
+            return redirect(url_for("admin.communities"))
+    counts = dict(
+        db.session.execute(
+            select(DeputyProfile.community_id, db.func.count())
+            .join(User)
+            .where(User.active)
+            .group_by(DeputyProfile.community_id)
+        ).all()
+    )
+    rows = db.session.scalars(select(Community).order_by(Community.active.desc(), Community.name)).all()
+    return render_template("admin/communities.html", form=form, communities=rows, counts=counts)
+
+
+@bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def community_edit(community_id: int):
+    """Rename a community or take it out of use."""
+    community = _get_or_404(Community, community_id)
+    form = CommunityForm(obj=community)
+    if form.validate_on_submit():
+        try:
+            update_community(community, form.name.data, form.active.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Community %(name)s was saved.", name=community.name), "success")
+            return redirect(url_for("admin.communities"))
+    return render_template("admin/community_form.html", form=form, community=community)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_file():
+    """Upload deputies as CSV or XLSX; all rows are imported or none."""
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = read_rows(upload.filename or "", upload.read())
+        except ServiceError as error:
+            attach_to_form(form, error)
+        else:
+            result = import_deputies(rows)
+            if result.errors:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    return render_template("admin/import.html", form=form, result=result)

@@ -1,0 +1,6 @@
+"""Logging in and out, and a user's own account settings."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""Forms for logging in and for the user's own account."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    """Username, password and an optional 'remember me'."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one twice."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please enter a new password."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Please repeat the new password.")), EqualTo("new_password", _l("The two passwords differ."))],
+    )
+
+
+class LocaleForm(FlaskForm):
+    """The language of the interface."""
+
+    locale = SelectField(_l("Language"), choices=[("zh_Hans_CN", "中文"), ("en", "English")])

@@ -1,0 +1,73 @@
+"""Command-line tasks: `flask create-admin`, `flask import-deputies FILE`, `flask seed-demo`."""
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from .errors import ServiceError
+from .extensions import db
+from .models import Role
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the portal's commands to `flask`."""
+
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_admin(username: str, name: str, password: str) -> None:
+        """Create an administrator account."""
+        from .accounts.services import create_user
+
+        try:
+            create_user(username, name, Role.ADMIN, password)
+        except ServiceError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+        click.echo(f"Administrator {username} created.")
+
+    @app.cli.command("import-deputies")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_deputies_command(file: Path) -> None:
+        """Import deputies from a CSV or XLSX file: all rows or none."""
+        from .accounts.importing import import_deputies, read_rows
+
+        try:
+            result = import_deputies(read_rows(file.name, file.read_bytes()))
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        if result.errors:
+            db.session.rollback()
+            for error in result.errors:
+                click.echo(f"line {error.line}: {error.reason}", err=True)
+            raise click.ClickException(f"{len(result.errors)} bad rows; nothing was imported.")
+        db.session.commit()
+        for user, generated in result.created:
+            click.echo(f"{user.username}\t{user.name}" + (f"\tpassword: {generated}" if generated else ""))
+        click.echo(f"{len(result.created)} deputies imported.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--password", default="demo1234", show_default=True, help="Password of every demo login.")
+    @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users (first start only).")
+    def seed_demo_command(password: str, if_empty: bool) -> None:
+        """Fill the database with a demo street (idempotent: only what is missing is added)."""
+        from sqlalchemy import select
+
+        from .demo import seed_demo
+        from .models import User
+
+        if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+            click.echo("The database already has users; the demo was not seeded (run `flask seed-demo` to add it).")
+            return
+
+        try:
+            logins = seed_demo(password)
+        except ServiceError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+        click.echo("Demo logins (new accounts use the password given with --password):")
+        for username, role, name in logins:
+            click.echo(f"  {role:7} {username:14} {name}")

@@ -1,0 +1,52 @@
+"""Configuration: defaults here, overridden by instance/config.py and the environment."""
+import os
+from datetime import timedelta
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-safe defaults; every value can be set from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: a key is kept in instance/secret_key
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance/portal.db
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # A tablet stays open through a whole meeting day: sessions and CSRF tokens outlive it.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=16)
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_I18N_ENABLED = False  # every validator message is ours, translated by Flask-Babel
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Asia/Shanghai")
+    LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 8
+    PER_PAGE = 25
+    COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME", "××街道人大工委")
+
+
+class TestConfig(Config):
+    """Fast, isolated settings for the test suite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_STORAGE_URI = "memory://"

@@ -1,0 +1,6 @@
+"""The deputies of the street: the roster staff work from and each deputy's profile."""
+from flask import Blueprint
+
+bp = Blueprint("deputies", __name__, url_prefix="/deputies")
+
+from . import views  # noqa: E402,F401

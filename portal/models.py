@@ -1,0 +1,134 @@
+"""Database tables, as typed SQLAlchemy 2 models, and the enums they use."""
+import enum
+from datetime import datetime, timezone
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin, UserMixin
+from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 16) -> Enum:
+    """A portable enum column: a VARCHAR with a CHECK, storing the member values."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        name=enum_cls.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+class Role(str, enum.Enum):
+    """What a user may do; admin can do everything staff can."""
+
+    ADMIN = "admin"
+    STAFF = "staff"
+    DEPUTY = "deputy"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.STAFF: _l("Staff"), Role.DEPUTY: _l("Deputy")}
+
+
+class Level(str, enum.Enum):
+    """The People's Congress a deputy was elected to."""
+
+    CITY = "city"
+    DISTRICT = "district"
+
+    @property
+    def label(self) -> str:
+        return str(LEVEL_LABELS[self])
+
+
+LEVEL_LABELS = {Level.CITY: _l("City"), Level.DISTRICT: _l("District")}
+
+
+class Community(db.Model):
+    """A residential community (社区) of the street."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    deputies: Mapped[list["DeputyProfile"]] = relationship(back_populates="community")
+
+    def __repr__(self) -> str:
+        return f"<Community {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    """A login: admin, staff or deputy."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[Optional[str]] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    deputy: Mapped[Optional["DeputyProfile"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """True if the user holds one of `roles`; admin counts as staff."""
+        return self.role in roles or (self.role is Role.ADMIN and Role.STAFF in roles)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role.value}>"
+
+
+class AnonymousUser(AnonymousUserMixin):
+    """The visitor who has not logged in; answers the same questions as a User."""
+
+    role = None
+    name = ""
+    deputy = None
+    locale = None
+
+    def has_role(self, *roles: Role) -> bool:
+        return False
+
+
+class DeputyProfile(db.Model):
+    """A deputy's particulars, one per user with role deputy."""
+
+    __tablename__ = "deputy_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    expertise: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+
+    user: Mapped[User] = relationship(back_populates="deputy")
+    community: Mapped[Community] = relationship(back_populates="deputies")
+
+    @property
+    def name(self) -> str:
+        return self.user.name
