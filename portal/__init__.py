@@ -4,7 +4,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -61,6 +61,8 @@ def create_app(config: object | dict | None = None) -> Flask:
 def select_locale() -> str:
     """The user's chosen language, else the session's, else Simplified Chinese."""
     languages = Config.LANGUAGES
+    if not has_request_context():  # CLI and services outside a request speak Chinese
+        return "zh_Hans_CN"
     if current_user and getattr(current_user, "locale", None) in languages:
         return current_user.locale
     if session.get("locale") in languages:

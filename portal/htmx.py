@@ -7,12 +7,12 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render_page_or_partial(page: str, partial: str, **context) -> str:
+def render_page_or_partial(page_template: str, partial_template: str, /, **context) -> str:
     """The full page for a normal request, the swappable partial for htmx."""
-    return render_template(partial if is_htmx() else page, **context)
+    return render_template(partial_template if is_htmx() else page_template, **context)
 
 
-def render_with_oob(partial: str, *oob_partials: str, **context) -> str:
+def render_with_oob(partial: str, /, *oob_partials: str, **context) -> str:
     """A partial followed by out-of-band fragments (each carries hx-swap-oob itself)."""
     parts = [render_template(partial, **context)]
     parts += [render_template(name, oob=True, **context) for name in oob_partials]

@@ -2,18 +2,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..models import LEVEL_LABELS, ROLE_LABELS, Level, Role
 
 
 def _role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role]
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 def _level_choices():
-    return [("", _l("— choose —"))] + [(level.value, LEVEL_LABELS[level]) for level in Level]
+    return [SelectChoice("", _l("— choose —"))] + [SelectChoice(level.value, LEVEL_LABELS[level]) for level in Level]
 
 
 class UserForm(FlaskForm):

@@ -1,8 +1,9 @@
 """Admin pages: users, roles, passwords, communities, deputy import."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
 from ..accounts.importing import import_deputies, read_rows
 from ..accounts.services import (
@@ -55,14 +56,14 @@ def users():
         query = query.where(User.role == Role(role))
     if status in {"active", "inactive"}:
         query = query.where(User.active.is_(status == "active"))
-    page = db.paginate(query, per_page=db.get_app().config["PER_PAGE"], error_out=False)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_page_or_partial(
         "admin/users.html", "admin/_user_table.html", page=page, q=q, role=role, status=status, confirm=ConfirmForm()
     )
 
 
 def _fill_community_choices(form: UserForm) -> None:
-    form.community.choices = [(0, _("— choose —"))] + [(c.id, c.name) for c in active_communities()]
+    form.community.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
     if form.community.data is None:
         form.community.data = 0
 

@@ -1,7 +1,7 @@
 """Forms for logging in and for the user's own account."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -27,4 +27,4 @@ class ChangePasswordForm(FlaskForm):
 class LocaleForm(FlaskForm):
     """The language of the interface."""
 
-    locale = SelectField(_l("Language"), choices=[("zh_Hans_CN", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("zh_Hans_CN", "中文"), SelectChoice("en", "English")])

@@ -1,5 +1,5 @@
 """The deputy roster for staff, and a deputy's profile page."""
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from ..accounts.services import active_communities
@@ -20,7 +20,7 @@ def index():
     level_value = request.args.get("level", "")
     level = Level(level_value) if level_value in {lv.value for lv in Level} else None
     page = db.paginate(
-        roster_query(q, community_id, level), per_page=db.get_app().config["PER_PAGE"], error_out=False
+        roster_query(q, community_id, level), per_page=current_app.config["PER_PAGE"], error_out=False
     )
     return render_page_or_partial(
         "deputies/index.html",

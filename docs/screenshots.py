@@ -1,0 +1,39 @@
+"""Take the README's screenshots from a running portal: `python docs/screenshots.py http://127.0.0.1:5000`."""
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).parent / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# (file, login, path, viewport)
+SHOTS = [
+    ("login-phone.png", None, "/login", (390, 844)),
+    ("deputy-home-tablet.png", "xiahong", "/me", (768, 1024)),
+    ("staff-overview-tablet.png", "staff1", "/staff", (768, 1024)),
+    ("deputies-tablet.png", "staff1", "/deputies/", (768, 1024)),
+    ("admin-users-desktop.png", "admin", "/admin/users", (1280, 900)),
+]
+
+
+def main(base: str, password: str = "demo1234") -> None:
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for name, user, path, (width, height) in SHOTS:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = context.new_page()
+            if user:
+                page.goto(base + "/login")
+                page.fill("#username", user)
+                page.fill("#password", password)
+                page.click("button[type=submit]")
+            page.goto(base + path)
+            page.screenshot(path=str(OUT / name), full_page=False)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
