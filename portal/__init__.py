@@ -108,6 +108,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
+    from .figures import percent
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
 
@@ -115,6 +118,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
     app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES)
+    app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
 
     @app.context_processor
     def inject_common():

@@ -52,7 +52,25 @@ def pinyin_username(name: str) -> str:
 
 
 def seed_demo(password: str) -> list[tuple[str, str, str]]:
-    """Create what is missing of the demo street; return (username, role, name) of its logins."""
+    """Create what is missing of the demo street; return (username, role, name) of its logins.
+
+    The accounts come first; then each area's own seeder (`portal/<area>/demo.py`) adds its part
+    of the report's story. Every seeder is idempotent and goes through the area's services.
+    """
+    logins = seed_accounts(password)
+    for seed_area in area_seeders():
+        seed_area()
+        db.session.flush()
+    return logins
+
+
+def area_seeders() -> list:
+    """The areas' seeders, in the order the story needs them."""
+    return []
+
+
+def seed_accounts(password: str) -> list[tuple[str, str, str]]:
+    """The communities, the admin, three staff and thirty deputies."""
     communities = {c.name: c for c in db.session.scalars(select(Community))}
     for name in COMMUNITIES:
         if name not in communities:

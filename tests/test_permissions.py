@@ -1,7 +1,16 @@
-"""The route × role matrix: every route of the app, for anonymous, deputy, staff and admin."""
+"""The route × role matrix: every route of the app, for anonymous, deputy, staff and admin.
+
+Each area adds its routes in a module `tests/routes_<area>.py` holding `ROUTES` (same shape as
+MATRIX below) and, if its paths need objects, `make_objects(app, world) -> {placeholder: id}`.
+"""
+import importlib
+from pathlib import Path
+
 import pytest
 
 from portal.models import Role
+
+from .conftest import UserInfo
 
 ROLES = ("anonymous", "deputy", "staff", "admin")
 LOGIN = "login"  # expected: a redirect to the login page
@@ -30,6 +39,11 @@ MATRIX = {
     "admin.import_file": ("GET", "/admin/import", {"anonymous": LOGIN, "deputy": 403, "staff": 403, "admin": 200}),
 }
 
+AREAS = [importlib.import_module(f"tests.{path.stem}") for path in sorted(Path(__file__).parent.glob("routes_*.py"))]
+for area in AREAS:
+    assert not set(area.ROUTES) & set(MATRIX), f"{area.__name__} repeats routes"
+    MATRIX.update(area.ROUTES)
+
 # Object checks beyond the role: (method, path, role, expected).
 OBJECT_CASES = [
     ("GET", "/deputies/{other}", "deputy", 404),  # another deputy's profile is not revealed
@@ -55,20 +69,24 @@ def test_every_view_declares_who_may_use_it(app):
 
 
 @pytest.fixture
-def world(make_user, make_community):
-    """The objects the matrix paths point at."""
-    return {
+def world(app, make_user, make_community):
+    """The objects the matrix paths point at: the logged-in deputy is `deputy` ({self})."""
+    world = {
         "deputy": make_user(Role.DEPUTY),
         "staff": make_user(Role.STAFF),
         "admin": make_user(Role.ADMIN),
         "other": make_user(Role.DEPUTY),
         "community": make_community(),
     }
+    for area in AREAS:
+        if hasattr(area, "make_objects"):
+            world.update(area.make_objects(app, world))
+    return world
 
 
 def _path(template: str, world: dict, role: str) -> str:
-    me = world["deputy"]
-    return template.format(self=me.id, other=world["other"].id, community=world["community"])
+    ids = {key: (value.id if isinstance(value, UserInfo) else value) for key, value in world.items()}
+    return template.format(self=ids["deputy"], **ids)
 
 
 def _request(client, method: str, path: str):

@@ -1,0 +1,17 @@
+"""Rates and their display, one rule for every figure of the portal (adoption, attendance, completion)."""
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+
+def rate(numerator: int, denominator: int) -> Fraction | None:
+    """numerator ÷ denominator exactly, or None when there is nothing to divide by."""
+    return Fraction(numerator, denominator) if denominator else None
+
+
+def percent(value: Fraction | float | None, places: int = 0) -> str:
+    """A rate as a percentage rounded half up: 17/69 → '25%' (places=1 → '24.6%'); None → '—'."""
+    if value is None:
+        return "—"
+    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
+    quantum = Decimal(1).scaleb(-places)
+    return f"{(exact * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
