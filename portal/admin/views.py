@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from ..accounts.importing import import_deputies, read_rows
@@ -48,7 +49,11 @@ def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     status = request.args.get("status", "active")
-    query = select(User).order_by(User.role, User.username)
+    query = (
+        select(User)
+        .options(selectinload(User.deputy).joinedload(DeputyProfile.community))
+        .order_by(User.role, User.username)
+    )
     if q:
         like = f"%{q}%"
         query = query.where(or_(User.name.like(like), User.username.like(like)))

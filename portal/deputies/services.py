@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..models import Community, DeputyProfile, Level, User
@@ -22,6 +23,7 @@ def roster_query(q: str = "", community_id: int | None = None, level: Level | No
         select(DeputyProfile)
         .join(DeputyProfile.user)
         .join(DeputyProfile.community)
+        .options(contains_eager(DeputyProfile.user), contains_eager(DeputyProfile.community))
         .where(User.active)
         .order_by(Community.name, User.name)
     )

@@ -1,0 +1,67 @@
+"""Benchmarks of the pages people use most, on the demo street (SQLite, in-process WSGI).
+
+Run with `make bench`. Prints a Markdown table (median and 95th percentile latency per request and
+requests per second) that the README quotes. The numbers are this machine's; compare runs, not machines.
+"""
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal import create_app  # noqa: E402
+from portal.demo import seed_demo  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+PASSWORD = "bench-pass-1"
+ROUNDS = 200
+
+# (label, login, method, path, form data) — the paths are resolved after seeding.
+CASES = [
+    ("login page", None, "GET", "/login", None),
+    ("deputy home", "xiahong", "GET", "/me", None),
+    ("staff overview", "staff1", "GET", "/staff", None),
+    ("deputy roster, filtered (htmx)", "staff1", "GET", "/deputies/?q=王&level=district", None),
+    ("user list (admin)", "admin", "GET", "/admin/users?status=all", None),
+]
+
+
+def measure(client, method: str, path: str, data) -> list[float]:
+    timings = []
+    headers = {"HX-Request": "true"} if "htmx" in path or "q=" in path else {}
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        response = client.open(path, method=method, data=data, headers=headers)
+        timings.append(time.perf_counter() - start)
+        assert response.status_code < 400, (path, response.status_code)
+    return timings
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        })
+        with app.app_context():
+            db.create_all()
+            seed_demo(PASSWORD)
+            db.session.commit()
+        print(f"| page | median ms | p95 ms | req/s |\n|---|---:|---:|---:|")
+        for label, login, method, path, data in CASES:
+            client = app.test_client()
+            if login:
+                client.post("/login", data={"username": login, "password": PASSWORD})
+            timings = sorted(measure(client, method, path, data))
+            median = statistics.median(timings) * 1000
+            p95 = timings[int(len(timings) * 0.95) - 1] * 1000
+            print(f"| {label} | {median:.1f} | {p95:.1f} | {1000 / median:.0f} |")
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
