@@ -1,4 +1,7 @@
-"""The error a domain service raises when a rule refuses an operation."""
+"""The error a domain service raises when a rule refuses an operation, and how forms show it."""
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -17,3 +20,21 @@ def attach_to_form(form, error: ServiceError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def commit_form(form, action: Callable[[], T]) -> T | None:
+    """Run a service call for a valid form and commit its result (the saved object).
+
+    On a ServiceError roll back, so nothing is half-written, show the message at its field and
+    return None.
+    """
+    from .extensions import db
+
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_to_form(form, error)
+        return None
+    db.session.commit()
+    return result

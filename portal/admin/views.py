@@ -18,7 +18,7 @@ from ..accounts.services import (
     update_user,
 )
 from ..auth.services import set_password
-from ..errors import ServiceError, attach_to_form
+from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial
 from ..models import Community, DeputyProfile, Level, Role, User
@@ -88,13 +88,13 @@ def user_new():
     form = NewUserForm()
     _fill_community_choices(form)
     if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.name.data, Role(form.role.data), form.password.data, _deputy_fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        user = commit_form(
+            form,
+            lambda: create_user(
+                form.username.data, form.name.data, Role(form.role.data), form.password.data, _deputy_fields(form)
+            ),
+        )
+        if user is not None:
             flash(_("User %(name)s was created.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -115,13 +115,11 @@ def user_edit(user_id: int):
             form.phone.data = user.deputy.phone
     _fill_community_choices(form)
     if form.validate_on_submit():
-        try:
-            update_user(user, form.username.data, form.name.data, Role(form.role.data), _deputy_fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(
+            form,
+            lambda: update_user(user, form.username.data, form.name.data, Role(form.role.data), _deputy_fields(form)),
+        )
+        if saved is not None:
             flash(_("User %(name)s was saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -134,13 +132,8 @@ def user_password(user_id: int):
     user = _get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            set_password(user, form.password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: set_password(user, form.password.data))
+        if saved is not None:
             flash(_("The password of %(name)s was reset.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_password.html", form=form, user=user)
@@ -165,7 +158,7 @@ def user_active(user_id: int):
         return render_template("admin/_user_row.html", user=user, confirm=form, error=error)
     if error:
         flash(error, "error")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("admin.users"))
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/communities", methods=["GET", "POST"])
@@ -174,13 +167,8 @@ def communities():
     """The street's communities, with a form to add one."""
     form = CommunityForm()
     if form.validate_on_submit():
-        try:
-            community = create_community(form.name.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        community = commit_form(form, lambda: create_community(form.name.data))
+        if community is not None:
             flash(_("Community %(name)s was added.", name=community.name), "success")
             return redirect(url_for("admin.communities"))
     counts = dict(
@@ -202,13 +190,8 @@ def community_edit(community_id: int):
     community = _get_or_404(Community, community_id)
     form = CommunityForm(obj=community)
     if form.validate_on_submit():
-        try:
-            update_community(community, form.name.data, form.active.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: update_community(community, form.name.data, form.active.data))
+        if saved is not None:
             flash(_("Community %(name)s was saved.", name=community.name), "success")
             return redirect(url_for("admin.communities"))
     return render_template("admin/community_form.html", form=form, community=community)

@@ -41,17 +41,18 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, field: str = "password") -> None:
+def set_password(user: User, password: str, field: str = "password") -> User:
     """Give `user` a new password after checking the rules."""
     check_password_rules(password, field)
     user.password_hash = hash_password(password)
     db.session.flush()
+    return user
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
+def change_own_password(user: User, current: str, new: str) -> User:
     """Change a password, proving the current one first."""
     from flask_babel import gettext as _
 
     if not check_password_hash(user.password_hash, current):
         raise ServiceError(_("The current password is not correct."), "current_password")
-    set_password(user, new, "new_password")
+    return set_password(user, new, "new_password")

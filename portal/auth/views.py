@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import ServiceError, attach_to_form
+from ..errors import commit_form
 from ..extensions import db, limiter
 from ..models import Role
 from ..permissions import ANY_ROLE, public, role_required
@@ -92,12 +92,10 @@ def change_password():
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            change_own_password(current_user, form.current_password.data, form.new_password.data)
-        except ServiceError as error:
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        changed = commit_form(
+            form, lambda: change_own_password(current_user, form.current_password.data, form.new_password.data)
+        )
+        if changed is not None:
             flash(_("Your password has been changed."), "success")
             return redirect(home_url_for(current_user))
     return render_template("auth/change_password.html", form=form)
