@@ -183,6 +183,7 @@ def move_item(item: ChecklistItem, offset: int) -> ChecklistItem:
         for position, each in enumerate(items, start=1):
             each.position = position
         db.session.flush()
+        db.session.expire(item.campaign, ["items"])  # reload the collection in its new order
     return item
 
 
