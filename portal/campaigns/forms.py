@@ -2,12 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .models import ITEM_KIND_LABELS, ItemKind
 from .services import ACCOUNT_MAX, NOTE_MAX, REFLECTION_MAX
 
 INVALID_DATE = _l("Please enter a valid date.")
+# Dates use InputRequired: DataRequired would hide the "invalid date" message behind "please enter".
 
 
 class CampaignForm(FlaskForm):
@@ -15,9 +16,9 @@ class CampaignForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200, message=_l("At most 200 characters."))])
     starts_on = DateField(_l("First day"), invalid_value_message=INVALID_DATE,
-                          validators=[DataRequired(_l("Please enter the first day of the campaign."))])
+                          validators=[InputRequired(_l("Please enter the first day of the campaign."))])
     ends_on = DateField(_l("Last day"), invalid_value_message=INVALID_DATE,
-                        validators=[DataRequired(_l("Please enter the last day of the campaign."))])
+                        validators=[InputRequired(_l("Please enter the last day of the campaign."))])
     plan = TextAreaField(_l("Work plan (time, content, procedure)"), validators=[Length(max=20000, message=_l("Too long."))])
     is_current = BooleanField(_l("Current campaign"))
 
@@ -34,7 +35,7 @@ class ItemForm(FlaskForm):
 class RecordForm(FlaskForm):
     """A deputy's record of an item. Later link fields (a practical matter, a suggestion) go below `reflection`."""
 
-    done_on = DateField(_l("Date"), invalid_value_message=INVALID_DATE, validators=[DataRequired(_l("Please enter the date."))])
+    done_on = DateField(_l("Date"), invalid_value_message=INVALID_DATE, validators=[InputRequired(_l("Please enter the date."))])
     # Choices are filled by the view; "0" is the empty choice so the int coercion never fails.
     community_id = SelectField(_l("Community"), coerce=int, validate_choice=False)
     account = TextAreaField(
