@@ -31,7 +31,7 @@ CURRENT_RECORDS = [
     (25, ItemKind.COMMUNITY_DAY, "在长青社区体验一天，走访困难家庭4户。", False),
     (0, ItemKind.LECTURE, "为社区干部讲授“社区社会组织培育”专题课。", True),
     (0, ItemKind.PRACTICAL, "协调为气象街26号楼居民安装健身器材。", False),
-    (0, ItemKind.REFLECTION, "撰写心得《走进社区，做选民的贴心人》。", False),
+    (0, ItemKind.REFLECTION, "撰写心得《走进社区，做选民的贴心人》，交流体会。", False),
     (1, ItemKind.PRACTICAL, "协调市政对气象街30-54号路面进行了修复。", True),
     (2, ItemKind.LECTURE, "为社区青少年上了一堂安全教育课。", False),
     (5, ItemKind.LECTURE, "组织社区居民开展就业政策宣讲活动。", False),
@@ -58,8 +58,15 @@ def _item(campaign: Campaign, kind: ItemKind):
     return next(item for item in campaign.items if item.kind is kind)
 
 
+REFLECTION_TEXT = (
+    "这次体验让我真正走进了社区、走近了选民。社区干部每天面对的是居民的柴米油盐，"
+    "选民最关心的是家门口的路、楼里的灯和身边的老人孩子。作为代表，只有常进社区、"
+    "耐心倾听、认真记录，才能把群众的意见带上去，把实事办下来。"
+)
+
+
 def _record(campaign: Campaign, actor: User, deputy: User, kind: ItemKind, account: str, day: date, on_behalf=False):
-    reflection = account if kind is ItemKind.REFLECTION else ""
+    reflection = REFLECTION_TEXT if kind is ItemKind.REFLECTION else ""
     fields = RecordFields(day, deputy.deputy.community_id, account, reflection)
     return save_record(actor, _item(campaign, kind), deputy, fields, on_behalf=on_behalf, today_=max(day, today()))
 
