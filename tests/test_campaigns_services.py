@@ -291,3 +291,32 @@ def test_matrix_rows_filter_and_sort(db, people):
     assert [r.profile.user_id for r in matrix_rows(campaign, level=Level.CITY)] == [people["c"].id]
     row = next(r for r in rows if r.profile.user_id == b.id)
     assert (row.progress.done, row.progress.total) == (1, 4) and campaign.items[0].id in row.records
+
+
+def test_matrix_and_tallies_take_a_fixed_number_of_queries(db, make_user, people):
+    """No query per deputy: ten more deputies cost no more queries."""
+    from sqlalchemy import event
+
+    campaign = new_campaign()
+    db.session.commit()  # make_user writes through its own session
+
+    def queries() -> int:
+        count = [0]
+
+        def listener(*_args, **_kwargs):
+            count[0] += 1
+
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            rows = matrix_rows(campaign)
+            [(row.profile.name, row.profile.community.name, row.records) for row in rows]
+            campaign_tallies(campaign)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return count[0]
+
+    before = queries()
+    for _ in range(10):
+        make_user(Role.DEPUTY, community_id=people["community"])
+    assert queries() == before

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager
 
 from ..deputies.services import roster_query
 from ..errors import ServiceError
@@ -470,7 +471,10 @@ SORTS = ("name", "progress", "-progress")
 def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
                 sort: str = "name") -> list[MatrixRow]:
     """Active deputies × the campaign's items, filtered by community and level, sorted by name or progress."""
-    profiles = list(db.session.scalars(roster_query(community_id=community_id, level=level)))
+    query = roster_query(community_id=community_id, level=level).options(
+        contains_eager(DeputyProfile.user), contains_eager(DeputyProfile.community)  # joined already: no query per row
+    )
+    profiles = list(db.session.scalars(query))
     by_deputy: dict[int, dict[int, ChecklistRecord]] = {profile.user_id: {} for profile in profiles}
     if by_deputy:
         records = db.session.scalars(
