@@ -58,7 +58,3 @@ class ReviewForm(FlaskForm):
     """Staff's note when sending a record back (the CSRF token also guards verifying)."""
 
     note = TextAreaField(_l("Note to the deputy"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("At most 500 characters."))])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token guards an admin action on an item."""

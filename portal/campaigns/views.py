@@ -11,7 +11,8 @@ from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Level, Role, User
 from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from . import bp
-from .forms import CampaignForm, ConfirmForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
+from ..admin.forms import ConfirmForm
+from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
 from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
 from .services import (
     SORTS,

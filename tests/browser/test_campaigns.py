@@ -8,7 +8,7 @@ from portal.campaigns.services import CampaignFields, create_campaign, today
 from portal.extensions import db
 from portal.models import Level, Role
 
-from .conftest import TABLET
+from .conftest import PHONE, TABLET
 from .test_foundation_flows import log_in
 
 
@@ -62,3 +62,16 @@ def test_deputy_records_item_one_then_staff_verify_it_without_reloads(live_serve
     assert staff.evaluate("window.__notReloaded") is True
     assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert staff.console_errors == []
+
+
+def test_the_checklist_fits_a_phone_with_large_tap_targets(live_server, story, page_at):
+    page = page_at(PHONE)
+    log_in(page, live_server, "xiahong")
+    card = page.locator(f"#item-{story['item']}")
+    card.get_by_role("button", name="记录").click()
+    save = card.get_by_role("button", name="保存")
+    save.wait_for()
+    for target in (save, card.get_by_label("日期"), card.get_by_label("社区")):
+        assert target.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.console_errors == []
