@@ -63,8 +63,39 @@ def get_visible_deputy_or_404(user, profile: DeputyProfile | None) -> DeputyProf
     return profile
 
 
+def can_manage_campaigns(user) -> bool:
+    """Campaigns and their checklist items belong to the admin."""
+    return user.has_role(Role.ADMIN)
+
+
+def can_view_record(user, record) -> bool:
+    """Staff see every checklist record; a deputy only their own."""
+    return user.has_role(Role.STAFF) or (user.is_authenticated and record.deputy_id == user.id)
+
+
+def can_edit_record(user, record) -> bool:
+    """A deputy edits their own record until staff verify it."""
+    return record.deputy_id == user.id and user.has_role(Role.DEPUTY) and record.state.value != "verified"
+
+
+def can_review_record(user, record) -> bool:
+    """Staff verify records or send them back; deputies never do."""
+    return user.has_role(Role.STAFF)
+
+
+def get_visible_record_or_404(user, record):
+    """The checklist record if `user` may see it, else 404 so its existence is not revealed."""
+    if record is None or not can_view_record(user, record):
+        abort(404)
+    return record
+
+
 TEMPLATE_HELPERS = {
     "can_manage_users": can_manage_users,
     "can_view_deputy": can_view_deputy,
     "can_change_active": can_change_active,
+    "can_manage_campaigns": can_manage_campaigns,
+    "can_view_record": can_view_record,
+    "can_edit_record": can_edit_record,
+    "can_review_record": can_review_record,
 }

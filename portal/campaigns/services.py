@@ -1,0 +1,490 @@
+"""The rules of campaigns and 四个一 records, and their tallies. Services flush; the request commits."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager
+
+from ..deputies.services import roster_query
+from ..errors import ServiceError
+from ..extensions import db
+from ..figures import rate
+from ..models import Community, DeputyProfile, Level, Role, User, utcnow
+from .models import DONE_STATES, Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
+
+# The four items of the report; stored as text in each new campaign so the admin can edit them there.
+DEFAULT_ITEMS = [
+    (ItemKind.COMMUNITY_DAY, "体验一天", "到社区体验一天社区干部生活，或做一天社区志愿者。"),
+    (ItemKind.LECTURE, "上一堂课 / 搞一次活动", "结合自己的专业知识给社区干部和居民上一堂专业知识课，或组织社区干部居民搞一次有意义的活动。"),
+    (ItemKind.PRACTICAL, "办一件实事 / 解决一条建议", "为社区办一件实事，或为群众协调解决一条建议和要求。"),
+    (ItemKind.REFLECTION, "写一篇心得 / 一份建议", "通过进社区写一篇心得体会，或一份高质量的代表建议。"),
+]
+
+ACCOUNT_MAX = 500
+REFLECTION_MAX = 10000
+NOTE_MAX = 500
+
+# Staff moves between states; a deputy's save puts a record (back) to RECORDED unless it is verified.
+TRANSITIONS = {
+    RecordState.RECORDED: {RecordState.VERIFIED, RecordState.RETURNED},
+    RecordState.RETURNED: {RecordState.VERIFIED},
+    RecordState.VERIFIED: {RecordState.RETURNED},  # staff reopen a verified record with a note
+}
+
+
+def today() -> date:
+    """Today in the committee's time zone (a record dated today is not in the future)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignFields:
+    """What the admin enters for a campaign."""
+
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+    plan: str = ""
+    is_current: bool = False
+
+
+def _check_campaign(fields: CampaignFields) -> None:
+    fields.name = (fields.name or "").strip()
+    if not fields.name or len(fields.name) > 200:
+        raise ServiceError(_("Please enter a name of at most 200 characters."), "name")
+    if fields.starts_on is None:
+        raise ServiceError(_("Please enter the first day of the campaign."), "starts_on")
+    if fields.ends_on is None:
+        raise ServiceError(_("Please enter the last day of the campaign."), "ends_on")
+    if fields.ends_on < fields.starts_on:
+        raise ServiceError(_("The campaign cannot end before it starts."), "ends_on")
+
+
+def current_campaign() -> Campaign | None:
+    """The campaign deputies work on now, if any."""
+    return db.session.scalar(select(Campaign).where(Campaign.is_current))
+
+
+def all_campaigns() -> list[Campaign]:
+    """Every campaign, the newest first."""
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
+
+
+def create_campaign(fields: CampaignFields) -> Campaign:
+    """A new campaign with the report's four items; it becomes current if asked or if none is."""
+    _check_campaign(fields)
+    campaign = Campaign(name=fields.name, starts_on=fields.starts_on, ends_on=fields.ends_on, plan=(fields.plan or "").strip())
+    campaign.items = [
+        ChecklistItem(position=position, kind=kind, title=title, description=description)
+        for position, (kind, title, description) in enumerate(DEFAULT_ITEMS, start=1)
+    ]
+    db.session.add(campaign)
+    db.session.flush()
+    if fields.is_current or current_campaign() is None:
+        set_current(campaign)
+    return campaign
+
+
+def update_campaign(campaign: Campaign, fields: CampaignFields) -> Campaign:
+    """Change a campaign's name, period, plan, or make it the current one."""
+    _check_campaign(fields)
+    if campaign.is_current and not fields.is_current:
+        raise ServiceError(_("One campaign is always current: make another campaign current instead."), "is_current")
+    if fields.starts_on > campaign.starts_on or fields.ends_on < campaign.ends_on:
+        outside = db.session.scalar(
+            select(func.count())
+            .select_from(ChecklistRecord)
+            .join(ChecklistItem)
+            .where(ChecklistItem.campaign_id == campaign.id)
+            .where((ChecklistRecord.done_on < fields.starts_on) | (ChecklistRecord.done_on > fields.ends_on))
+        )
+        if outside:
+            raise ServiceError(_("%(n)d records are dated outside this period.", n=outside), "starts_on")
+    campaign.name, campaign.starts_on, campaign.ends_on = fields.name, fields.starts_on, fields.ends_on
+    campaign.plan = (fields.plan or "").strip()
+    db.session.flush()
+    if fields.is_current and not campaign.is_current:
+        set_current(campaign)
+    return campaign
+
+
+def set_current(campaign: Campaign) -> Campaign:
+    """Make `campaign` the only current one, in this transaction (the unique index backs this up)."""
+    db.session.execute(
+        update(Campaign).where(Campaign.id != campaign.id, Campaign.is_current).values(is_current=False),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    db.session.flush()  # the old one must be off before the new one is on, or the index refuses
+    campaign.is_current = True
+    db.session.flush()
+    return campaign
+
+
+# --- items ---------------------------------------------------------------------------------------
+
+
+def has_records(campaign: Campaign) -> bool:
+    """True once any deputy has recorded an item of the campaign."""
+    return db.session.scalar(
+        select(ChecklistRecord.id).join(ChecklistItem).where(ChecklistItem.campaign_id == campaign.id).limit(1)
+    ) is not None
+
+
+def _refuse_once_recording(campaign: Campaign) -> None:
+    if has_records(campaign):
+        raise ServiceError(
+            _("Deputies have started recording this campaign: its items can no longer be renamed, reordered or added. You may still retire an item.")
+        )
+
+
+def _check_item(title: str, description: str) -> tuple[str, str]:
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title or len(title) > 100:
+        raise ServiceError(_("Please enter a title of at most 100 characters."), "title")
+    if len(description) > 500:
+        raise ServiceError(_("At most 500 characters."), "description")
+    return title, description
+
+
+def add_item(campaign: Campaign, kind: ItemKind, title: str, description: str = "") -> ChecklistItem:
+    """Append an item to the campaign's checklist, before deputies start recording."""
+    _refuse_once_recording(campaign)
+    title, description = _check_item(title, description)
+    position = max((item.position for item in campaign.items), default=0) + 1
+    item = ChecklistItem(campaign=campaign, kind=kind, title=title, description=description, position=position)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_item(item: ChecklistItem, kind: ItemKind, title: str, description: str = "") -> ChecklistItem:
+    """Rename an item or change its kind, before deputies start recording."""
+    _refuse_once_recording(item.campaign)
+    item.title, item.description = _check_item(title, description)
+    item.kind = kind
+    db.session.flush()
+    return item
+
+
+def move_item(item: ChecklistItem, offset: int) -> ChecklistItem:
+    """Move an item up (-1) or down (+1) in its campaign's order, before deputies start recording."""
+    _refuse_once_recording(item.campaign)
+    items = list(item.campaign.items)
+    index = items.index(item)
+    target = index + offset
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        for position, each in enumerate(items, start=1):
+            each.position = position
+        db.session.flush()
+        db.session.expire(item.campaign, ["items"])  # reload the collection in its new order
+    return item
+
+
+def set_retired(item: ChecklistItem, retired: bool) -> ChecklistItem:
+    """Retire an item (hidden from new records, kept with its records) or bring it back; allowed any time."""
+    if retired and not any(not each.retired for each in item.campaign.items if each.id != item.id):
+        raise ServiceError(_("A campaign keeps at least one item."))
+    item.retired = retired
+    db.session.flush()
+    return item
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordFields:
+    """What a deputy (or staff on their behalf) enters for an item."""
+
+    done_on: date | None
+    community_id: int | None
+    account: str
+    reflection: str = ""
+
+
+def can_record_for(actor: User, deputy: User, on_behalf: bool) -> bool:
+    """A deputy records their own items; staff only explicitly on a deputy's behalf."""
+    if on_behalf:
+        return actor.has_role(Role.STAFF) and deputy.role is Role.DEPUTY
+    return actor.role is Role.DEPUTY and actor.id == deputy.id
+
+
+def _check_record(item: ChecklistItem, fields: RecordFields, today_: date) -> None:
+    campaign = item.campaign
+    if fields.done_on is None:
+        raise ServiceError(_("Please enter the date."), "done_on")
+    if fields.done_on > today_:
+        raise ServiceError(_("The date cannot be in the future."), "done_on")
+    if not campaign.starts_on <= fields.done_on <= campaign.ends_on:
+        raise ServiceError(
+            _("The date must fall within the campaign (%(start)s to %(end)s).",
+              start=campaign.starts_on.isoformat(), end=campaign.ends_on.isoformat()),
+            "done_on",
+        )
+    community = db.session.get(Community, fields.community_id) if fields.community_id else None
+    if community is None or not community.active:
+        raise ServiceError(_("Please choose the community."), "community_id")
+    fields.account = (fields.account or "").strip()
+    if not fields.account:
+        raise ServiceError(_("Please describe briefly what you did and for whom."), "account")
+    if len(fields.account) > ACCOUNT_MAX:
+        raise ServiceError(_("At most %(n)d characters.", n=ACCOUNT_MAX), "account")
+    fields.reflection = (fields.reflection or "").strip()
+    if len(fields.reflection) > REFLECTION_MAX:
+        raise ServiceError(_("At most %(n)d characters.", n=REFLECTION_MAX), "reflection")
+
+
+def find_record(item: ChecklistItem, deputy_id: int) -> ChecklistRecord | None:
+    """The deputy's record of the item, if they made one."""
+    return db.session.scalar(
+        select(ChecklistRecord).where(ChecklistRecord.item_id == item.id, ChecklistRecord.deputy_id == deputy_id)
+    )
+
+
+def save_record(actor: User, item: ChecklistItem, deputy: User, fields: RecordFields,
+                on_behalf: bool = False, today_: date | None = None) -> ChecklistRecord:
+    """Record or edit a deputy's item: one row per (item, deputy), even for two saves at once.
+
+    The row is written by one INSERT … ON CONFLICT DO UPDATE, whose WHERE refuses to touch a verified
+    record, so a concurrent save or verification can neither duplicate nor overwrite it.
+    """
+    if not can_record_for(actor, deputy, on_behalf):
+        raise ServiceError(_("You may not record items for this deputy."))
+    if not item.campaign.is_current:
+        raise ServiceError(_("This campaign is closed; only the current campaign can be recorded."))
+    existing = find_record(item, deputy.id)
+    if existing is not None and existing.state is RecordState.VERIFIED:
+        raise ServiceError(_("This record has been verified and can no longer be changed."))
+    if existing is None and item.retired:
+        raise ServiceError(_("This item has been retired."))
+    _check_record(item, fields, today_ or today())
+
+    now = utcnow()
+    values = {
+        "done_on": fields.done_on,
+        "community_id": fields.community_id,
+        "account": fields.account,
+        "reflection": fields.reflection,
+        "state": RecordState.RECORDED,
+        "recorded_by_id": actor.id,
+        "on_behalf": on_behalf,
+        "updated_at": now,
+    }
+    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+    table = ChecklistRecord.__table__
+    statement = dialect.insert(table).values(item_id=item.id, deputy_id=deputy.id, created_at=now, review_note="", **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.item_id, table.c.deputy_id],
+        set_=values,
+        where=table.c.state != RecordState.VERIFIED,
+    ).returning(table.c.id)
+    record_id = db.session.execute(statement).scalar()
+    if record_id is None:  # verified between our read and our write
+        raise ServiceError(_("This record has been verified and can no longer be changed."))
+    return db.session.scalars(
+        select(ChecklistRecord).where(ChecklistRecord.id == record_id).execution_options(populate_existing=True)
+    ).one()
+
+
+def _transition(record: ChecklistRecord, actor: User, to: RecordState) -> None:
+    if not actor.has_role(Role.STAFF):
+        raise ServiceError(_("Only the committee office verifies records."))
+    if to not in TRANSITIONS[record.state]:
+        raise ServiceError(_("A record that is “%(state)s” cannot become “%(to)s”.", state=record.state.label, to=to.label))
+
+
+def verify_record(actor: User, record: ChecklistRecord) -> ChecklistRecord:
+    """Staff confirm a record; the deputy can no longer change it."""
+    _transition(record, actor, RecordState.VERIFIED)
+    record.state = RecordState.VERIFIED
+    record.verified_by_id, record.verified_at = actor.id, utcnow()
+    record.review_note = ""
+    db.session.flush()
+    return record
+
+
+def send_back_record(actor: User, record: ChecklistRecord, note: str) -> ChecklistRecord:
+    """Staff return a record to the deputy with a note saying what to fix."""
+    _transition(record, actor, RecordState.RETURNED)
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("Please tell the deputy what to change."), "note")
+    if len(note) > NOTE_MAX:
+        raise ServiceError(_("At most %(n)d characters.", n=NOTE_MAX), "note")
+    record.state = RecordState.RETURNED
+    record.review_note = note
+    record.verified_by_id, record.verified_at = None, None
+    db.session.flush()
+    return record
+
+
+# --- reading: a deputy's checklist, the matrix, the tallies ----------------------------------------
+
+
+def deputy_records(campaign: Campaign, deputy_id: int) -> dict[int, ChecklistRecord]:
+    """The deputy's records of the campaign, by item id."""
+    rows = db.session.scalars(
+        select(ChecklistRecord)
+        .join(ChecklistItem)
+        .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id == deputy_id)
+    )
+    return {record.item_id: record for record in rows}
+
+
+@dataclass
+class Progress:
+    """Items done (recorded or verified) out of the campaign's active items."""
+
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def progress_of(campaign: Campaign, records: dict[int, ChecklistRecord]) -> Progress:
+    """A deputy's progress from their records (retired items count neither way)."""
+    active = campaign.active_items
+    done = sum(1 for item in active if item.id in records and records[item.id].state in DONE_STATES)
+    return Progress(done, len(active))
+
+
+@dataclass
+class ItemTally:
+    """How many deputies have done and have had verified one item."""
+
+    item: ChecklistItem
+    done: int
+    verified: int
+    deputies: int
+
+    @property
+    def rate(self):
+        return rate(self.done, self.deputies)
+
+
+@dataclass
+class CampaignTallies:
+    """The figures above the matrix: every one from one query over the campaign's records."""
+
+    deputies: int
+    complete: int
+    went_into_communities: int
+    items: list[ItemTally] = field(default_factory=list)
+
+    @property
+    def complete_rate(self):
+        return rate(self.complete, self.deputies)
+
+
+def _active_deputies():
+    return select(User.id).join(DeputyProfile, DeputyProfile.user_id == User.id).where(User.active, User.role == Role.DEPUTY)
+
+
+def count_deputies() -> int:
+    """Active deputies: the denominator of every checklist rate."""
+    return db.session.scalar(select(func.count()).select_from(_active_deputies().subquery()))
+
+
+def went_into_communities(campaign: Campaign) -> int:
+    """Distinct deputies with a standing (recorded or verified) record of the campaign's community-day item.
+
+    A record staff sent back does not count until the deputy fixes it; deactivated deputies still count,
+    for they did go.
+    """
+    return db.session.scalar(
+        select(func.count(func.distinct(ChecklistRecord.deputy_id)))
+        .join(ChecklistItem)
+        .where(
+            ChecklistItem.campaign_id == campaign.id,
+            ChecklistItem.kind == ItemKind.COMMUNITY_DAY,
+            ChecklistRecord.state.in_(DONE_STATES),
+        )
+    )
+
+
+def count_complete(campaign: Campaign) -> int:
+    """Active deputies who have done every active item of the campaign."""
+    active_items = select(func.count()).select_from(ChecklistItem).where(
+        ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired
+    ).scalar_subquery()
+    per_deputy = (
+        select(ChecklistRecord.deputy_id)
+        .join(ChecklistItem)
+        .where(
+            ChecklistItem.campaign_id == campaign.id,
+            ~ChecklistItem.retired,
+            ChecklistRecord.state.in_(DONE_STATES),
+            ChecklistRecord.deputy_id.in_(_active_deputies()),
+        )
+        .group_by(ChecklistRecord.deputy_id)
+        .having(and_(func.count() >= active_items, active_items > 0))
+    )
+    return db.session.scalar(select(func.count()).select_from(per_deputy.subquery()))
+
+
+def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
+    """Per active item: deputies who did it, and whose record staff verified."""
+    counts = {
+        item_id: (done, verified)
+        for item_id, done, verified in db.session.execute(
+            select(
+                ChecklistRecord.item_id,
+                func.count(case((ChecklistRecord.state.in_(DONE_STATES), 1))),
+                func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
+            )
+            .join(ChecklistItem)
+            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(_active_deputies()))
+            .group_by(ChecklistRecord.item_id)
+        )
+    }
+    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
+
+
+def campaign_tallies(campaign: Campaign) -> CampaignTallies:
+    """Deputies with every item done, completion per item, and deputies who went into communities."""
+    deputies = count_deputies()
+    return CampaignTallies(deputies, count_complete(campaign), went_into_communities(campaign), item_tallies(campaign, deputies))
+
+
+@dataclass
+class MatrixRow:
+    """One deputy's line of the matrix: their records by item id and their progress."""
+
+    profile: DeputyProfile
+    records: dict[int, ChecklistRecord]
+    progress: Progress
+
+
+SORTS = ("name", "progress", "-progress")
+
+
+def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
+                sort: str = "name") -> list[MatrixRow]:
+    """Active deputies × the campaign's items, filtered by community and level, sorted by name or progress."""
+    query = roster_query(community_id=community_id, level=level).options(
+        contains_eager(DeputyProfile.user), contains_eager(DeputyProfile.community)  # joined already: no query per row
+    )
+    profiles = list(db.session.scalars(query))
+    by_deputy: dict[int, dict[int, ChecklistRecord]] = {profile.user_id: {} for profile in profiles}
+    if by_deputy:
+        records = db.session.scalars(
+            select(ChecklistRecord)
+            .join(ChecklistItem)
+            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(by_deputy))
+        )
+        for record in records:
+            by_deputy[record.deputy_id][record.item_id] = record
+    rows = [MatrixRow(profile, by_deputy[profile.user_id], progress_of(campaign, by_deputy[profile.user_id])) for profile in profiles]
+    if sort in ("progress", "-progress"):  # stable: within equal progress the roster order stays
+        rows.sort(key=lambda row: row.progress.done, reverse=sort == "-progress")
+    return rows

@@ -1,0 +1,396 @@
+"""Campaign pages (staff read, admin edit), a deputy's item cards, the staff matrix and review."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..accounts.services import active_communities
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..htmx import is_htmx, render_page_or_partial, render_with_oob
+from ..models import Level, Role, User
+from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
+from . import bp
+from ..admin.forms import ConfirmForm
+from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
+from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
+from .services import (
+    SORTS,
+    CampaignFields,
+    RecordFields,
+    add_item,
+    all_campaigns,
+    campaign_tallies,
+    create_campaign,
+    current_campaign,
+    deputy_records,
+    find_record,
+    has_records,
+    matrix_rows,
+    move_item,
+    progress_of,
+    save_record,
+    send_back_record,
+    set_retired,
+    update_campaign,
+    update_item,
+    verify_record,
+    went_into_communities,
+)
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _fail(error: ServiceError, form=None) -> None:
+    """Undo the request's writes and show the service's message at its field (or above the form)."""
+    db.session.rollback()
+    if form is not None:
+        attach_to_form(form, error)
+
+
+def _community_choices(form) -> None:
+    form.community_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
+
+
+# --- campaigns (staff read, admin write) ---------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(Role.STAFF)
+def index():
+    """Every campaign, the current one marked; past ones stay readable."""
+    return render_template("campaigns/index.html", campaigns=all_campaigns())
+
+
+def _campaign_fields(form: CampaignForm) -> CampaignFields:
+    return CampaignFields(form.name.data, form.starts_on.data, form.ends_on.data, form.plan.data or "", form.is_current.data)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new():
+    """Create a campaign; it starts with the four items of the report."""
+    form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign = create_campaign(_campaign_fields(form))
+        except ServiceError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("Campaign %(name)s was created.", name=campaign.name), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/campaign_form.html", form=form, campaign=None)
+
+
+@bp.route("/<int:campaign_id>")
+@role_required(Role.STAFF)
+def detail(campaign_id: int):
+    """A campaign's period, work plan, items and tallies."""
+    campaign = _get_or_404(Campaign, campaign_id)
+    return render_template(
+        "campaigns/detail.html", campaign=campaign, tallies=campaign_tallies(campaign),
+        locked=has_records(campaign), item_form=ItemForm(), confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(campaign_id: int):
+    """Change a campaign's name, period, plan, or make it current."""
+    campaign = _get_or_404(Campaign, campaign_id)
+    form = CampaignForm(obj=campaign)
+    if form.validate_on_submit():
+        try:
+            update_campaign(campaign, _campaign_fields(form))
+        except ServiceError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("Campaign %(name)s was saved.", name=campaign.name), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/campaign_form.html", form=form, campaign=campaign)
+
+
+# --- items (admin) -------------------------------------------------------------------------------
+
+
+@bp.route("/<int:campaign_id>/items", methods=["POST"])
+@role_required(Role.ADMIN)
+def item_add(campaign_id: int):
+    """Add an item to a campaign's checklist (before deputies start recording)."""
+    campaign = _get_or_404(Campaign, campaign_id)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            add_item(campaign, ItemKind(form.kind.data), form.title.data, form.description.data or "")
+        except ServiceError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("The item was added."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/detail.html", campaign=campaign, tallies=campaign_tallies(campaign),
+        locked=has_records(campaign), item_form=form, confirm=ConfirmForm(),
+    ), 422
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def item_edit(item_id: int):
+    """Rename an item or change its kind (before deputies start recording)."""
+    item = _get_or_404(ChecklistItem, item_id)
+    form = ItemForm(obj=item)
+    if request.method == "GET":
+        form.kind.data = item.kind.value
+    if form.validate_on_submit():
+        try:
+            update_item(item, ItemKind(form.kind.data), form.title.data, form.description.data or "")
+        except ServiceError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            flash(_("The item was saved."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=item.campaign_id))
+    return render_template("campaigns/item_form.html", form=form, item=item)
+
+
+def _item_action(item_id: int, action):
+    item = _get_or_404(ChecklistItem, item_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(item)
+        except ServiceError as error:
+            _fail(error)
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("campaigns.detail", campaign_id=item.campaign_id))
+
+
+@bp.route("/items/<int:item_id>/move", methods=["POST"])
+@role_required(Role.ADMIN)
+def item_move(item_id: int):
+    """Move an item up or down the checklist (before deputies start recording)."""
+    offset = -1 if request.form.get("direction") == "up" else 1
+    return _item_action(item_id, lambda item: move_item(item, offset))
+
+
+@bp.route("/items/<int:item_id>/retire", methods=["POST"])
+@role_required(Role.ADMIN)
+def item_retire(item_id: int):
+    """Retire an item (kept with its records, hidden from new ones) or bring it back."""
+    retired = request.form.get("retired") == "1"
+    return _item_action(item_id, lambda item: set_retired(item, retired))
+
+
+# --- a deputy's item cards -----------------------------------------------------------------------
+
+
+def _own_item_or_404(item_id: int) -> ChecklistItem:
+    """An item of the current campaign (a deputy's checklist shows no other)."""
+    item = _get_or_404(ChecklistItem, item_id)
+    if not item.campaign.is_current:
+        abort(404)
+    return item
+
+
+def _card_context(item: ChecklistItem, deputy_id: int, **extra) -> dict:
+    """What the card and its out-of-band companions (progress, header tally) need."""
+    campaign = item.campaign
+    records = deputy_records(campaign, deputy_id)
+    return {
+        "campaign": campaign,
+        "item": item,
+        "record": records.get(item.id),
+        "progress": progress_of(campaign, records),
+        "went_into_communities": went_into_communities(campaign),
+        **extra,
+    }
+
+
+def _record_form(item: ChecklistItem, record: ChecklistRecord | None) -> RecordForm:
+    form = RecordForm(obj=record, prefix=f"item{item.id}")
+    _community_choices(form)
+    if record is None and request.method == "GET":
+        form.community_id.data = current_user.deputy.community_id if current_user.deputy else 0
+    return form
+
+
+@bp.route("/items/<int:item_id>/record", methods=["GET", "POST"])
+@role_required(Role.DEPUTY)
+def record_form(item_id: int):
+    """Record or edit one's own item: htmx swaps the card and updates progress and tally in place."""
+    item = _own_item_or_404(item_id)
+    record = find_record(item, current_user.id)
+    form = _record_form(item, record)
+    status = 200
+    if form.validate_on_submit():
+        fields = RecordFields(form.done_on.data, form.community_id.data, form.account.data or "", form.reflection.data or "")
+        try:
+            save_record(current_user, item, current_user, fields)
+        except ServiceError as error:
+            _fail(error, form)
+        else:
+            db.session.commit()
+            if is_htmx():
+                return render_with_oob(
+                    "campaigns/_item_card.html", "campaigns/_progress.html", "campaigns/_community_tally.html",
+                    **_card_context(item, current_user.id),
+                )
+            flash(_("“%(title)s” was recorded.", title=item.title), "success")
+            return redirect(url_for("main.deputy_home"))
+    if request.method == "POST":
+        status = 422
+    context = _card_context(item, current_user.id, form=form)
+    return render_page_or_partial("campaigns/record_page.html", "campaigns/_item_card.html", **context), status
+
+
+@bp.route("/items/<int:item_id>/card")
+@role_required(Role.DEPUTY)
+def item_card(item_id: int):
+    """The card without its form (cancelling an edit); a plain request goes back to the checklist."""
+    item = _own_item_or_404(item_id)
+    if not is_htmx():
+        return redirect(url_for("main.deputy_home"))
+    return render_template("campaigns/_item_card.html", **_card_context(item, current_user.id))
+
+
+# --- records: reading, staff review, recording on a deputy's behalf -------------------------------
+
+
+@bp.route("/records/<int:record_id>")
+@role_required(*ANY_ROLE)
+def record(record_id: int):
+    """One record; staff get the verify / send back buttons. Another deputy's record is a 404."""
+    rec = get_visible_record_or_404(current_user, db.session.get(ChecklistRecord, record_id))
+    return render_page_or_partial("campaigns/record.html", "campaigns/_record_panel.html", record=rec, review=ReviewForm())
+
+
+def _after_review(rec: ChecklistRecord, review: ReviewForm, status: int = 200):
+    """htmx: the panel, with the matrix cell and the tallies out of band; plain: back to the record."""
+    if is_htmx():
+        campaign = rec.item.campaign
+        return render_with_oob(
+            "campaigns/_record_panel.html", "campaigns/_cell.html", "campaigns/_row_progress.html", "campaigns/_tallies.html",
+            record=rec, review=review, item=rec.item, deputy_id=rec.deputy_id, campaign=campaign,
+            progress=progress_of(campaign, deputy_records(campaign, rec.deputy_id)), tallies=campaign_tallies(campaign),
+        ), status
+    if status != 200:
+        return render_template("campaigns/record.html", record=rec, review=review), status
+    return redirect(url_for("campaigns.record", record_id=rec.id))
+
+
+@bp.route("/records/<int:record_id>/verify", methods=["POST"])
+@role_required(Role.STAFF)
+def verify(record_id: int):
+    """Staff confirm a record."""
+    rec = _get_or_404(ChecklistRecord, record_id)
+    review = ReviewForm()
+    status = 200
+    if review.validate_on_submit():
+        try:
+            verify_record(current_user, rec)
+        except ServiceError as error:
+            _fail(error, review)
+            status = 422
+        else:
+            db.session.commit()
+    else:
+        status = 422
+    return _after_review(rec, review, status)
+
+
+@bp.route("/records/<int:record_id>/return", methods=["POST"])
+@role_required(Role.STAFF)
+def send_back(record_id: int):
+    """Staff send a record back to the deputy with a note."""
+    rec = _get_or_404(ChecklistRecord, record_id)
+    review = ReviewForm()
+    status = 200
+    if review.validate_on_submit():
+        try:
+            send_back_record(current_user, rec, review.note.data or "")
+        except ServiceError as error:
+            _fail(error, review)
+            status = 422
+        else:
+            db.session.commit()
+            review = ReviewForm(formdata=None)
+    else:
+        status = 422
+    return _after_review(rec, review, status)
+
+
+@bp.route("/on-behalf", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def on_behalf():
+    """Staff record an item from a deputy's paper form, explicitly on their behalf (代为登记)."""
+    campaign = current_campaign()
+    if campaign is None:
+        flash(_("No campaign is current."), "error")
+        return redirect(url_for("campaigns.index"))
+    form = OnBehalfForm()
+    _community_choices(form)
+    deputies = db.session.scalars(
+        db.select(User).where(User.role == Role.DEPUTY, User.active).order_by(User.name)
+    ).all()
+    form.deputy_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(u.id, u.name) for u in deputies]
+    form.item_id.choices = [SelectChoice(i.id, i.title) for i in campaign.active_items]
+    if request.method == "GET":
+        form.deputy_id.data = request.args.get("deputy", 0, type=int)
+        form.item_id.data = request.args.get("item", 0, type=int) or (campaign.active_items[0].id if campaign.active_items else 0)
+        deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
+        form.community_id.data = deputy.deputy.community_id if deputy and deputy.deputy else 0
+    if form.validate_on_submit():
+        deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
+        item = db.session.get(ChecklistItem, form.item_id.data)
+        if deputy is None or deputy.role is not Role.DEPUTY:
+            form.deputy_id.errors.append(_("Please choose the deputy."))
+        elif item is None or item.campaign_id != campaign.id:
+            form.item_id.errors.append(_("Please choose the item."))
+        else:
+            fields = RecordFields(form.done_on.data, form.community_id.data, form.account.data or "", form.reflection.data or "")
+            try:
+                rec = save_record(current_user, item, deputy, fields, on_behalf=True)
+            except ServiceError as error:
+                _fail(error, form)
+            else:
+                db.session.commit()
+                flash(_("“%(title)s” was recorded on behalf of %(name)s.", title=item.title, name=deputy.name), "success")
+                return redirect(url_for("campaigns.record", record_id=rec.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("campaigns/on_behalf.html", form=form, campaign=campaign), status
+
+
+# --- the staff matrix ----------------------------------------------------------------------------
+
+
+@bp.route("/matrix")
+@role_required(Role.STAFF)
+def matrix():
+    """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
+    campaigns = all_campaigns()
+    campaign_id = request.args.get("campaign", type=int)
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else current_campaign()
+    if campaign is None:
+        if campaign_id:
+            abort(404)
+        return render_template("campaigns/matrix.html", campaign=None, campaigns=campaigns)
+    community_id = request.args.get("community", type=int)
+    level_value = request.args.get("level", "")
+    level = Level(level_value) if level_value in {lv.value for lv in Level} else None
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in SORTS else "name"
+    rows = matrix_rows(campaign, community_id, level, sort)
+    return render_page_or_partial(
+        "campaigns/matrix.html", "campaigns/_matrix.html",
+        campaign=campaign, campaigns=campaigns, rows=rows, tallies=campaign_tallies(campaign),
+        communities=active_communities(), community_id=community_id, level=level_value, sort=sort,
+    )
