@@ -135,12 +135,16 @@ def release(actor: User, suggestion: Suggestion, opinion_id: int) -> None:
     db.session.expire(suggestion, ["opinions"])
 
 
-def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, expected: SuggestionState, note: str = "") -> SuggestionEvent:
+def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, expected: SuggestionState, note: str = "",
+               on: date | None = None) -> SuggestionEvent:
     """Move a suggestion from `expected` to `to_state` if the table allows it for `actor`, recording the step.
 
     Optimistic concurrency: the UPDATE only matches while the state is still `expected`, so when two
     people act on the same suggestion at once, the second is refused instead of moving it twice.
+    `on` is the day a submission happened when it is recorded afterwards (default today).
     """
+    if on is not None and on > date.today():
+        raise ServiceError(_("The date cannot be in the future."), "on")
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_NOTE), "note")
@@ -152,7 +156,7 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
         raise ServiceError(_("You may not do this step."))
     values = {"state": to_state}
     if to_state is SuggestionState.SUBMITTED:
-        values["submitted_on"] = date.today()
+        values["submitted_on"] = on or date.today()
     changed = db.session.execute(
         update(Suggestion)
         .where(Suggestion.id == suggestion.id, Suggestion.state == expected)
