@@ -301,7 +301,7 @@ def export(fmt: str):
     if fmt not in {"csv", "xlsx"}:
         abort(404)
     period, _args = _period_args()
-    header = [_("Breakdown"), _("Name"), _("Submitted"), _("Adopted"), _("Adoption rate"), _("Adopted ÷ submitted")]
+    header = [_("Breakdown"), _("Breakdown item"), _("Submitted"), _("Adopted"), _("Adoption rate"), _("Adopted ÷ submitted")]
     rows = [[_("Overall"), _("All"), *_export_cells(adoption_overall(period))]]
     for title, table in _figure_tables(period):
         rows += [[title, row.label, *_export_cells(row)] for row in table]
