@@ -178,9 +178,10 @@ def test_a_deputy_edits_only_their_own_drafts(client, login, world, method, path
 
 def test_a_submitted_suggestion_is_no_longer_editable(client, login, world):
     login(world["deputy"])
+    assert "编辑</a>" in html(client.get(f"/suggestions/{world['own']}"))
     client.post(f"/suggestions/{world['own']}/transition", data={"to_state": "submitted", "expected": "draft"})
     assert client.get(f"/suggestions/{world['own']}/edit").status_code == 403
-    assert "修改</a>" not in html(client.get(f"/suggestions/{world['own']}"))
+    assert "编辑</a>" not in html(client.get(f"/suggestions/{world['own']}"))
 
 
 def test_deputy_edits_own_draft_and_gathers_and_releases(app, client, login, world):

@@ -61,7 +61,6 @@ def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> Practi
     matter.deputies = deputies
     matter.done_on, matter.state, matter.beneficiaries = fields.done_on, fields.state, fields.beneficiaries
     matter.description, matter.opinion, matter.suggestion = description, fields.opinion, fields.suggestion
-    db.session.flush()
     return matter
 
 
@@ -69,16 +68,19 @@ def create_matter(actor: User, fields: MatterFields) -> PracticalMatter:
     """Record a practical matter; a deputy is always among its deputies."""
     if not actor.has_role(Role.STAFF, Role.DEPUTY):
         raise ServiceError(_("You may not record practical matters."))
-    matter = PracticalMatter(recorded_by_id=actor.id)
+    matter = _apply(actor, PracticalMatter(recorded_by_id=actor.id), fields)  # added only once valid
     db.session.add(matter)
-    return _apply(actor, matter, fields)
+    db.session.flush()
+    return matter
 
 
 def update_matter(actor: User, matter: PracticalMatter, fields: MatterFields) -> PracticalMatter:
     """Change a practical matter (its state as it progresses, the residents it served ...)."""
     if not can_edit_matter(actor, matter):
         raise ServiceError(_("You may not change this practical matter."))
-    return _apply(actor, matter, fields)
+    _apply(actor, matter, fields)
+    db.session.flush()
+    return matter
 
 
 def matters_query(state: MatterState | None = None, community_id: int | None = None, deputy_id: int | None = None) -> Select:
