@@ -9,7 +9,7 @@ from portal.models import Community, Role, User
 from portal.opinions.models import Category, CollectionMethod, Opinion
 from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
 from portal.suggestions.models import Suggestion, SuggestionState
-from portal.suggestions.services import SuggestionFields, create_suggestion, transition
+from portal.suggestions.services import SuggestionFields, create_suggestion
 
 HTMX = {"HX-Request": "true"}
 
