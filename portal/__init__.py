@@ -42,13 +42,17 @@ def create_app(config: object | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
-    from . import admin, auth, campaigns, deputies, main, opinions  # noqa: F401 (opinions: models only so far)
+    from . import admin, auth, campaigns, deputies, evaluations, main, matters, opinions, suggestions
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(deputies.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(campaigns.bp)
+    app.register_blueprint(opinions.bp)
+    app.register_blueprint(suggestions.bp)
+    app.register_blueprint(matters.bp)
+    app.register_blueprint(evaluations.bp)
 
     from .cli import register_cli
 

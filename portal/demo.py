@@ -67,8 +67,11 @@ def seed_demo(password: str) -> list[tuple[str, str, str]]:
 def area_seeders() -> list:
     """The areas' seeders, in the order the story needs them."""
     from .campaigns.demo import seed_campaigns
+    from .evaluations.demo import seed_evaluations
+    from .matters.demo import seed_matters
+    from .suggestions.demo import seed_suggestions
 
-    return [seed_campaigns]
+    return [seed_campaigns, seed_suggestions, seed_matters, seed_evaluations]
 
 
 def seed_accounts(password: str) -> list[tuple[str, str, str]]:

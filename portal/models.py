@@ -16,15 +16,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def enum_column(enum_cls: type[enum.Enum], length: int = 16) -> Enum:
-    """A portable enum column: a VARCHAR with a CHECK, storing the member values."""
+def enum_column(enum_cls: type[enum.Enum], length: int = 16, name: str | None = None) -> Enum:
+    """A portable enum column: a VARCHAR with a CHECK, storing the member values.
+
+    `name` names the CHECK when one table has two columns of the same enum.
+    """
     return Enum(
         enum_cls,
         native_enum=False,
         create_constraint=True,
         length=length,
         values_callable=lambda members: [m.value for m in members],
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
         validate_strings=True,
     )
 

@@ -90,6 +90,52 @@ def get_visible_record_or_404(user, record):
     return record
 
 
+def can_record_opinion(user) -> bool:
+    """Deputies record opinions they collected; staff record them on a deputy's behalf."""
+    return user.has_role(Role.DEPUTY, Role.STAFF)
+
+
+def can_manage_categories(user) -> bool:
+    """The list of categories (领域) belongs to the admin."""
+    return user.has_role(Role.ADMIN)
+
+
+def can_edit_suggestion(user, suggestion) -> bool:
+    """A draft may be changed by staff and by its proposing deputies; nothing after it was submitted."""
+    from .suggestions.models import SuggestionState  # here, not at the top: the area imports this module
+
+    if suggestion.state is not SuggestionState.DRAFT or not user.is_authenticated:
+        return False
+    return user.has_role(Role.STAFF) or (user.role is Role.DEPUTY and suggestion.is_proposed_by(user))
+
+
+def can_transition(user, suggestion, to_state) -> bool:
+    """True if the workflow table lets `user` move `suggestion` from its current state to `to_state`."""
+    from .suggestions.models import PROPOSER, STAFF, TRANSITIONS
+
+    allowed = TRANSITIONS.get((suggestion.state, to_state), frozenset())
+    if STAFF in allowed and user.has_role(Role.STAFF):
+        return True
+    return PROPOSER in allowed and user.is_authenticated and user.role is Role.DEPUTY and suggestion.is_proposed_by(user)
+
+
+def can_see_figures(user) -> bool:
+    """Adoption figures, exports and evaluations are the office's."""
+    return user.has_role(Role.STAFF)
+
+
+def can_edit_matter(user, matter) -> bool:
+    """Staff edit any practical matter; a deputy those they are involved in."""
+    if not user.is_authenticated:
+        return False
+    return user.has_role(Role.STAFF) or (user.role is Role.DEPUTY and matter.involves(user))
+
+
+def can_set_thresholds(user) -> bool:
+    """The rating thresholds of voter evaluations are the admin's."""
+    return user.has_role(Role.ADMIN)
+
+
 TEMPLATE_HELPERS = {
     "can_manage_users": can_manage_users,
     "can_view_deputy": can_view_deputy,
@@ -98,4 +144,11 @@ TEMPLATE_HELPERS = {
     "can_view_record": can_view_record,
     "can_edit_record": can_edit_record,
     "can_review_record": can_review_record,
+    "can_record_opinion": can_record_opinion,
+    "can_manage_categories": can_manage_categories,
+    "can_edit_suggestion": can_edit_suggestion,
+    "can_transition": can_transition,
+    "can_see_figures": can_see_figures,
+    "can_edit_matter": can_edit_matter,
+    "can_set_thresholds": can_set_thresholds,
 }

@@ -37,5 +37,7 @@ def index():
 @role_required(*ANY_ROLE)
 def detail(user_id: int):
     """A deputy's profile: staff see anyone's, a deputy only their own (else 404)."""
+    from ..evaluations.services import evaluations_of
+
     profile = get_visible_deputy_or_404(current_user, db.session.get(DeputyProfile, user_id))
-    return render_template("deputies/detail.html", profile=profile)
+    return render_template("deputies/detail.html", profile=profile, evaluations=evaluations_of(profile.user_id))

@@ -1,2 +1,6 @@
 """Voter opinions (选民意见) and their categories (领域): what deputies collect from voters."""
-from . import models  # noqa: F401
+from flask import Blueprint
+
+bp = Blueprint("opinions", __name__, url_prefix="/opinions")
+
+from . import models, views  # noqa: E402,F401

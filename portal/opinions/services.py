@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from ..errors import ServiceError
 from ..extensions import db
@@ -75,3 +75,78 @@ def record_opinion(
     db.session.add(opinion)
     db.session.flush()
     return opinion
+
+
+def opinions_query(q: str = "", community_id: int | None = None, category_id: int | None = None,
+                   deputy_id: int | None = None, state: str = "", start: date | None = None,
+                   end: date | None = None) -> Select:
+    """Opinions matching the list's filters, newest first.
+
+    `q` matches a substring of the content (LIKE works for Chinese on SQLite and PostgreSQL alike);
+    `state` is "unsorted", "gathered", or a suggestion state (gathered in a suggestion in that state).
+    """
+    from ..suggestions.models import Suggestion, SuggestionState  # the suggestions area builds on this one
+
+    query = select(Opinion).order_by(Opinion.collected_on.desc(), Opinion.id.desc())
+    if q:
+        query = query.where(Opinion.content.like(f"%{q}%"))
+    if community_id:
+        query = query.where(Opinion.community_id == community_id)
+    if category_id:
+        query = query.where(Opinion.category_id == category_id)
+    if deputy_id:
+        query = query.where(Opinion.deputy_id == deputy_id)
+    if state == "unsorted":
+        query = query.where(Opinion.suggestion_id.is_(None))
+    elif state == "gathered":
+        query = query.where(Opinion.suggestion_id.is_not(None))
+    elif state in {s.value for s in SuggestionState}:
+        query = query.join(Suggestion, Opinion.suggestion_id == Suggestion.id).where(Suggestion.state == SuggestionState(state))
+    if start:
+        query = query.where(Opinion.collected_on >= start)
+    if end:
+        query = query.where(Opinion.collected_on <= end)
+    return query
+
+
+def all_categories() -> list[Category]:
+    """Every category, retired ones last, for the admin's list."""
+    return list(db.session.scalars(select(Category).order_by(Category.active.desc(), Category.position, Category.id)))
+
+
+def _check_category_name(name: str, category: Category | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("Please enter the name."), "name")
+    if len(name) > 32:
+        raise ServiceError(_("At most %(n)d characters.", n=32), "name")
+    clash = db.session.scalar(select(Category).where(Category.name == name))
+    if clash is not None and clash is not category:
+        raise ServiceError(_("The category %(name)s already exists.", name=name), "name")
+    return name
+
+
+def create_category(name: str) -> Category:
+    """A new category, placed last."""
+    name = _check_category_name(name)
+    last = db.session.scalar(select(func.max(Category.position))) or 0
+    category = Category(name=name, position=last + 1, active=True)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(category: Category, name: str, position: int, active: bool) -> Category:
+    """Rename, move or retire a category; a retired one stays on the opinions it already sorts."""
+    category.name = _check_category_name(name, category)
+    if position is None or not 0 <= position <= 999:
+        raise ServiceError(_("The position must be between 0 and 999."), "position")
+    category.position = position
+    category.active = active
+    db.session.flush()
+    return category
+
+
+def active_deputies() -> list[User]:
+    """Active deputies by name, for choice lists."""
+    return list(db.session.scalars(select(User).where(User.role == Role.DEPUTY, User.active).order_by(User.name)))

@@ -1,0 +1,6 @@
+"""Voter evaluations (选民评议): ballots per deputy and period, satisfaction rate and rating."""
+from flask import Blueprint
+
+bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
+
+from . import models, views  # noqa: E402,F401

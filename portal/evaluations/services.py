@@ -1,0 +1,151 @@
+"""Voter evaluations (选民评议): recording ballots, the satisfaction rate and the rating. Services flush; callers commit."""
+import enum
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import Role, User, utcnow
+from .models import DEFAULT_BASIC_MIN, DEFAULT_COMPETENT_MIN, Evaluation, EvaluationSettings
+
+
+class Rating(str, enum.Enum):
+    """称职 / 基本称职 / 不称职."""
+
+    COMPETENT = "competent"
+    BASIC = "basic"
+    INCOMPETENT = "incompetent"
+
+    @property
+    def label(self) -> str:
+        return str(RATING_LABELS[self])
+
+
+RATING_LABELS = {
+    Rating.COMPETENT: _l("Competent"),
+    Rating.BASIC: _l("Basically competent"),
+    Rating.INCOMPETENT: _l("Not competent"),
+}
+
+MAX_BALLOTS = 100_000
+
+
+def thresholds() -> EvaluationSettings:
+    """The rating thresholds (the single settings row, created with the defaults if missing)."""
+    settings = db.session.get(EvaluationSettings, 1)
+    if settings is None:
+        settings = EvaluationSettings(id=1, competent_min=DEFAULT_COMPETENT_MIN, basic_min=DEFAULT_BASIC_MIN)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def set_thresholds(actor: User, competent_min: int | None, basic_min: int | None) -> EvaluationSettings:
+    """Change the thresholds (admin): 0 ≤ basic < competent ≤ 100, in whole percent."""
+    if not actor.has_role(Role.ADMIN):
+        raise ServiceError(_("Only the administrator may change the thresholds."))
+    if competent_min is None or not 1 <= competent_min <= 100:
+        raise ServiceError(_("Enter a whole percentage between 1 and 100."), "competent_min")
+    if basic_min is None or not 0 <= basic_min < competent_min:
+        raise ServiceError(_("It must be at least 0 and below the threshold for competent."), "basic_min")
+    settings = thresholds()
+    settings.competent_min, settings.basic_min = competent_min, basic_min
+    db.session.flush()
+    return settings
+
+
+def rating_for(satisfaction: Fraction | None, settings: EvaluationSettings | None = None) -> Rating | None:
+    """The rating a satisfaction rate earns under the thresholds (None without ballots)."""
+    if satisfaction is None:
+        return None
+    settings = settings or thresholds()
+    if satisfaction >= Fraction(settings.competent_min, 100):
+        return Rating.COMPETENT
+    if satisfaction >= Fraction(settings.basic_min, 100):
+        return Rating.BASIC
+    return Rating.INCOMPETENT
+
+
+def year_period(year: int) -> tuple[date, date]:
+    """A calendar year as a period."""
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, ends_on: date | None,
+                      satisfied: int | None, basically_satisfied: int | None, dissatisfied: int | None) -> Evaluation:
+    """Record a deputy's ballots for a period; recording the same deputy and period again replaces the counts.
+
+    An upsert on the (deputy, period) unique key, so a retried or doubled submission never makes two rows.
+    """
+    if not actor.has_role(Role.STAFF):
+        raise ServiceError(_("Only the office records evaluations."))
+    if deputy is None or deputy.role is not Role.DEPUTY:
+        raise ServiceError(_("Please choose an active deputy."), "deputy")
+    if starts_on is None:
+        raise ServiceError(_("Please enter the date."), "starts_on")
+    if ends_on is None:
+        raise ServiceError(_("Please enter the date."), "ends_on")
+    if ends_on < starts_on:
+        raise ServiceError(_("The end cannot be before the start."), "ends_on")
+    counts = {"satisfied": satisfied, "basically_satisfied": basically_satisfied, "dissatisfied": dissatisfied}
+    for field, value in counts.items():
+        if value is None or not 0 <= value <= MAX_BALLOTS:
+            raise ServiceError(_("Enter a number between 0 and %(n)d.", n=MAX_BALLOTS), field)
+    if sum(counts.values()) == 0:
+        raise ServiceError(_("Please enter the ballots."), "satisfied")
+    values = dict(deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on, recorded_by_id=actor.id, recorded_at=utcnow(), **counts)
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Evaluation).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["deputy_id", "starts_on", "ends_on"],
+        set_={key: statement.excluded[key] for key in (*counts, "recorded_by_id", "recorded_at")},
+    )
+    db.session.execute(statement)
+    db.session.flush()
+    evaluation = db.session.scalar(
+        select(Evaluation).where(Evaluation.deputy_id == deputy.id, Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on)
+        .execution_options(populate_existing=True)
+    )
+    return evaluation
+
+
+@dataclass
+class EvaluationRow:
+    """A line of the overview: the deputy, their evaluation in the period (or None), its rate and rating."""
+
+    deputy: User
+    evaluation: Evaluation | None
+    rating: Rating | None
+
+
+def evaluations_of(deputy_id: int) -> list[tuple[Evaluation, Rating | None]]:
+    """A deputy's evaluations, latest period first, each with its rating (for the profile)."""
+    settings = thresholds()
+    rows = db.session.scalars(select(Evaluation).where(Evaluation.deputy_id == deputy_id).order_by(Evaluation.starts_on.desc()))
+    return [(e, rating_for(e.satisfaction, settings)) for e in rows]
+
+
+def overview(starts_on: date, ends_on: date, community_id: int | None = None) -> list[EvaluationRow]:
+    """Every active deputy with their evaluation for exactly this period (None where not yet recorded)."""
+    from ..models import DeputyProfile
+
+    settings = thresholds()
+    deputies = select(User).join(DeputyProfile, DeputyProfile.user_id == User.id).where(User.active).order_by(User.name)
+    if community_id:
+        deputies = deputies.where(DeputyProfile.community_id == community_id)
+    found = {
+        e.deputy_id: e
+        for e in db.session.scalars(select(Evaluation).where(Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on))
+    }
+    rows = []
+    for deputy in db.session.scalars(deputies):
+        evaluation = found.get(deputy.id)
+        rows.append(EvaluationRow(deputy, evaluation, rating_for(evaluation.satisfaction, settings) if evaluation else None))
+    return rows

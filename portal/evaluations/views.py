@@ -1,0 +1,75 @@
+"""Voter evaluations: the staff overview per period, the form to record ballots, the admin's thresholds."""
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..accounts.services import active_communities
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..models import Role, User
+from ..opinions.services import active_deputies
+from ..permissions import role_required
+from . import bp
+from .forms import EvaluationForm, ThresholdsForm
+from .services import overview, record_evaluation, set_thresholds, thresholds, year_period
+
+
+@bp.route("/")
+@role_required(Role.STAFF)
+def index():
+    """Every active deputy's evaluation for a year, with the satisfaction rate and rating."""
+    year = request.args.get("year", type=int) or date.today().year
+    year = min(max(year, 2000), 2100)
+    community_id = request.args.get("community", type=int)
+    starts_on, ends_on = year_period(year)
+    return render_template(
+        "evaluations/index.html", rows=overview(starts_on, ends_on, community_id), year=year,
+        community_id=community_id, communities=active_communities(), settings=thresholds(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def new():
+    """Record (or correct) the ballots of one deputy for a period."""
+    form = EvaluationForm()
+    form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in active_deputies()]
+    if request.method == "GET":
+        form.starts_on.data, form.ends_on.data = year_period(date.today().year)
+        form.deputy.data = request.args.get("deputy", type=int) or 0
+    if form.validate_on_submit():
+        try:
+            evaluation = record_evaluation(
+                current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
+                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
+            return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
+    return render_template("evaluations/form.html", form=form)
+
+
+@bp.route("/thresholds", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_thresholds():
+    """The satisfaction rates the ratings need (admin)."""
+    settings = thresholds()
+    form = ThresholdsForm(obj=settings)
+    if form.validate_on_submit():
+        try:
+            set_thresholds(current_user, form.competent_min.data, form.basic_min.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The thresholds were saved."), "success")
+            return redirect(url_for("evaluations.index"))
+    return render_template("evaluations/thresholds.html", form=form)

@@ -1,0 +1,127 @@
+"""Practical matters: the list, the form, the page of one."""
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from ..accounts.services import active_communities
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..htmx import render_page_or_partial
+from ..models import Community, Role, User
+from ..opinions.models import Opinion
+from ..opinions.services import active_deputies
+from ..permissions import ANY_ROLE, can_edit_matter, role_required
+from ..suggestions.models import Suggestion
+from . import bp
+from .forms import MatterForm
+from .models import MatterState, PracticalMatter
+from .services import MatterFields, create_matter, matters_query, update_matter
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Every practical matter of the committee, filtered by state and community."""
+    state_value = request.args.get("state", "")
+    state = MatterState(state_value) if state_value in {s.value for s in MatterState} else None
+    community_id = request.args.get("community", type=int)
+    page = db.paginate(matters_query(state, community_id), per_page=current_app.config["PER_PAGE"], error_out=False)
+    args = {k: v for k, v in {"state": state_value, "community": community_id}.items() if v}
+    return render_page_or_partial(
+        "matters/index.html", "matters/_table.html", page=page, state=state_value, community_id=community_id,
+        args=args, states=list(MatterState), communities=active_communities(),
+    )
+
+
+def _shorten(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _fill_choices(form: MatterForm) -> None:
+    none = [SelectChoice(0, _("— none —"))]
+    form.community.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
+    form.deputies.choices = [SelectChoice(d.id, d.name) for d in active_deputies()]
+    opinions = db.session.scalars(select(Opinion).order_by(Opinion.collected_on.desc(), Opinion.id.desc()).limit(300))
+    form.opinion.choices = none + [SelectChoice(o.id, _shorten(o.content)) for o in opinions]
+    suggestions = db.session.scalars(select(Suggestion).order_by(Suggestion.id.desc()).limit(300))
+    form.suggestion.choices = none + [SelectChoice(s.id, _shorten(s.title)) for s in suggestions]
+
+
+def _fields(form: MatterForm) -> MatterFields:
+    deputies = [d for d in (db.session.get(User, i) for i in form.deputies.data or []) if d is not None]
+    return MatterFields(
+        form.title.data, form.location.data or "", db.session.get(Community, form.community.data or 0), deputies,
+        form.done_on.data, MatterState(form.state.data), form.beneficiaries.data, form.description.data or "",
+        db.session.get(Opinion, form.opinion.data) if form.opinion.data else None,
+        db.session.get(Suggestion, form.suggestion.data) if form.suggestion.data else None,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def new():
+    """Record a practical matter."""
+    form = MatterForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.done_on.data = date.today()
+        if current_user.role is Role.DEPUTY:
+            form.deputies.data = [current_user.id]
+            form.community.data = current_user.deputy.community_id if current_user.deputy else 0
+    if form.validate_on_submit():
+        try:
+            matter = create_matter(current_user, _fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The practical matter was recorded."), "success")
+            return redirect(url_for("matters.detail", matter_id=matter.id))
+    return render_template("matters/form.html", form=form, matter=None)
+
+
+def _get_or_404(matter_id: int) -> PracticalMatter:
+    matter = db.session.get(PracticalMatter, matter_id)
+    if matter is None:
+        abort(404)
+    return matter
+
+
+@bp.route("/<int:matter_id>")
+@role_required(*ANY_ROLE)
+def detail(matter_id: int):
+    """One practical matter."""
+    return render_template("matters/detail.html", matter=_get_or_404(matter_id))
+
+
+@bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def edit(matter_id: int):
+    """Change a practical matter: staff any, a deputy those they took part in."""
+    matter = _get_or_404(matter_id)
+    if not can_edit_matter(current_user, matter):
+        abort(403)
+    form = MatterForm(obj=matter)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.community.data = matter.community_id
+        form.deputies.data = [d.id for d in matter.deputies]
+        form.state.data = matter.state.value
+        form.opinion.data = matter.opinion_id or 0
+        form.suggestion.data = matter.suggestion_id or 0
+    if form.validate_on_submit():
+        try:
+            update_matter(current_user, matter, _fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The practical matter was saved."), "success")
+            return redirect(url_for("matters.detail", matter_id=matter.id))
+    return render_template("matters/form.html", form=form, matter=matter)

@@ -1,0 +1,144 @@
+"""The opinions list (filters, live search), the form to record one, and the admin's category list."""
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..accounts.services import active_communities
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..htmx import render_page_or_partial
+from ..models import Community, Role, User
+from ..permissions import ANY_ROLE, role_required
+from ..suggestions.models import SuggestionState
+from . import bp
+from .forms import CategoryEditForm, CategoryForm, OpinionForm
+from .models import Category, CollectionMethod
+from .services import (
+    active_categories,
+    active_deputies,
+    all_categories,
+    create_category,
+    opinions_query,
+    record_opinion,
+    update_category,
+)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Every opinion of the committee, filtered; the table updates as you type and the URL keeps the filters."""
+    filters = {
+        "q": request.args.get("q", "").strip(),
+        "community": request.args.get("community", type=int),
+        "category": request.args.get("category", type=int),
+        "deputy": request.args.get("deputy", type=int),
+        "state": request.args.get("state", ""),
+        "start": _date_arg("start"),
+        "end": _date_arg("end"),
+    }
+    query = opinions_query(
+        filters["q"], filters["community"], filters["category"], filters["deputy"], filters["state"], filters["start"], filters["end"]
+    )
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    return render_page_or_partial(
+        "opinions/index.html",
+        "opinions/_table.html",
+        page=page,
+        filters=filters,
+        args=args,
+        communities=active_communities(),
+        categories=active_categories(),
+        deputies=active_deputies(),
+        states=list(SuggestionState),
+    )
+
+
+def _fill_choices(form: OpinionForm) -> None:
+    choose = [SelectChoice(0, _("— choose —"))]
+    form.deputy.choices = choose + [SelectChoice(d.id, d.name) for d in active_deputies()]
+    form.community.choices = choose + [SelectChoice(c.id, c.name) for c in active_communities()]
+    form.category.choices = choose + [SelectChoice(c.id, c.name) for c in active_categories()]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def new():
+    """Record an opinion: a deputy their own, staff one on a deputy's behalf."""
+    form = OpinionForm()
+    _fill_choices(form)
+    is_deputy = current_user.role is Role.DEPUTY
+    if request.method == "GET":
+        form.collected_on.data = date.today()
+        if is_deputy and current_user.deputy is not None:
+            form.community.data = current_user.deputy.community_id
+    if form.validate_on_submit():
+        deputy = current_user if is_deputy else db.session.get(User, form.deputy.data or 0)
+        try:
+            record_opinion(
+                current_user,
+                deputy,
+                form.content.data,
+                db.session.get(Community, form.community.data or 0),
+                db.session.get(Category, form.category.data or 0),
+                form.collected_on.data,
+                CollectionMethod(form.method.data),
+                form.voter_names.data or "",
+                form.voter_count.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The opinion was recorded."), "success")
+            return redirect(url_for("opinions.index"))
+    return render_template("opinions/form.html", form=form, is_deputy=is_deputy)
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def categories():
+    """The categories (领域) with a form to add one."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = create_category(form.name.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Category %(name)s was added.", name=category.name), "success")
+            return redirect(url_for("opinions.categories"))
+    return render_template("opinions/categories.html", form=form, categories=all_categories())
+
+
+@bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def category_edit(category_id: int):
+    """Rename, reorder or retire a category."""
+    category = db.session.get(Category, category_id) or abort(404)
+    form = CategoryEditForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            update_category(category, form.name.data, form.position.data, form.active.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Category %(name)s was saved.", name=category.name), "success")
+            return redirect(url_for("opinions.categories"))
+    return render_template("opinions/category_form.html", form=form, category=category)

@@ -1,0 +1,8 @@
+"""Suggestions (建言): opinions gathered into suggestions, the district's answer, implementation, the adoption rate."""
+from flask import Blueprint
+
+bp = Blueprint("suggestions", __name__, url_prefix="/suggestions")
+
+from . import models, views  # noqa: E402,F401
+
+bp.add_app_template_global(models.SuggestionState, "SuggestionState")

@@ -1,0 +1,108 @@
+"""The adoption rate (采纳率 = adopted ÷ submitted) overall and by category, community, deputy and month, by query."""
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import case, extract, func, select
+
+from ..extensions import db
+from ..figures import rate
+from ..models import Community, User
+from ..opinions.models import Category, Opinion
+from .models import ADOPTED_STATES, SUBMITTED_STATES, Suggestion, suggestion_deputies
+
+
+@dataclass(frozen=True)
+class Period:
+    """The filters every figure takes: submitted between `start` and `end` (inclusive), in a community."""
+
+    start: date | None = None
+    end: date | None = None
+    community_id: int | None = None
+
+
+@dataclass
+class AdoptionRow:
+    """One line of the figures: how many were submitted and adopted, and the exact rate."""
+
+    label: str
+    submitted: int
+    adopted: int
+
+    @property
+    def rate(self) -> Fraction | None:
+        return rate(self.adopted, self.submitted)
+
+
+def _counted(*columns):
+    """select(columns..., submitted, adopted) over suggestions that reached 已上报."""
+    adopted = func.coalesce(func.sum(case((Suggestion.state.in_(ADOPTED_STATES), 1), else_=0)), 0)
+    return select(*columns, func.count(Suggestion.id.distinct()), adopted).where(Suggestion.state.in_(SUBMITTED_STATES))
+
+
+def _filtered(query, period: Period):
+    if period.start:
+        query = query.where(Suggestion.submitted_on >= period.start)
+    if period.end:
+        query = query.where(Suggestion.submitted_on <= period.end)
+    if period.community_id:
+        query = query.where(Suggestion.community_id == period.community_id)
+    return query
+
+
+def adoption_overall(period: Period = Period()) -> AdoptionRow:
+    """All suggestions submitted in the period."""
+    submitted, adopted = db.session.execute(_filtered(_counted(), period)).one()
+    return AdoptionRow("", submitted, adopted)
+
+
+def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
+    """Per category, in the categories' order."""
+    query = _counted(Category.name).join(Category, Suggestion.category_id == Category.id)
+    query = _filtered(query, period).group_by(Category.id, Category.name, Category.position).order_by(Category.position, Category.id)
+    return [AdoptionRow(*row) for row in db.session.execute(query)]
+
+
+def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
+    """Per community the suggestions concern ('—' for none), by name."""
+    query = _counted(Community.name).outerjoin(Community, Suggestion.community_id == Community.id)
+    query = _filtered(query, period).group_by(Community.id, Community.name).order_by(Community.name)
+    return [AdoptionRow(name or "—", submitted, adopted) for name, submitted, adopted in db.session.execute(query)]
+
+
+def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
+    """Per proposing deputy: a suggestion of two deputies counts for each of them."""
+    query = (
+        _counted(User.name)
+        .join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
+        .join(User, User.id == suggestion_deputies.c.deputy_id)
+    )
+    query = _filtered(query, period).group_by(User.id, User.name).order_by(User.name)
+    return [AdoptionRow(*row) for row in db.session.execute(query)]
+
+
+def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
+    """Per month of submission, labelled YYYY-MM."""
+    year, month = extract("year", Suggestion.submitted_on), extract("month", Suggestion.submitted_on)
+    query = _filtered(_counted(year, month), period).group_by(year, month).order_by(year, month)
+    return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in db.session.execute(query)]
+
+
+@dataclass
+class OpinionFigures:
+    """The opinions side of the report: opinions collected and deputies who collected them."""
+
+    opinions: int
+    deputies: int
+
+
+def opinion_figures(period: Period = Period()) -> OpinionFigures:
+    """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
+    query = select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct()))
+    if period.start:
+        query = query.where(Opinion.collected_on >= period.start)
+    if period.end:
+        query = query.where(Opinion.collected_on <= period.end)
+    if period.community_id:
+        query = query.where(Opinion.community_id == period.community_id)
+    return OpinionFigures(*db.session.execute(query).one())

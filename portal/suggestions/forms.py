@@ -1,0 +1,27 @@
+"""Forms for a suggestion, a workflow step, and the figures' filters."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .services import MAX_CONTENT, MAX_NOTE, MAX_TITLE
+
+
+class SuggestionForm(FlaskForm):
+    """A suggestion's text, category, community and proposing deputies."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=MAX_TITLE, message=_l("Too long."))])
+    content = TextAreaField(
+        _l("Suggestion"), validators=[DataRequired(_l("Please write the suggestion.")), Length(max=MAX_CONTENT, message=_l("Too long."))]
+    )
+    category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    community = SelectField(_l("Community it concerns"), coerce=int, validators=[Optional()])
+    deputies = SelectMultipleField(_l("Proposing deputies"), coerce=int, validators=[Optional()])
+
+
+class TransitionForm(FlaskForm):
+    """One step of the workflow: where to, from which state the page showed, and the note."""
+
+    to_state = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
+    expected = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
+    note = TextAreaField(_l("Note"), validators=[Length(max=MAX_NOTE, message=_l("Too long."))])

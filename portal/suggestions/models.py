@@ -1,0 +1,127 @@
+"""Suggestion (建言) tables, its workflow (the state enum and the one allowed-transitions table) and its history."""
+import enum
+from datetime import date, datetime
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models import Community, User, enum_column, utcnow
+from ..opinions.models import Category, Opinion
+
+
+class SuggestionState(str, enum.Enum):
+    """Where a suggestion stands: 草稿 → 已上报 → 已采纳 / 未采纳; 已采纳 → 落实中 → 已落实."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    IMPLEMENTING = "implementing"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+    @property
+    def action_label(self) -> str:
+        """The button that moves a suggestion into this state."""
+        return str(ACTION_LABELS[self])
+
+
+STATE_LABELS = {
+    SuggestionState.DRAFT: _l("Draft"),
+    SuggestionState.SUBMITTED: _l("Submitted"),
+    SuggestionState.ADOPTED: _l("Adopted"),
+    SuggestionState.NOT_ADOPTED: _l("Not adopted"),
+    SuggestionState.IMPLEMENTING: _l("Being implemented"),
+    SuggestionState.DONE: _l("Implemented"),
+}
+
+# Who may move a suggestion along: "proposer" is a deputy among its proposers, "staff" includes admin.
+# This table is the whole workflow: the service, the views and the templates all ask it.
+PROPOSER, STAFF = "proposer", "staff"
+TRANSITIONS: dict[tuple[SuggestionState, SuggestionState], frozenset[str]] = {
+    (SuggestionState.DRAFT, SuggestionState.SUBMITTED): frozenset({PROPOSER, STAFF}),
+    (SuggestionState.SUBMITTED, SuggestionState.ADOPTED): frozenset({STAFF}),
+    (SuggestionState.SUBMITTED, SuggestionState.NOT_ADOPTED): frozenset({STAFF}),
+    (SuggestionState.ADOPTED, SuggestionState.IMPLEMENTING): frozenset({STAFF}),
+    (SuggestionState.IMPLEMENTING, SuggestionState.DONE): frozenset({STAFF}),
+}
+
+# The button that performs each transition, named by where it leads.
+ACTION_LABELS = {
+    SuggestionState.SUBMITTED: _l("Submit to the district committee"),
+    SuggestionState.ADOPTED: _l("Record adoption"),
+    SuggestionState.NOT_ADOPTED: _l("Record non-adoption"),
+    SuggestionState.IMPLEMENTING: _l("Start implementation"),
+    SuggestionState.DONE: _l("Record as implemented"),
+}
+
+# Everything that reached 已上报 counts as submitted; adopted ones stay adopted while implemented.
+SUBMITTED_STATES = frozenset(
+    {SuggestionState.SUBMITTED, SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED, SuggestionState.IMPLEMENTING, SuggestionState.DONE}
+)
+ADOPTED_STATES = frozenset({SuggestionState.ADOPTED, SuggestionState.IMPLEMENTING, SuggestionState.DONE})
+
+suggestion_deputies = Table(
+    "suggestion_deputies",
+    db.metadata,
+    Column("suggestion_id", ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True),
+    Column("deputy_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Suggestion(db.Model):
+    """A suggestion to the district committee, proposed by one or more deputies, gathering voter opinions."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    # The community it concerns (figures by community); taken from its first opinion when not chosen.
+    community_id: Mapped[Optional[int]] = mapped_column(ForeignKey("communities.id"), index=True)
+    state: Mapped[SuggestionState] = mapped_column(enum_column(SuggestionState), default=SuggestionState.DRAFT, index=True)
+    submitted_on: Mapped[Optional[date]] = mapped_column(Date, index=True)  # the period figures count by
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    category: Mapped[Category] = relationship()
+    community: Mapped[Optional[Community]] = relationship()
+    created_by: Mapped[User] = relationship()
+    deputies: Mapped[list[User]] = relationship(secondary=suggestion_deputies, order_by=User.name)
+    opinions: Mapped[list[Opinion]] = relationship(back_populates="suggestion", order_by=Opinion.collected_on)
+    events: Mapped[list["SuggestionEvent"]] = relationship(
+        back_populates="suggestion", cascade="all, delete-orphan", order_by="SuggestionEvent.id"
+    )
+
+    @property
+    def voters(self) -> int:
+        """The voters behind the opinions it gathers."""
+        return sum(opinion.voters for opinion in self.opinions)
+
+    def is_proposed_by(self, user) -> bool:
+        """True if `user` is one of its proposing deputies."""
+        return any(deputy.id == user.id for deputy in self.deputies)
+
+
+class SuggestionEvent(db.Model):
+    """One step of a suggestion's history: who moved it from which state to which, when, and the note."""
+
+    __tablename__ = "suggestion_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    from_state: Mapped[Optional[SuggestionState]] = mapped_column(enum_column(SuggestionState, name="from_state"))
+    to_state: Mapped[SuggestionState] = mapped_column(enum_column(SuggestionState, name="to_state"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()

@@ -1,0 +1,331 @@
+"""Suggestions: the list, writing and editing drafts, gathering opinions, the workflow steps, and the adoption figures."""
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..accounts.services import active_communities
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..figures import percent
+from ..htmx import is_htmx, render_page_or_partial, render_with_oob
+from ..models import Community, Role, User
+from ..opinions.models import Category, Opinion
+from ..opinions.services import active_categories, active_deputies
+from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
+from . import bp
+from .adoption import (
+    Period,
+    adoption_by_category,
+    adoption_by_community,
+    adoption_by_deputy,
+    adoption_by_month,
+    adoption_overall,
+    opinion_figures,
+)
+from .forms import SuggestionForm, TransitionForm
+from .models import Suggestion, SuggestionState
+from .services import (
+    SuggestionFields,
+    allowed_next_states,
+    create_suggestion,
+    gather,
+    release,
+    state_counts,
+    suggestions_query,
+    transition,
+    unsorted_opinions,
+    update_suggestion,
+)
+
+
+def _get_or_404(suggestion_id: int) -> Suggestion:
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    if suggestion is None:
+        abort(404)
+    return suggestion
+
+
+def _editable_or_403(suggestion_id: int) -> Suggestion:
+    suggestion = _get_or_404(suggestion_id)
+    if not can_edit_suggestion(current_user, suggestion):
+        abort(403)
+    return suggestion
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Every suggestion of the committee, filtered, with the adoption figures."""
+    q = request.args.get("q", "").strip()
+    state_value = request.args.get("state", "")
+    state = SuggestionState(state_value) if state_value in {s.value for s in SuggestionState} else None
+    category_id = request.args.get("category", type=int)
+    deputy_id = request.args.get("deputy", type=int)
+    page = db.paginate(suggestions_query(q, state, category_id, deputy_id), per_page=current_app.config["PER_PAGE"], error_out=False)
+    args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id}.items() if v}
+    return render_page_or_partial(
+        "suggestions/index.html",
+        "suggestions/_table.html",
+        page=page,
+        q=q,
+        state=state_value,
+        category_id=category_id,
+        deputy_id=deputy_id,
+        args=args,
+        states=list(SuggestionState),
+        categories=active_categories(),
+        deputies=active_deputies(),
+        overall=adoption_overall(),
+        counts=state_counts(),
+    )
+
+
+def _fill_choices(form: SuggestionForm) -> None:
+    choose = [SelectChoice(0, _("— choose —"))]
+    form.category.choices = choose + [SelectChoice(c.id, c.name) for c in active_categories()]
+    form.community.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
+    form.deputies.choices = [SelectChoice(d.id, d.name) for d in active_deputies()]
+
+
+def _fields(form: SuggestionForm) -> SuggestionFields:
+    deputies = [db.session.get(User, i) for i in form.deputies.data or []]
+    return SuggestionFields(
+        form.title.data,
+        form.content.data,
+        db.session.get(Category, form.category.data or 0),
+        [d for d in deputies if d is not None],
+        db.session.get(Community, form.community.data or 0) if form.community.data else None,
+    )
+
+
+def _opinion_ids(source) -> list[int]:
+    return [int(v) for v in source.getlist("opinion") if v.isdigit()]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def new():
+    """Write a draft, optionally gathering the opinions selected in the opinions list (?opinion=1&opinion=2)."""
+    form = SuggestionForm()
+    _fill_choices(form)
+    opinion_ids = _opinion_ids(request.form if request.method == "POST" else request.args)
+    opinions = [o for o in (db.session.get(Opinion, i) for i in opinion_ids) if o is not None]
+    if request.method == "GET" and opinions:
+        # Start from what the opinions say: their category, community, collectors and text.
+        form.category.data = opinions[0].category_id
+        form.community.data = opinions[0].community_id
+        form.deputies.data = list(dict.fromkeys(o.deputy_id for o in opinions))
+        form.content.data = "\n".join(o.content for o in opinions)
+    elif request.method == "GET" and current_user.role is Role.DEPUTY:
+        form.deputies.data = [current_user.id]
+    if form.validate_on_submit():
+        try:
+            suggestion = create_suggestion(current_user, _fields(form), [o.id for o in opinions])
+        except ServiceError as error:
+            db.session.rollback()  # nothing of the suggestion is kept: no half-saved draft
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The suggestion was saved as a draft."), "success")
+            return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+    return render_template("suggestions/form.html", form=form, suggestion=None, opinions=opinions)
+
+
+@bp.route("/<int:suggestion_id>")
+@role_required(*ANY_ROLE)
+def detail(suggestion_id: int):
+    """A suggestion: its text, gathered opinions and voters, status with the allowed steps, and its history."""
+    suggestion = _get_or_404(suggestion_id)
+    q = request.args.get("q", "").strip()
+    candidates = unsorted_opinions(q) if can_edit_suggestion(current_user, suggestion) else []
+    return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q)
+
+
+def _status_context(suggestion: Suggestion, error: str | None = None) -> dict:
+    return {
+        "suggestion": suggestion,
+        "next_states": allowed_next_states(current_user, suggestion),
+        "overall": adoption_overall(),
+        "counts": state_counts(),
+        "error": error,
+    }
+
+
+@bp.route("/<int:suggestion_id>/edit", methods=["GET", "POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def edit(suggestion_id: int):
+    """Change a draft (its proposers or staff)."""
+    suggestion = _editable_or_403(suggestion_id)
+    form = SuggestionForm(obj=suggestion)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.category.data = suggestion.category_id
+        form.community.data = suggestion.community_id or 0
+        form.deputies.data = [d.id for d in suggestion.deputies]
+    if form.validate_on_submit():
+        try:
+            update_suggestion(current_user, suggestion, _fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The suggestion was saved."), "success")
+            return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+    return render_template("suggestions/form.html", form=form, suggestion=suggestion, opinions=[])
+
+
+@bp.route("/<int:suggestion_id>/transition", methods=["POST"])
+@role_required(*ANY_ROLE)
+def step(suggestion_id: int):
+    """One workflow step; htmx swaps the status block and updates the counts and the history out of band."""
+    suggestion = _get_or_404(suggestion_id)
+    form = TransitionForm()
+    error = None
+    values = {s.value for s in SuggestionState}
+    if not form.validate_on_submit() or form.to_state.data not in values or form.expected.data not in values:
+        error = _("Please choose a step.")
+    else:
+        try:
+            event = transition(current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+    if is_htmx():
+        if error:
+            return render_template("suggestions/_status.html", **_status_context(suggestion, error)), 422
+        return render_with_oob(
+            "suggestions/_status.html", "suggestions/_timeline.html", "suggestions/_adoption_tiles.html", **_status_context(suggestion)
+        )
+    if error:
+        flash(error, "error")
+    else:
+        flash(_("The suggestion is now “%(state)s”.", state=event.to_state.label), "success")
+    return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+
+
+@bp.route("/<int:suggestion_id>/opinions", methods=["POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def gather_opinions(suggestion_id: int):
+    """Gather the checked opinions into a draft; one already in another suggestion is refused with its name."""
+    suggestion = _editable_or_403(suggestion_id)  # CSRFProtect has checked the token of every POST
+    error = None
+    ids = _opinion_ids(request.form)
+    if not ids:
+        error = _("Please select at least one opinion.")
+    else:
+        try:
+            gather(current_user, suggestion, ids)
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+    return _after_opinions_change(suggestion, error)
+
+
+@bp.route("/<int:suggestion_id>/opinions/<int:opinion_id>/release", methods=["POST"])
+@role_required(Role.DEPUTY, Role.STAFF)
+def release_opinion(suggestion_id: int, opinion_id: int):
+    """Take an opinion out of a draft again."""
+    suggestion = _editable_or_403(suggestion_id)
+    try:
+        release(current_user, suggestion, opinion_id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _after_opinions_change(suggestion, exc.message)
+    db.session.commit()
+    return _after_opinions_change(suggestion, None)
+
+
+def _after_opinions_change(suggestion: Suggestion, error: str | None):
+    if is_htmx():
+        html = render_template(
+            "suggestions/_opinions.html", suggestion=suggestion, candidates=unsorted_opinions(), q="", error=error
+        )
+        return (html, 422) if error else html
+    if error:
+        flash(error, "error")
+    return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+
+
+def _period_args() -> tuple[Period, dict]:
+    def as_date(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    period = Period(as_date("start"), as_date("end"), request.args.get("community", type=int))
+    args = {k: v for k, v in {"start": period.start and period.start.isoformat(), "end": period.end and period.end.isoformat(),
+                              "community": period.community_id}.items() if v}
+    return period, args
+
+
+@bp.route("/figures")
+@role_required(Role.STAFF)
+def figures():
+    """The adoption rate overall and by category, community, deputy and month, for a period and community."""
+    period, args = _period_args()
+    return render_template(
+        "suggestions/figures.html",
+        period=period,
+        args=args,
+        communities=active_communities(),
+        overall=adoption_overall(period),
+        opinions=opinion_figures(period),
+        tables=_figure_tables(period),
+    )
+
+
+def _figure_tables(period: Period) -> list[tuple[str, list]]:
+    return [
+        (_("By category"), adoption_by_category(period)),
+        (_("By community"), adoption_by_community(period)),
+        (_("By deputy"), adoption_by_deputy(period)),
+        (_("By month"), adoption_by_month(period)),
+    ]
+
+
+@bp.route("/figures/export.<fmt>")
+@role_required(Role.STAFF)
+def export(fmt: str):
+    """The figures as CSV or XLSX, with exact rates (one decimal and the fraction)."""
+    if fmt not in {"csv", "xlsx"}:
+        abort(404)
+    period, _args = _period_args()
+    header = [_("Breakdown"), _("Breakdown item"), _("Submitted"), _("Adopted"), _("Adoption rate"), _("Adopted ÷ submitted")]
+    rows = [[_("Overall"), _("All"), *_export_cells(adoption_overall(period))]]
+    for title, table in _figure_tables(period):
+        rows += [[title, row.label, *_export_cells(row)] for row in table]
+    name = f"adoption-{date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        body, mimetype = "\ufeff" + buffer.getvalue(), "text/csv; charset=utf-8"  # the BOM lets Excel read UTF-8
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Adoption rate")
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        workbook.save(out)
+        body, mimetype = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _export_cells(row) -> list:
+    return [row.submitted, row.adopted, percent(row.rate, places=1), f"{row.adopted}/{row.submitted}"]

@@ -1,0 +1,69 @@
+"""The demo tells the report's 建言献策 story, from the data: 10 deputies, 69 opinions, 69 submitted, 17 adopted, 25%."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.demo import seed_accounts
+from portal.evaluations.models import Evaluation
+from portal.extensions import db
+from portal.matters.models import MatterState, PracticalMatter
+from portal.models import Role, User
+from portal.opinions.models import CollectionMethod, Opinion
+from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+from portal.suggestions.adoption import adoption_overall, opinion_figures
+from portal.suggestions.demo import seed_suggestions
+from portal.suggestions.models import Suggestion
+
+
+def story(app):
+    with app.app_context():
+        overall = adoption_overall()
+        return {
+            "opinions": db.session.scalar(select(func.count()).select_from(Opinion)),
+            "unsorted": db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.suggestion_id.is_(None))),
+            "suggestions": db.session.scalar(select(func.count()).select_from(Suggestion)),
+            "submitted": overall.submitted, "adopted": overall.adopted,
+            "deputies": opinion_figures().deputies,
+            "matters": sorted(db.session.scalars(select(PracticalMatter.title).where(PracticalMatter.state == MatterState.DONE))),
+            "evaluations": db.session.scalar(select(func.count()).select_from(Evaluation)),
+        }
+
+
+@pytest.mark.postgres
+def test_seed_demo_tells_the_reports_story_and_is_idempotent(app, runner, client):
+    assert runner.invoke(args=["seed-demo", "--password", "demo-pass-1"]).exit_code == 0
+    first = story(app)
+    assert first | {"matters": None} == {"opinions": 69, "unsorted": 0, "suggestions": 69, "submitted": 69, "adopted": 17,
+                                         "deputies": 10, "matters": None, "evaluations": 30}
+    assert first["matters"] == ["协调市政对气象街30-54号路面进行了修复", "在气象街26号楼为居民安装了健身器材"]
+    with app.app_context():
+        titles = set(db.session.scalars(select(Suggestion.title)))
+        assert {"采用“双招”模式，招商招人才", "出台优惠政策，鼓励各类组织兴建社区服务设施", "健全街道养老服务机构，每个社区建立托老所"} <= titles
+        xiahong = db.session.scalar(select(Suggestion).where(Suggestion.title.like("出台优惠政策%")))
+        assert [d.username for d in xiahong.deputies] == ["xiahong"] and xiahong.category.name == "社区建设"
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert story(app) == first
+    client.post("/login", data={"username": "staff1", "password": "demo-pass-1"})
+    page = client.get("/suggestions/figures").get_data(as_text=True)
+    assert '<span class="figure" data-figure="rate">25%</span>' in page
+    assert "24.6%" in client.get("/suggestions/figures/export.csv").get_data(as_text=True)
+
+
+def test_with_forty_meeting_opinions_already_there_the_total_is_still_69(app):
+    """The meetings seeder runs first and leaves 40 opinions; this one adds 29 and a suggestion for every opinion."""
+    with app.app_context():
+        seed_accounts("demo-pass-1")
+        ensure_default_categories()
+        deputy = db.session.scalar(select(User).where(User.username == "caoyang"))
+        for i in range(40):
+            record_opinion(deputy, deputy, f"见面会上选民反映的第{i + 1}条意见", deputy.deputy.community, active_categories()[i % 6],
+                           date.today(), CollectionMethod.MEETING, voter_count=10)
+        db.session.commit()
+        seed_suggestions()
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Opinion)) == 69
+        assert db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.method == CollectionMethod.MEETING)) == 40
+        overall = adoption_overall()
+        assert (overall.submitted, overall.adopted) == (69, 17)
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.DEPUTY)) == 30
