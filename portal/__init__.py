@@ -42,12 +42,13 @@ def create_app(config: object | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
-    from . import admin, auth, deputies, main, opinions  # noqa: F401 (opinions: models only so far)
+    from . import admin, auth, deputies, main, meetings, opinions  # noqa: F401 (opinions: models only so far)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(deputies.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(meetings.bp)
 
     from .cli import register_cli
 

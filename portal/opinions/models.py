@@ -63,11 +63,14 @@ class Opinion(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     on_behalf: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when the opinion was raised at a voter meeting or visit (portal/meetings).
+    meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
 
     community: Mapped[Community] = relationship()
     category: Mapped[Category] = relationship()
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    meeting: Mapped[Optional["Meeting"]] = relationship()  # noqa: F821 (portal.meetings.models)
 
     @property
     def voters(self) -> int:
