@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..accounts.services import active_communities
 from ..extensions import db
 from ..htmx import render_page_or_partial
+from ..meetings.services import year_to_date_attendance
 from ..models import DeputyProfile, Level, Role
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
@@ -38,4 +39,4 @@ def index():
 def detail(user_id: int):
     """A deputy's profile: staff see anyone's, a deputy only their own (else 404)."""
     profile = get_visible_deputy_or_404(current_user, db.session.get(DeputyProfile, user_id))
-    return render_template("deputies/detail.html", profile=profile)
+    return render_template("deputies/detail.html", profile=profile, attendance=year_to_date_attendance(profile.user_id))

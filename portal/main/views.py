@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..auth.views import home_url_for
 from ..deputies.services import deputy_figures
+from ..meetings.services import year_to_date_attendance
 from ..models import Role
 from ..permissions import public, role_required
 from . import bp
@@ -22,7 +23,8 @@ def index():
 @role_required(Role.DEPUTY)
 def deputy_home():
     """A deputy's home: their own profile (the checklist joins it later)."""
-    return render_template("main/deputy_home.html", profile=current_user.deputy)
+    return render_template("main/deputy_home.html", profile=current_user.deputy,
+                           attendance=year_to_date_attendance(current_user.id))
 
 
 @bp.route("/staff")
