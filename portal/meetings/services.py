@@ -533,7 +533,10 @@ def add_meeting_opinion(actor: User, meeting: Meeting, deputy: User | None, cont
         raise ServiceError(_("Please choose a deputy on the meeting's roster."), "deputy")
     method = CollectionMethod.VISIT if VISIT_KIND_MARK in meeting.kind.name else CollectionMethod.MEETING
     community = community or meeting.community or (deputy.deputy.community if deputy.deputy else None)
-    opinion = record_opinion(actor, deputy, content, community, category, to_local(meeting.starts_at).date(), method)
+    # record_opinion refuses dates after the server's date.today(); on a server clock behind the portal's
+    # timezone the meeting's local date may already be "tomorrow" there.
+    collected_on = min(to_local(meeting.starts_at).date(), date.today())
+    opinion = record_opinion(actor, deputy, content, community, category, collected_on, method)
     opinion.meeting_id = meeting.id
     db.session.flush()
     return opinion

@@ -6,6 +6,7 @@ import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
@@ -247,12 +248,10 @@ def mark(meeting_id: int, deputy_id: int):
     status = AttendanceStatus(value) if value in {s.value for s in AttendanceStatus} else value
     error = None
     try:
-        mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", ""))
+        _with_retry(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", "")))
     except ServiceError as exc:
         db.session.rollback()
         error = exc
-    else:
-        db.session.commit()
     if not is_htmx():
         if error:
             flash(error.message, "error")
@@ -264,6 +263,19 @@ def mark(meeting_id: int, deputy_id: int):
     body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
                            reason=request.form.get("reason", "") if error else "", **context)
     return body, 422 if error else 200
+
+
+def _with_retry(operation, attempts: int = 3):
+    """Run a write and commit; retry when SQLite reports a concurrent writer (two tablets at once)."""
+    for attempt in range(attempts):
+        try:
+            result = operation()
+            db.session.commit()
+            return result
+        except OperationalError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
 
 
 @bp.route("/<int:meeting_id>/close", methods=["POST"])
@@ -354,8 +366,7 @@ def checkin(meeting_id: int, token: str):
     meeting = db.session.get(Meeting, meeting_id)
     try:
         if request.method == "POST":
-            mark = self_check_in(current_user, meeting, token)
-            db.session.commit()
+            mark = _with_retry(lambda: self_check_in(current_user, meeting, token))
             return render_template("meetings/checkin_done.html", meeting=meeting, mark=mark)
         verify_checkin(current_user, meeting, token)
     except CheckinRefused as refusal:
