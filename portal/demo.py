@@ -66,7 +66,9 @@ def seed_demo(password: str) -> list[tuple[str, str, str]]:
 
 def area_seeders() -> list:
     """The areas' seeders, in the order the story needs them."""
-    return []
+    from .meetings.demo import seed_meetings
+
+    return [seed_meetings]
 
 
 def seed_accounts(password: str) -> list[tuple[str, str, str]]:
