@@ -49,7 +49,7 @@ def main() -> None:
             db.create_all()
             seed_demo(PASSWORD)
             db.session.commit()
-        print(f"| page | median ms | p95 ms | req/s |\n|---|---:|---:|---:|")
+        print("| page | median ms | p95 ms | req/s |\n|---|---:|---:|---:|")
         for label, login, method, path, data in CASES:
             client = app.test_client()
             if login:

@@ -2,6 +2,7 @@
 import os
 import secrets
 import sqlite3
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request, session
@@ -13,6 +14,9 @@ from sqlalchemy.engine import Engine
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# The areas with pages, each a package holding a blueprint `bp` and its `views` module.
+AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
 
 
 def create_app(config: object | dict | None = None) -> Flask:
@@ -42,17 +46,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
-    from . import admin, auth, campaigns, deputies, evaluations, main, matters, opinions, suggestions
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(deputies.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(campaigns.bp)
-    app.register_blueprint(opinions.bp)
-    app.register_blueprint(suggestions.bp)
-    app.register_blueprint(matters.bp)
-    app.register_blueprint(evaluations.bp)
+    for area in AREAS:
+        # Importing the views registers their routes on the area's blueprint (and loads its models).
+        import_module(f"{__name__}.{area}.views")
+        app.register_blueprint(import_module(f"{__name__}.{area}").bp)
 
     from .cli import register_cli
 

@@ -41,6 +41,12 @@ class Config:
     PER_PAGE = 25
     COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME", "××街道人大工委")
 
+    # Meetings: the QR self check-in opens before the start and stays open a while after the end;
+    # a check-in later than LATE_AFTER_MINUTES after the start is marked late.
+    CHECKIN_EARLY_MINUTES = 30
+    CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "30"))
+    LATE_AFTER_MINUTES = int(os.environ.get("LATE_AFTER_MINUTES", "10"))
+
 
 class TestConfig(Config):
     """Fast, isolated settings for the test suite."""

@@ -42,6 +42,10 @@ DEPUTIES = [
     ("曹阳", Level.DISTRICT, 5, "体育教练"),
 ]
 
+# The ten deputies who went into communities in the report ("已有10位代表深入社区"): indexes in DEPUTIES.
+# The campaign, meeting and opinion seeders all use them, so every figure tells the same story.
+WENT_INTO_COMMUNITIES = (0, 1, 2, 5, 6, 10, 11, 15, 20, 25)
+
 STAFF = [("staff1", "刘红"), ("staff2", "王芳"), ("staff3", "陈刚")]
 ADMIN = ("admin", "赵主任")
 
@@ -49,6 +53,11 @@ ADMIN = ("admin", "赵主任")
 def pinyin_username(name: str) -> str:
     """A login name from a Chinese name: 夏虹 → xiahong."""
     return "".join(lazy_pinyin(name)).lower()
+
+
+def went_into_communities_usernames() -> set[str]:
+    """Usernames of the ten deputies who went into communities."""
+    return {pinyin_username(DEPUTIES[index][0]) for index in WENT_INTO_COMMUNITIES}
 
 
 def seed_demo(password: str) -> list[tuple[str, str, str]]:
@@ -69,9 +78,10 @@ def area_seeders() -> list:
     from .campaigns.demo import seed_campaigns
     from .evaluations.demo import seed_evaluations
     from .matters.demo import seed_matters
+    from .meetings.demo import seed_meetings
     from .suggestions.demo import seed_suggestions
 
-    return [seed_campaigns, seed_suggestions, seed_matters, seed_evaluations]
+    return [seed_campaigns, seed_meetings, seed_suggestions, seed_matters, seed_evaluations]
 
 
 def seed_accounts(password: str) -> list[tuple[str, str, str]]:

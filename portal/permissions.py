@@ -102,7 +102,9 @@ def can_manage_categories(user) -> bool:
 
 def can_edit_suggestion(user, suggestion) -> bool:
     """A draft may be changed by staff and by its proposing deputies; nothing after it was submitted."""
-    from .suggestions.models import SuggestionState  # here, not at the top: the area imports this module
+    from .suggestions.models import (
+        SuggestionState,  # here, not at the top: the area imports this module
+    )
 
     if suggestion.state is not SuggestionState.DRAFT or not user.is_authenticated:
         return False
@@ -136,6 +138,30 @@ def can_set_thresholds(user) -> bool:
     return user.has_role(Role.ADMIN)
 
 
+def can_view_meeting(user, meeting) -> bool:
+    """Staff see every meeting; a deputy only those they are rostered for."""
+    from .meetings.services import is_rostered
+
+    return user.has_role(Role.STAFF) or (user.has_role(Role.DEPUTY) and is_rostered(meeting.id, user.id))
+
+
+def can_mark_attendance(user, meeting) -> bool:
+    """Staff mark attendance while the meeting is open."""
+    return user.has_role(Role.STAFF) and not meeting.closed
+
+
+def can_reopen_meeting(user, meeting) -> bool:
+    """Only an administrator reopens a closed meeting."""
+    return user.has_role(Role.ADMIN) and meeting.closed
+
+
+def get_visible_meeting_or_404(user, meeting):
+    """The meeting if `user` may see it, else 404."""
+    if meeting is None or not can_view_meeting(user, meeting):
+        abort(404)
+    return meeting
+
+
 TEMPLATE_HELPERS = {
     "can_manage_users": can_manage_users,
     "can_view_deputy": can_view_deputy,
@@ -151,4 +177,7 @@ TEMPLATE_HELPERS = {
     "can_see_figures": can_see_figures,
     "can_edit_matter": can_edit_matter,
     "can_set_thresholds": can_set_thresholds,
+    "can_view_meeting": can_view_meeting,
+    "can_mark_attendance": can_mark_attendance,
+    "can_reopen_meeting": can_reopen_meeting,
 }

@@ -189,7 +189,7 @@ def make_user(app, make_community):
 
     def make(role: Role | str = Role.DEPUTY, username: str | None = None, name: str | None = None,
              active: bool = True, community_id: int | None = None, level: Level = Level.DISTRICT) -> UserInfo:
-        from portal.accounts.services import DeputyFields, create_user, set_active
+        from portal.accounts.services import DeputyFields, create_user
 
         role = Role(role)
         n = next(counter)

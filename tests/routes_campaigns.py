@@ -26,12 +26,18 @@ ROUTES = {
 
 def make_objects(app, world) -> dict:
     """A current campaign with a record of the logged-in deputy and one of the other deputy."""
-    from portal.campaigns.services import CampaignFields, RecordFields, create_campaign, save_record, today
+    from portal.campaigns.services import (
+        CampaignFields,
+        RecordFields,
+        create_campaign,
+        save_record,
+    )
+    from portal.clock import local_today
     from portal.extensions import db
     from portal.models import User
 
     with app.app_context():
-        now = today()
+        now = local_today()
         campaign = create_campaign(CampaignFields("测试活动", now - timedelta(days=30), now + timedelta(days=30), "", True))
         item = campaign.items[0]
         ids = {"campaign": campaign.id, "item": item.id}

@@ -1,6 +1,6 @@
 """The suggestions area's routes in the permission matrix: opinions, suggestions, practical matters, evaluations."""
-from datetime import date
 
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Community, User
 
@@ -39,7 +39,11 @@ def make_objects(app, world) -> dict:
     from portal.matters.models import MatterState
     from portal.matters.services import MatterFields, create_matter
     from portal.opinions.models import CollectionMethod
-    from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+    from portal.opinions.services import (
+        active_categories,
+        ensure_default_categories,
+        record_opinion,
+    )
     from portal.suggestions.services import SuggestionFields, create_suggestion
 
     with app.app_context():
@@ -47,10 +51,10 @@ def make_objects(app, world) -> dict:
         deputy, other = db.session.get(User, world["deputy"].id), db.session.get(User, world["other"].id)
         community = db.session.get(Community, world["community"])
         category = active_categories()[0]
-        opinion = record_opinion(deputy, deputy, "希望增加社区停车位", community, category, date.today(), CollectionMethod.VISIT)
+        opinion = record_opinion(deputy, deputy, "希望增加社区停车位", community, category, local_today(), CollectionMethod.VISIT)
         own = create_suggestion(deputy, SuggestionFields("停车难问题", "建议挖潜增加停车位", category, [deputy]), [opinion.id])
         theirs = create_suggestion(other, SuggestionFields("社区养老", "建议建立托老所", category, [other]))
-        matter = create_matter(other, MatterFields("安装健身器材", "气象街26号楼", community, [other], date.today(), MatterState.DONE, 120))
+        matter = create_matter(other, MatterFields("安装健身器材", "气象街26号楼", community, [other], local_today(), MatterState.DONE, 120))
         db.session.commit()
         return {"sugg_category": category.id, "sugg_opinion": opinion.id, "suggestion_own": own.id,
                 "suggestion_other": theirs.id, "matter": matter.id}

@@ -29,7 +29,7 @@ def test_each_role_lands_on_its_home(client, make_user, role, home):
 
 
 def test_username_is_case_insensitive(client, make_user):
-    user = make_user(Role.STAFF, username="staffx")
+    make_user(Role.STAFF, username="staffx")
     assert post_login(client, "  StaffX ", PASSWORD).status_code == 302
 
 

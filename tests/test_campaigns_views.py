@@ -5,8 +5,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.campaigns.models import Campaign, ChecklistItem, ChecklistRecord, RecordState
-from portal.campaigns.services import CampaignFields, RecordFields, create_campaign, save_record, today, verify_record
+from portal.campaigns.models import (
+    Campaign,
+    ChecklistItem,
+    ChecklistRecord,
+    RecordState,
+)
+from portal.campaigns.services import (
+    CampaignFields,
+    RecordFields,
+    create_campaign,
+    save_record,
+    verify_record,
+)
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Role, User
 
@@ -29,7 +41,7 @@ def people(make_user, make_community):
 def campaign(app):
     """A current campaign around today; returns (campaign id, [item ids])."""
     with app.app_context():
-        now = today()
+        now = local_today()
         c = create_campaign(CampaignFields("“站在新起点，实现科学发展”建言献策活动", now - timedelta(days=60), now + timedelta(days=60), "时间：全年", True))
         db.session.commit()
         return c.id, [i.id for i in c.items]
@@ -38,7 +50,7 @@ def campaign(app):
 def add_record(app, deputy, item_id, verified_by=None):
     with app.app_context():
         user = db.session.get(User, deputy.id)
-        rec = save_record(user, db.session.get(ChecklistItem, item_id), user, RecordFields(today(), deputy.community_id, "在社区体验一天。"))
+        rec = save_record(user, db.session.get(ChecklistItem, item_id), user, RecordFields(local_today(), deputy.community_id, "在社区体验一天。"))
         if verified_by:
             verify_record(db.session.get(User, verified_by.id), rec)
         db.session.commit()
@@ -49,7 +61,7 @@ def add_record(app, deputy, item_id, verified_by=None):
 def now(app):
     """Today in the committee's time zone."""
     with app.app_context():
-        return today()
+        return local_today()
 
 
 def form_data(item_id, day, **overrides):
@@ -270,7 +282,7 @@ def test_seed_demo_tells_the_reports_figure_from_the_data(app, runner):
     assert runner.invoke(args=["seed-demo", "--password", "demo-pass-1"]).exit_code == 0
     with app.app_context():
         campaign = current_campaign()
-        assert campaign.name == "“站在新起点，实现科学发展”建言献策活动" and campaign.starts_on.year == today().year
+        assert campaign.name == "“站在新起点，实现科学发展”建言献策活动" and campaign.starts_on.year == local_today().year
         tallies = campaign_tallies(campaign)
         assert tallies.went_into_communities == 10 and tallies.deputies == 30
         assert 0 < tallies.complete < 10 and sum(t.done for t in tallies.items[1:]) > 0

@@ -5,12 +5,25 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select
 
+from portal.clock import local_today
 from portal.errors import ServiceError
 from portal.evaluations.models import Evaluation
-from portal.evaluations.services import Rating, rating_for, record_evaluation, set_thresholds, thresholds, year_period
+from portal.evaluations.services import (
+    Rating,
+    rating_for,
+    record_evaluation,
+    set_thresholds,
+    thresholds,
+    year_period,
+)
 from portal.extensions import db as _db
 from portal.matters.models import MatterState
-from portal.matters.services import MatterFields, create_matter, practical_matters_of, update_matter
+from portal.matters.services import (
+    MatterFields,
+    create_matter,
+    practical_matters_of,
+    update_matter,
+)
 from portal.models import Community, Role, User
 from portal.permissions import can_edit_matter
 
@@ -29,7 +42,7 @@ def people(db, make_user, make_community):
 
 def fields(people, **kw):
     values = dict(title="在气象街26号楼为居民安装了健身器材", location="气象街26号楼", community=people["community"],
-                  deputies=[], done_on=date.today(), state=MatterState.DONE, beneficiaries=240)
+                  deputies=[], done_on=local_today(), state=MatterState.DONE, beneficiaries=240)
     values.update(kw)
     return MatterFields(**values)
 
@@ -47,7 +60,7 @@ def test_a_deputy_records_a_matter_they_took_part_in(db, people):
 
 @pytest.mark.parametrize(("kw", "field"), [
     ({"title": " "}, "title"), ({"community": None}, "community"), ({"done_on": None}, "done_on"),
-    ({"done_on": date.today() + timedelta(days=3)}, "done_on"), ({"beneficiaries": 0}, "beneficiaries"),
+    ({"done_on": local_today() + timedelta(days=3)}, "done_on"), ({"beneficiaries": 0}, "beneficiaries"),
 ])
 def test_matter_bad_input_names_the_field(db, people, kw, field):
     with pytest.raises(ServiceError) as error:
@@ -60,7 +73,7 @@ def test_staff_name_the_deputies_and_a_planned_matter_may_lie_ahead(db, people):
         create_matter(people["staff"], fields(people))
     assert error.value.field == "deputies"
     matter = create_matter(people["staff"], fields(people, deputies=[people["other"]], state=MatterState.PLANNED,
-                                                   done_on=date.today() + timedelta(days=30)))
+                                                   done_on=local_today() + timedelta(days=30)))
     assert matter.state is MatterState.PLANNED
 
 
@@ -109,7 +122,7 @@ def test_evaluation_bad_input(db, people, args, field):
 def test_evaluation_pages(app, client, login, make_user, make_community):
     community = make_community()
     deputy, staff, admin = make_user(Role.DEPUTY, name="吴敏", community_id=community), make_user(Role.STAFF), make_user(Role.ADMIN)
-    year = date.today().year
+    year = local_today().year
     login(staff)
     page = client.post("/evaluations/new", data={"deputy": deputy.id, "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31",
                                                  "satisfied": "", "basically_satisfied": "3", "dissatisfied": "1"}).get_data(as_text=True)
@@ -132,7 +145,7 @@ def test_matter_pages(app, client, login, make_user, make_community):
     deputy, other = make_user(Role.DEPUTY, community_id=community), make_user(Role.DEPUTY)
     login(deputy)
     data = {"title": "协调市政对气象街30-54号路面进行了修复", "location": "气象街30-54号", "community": community,
-            "done_on": date.today().isoformat(), "state": "done", "beneficiaries": "860", "opinion": 0, "suggestion": 0}
+            "done_on": local_today().isoformat(), "state": "done", "beneficiaries": "860", "opinion": 0, "suggestion": 0}
     page = client.post("/matters/new", data=data | {"title": ""}).get_data(as_text=True)
     assert "请输入标题。" in page and "气象街30-54号" in page
     response = client.post("/matters/new", data=data)

@@ -1,13 +1,18 @@
 """Recording voter opinions: who may, what is required, and the voters behind them."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.clock import local_today
 from portal.extensions import db as _db
 from portal.models import Community, Role, User
 from portal.opinions.models import Category, CollectionMethod, Opinion
-from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+from portal.opinions.services import (
+    active_categories,
+    ensure_default_categories,
+    record_opinion,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -29,7 +34,7 @@ def test_default_categories_are_the_reports(db, people):
 def record(people, actor="deputy", deputy="deputy", **kw):
     community = _db.session.get(Community, people["deputy"].deputy.community_id)
     args = dict(content="希望增设老年食堂", community=community, category=active_categories()[3],
-                collected_on=date.today(), method=CollectionMethod.VISIT)
+                collected_on=local_today(), method=CollectionMethod.VISIT)
     args.update(kw)
     return record_opinion(people[actor], people[deputy], **args)
 
@@ -56,7 +61,7 @@ def test_deputy_cannot_record_for_another(db, people):
     ("kw", "field"),
     [({"content": " "}, "content"), ({"content": "长" * 1001}, "content"), ({"community": None}, "community"),
      ({"category": None}, "category"), ({"collected_on": None}, "collected_on"),
-     ({"collected_on": date.today() + timedelta(days=1)}, "collected_on"), ({"voter_count": 0}, "voter_count")],
+     ({"collected_on": local_today() + timedelta(days=2)}, "collected_on"), ({"voter_count": 0}, "voter_count")],
 )
 def test_bad_input_is_refused_and_nothing_written(db, people, kw, field):
     with pytest.raises(Exception) as error:

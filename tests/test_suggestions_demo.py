@@ -1,16 +1,20 @@
 """The demo tells the report's 建言献策 story, from the data: 10 deputies, 69 opinions, 69 submitted, 17 adopted, 25%."""
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.clock import local_today
 from portal.demo import seed_accounts
 from portal.evaluations.models import Evaluation
 from portal.extensions import db
 from portal.matters.models import MatterState, PracticalMatter
 from portal.models import Role, User
 from portal.opinions.models import CollectionMethod, Opinion
-from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+from portal.opinions.services import (
+    active_categories,
+    ensure_default_categories,
+    record_opinion,
+)
 from portal.suggestions.adoption import adoption_overall, opinion_figures
 from portal.suggestions.demo import seed_suggestions
 from portal.suggestions.models import Suggestion
@@ -58,7 +62,7 @@ def test_with_forty_meeting_opinions_already_there_the_total_is_still_69(app):
         deputy = db.session.scalar(select(User).where(User.username == "caoyang"))
         for i in range(40):
             record_opinion(deputy, deputy, f"见面会上选民反映的第{i + 1}条意见", deputy.deputy.community, active_categories()[i % 6],
-                           date.today(), CollectionMethod.MEETING, voter_count=10)
+                           local_today(), CollectionMethod.MEETING, voter_count=10)
         db.session.commit()
         seed_suggestions()
         db.session.commit()

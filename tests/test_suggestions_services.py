@@ -1,14 +1,18 @@
 """Suggestions: the transition table per role, gathering (conflicts, races), optimistic concurrency, drafts."""
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.clock import local_today
 from portal.errors import ServiceError
 from portal.extensions import db as _db
 from portal.models import Community, Role, User
 from portal.opinions.models import CollectionMethod, Opinion
-from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+from portal.opinions.services import (
+    active_categories,
+    ensure_default_categories,
+    record_opinion,
+)
 from portal.permissions import can_edit_suggestion, can_transition
 from portal.suggestions.models import Suggestion, SuggestionEvent, SuggestionState
 from portal.suggestions.services import (
@@ -48,7 +52,7 @@ def people(db, make_user, make_community):
 
 def opinion(people, content="希望增设老年食堂", deputy="proposer"):
     return record_opinion(people[deputy], people[deputy], content, people["community"], active_categories()[3],
-                          date.today(), CollectionMethod.VISIT, voter_count=5)
+                          local_today(), CollectionMethod.VISIT, voter_count=5)
 
 
 def draft(people, title="增设社区老年食堂", opinions=(), by="proposer", deputies=None):
@@ -95,7 +99,7 @@ def test_allowed_next_states_are_what_the_page_offers(db, people):
     bring_to(people, suggestion, S.SUBMITTED)
     assert allowed_next_states(people["proposer"], suggestion) == []
     assert allowed_next_states(people["staff"], suggestion) == [S.ADOPTED, S.NOT_ADOPTED]
-    assert suggestion.submitted_on == date.today()
+    assert suggestion.submitted_on == local_today()
 
 
 def test_a_stale_state_is_refused_without_touching_the_database(db, people):

@@ -1,13 +1,18 @@
 """The pages of opinions and suggestions: Chinese search, filters, forms, allowed actions, htmx steps, object checks."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Community, Role, User
 from portal.opinions.models import Category, CollectionMethod, Opinion
-from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+from portal.opinions.services import (
+    active_categories,
+    ensure_default_categories,
+    record_opinion,
+)
 from portal.suggestions.models import Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion
 
@@ -24,11 +29,11 @@ def world(app, make_user, make_community):
         ensure_default_categories()
         deputy, other = db.session.get(User, people["deputy"].id), db.session.get(User, people["other"].id)
         place, categories = db.session.get(Community, community), active_categories()
-        canteen = record_opinion(deputy, deputy, "希望增设老年食堂，方便独居老人就餐", place, categories[3], date.today() - timedelta(days=30),
+        canteen = record_opinion(deputy, deputy, "希望增设老年食堂，方便独居老人就餐", place, categories[3], local_today() - timedelta(days=30),
                                  CollectionMethod.VISIT, voter_count=8)
-        lamps = record_opinion(other, other, "小区路灯损坏，夜间出行不便", place, categories[2], date.today(), CollectionMethod.COMMUNITY_DAY,
+        lamps = record_opinion(other, other, "小区路灯损坏，夜间出行不便", place, categories[2], local_today(), CollectionMethod.COMMUNITY_DAY,
                                voter_names="张大爷、李阿姨")
-        parking = record_opinion(other, other, "希望增加社区停车位", place, categories[2], date.today(), CollectionMethod.VISIT)
+        parking = record_opinion(other, other, "希望增加社区停车位", place, categories[2], local_today(), CollectionMethod.VISIT)
         own = create_suggestion(deputy, SuggestionFields("增设社区老年食堂", "建议增设老年食堂", categories[3], [deputy]), [canteen.id])
         theirs = create_suggestion(other, SuggestionFields("解决停车难", "建议挖潜增加停车位", categories[2], [other]))
         db.session.commit()
@@ -62,7 +67,7 @@ def test_filters_state_deputy_and_dates_and_pager_keeps_them(client, login, worl
     drafts = html(client.get("/opinions/?state=draft"))
     assert "老年食堂" in drafts and "路灯损坏" not in drafts
     assert "老年食堂" not in html(client.get(f"/opinions/?deputy={world['other'].id}"))
-    since = (date.today() - timedelta(days=7)).isoformat()
+    since = (local_today() - timedelta(days=7)).isoformat()
     recent = html(client.get(f"/opinions/?start={since}"))
     assert "老年食堂" not in recent and "路灯损坏" in recent
     assert f'value="{since}"' in recent  # the form keeps the filter
@@ -75,7 +80,7 @@ def test_deputy_records_their_own_opinion(app, client, login, world):
     assert 'name="deputy"' not in form  # a deputy records for themselves only
     response = client.post("/opinions/new", data={
         "content": "希望开设社区四点半课堂", "community": world["community"], "category": 5,
-        "collected_on": date.today().isoformat(), "method": "visit", "voter_count": "6"})
+        "collected_on": local_today().isoformat(), "method": "visit", "voter_count": "6"})
     assert response.status_code == 302
     with app.app_context():
         opinion = db.session.scalar(select(Opinion).where(Opinion.content == "希望开设社区四点半课堂"))
@@ -85,7 +90,7 @@ def test_deputy_records_their_own_opinion(app, client, login, world):
 def test_staff_record_on_behalf_and_bad_input_keeps_the_values(app, client, login, world):
     login(world["staff"])
     data = {"deputy": 0, "content": "希望整治背街小巷卫生", "community": world["community"], "category": 3,
-            "collected_on": date.today().isoformat(), "method": "visit"}
+            "collected_on": local_today().isoformat(), "method": "visit"}
     page = html(client.post("/opinions/new", data=data))
     assert "请选择一位在任代表。" in page
     assert "希望整治背街小巷卫生" in page

@@ -24,7 +24,14 @@ from ..htmx import is_htmx, render_page_or_partial
 from ..models import Community, DeputyProfile, Level, Role, User
 from ..permissions import role_required
 from . import bp
-from .forms import CommunityForm, ConfirmForm, ImportForm, NewUserForm, ResetPasswordForm, UserForm
+from .forms import (
+    CommunityForm,
+    ConfirmForm,
+    ImportForm,
+    NewUserForm,
+    ResetPasswordForm,
+    UserForm,
+)
 
 
 def _get_or_404(model, ident: int):

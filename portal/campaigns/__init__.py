@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-
-from . import models, views  # noqa: E402,F401

@@ -3,11 +3,19 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from ..clock import local_today
 from ..demo import DEPUTIES, pinyin_username
 from ..extensions import db
 from ..models import User
 from .models import Campaign, ItemKind
-from .services import CampaignFields, RecordFields, create_campaign, save_record, send_back_record, today, verify_record
+from .services import (
+    CampaignFields,
+    RecordFields,
+    create_campaign,
+    save_record,
+    send_back_record,
+    verify_record,
+)
 
 CURRENT_NAME = "“站在新起点，实现科学发展”建言献策活动"
 PAST_NAME = "“服务民生、促进和谐”建言献策活动"
@@ -68,13 +76,13 @@ REFLECTION_TEXT = (
 def _record(campaign: Campaign, actor: User, deputy: User, kind: ItemKind, account: str, day: date, on_behalf=False):
     reflection = REFLECTION_TEXT if kind is ItemKind.REFLECTION else ""
     fields = RecordFields(day, deputy.deputy.community_id, account, reflection)
-    return save_record(actor, _item(campaign, kind), deputy, fields, on_behalf=on_behalf, today_=max(day, today()))
+    return save_record(actor, _item(campaign, kind), deputy, fields, on_behalf=on_behalf, today_=max(day, local_today()))
 
 
 def seed_campaigns() -> None:
     """Add last year's and this year's campaigns with their records, unless they exist."""
     staff = db.session.scalar(select(User).where(User.username == "staff1"))
-    year = today().year
+    year = local_today().year
     if db.session.scalar(select(Campaign.id).where(Campaign.name == PAST_NAME)) is None:
         past = create_campaign(CampaignFields(PAST_NAME, date(year - 1, 3, 1), date(year - 1, 12, 31),
                                               PLAN.format(year=year - 1), is_current=True))
@@ -85,7 +93,7 @@ def seed_campaigns() -> None:
         return
     starts = date(year, 1, 1)
     campaign = create_campaign(CampaignFields(CURRENT_NAME, starts, date(year, 12, 31), PLAN.format(year=year), is_current=True))
-    last = today()
+    last = local_today()
 
     def day(n: int) -> date:  # spread over the weeks so far, never in the future
         return max(starts, min(last, starts + timedelta(days=60 + 9 * n)))

@@ -1,20 +1,26 @@
 """The rules of campaigns and 四个一 records, and their tallies. Services flush; the request commits."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager
 
+from ..clock import local_today
 from ..deputies.services import roster_query
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
-from .models import DONE_STATES, Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
+from .models import (
+    DONE_STATES,
+    Campaign,
+    ChecklistItem,
+    ChecklistRecord,
+    ItemKind,
+    RecordState,
+)
 
 # The four items of the report; stored as text in each new campaign so the admin can edit them there.
 DEFAULT_ITEMS = [
@@ -34,11 +40,6 @@ TRANSITIONS = {
     RecordState.RETURNED: {RecordState.VERIFIED},
     RecordState.VERIFIED: {RecordState.RETURNED},  # staff reopen a verified record with a note
 }
-
-
-def today() -> date:
-    """Today in the committee's time zone (a record dated today is not in the future)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def save_record(actor: User, item: ChecklistItem, deputy: User, fields: RecordFi
         raise ServiceError(_("This record has been verified and can no longer be changed."))
     if existing is None and item.retired:
         raise ServiceError(_("This item has been retired."))
-    _check_record(item, fields, today_ or today())
+    _check_record(item, fields, today_ or local_today())
 
     now = utcnow()
     values = {

@@ -5,13 +5,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..admin.forms import ConfirmForm
 from ..errors import ServiceError, attach_to_form
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Level, Role, User
 from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from . import bp
-from ..admin.forms import ConfirmForm
 from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
 from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
 from .services import (

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("deputies", __name__, url_prefix="/deputies")
-
-from . import views  # noqa: E402,F401

@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..accounts.services import active_communities
 from ..extensions import db
 from ..htmx import render_page_or_partial
+from ..meetings.services import year_to_date_attendance
 from ..models import DeputyProfile, Level, Role
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
@@ -40,4 +41,9 @@ def detail(user_id: int):
     from ..evaluations.services import evaluations_of
 
     profile = get_visible_deputy_or_404(current_user, db.session.get(DeputyProfile, user_id))
-    return render_template("deputies/detail.html", profile=profile, evaluations=evaluations_of(profile.user_id))
+    return render_template(
+        "deputies/detail.html",
+        profile=profile,
+        evaluations=evaluations_of(profile.user_id),
+        attendance=year_to_date_attendance(profile.user_id),
+    )

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
-
-from . import models, views  # noqa: E402,F401

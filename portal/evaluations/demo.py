@@ -1,8 +1,8 @@
 """Voter evaluations for every deputy for the current year, with a realistic spread of ratings."""
-from datetime import date
 
 from sqlalchemy import select
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Role, User
 from .models import Evaluation
@@ -17,7 +17,7 @@ SPREAD = [(92, 6), (86, 10), (81, 15), (95, 5), (88, 9), (74, 20), (90, 8), (83,
 def seed_evaluations() -> None:
     """This year's ballots for every deputy not yet evaluated this year."""
     staff = db.session.scalar(select(User).where(User.username == "staff1"))
-    starts_on, ends_on = year_period(date.today().year)
+    starts_on, ends_on = year_period(local_today().year)
     done = set(db.session.scalars(select(Evaluation.deputy_id).where(Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on)))
     deputies = db.session.scalars(select(User).where(User.role == Role.DEPUTY, User.active).order_by(User.id)).all()
     for i, deputy in enumerate(deputies):

@@ -13,7 +13,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Role, User, utcnow
-from .models import DEFAULT_BASIC_MIN, DEFAULT_COMPETENT_MIN, Evaluation, EvaluationSettings
+from .models import (
+    DEFAULT_BASIC_MIN,
+    DEFAULT_COMPETENT_MIN,
+    Evaluation,
+    EvaluationSettings,
+)
 
 
 class Rating(str, enum.Enum):

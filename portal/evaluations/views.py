@@ -1,5 +1,4 @@
 """Voter evaluations: the staff overview per period, the form to record ballots, the admin's thresholds."""
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,6 +6,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..clock import local_today
 from ..errors import ServiceError, attach_to_form
 from ..extensions import db
 from ..models import Role, User
@@ -14,14 +14,20 @@ from ..opinions.services import active_deputies
 from ..permissions import role_required
 from . import bp
 from .forms import EvaluationForm, ThresholdsForm
-from .services import overview, record_evaluation, set_thresholds, thresholds, year_period
+from .services import (
+    overview,
+    record_evaluation,
+    set_thresholds,
+    thresholds,
+    year_period,
+)
 
 
 @bp.route("/")
 @role_required(Role.STAFF)
 def index():
     """Every active deputy's evaluation for a year, with the satisfaction rate and rating."""
-    year = request.args.get("year", type=int) or date.today().year
+    year = request.args.get("year", type=int) or local_today().year
     year = min(max(year, 2000), 2100)
     community_id = request.args.get("community", type=int)
     starts_on, ends_on = year_period(year)
@@ -38,7 +44,7 @@ def new():
     form = EvaluationForm()
     form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in active_deputies()]
     if request.method == "GET":
-        form.starts_on.data, form.ends_on.data = year_period(date.today().year)
+        form.starts_on.data, form.ends_on.data = year_period(local_today().year)
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
         try:

@@ -3,8 +3,15 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.views import home_url_for
-from ..campaigns.services import campaign_tallies, current_campaign, deputy_records, progress_of, went_into_communities
+from ..campaigns.services import (
+    campaign_tallies,
+    current_campaign,
+    deputy_records,
+    progress_of,
+    went_into_communities,
+)
 from ..deputies.services import deputy_figures
+from ..meetings.services import year_to_date_attendance
 from ..models import Role
 from ..permissions import public, role_required
 from . import bp
@@ -22,9 +29,13 @@ def index():
 @bp.route("/me")
 @role_required(Role.DEPUTY)
 def deputy_home():
-    """A deputy's home: the current campaign's checklist, their progress, then their profile."""
+    """A deputy's home: the current campaign's checklist, their progress, attendance, then their profile."""
     campaign = current_campaign()
-    context = {"campaign": campaign, "profile": current_user.deputy}
+    context = {
+        "campaign": campaign,
+        "profile": current_user.deputy,
+        "attendance": year_to_date_attendance(current_user.id),
+    }
     if campaign is not None:
         records = deputy_records(campaign, current_user.id)
         context.update(

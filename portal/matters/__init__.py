@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("matters", __name__, url_prefix="/matters")
-
-from . import models, views  # noqa: E402,F401

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Community, User
 from ..suggestions.models import Suggestion
@@ -33,6 +34,6 @@ def seed_matters() -> None:
         suggestion = db.session.scalar(select(Suggestion).where(Suggestion.title.like(f"{answers}%")).limit(1)) if answers else None
         create_matter(staff, MatterFields(
             title, location, where or users[deputies[0]].deputy.community, [users[u] for u in deputies],
-            max(date.today() - timedelta(days=days_ago), date(date.today().year, 1, 1)), state, residents, description,
+            max(local_today() - timedelta(days=days_ago), date(local_today().year, 1, 1)), state, residents, description,
             suggestion.opinions[0] if suggestion and suggestion.opinions else None, suggestion,
         ))

@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
 
+from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User
@@ -50,7 +51,7 @@ def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> Practi
         raise ServiceError(_("Please choose an active deputy."), "deputies")
     if fields.done_on is None:
         raise ServiceError(_("Please enter the date."), "done_on")
-    if fields.state is MatterState.DONE and fields.done_on > date.today():
+    if fields.state is MatterState.DONE and fields.done_on > local_today():
         raise ServiceError(_("A matter that is done cannot have a future date."), "done_on")
     if fields.beneficiaries is not None and not 0 < fields.beneficiaries <= 1_000_000:
         raise ServiceError(_("The number of residents must be between 1 and 1000000."), "beneficiaries")

@@ -1,5 +1,4 @@
 """Practical matters: the list, the form, the page of one."""
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..clock import local_today
 from ..errors import ServiceError, attach_to_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
@@ -68,7 +68,7 @@ def new():
     form = MatterForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.done_on.data = date.today()
+        form.done_on.data = local_today()
         if current_user.role is Role.DEPUTY:
             form.deputies.data = [current_user.id]
             form.community.data = current_user.deputy.community_id if current_user.deputy else 0

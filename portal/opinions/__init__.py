@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("opinions", __name__, url_prefix="/opinions")
-
-from . import models, views  # noqa: E402,F401

@@ -65,12 +65,15 @@ class Opinion(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # At most one suggestion gathers an opinion; it is set only by an UPDATE ... WHERE suggestion_id IS NULL.
     suggestion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"), index=True)
+    # Set when the opinion was raised at a voter meeting or visit (portal/meetings).
+    meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
 
     community: Mapped[Community] = relationship()
     category: Mapped[Category] = relationship()
     suggestion: Mapped[Optional["Suggestion"]] = relationship(back_populates="opinions")  # noqa: F821
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    meeting: Mapped[Optional["Meeting"]] = relationship()  # noqa: F821 (portal.meetings.models)
 
     @property
     def voters(self) -> int:

@@ -4,6 +4,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
+from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User
@@ -53,7 +54,7 @@ def record_opinion(
         raise ServiceError(_("Please choose the category."), "category")
     if collected_on is None:
         raise ServiceError(_("Please enter the date."), "collected_on")
-    if collected_on > date.today():
+    if collected_on > local_today():
         raise ServiceError(_("The date cannot be in the future."), "collected_on")
     if voter_count is not None and not 0 < voter_count <= 10000:
         raise ServiceError(_("The number of voters must be between 1 and 10000."), "voter_count")
@@ -85,7 +86,10 @@ def opinions_query(q: str = "", community_id: int | None = None, category_id: in
     `q` matches a substring of the content (LIKE works for Chinese on SQLite and PostgreSQL alike);
     `state` is "unsorted", "gathered", or a suggestion state (gathered in a suggestion in that state).
     """
-    from ..suggestions.models import Suggestion, SuggestionState  # the suggestions area builds on this one
+    from ..suggestions.models import (  # the suggestions area builds on this one
+        Suggestion,
+        SuggestionState,
+    )
 
     query = select(Opinion).order_by(Opinion.collected_on.desc(), Opinion.id.desc())
     if q:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..clock import local_today
 from ..errors import ServiceError, attach_to_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
@@ -80,7 +81,7 @@ def new():
     _fill_choices(form)
     is_deputy = current_user.role is Role.DEPUTY
     if request.method == "GET":
-        form.collected_on.data = date.today()
+        form.collected_on.data = local_today()
         if is_deputy and current_user.deputy is not None:
             form.community.data = current_user.deputy.community_id
     if form.validate_on_submit():

@@ -2,7 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("suggestions", __name__, url_prefix="/suggestions")
-
-from . import models, views  # noqa: E402,F401
-
-bp.add_app_template_global(models.SuggestionState, "SuggestionState")

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Role, User
 from ..opinions.models import Category, CollectionMethod, Opinion
@@ -40,13 +41,13 @@ COMMUNITY_OPINIONS = [
     ("hubin", "经济发展", "建议盘活辖区闲置厂房，引进文化创意和科技服务企业。"),
     ("hubin", "经济发展", "希望简化个体工商户办证流程，推行一站式服务。"),
     ("hubin", "党的建设", "建议在商务楼宇中建立党群服务站，扩大党组织覆盖面。"),
-    ("guofang", "社会事业", "希望为困境儿童建立课后托管和心理辅导服务。"),
-    ("guofang", "党的建设", "建议党员领导干部定期到社区报到，参与社区服务。"),
-    ("guofang", "民生发展", "残疾人出行不便，希望完善小区无障碍设施。"),
+    ("lixiuying", "社会事业", "希望为困境儿童建立课后托管和心理辅导服务。"),
+    ("lixiuying", "党的建设", "建议党员领导干部定期到社区报到，参与社区服务。"),
+    ("lixiuying", "民生发展", "残疾人出行不便，希望完善小区无障碍设施。"),
     ("luobin", "经济发展", "建议设立小微企业贷款贴息，缓解融资难问题。"),
     ("luobin", "其他", "希望社区开展防范电信诈骗宣传，特别是针对老年人。"),
-    ("xiedong", "社区建设", "垃圾分类投放点设置不合理，清运不及时，夏天气味大。"),
-    ("xiedong", "社区建设", "背街小巷环境卫生差，希望增加保洁频次。"),
+    ("yangfan", "社区建设", "垃圾分类投放点设置不合理，清运不及时，夏天气味大。"),
+    ("yangfan", "社区建设", "背街小巷环境卫生差，希望增加保洁频次。"),
     ("hanmei", "社会事业", "希望开办妇女儿童之家，开展家庭教育讲座。"),
     ("hanmei", "党的建设", "建议加强社区党组织对业主委员会的指导。"),
     ("hanmei", "民生发展", "希望在社区设立家政服务信息平台，方便居民找到放心的家政人员。"),
@@ -58,12 +59,12 @@ FURTHER_ISSUES = [
     ("民生发展", "公交站台没有遮雨棚，雨天候车不便"), ("社区建设", "小区内电动车充电难，希望增设充电桩"),
     ("其他", "希望加强对流浪犬的管理"), ("经济发展", "建议扶持社区便民商业网点发展"),
 ]
-COLLECTORS = ["xiahong", "wangjianguo", "chenjing", "wumin", "xuzhigang", "hubin", "guofang", "luobin", "xiedong", "hanmei"]
+COLLECTORS = ["xiahong", "wangjianguo", "chenjing", "wumin", "xuzhigang", "hubin", "lixiuying", "luobin", "yangfan", "hanmei"]
 
 
 def _day(days_ago: int) -> date:
     """A past day this year (never before 1 January, never in the future)."""
-    today = date.today()
+    today = local_today()
     return max(today - timedelta(days=days_ago), date(today.year, 1, 1))
 
 
@@ -113,7 +114,7 @@ def _one_suggestion_per_opinion(staff: User, titles: dict) -> list[Suggestion]:
         fields = SuggestionFields(title, opinion.content, opinion.category, [opinion.deputy], opinion.community)
         suggestion = create_suggestion(staff, fields, [opinion.id])
         transition(staff, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT,
-                   "经街道人大工委归纳整理，通过建言献策平台上报区委。", on=min(opinion.collected_on + timedelta(days=7), date.today()))
+                   "经街道人大工委归纳整理，通过建言献策平台上报区委。", on=min(opinion.collected_on + timedelta(days=7), local_today()))
         created.append(suggestion)
     return created
 

@@ -1,7 +1,13 @@
 """Forms for a suggestion, a workflow step, and the figures' filters."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from .services import MAX_CONTENT, MAX_NOTE, MAX_TITLE

@@ -5,12 +5,19 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, or_, select, update
 
+from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category, Opinion
 from ..permissions import can_edit_suggestion, can_transition
-from .models import TRANSITIONS, Suggestion, SuggestionEvent, SuggestionState, suggestion_deputies
+from .models import (
+    TRANSITIONS,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionState,
+    suggestion_deputies,
+)
 
 MAX_TITLE = 200
 MAX_CONTENT = 5000
@@ -143,7 +150,7 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
     people act on the same suggestion at once, the second is refused instead of moving it twice.
     `on` is the day a submission happened when it is recorded afterwards (default today).
     """
-    if on is not None and on > date.today():
+    if on is not None and on > local_today():
         raise ServiceError(_("The date cannot be in the future."), "on")
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
@@ -156,7 +163,7 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
         raise ServiceError(_("You may not do this step."))
     values = {"state": to_state}
     if to_state is SuggestionState.SUBMITTED:
-        values["submitted_on"] = on or date.today()
+        values["submitted_on"] = on or local_today()
     changed = db.session.execute(
         update(Suggestion)
         .where(Suggestion.id == suggestion.id, Suggestion.state == expected)

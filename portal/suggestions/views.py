@@ -3,12 +3,22 @@ import csv
 import io
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..clock import local_today
 from ..errors import ServiceError, attach_to_form
 from ..extensions import db
 from ..figures import percent
@@ -41,6 +51,8 @@ from .services import (
     unsorted_opinions,
     update_suggestion,
 )
+
+bp.add_app_template_global(SuggestionState, "SuggestionState")
 
 
 def _get_or_404(suggestion_id: int) -> Suggestion:
@@ -305,7 +317,7 @@ def export(fmt: str):
     rows = [[_("Overall"), _("All"), *_export_cells(adoption_overall(period))]]
     for title, table in _figure_tables(period):
         rows += [[title, row.label, *_export_cells(row)] for row in table]
-    name = f"adoption-{date.today().isoformat()}.{fmt}"
+    name = f"adoption-{local_today().isoformat()}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)

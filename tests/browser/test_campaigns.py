@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 
 from portal.accounts.services import DeputyFields, create_community, create_user
-from portal.campaigns.services import CampaignFields, create_campaign, today
+from portal.campaigns.services import CampaignFields, create_campaign
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Level, Role
 
@@ -19,7 +20,7 @@ def story(live_app):
         community = create_community("气象街社区")
         deputy = create_user("xiahong", "夏虹", Role.DEPUTY, "browser-pass-1", DeputyFields(Level.CITY, community, "社区服务", "13900000001"))
         create_user("staff1", "刘红", Role.STAFF, "browser-pass-1")
-        now = today()
+        now = local_today()
         campaign = create_campaign(CampaignFields("“站在新起点，实现科学发展”建言献策活动", now - timedelta(days=30), now + timedelta(days=30), "", True))
         db.session.commit()
         return {"deputy": deputy.id, "item": campaign.items[0].id, "day": now.isoformat()}

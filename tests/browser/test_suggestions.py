@@ -1,14 +1,18 @@
 """In Chromium at tablet size: staff gather two opinions into a suggestion, submit it, record adoption — counts change in place."""
 import re
-from datetime import date
 
 import pytest
 
 from portal.accounts.services import DeputyFields, create_community, create_user
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Level, Role
 from portal.opinions.models import CollectionMethod
-from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
+from portal.opinions.services import (
+    active_categories,
+    ensure_default_categories,
+    record_opinion,
+)
 
 from .conftest import TABLET
 
@@ -25,7 +29,7 @@ def opinions(live_app):
         ensure_default_categories()
         livelihood = active_categories()[3]
         for text, voters in [("希望增设老年食堂", 8), ("独居老人吃饭难，希望社区助餐", 5), ("小区路灯损坏", 2)]:
-            record_opinion(xiahong, xiahong, text, community, livelihood, date.today(), CollectionMethod.VISIT, voter_count=voters)
+            record_opinion(xiahong, xiahong, text, community, livelihood, local_today(), CollectionMethod.VISIT, voter_count=voters)
         db.session.commit()
 
 

@@ -1,0 +1,79 @@
+"""Forms for meetings, rosters, marks, the voter log, meeting kinds and the rate period."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MeetingForm(FlaskForm):
+    """A meeting's particulars; times are typed in the portal's local time."""
+
+    kind = SelectField(_l("Kind of meeting"), coerce=int, validators=[DataRequired(_l("Please choose the kind of meeting."))])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter the title.")), Length(max=200, message=_l("At most 200 characters."))])
+    starts_at = DateTimeLocalField(_l("Starts at"), format=DATETIME_FORMAT,
+                                   validators=[InputRequired(_l("Please enter the start time."))])
+    ends_at = DateTimeLocalField(_l("Ends at"), format=DATETIME_FORMAT,
+                                 validators=[InputRequired(_l("Please enter the end time."))])
+    place = StringField(_l("Place"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    notes = TextAreaField(_l("Notes / minutes"), validators=[Length(max=20000, message=_l("The text is too long."))])
+
+
+class RosterForm(FlaskForm):
+    """The deputies expected at a meeting."""
+
+    deputies = SelectMultipleField(_l("Expected deputies"), coerce=int, validate_choice=False)
+
+
+class VoterLogForm(FlaskForm):
+    """The voters present at a voter meeting or visit and the answers fed back to them."""
+
+    voter_count = IntegerField(_l("Voters present"), validators=[
+        Optional(), NumberRange(min=0, max=10000, message=_l("The number of voters must be between 0 and 10000."))])
+    answers = TextAreaField(_l("Answers fed back to the voters"),
+                            validators=[Length(max=5000, message=_l("At most 5000 characters."))])
+
+
+class MeetingOpinionForm(FlaskForm):
+    """An opinion raised at the meeting, added inline."""
+
+    content = TextAreaField(_l("Opinion"), validators=[DataRequired(_l("Please write down the opinion.")),
+                                                     Length(max=1000, message=_l("At most 1000 characters."))])
+    category = SelectField(_l("Category"), coerce=int, validators=[DataRequired(_l("Please choose the category."))])
+    deputy = SelectField(_l("Taken by deputy"), coerce=int, validators=[DataRequired(_l("Please choose the deputy."))])
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+
+
+class MeetingKindForm(FlaskForm):
+    """A kind of meeting: its name, whether it keeps a voter log, whether it is in use."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("At most 32 characters."))])
+    voter_log = BooleanField(_l("Keeps a voter-meeting log"))
+    active = BooleanField(_l("In use"), default=True)
+
+
+class PeriodForm(FlaskForm):
+    """The period of the attendance rates (read from the query string)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,189 @@
+"""Meeting kinds, meetings, their rosters, attendance marks and the history of every change."""
+import enum
+from datetime import datetime, timezone
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    DateTime,
+    Enum,
+    ForeignKey,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models import Community, User, enum_column, utcnow
+
+# The kinds of the report, inserted by the migration; admin may rename, add or retire them.
+# (name, voter_log): voter_log kinds keep a deputy–voter meeting log.
+DEFAULT_MEETING_KINDS = [
+    ("工委工作会议", False),
+    ("代表与选民见面会", True),
+    ("走访", True),
+    ("培训学习", False),
+    ("集中活动", False),
+]
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC; SQLite hands back naive values, read here as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: convert local input with to_utc() first")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc) if value is not None else None
+
+
+class AttendanceStatus(str, enum.Enum):
+    """A deputy's mark at a meeting; no mark at all means not yet signed in (未签到)."""
+
+    PRESENT = "present"
+    LATE = "late"
+    LEFT_EARLY = "left_early"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def attended(self) -> bool:
+        """Present, late and left early all count as attending."""
+        return self in ATTENDED
+
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: _l("Present"),
+    AttendanceStatus.LATE: _l("Late"),
+    AttendanceStatus.LEFT_EARLY: _l("Left early"),
+    AttendanceStatus.EXCUSED: _l("On leave"),
+    AttendanceStatus.ABSENT: _l("Absent"),
+}
+
+
+class MarkSource(str, enum.Enum):
+    """Who set a mark: staff on the tablet, or the deputy scanning the QR code."""
+
+    STAFF = "staff"
+    SELF_CHECKIN = "self_checkin"
+
+    @property
+    def label(self) -> str:
+        return str(SOURCE_LABELS[self])
+
+
+SOURCE_LABELS = {MarkSource.STAFF: _l("Staff"), MarkSource.SELF_CHECKIN: _l("Self check-in")}
+
+
+class MeetingKind(db.Model):
+    """A kind of meeting (工委工作会议, 代表与选民见面会 …); voter_log kinds keep a voter-meeting log."""
+
+    __tablename__ = "meeting_kinds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    voter_log: Mapped[bool] = mapped_column(default=False)
+
+
+class Meeting(db.Model):
+    """A meeting deputies are expected at; closed once it is over, which freezes its attendance."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("meeting_kinds.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    community_id: Mapped[Optional[int]] = mapped_column(ForeignKey("communities.id"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    voter_count: Mapped[Optional[int]]
+    answers: Mapped[str] = mapped_column(Text, default="")
+    closed: Mapped[bool] = mapped_column(default=False)
+    closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    reopened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    reopened_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    kind: Mapped[MeetingKind] = relationship()
+    community: Mapped[Optional[Community]] = relationship()
+    closed_by: Mapped[Optional[User]] = relationship(foreign_keys=[closed_by_id])
+    reopened_by: Mapped[Optional[User]] = relationship(foreign_keys=[reopened_by_id])
+    roster: Mapped[list["MeetingRoster"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+
+class MeetingRoster(db.Model):
+    """A deputy expected at a meeting."""
+
+    __tablename__ = "meeting_roster"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="roster")
+    deputy: Mapped[User] = relationship()
+
+
+class Attendance(db.Model):
+    """The current mark of one deputy at one meeting: one row at most, written by upsert."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "deputy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[MarkSource] = mapped_column(enum_column(MarkSource))
+    marked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+    marked_by: Mapped[User] = relationship(foreign_keys=[marked_by_id])
+
+
+def _old_status_column() -> Enum:
+    """The same enum under its own CHECK name (two CHECKs of one name in one table clash on PostgreSQL)."""
+    column = enum_column(AttendanceStatus)
+    column.name = "old_attendancestatus"
+    return column
+
+
+class AttendanceChange(db.Model):
+    """One change of a mark: who, when, old → new status, from the tablet or a self check-in."""
+
+    __tablename__ = "attendance_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    old_status: Mapped[Optional[AttendanceStatus]] = mapped_column(_old_status_column())
+    new_status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[MarkSource] = mapped_column(enum_column(MarkSource))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+    changed_by: Mapped[User] = relationship(foreign_keys=[changed_by_id])

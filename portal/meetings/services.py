@@ -1,0 +1,520 @@
+"""Meeting rules: meetings and rosters, attendance marks (idempotent upserts with history), tallies, rates,
+check-in tokens and the voter-meeting log. Services flush; the request commits."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..clock import local_day_start, to_local
+from ..errors import ServiceError
+from ..extensions import db
+from ..figures import rate
+from ..models import Community, DeputyProfile, Role, User, utcnow
+from ..opinions.models import Category, CollectionMethod, Opinion
+from ..opinions.services import record_opinion
+from .models import (
+    DEFAULT_MEETING_KINDS,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    MarkSource,
+    Meeting,
+    MeetingKind,
+    MeetingRoster,
+)
+
+MAX_REASON = 200
+VISIT_KIND_MARK = "走访"  # a voter-log kind whose name says 走访 files its opinions as collected on a visit
+
+
+# --- kinds -----------------------------------------------------------------------------------------------
+
+def ensure_default_meeting_kinds() -> None:
+    """Create the report's meeting kinds if missing (the migration does it in production)."""
+    existing = set(db.session.scalars(select(MeetingKind.name)))
+    for position, (name, voter_log) in enumerate(DEFAULT_MEETING_KINDS):
+        if name not in existing:
+            db.session.add(MeetingKind(name=name, position=position, voter_log=voter_log))
+    db.session.flush()
+
+
+def meeting_kinds(active_only: bool = True) -> list[MeetingKind]:
+    """The kinds in their order; by default only those in use."""
+    query = select(MeetingKind).order_by(MeetingKind.position, MeetingKind.id)
+    if active_only:
+        query = query.where(MeetingKind.active)
+    return list(db.session.scalars(query))
+
+
+def save_meeting_kind(kind: MeetingKind | None, name: str, voter_log: bool, active: bool = True) -> MeetingKind:
+    """Add a kind (kind=None) or rename / retire one; names are unique."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("Please enter the name."), "name")
+    if len(name) > 32:
+        raise ServiceError(_("At most %(n)d characters.", n=32), "name")
+    clash = db.session.scalar(select(MeetingKind.id).where(MeetingKind.name == name))
+    if clash is not None and (kind is None or clash != kind.id):
+        raise ServiceError(_("This name is already in use."), "name")
+    if kind is None:
+        position = db.session.scalar(select(func.coalesce(func.max(MeetingKind.position), -1))) + 1
+        kind = MeetingKind(position=position)
+        db.session.add(kind)
+    kind.name, kind.voter_log, kind.active = name, voter_log, active
+    db.session.flush()
+    return kind
+
+
+# --- meetings and rosters --------------------------------------------------------------------------------
+
+@dataclass
+class MeetingFields:
+    """What staff type in for a meeting; times are aware (UTC)."""
+
+    kind: MeetingKind | None
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    place: str = ""
+    community: Community | None = None
+    notes: str = ""
+
+
+def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None:
+    if fields.kind is None or (not fields.kind.active and (meeting is None or meeting.kind_id != fields.kind.id)):
+        raise ServiceError(_("Please choose the kind of meeting."), "kind")
+    if not (fields.title or "").strip():
+        raise ServiceError(_("Please enter the title."), "title")
+    if len(fields.title.strip()) > 200:
+        raise ServiceError(_("At most %(n)d characters.", n=200), "title")
+    if fields.starts_at is None:
+        raise ServiceError(_("Please enter the start time."), "starts_at")
+    if fields.ends_at is None:
+        raise ServiceError(_("Please enter the end time."), "ends_at")
+    if fields.ends_at <= fields.starts_at:
+        raise ServiceError(_("The meeting must end after it starts."), "ends_at")
+    if fields.ends_at - fields.starts_at > timedelta(days=7):
+        raise ServiceError(_("A meeting lasts at most seven days."), "ends_at")
+    if len(fields.place or "") > 200:
+        raise ServiceError(_("At most %(n)d characters.", n=200), "place")
+
+
+def active_deputies() -> list[User]:
+    """Every active deputy, by community then name: the default roster and the roster choices."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(User.deputy)
+            .join(DeputyProfile.community)
+            .where(User.active, User.role == Role.DEPUTY)
+            .order_by(Community.name, User.name)
+        )
+    )
+
+
+def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | None = None) -> Meeting:
+    """Create a meeting; its roster is every active deputy unless `deputy_ids` says otherwise."""
+    _check_fields(fields)
+    meeting = Meeting(
+        kind=fields.kind,
+        title=fields.title.strip(),
+        starts_at=fields.starts_at,
+        ends_at=fields.ends_at,
+        place=(fields.place or "").strip(),
+        community=fields.community,
+        notes=(fields.notes or "").strip(),
+        created_by_id=actor.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    set_roster(meeting, [u.id for u in active_deputies()] if deputy_ids is None else deputy_ids)
+    return meeting
+
+
+def update_meeting(meeting: Meeting, fields: MeetingFields) -> Meeting:
+    """Change a meeting's particulars and notes (also after it closed: the minutes come later)."""
+    _check_fields(fields, meeting)
+    meeting.kind = fields.kind
+    meeting.title = fields.title.strip()
+    meeting.starts_at, meeting.ends_at = fields.starts_at, fields.ends_at
+    meeting.place = (fields.place or "").strip()
+    meeting.community = fields.community
+    meeting.notes = (fields.notes or "").strip()
+    db.session.flush()
+    return meeting
+
+
+def roster_ids(meeting: Meeting) -> set[int]:
+    """The ids of the deputies expected at the meeting."""
+    return set(db.session.scalars(select(MeetingRoster.deputy_id).where(MeetingRoster.meeting_id == meeting.id)))
+
+
+def is_rostered(meeting_id: int, user_id: int) -> bool:
+    """True if the user is on the meeting's roster."""
+    return db.session.get(MeetingRoster, (meeting_id, user_id)) is not None
+
+
+def set_roster(meeting: Meeting, deputy_ids: list[int]) -> None:
+    """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
+    if meeting.closed:
+        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+    wanted = set(deputy_ids)
+    valid = set(
+        db.session.scalars(
+            select(User.id).join(User.deputy).where(User.id.in_(wanted), User.active, User.role == Role.DEPUTY)
+        )
+    ) if wanted else set()
+    if wanted - valid:
+        raise ServiceError(_("Unknown deputy: please choose from the list."), "deputies")
+    current = roster_ids(meeting)
+    for deputy_id in wanted - current:
+        db.session.add(MeetingRoster(meeting_id=meeting.id, deputy_id=deputy_id))
+    if current - wanted:
+        db.session.execute(
+            MeetingRoster.__table__.delete().where(
+                MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted)
+            )
+        )
+    db.session.flush()
+    db.session.expire(meeting, ["roster"])
+
+
+def close_meeting(actor: User, meeting: Meeting) -> None:
+    """Close the meeting: its attendance becomes read-only."""
+    if meeting.closed:
+        raise ServiceError(_("This meeting is already closed."))
+    meeting.closed, meeting.closed_by_id, meeting.closed_at = True, actor.id, utcnow()
+    db.session.flush()
+
+
+def reopen_meeting(actor: User, meeting: Meeting) -> None:
+    """Reopen a closed meeting (admin only); who and when is kept on the meeting."""
+    if not actor.has_role(Role.ADMIN):
+        raise ServiceError(_("Only an administrator may reopen a meeting."))
+    if not meeting.closed:
+        raise ServiceError(_("This meeting is not closed."))
+    meeting.closed = False
+    meeting.reopened_by_id, meeting.reopened_at = actor.id, utcnow()
+    db.session.flush()
+
+
+def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
+                  month: tuple[int, int] | None = None) -> Select:
+    """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first."""
+    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    if not user.has_role(Role.STAFF):
+        query = query.join(MeetingRoster, MeetingRoster.meeting_id == Meeting.id).where(MeetingRoster.deputy_id == user.id)
+    if kind_id:
+        query = query.where(Meeting.kind_id == kind_id)
+    if community_id:
+        query = query.where(Meeting.community_id == community_id)
+    if month:
+        year, number = month
+        first = date(year, number, 1)
+        following = date(year + number // 12, number % 12 + 1, 1)
+        query = query.where(Meeting.starts_at >= local_day_start(first), Meeting.starts_at < local_day_start(following))
+    return query
+
+
+# --- attendance --------------------------------------------------------------------------------------------
+
+def _upsert(values: dict, update: dict):
+    """INSERT … ON CONFLICT (meeting_id, deputy_id) DO UPDATE, in the dialect of the bound database."""
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = insert(Attendance).values(**values)
+    return statement.on_conflict_do_update(index_elements=["meeting_id", "deputy_id"], set_=update)
+
+
+def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
+                    source: MarkSource = MarkSource.STAFF) -> Attendance:
+    """Set a rostered deputy's mark, idempotently; a real change appends an AttendanceChange.
+
+    The upsert comes first: it takes the row's write lock (PostgreSQL) or the database's (SQLite), so the
+    latest history row read afterwards is the previous mark, whatever other tablets are doing.
+    """
+    if meeting.closed:
+        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+    if source is MarkSource.STAFF and not actor.has_role(Role.STAFF):
+        raise ServiceError(_("Only staff may mark attendance."))
+    if source is MarkSource.SELF_CHECKIN and actor.id != deputy_id:
+        raise ServiceError(_("A deputy may check in only themselves."))
+    if not isinstance(status, AttendanceStatus):
+        raise ServiceError(_("Please choose a valid status."), "status")
+    if not is_rostered(meeting.id, deputy_id):
+        raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
+    reason = (reason or "").strip() if status is AttendanceStatus.EXCUSED else ""
+    if status is AttendanceStatus.EXCUSED and not reason:
+        raise ServiceError(_("Please give the reason for the leave."), "reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
+    now = utcnow()
+    mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id, "marked_at": now}
+    db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
+    previous = db.session.execute(
+        select(AttendanceChange.new_status, AttendanceChange.reason)
+        .where(AttendanceChange.meeting_id == meeting.id, AttendanceChange.deputy_id == deputy_id)
+        .order_by(AttendanceChange.id.desc())
+        .limit(1)
+    ).first()
+    if previous is None or tuple(previous) != (status, reason):
+        db.session.add(AttendanceChange(
+            meeting_id=meeting.id, deputy_id=deputy_id, old_status=previous[0] if previous else None,
+            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now,
+        ))
+    db.session.flush()
+    return db.session.scalars(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[AttendanceChange]:
+    """The changes of the meeting's marks, newest first."""
+    query = select(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id)
+    if deputy_id is not None:
+        query = query.where(AttendanceChange.deputy_id == deputy_id)
+    return list(db.session.scalars(query.order_by(AttendanceChange.id.desc())))
+
+
+def search_key(name: str) -> str:
+    """What the tablet's search box matches: the name, its full pinyin and its initials (夏虹 xiahong xh)."""
+    return f"{name} {''.join(lazy_pinyin(name)).lower()} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}"
+
+
+@dataclass
+class Card:
+    """One rostered deputy on the tablet screen, with their mark (None: not signed in)."""
+
+    deputy: User
+    profile: DeputyProfile
+    attendance: Attendance | None
+
+    @property
+    def search(self) -> str:
+        return search_key(self.deputy.name)
+
+
+def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Card]:
+    """The roster with each deputy's current mark, by community then name (one query)."""
+    query = (
+        select(User, DeputyProfile, Attendance)
+        .select_from(MeetingRoster)
+        .join(User, User.id == MeetingRoster.deputy_id)
+        .join(DeputyProfile, DeputyProfile.user_id == User.id)
+        .join(Community, Community.id == DeputyProfile.community_id)
+        .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == User.id))
+        .where(MeetingRoster.meeting_id == meeting.id)
+        .order_by(Community.name, User.name)
+    )
+    if deputy_id is not None:
+        query = query.where(MeetingRoster.deputy_id == deputy_id)
+    return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
+
+
+@dataclass
+class Tally:
+    """A meeting's (or a deputy's) counts; the rate is exact: attended ÷ expected."""
+
+    expected: int = 0
+    present: int = 0
+    late: int = 0
+    left_early: int = 0
+    excused: int = 0
+    absent: int = 0
+
+    @property
+    def unmarked(self) -> int:
+        return self.expected - self.present - self.late - self.left_early - self.excused - self.absent
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.late + self.left_early
+
+    @property
+    def rate(self) -> Fraction | None:
+        return rate(self.attended, self.expected)
+
+
+def _count(status: AttendanceStatus):
+    return func.sum(case((Attendance.status == status, 1), else_=0))
+
+
+def _tally_columns():
+    return (
+        func.count(MeetingRoster.deputy_id),
+        *(_count(status) for status in AttendanceStatus),
+    )
+
+
+def _roster_with_marks(query: Select) -> Select:
+    return query.select_from(MeetingRoster).outerjoin(
+        Attendance,
+        (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == MeetingRoster.deputy_id),
+    )
+
+
+def _tally(row) -> Tally:
+    expected, *counts = (value or 0 for value in row)
+    return Tally(expected, *counts)
+
+
+def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
+    """Each meeting's tally, all in one grouped query."""
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(
+        _roster_with_marks(select(MeetingRoster.meeting_id, *_tally_columns()))
+        .where(MeetingRoster.meeting_id.in_(meeting_ids))
+        .group_by(MeetingRoster.meeting_id)
+    )
+    found = {row[0]: _tally(row[1:]) for row in rows}
+    return {meeting_id: found.get(meeting_id, Tally()) for meeting_id in meeting_ids}
+
+
+def tally(meeting: Meeting) -> Tally:
+    """The meeting's tally in one query: expected, each status, unmarked, rate."""
+    return tallies([meeting.id])[meeting.id]
+
+
+# --- rates over a period ---------------------------------------------------------------------------------
+
+@dataclass
+class DeputyRate:
+    """A deputy's attendance over a period: counted meetings are rostered ones that are closed or over."""
+
+    deputy: User
+    tally: Tally
+
+
+def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
+    """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
+
+    Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
+    """
+    counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
+    query = (
+        _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .where(counted, Meeting.starts_at >= local_day_start(start),
+               Meeting.starts_at < local_day_start(end + timedelta(days=1)))
+        .group_by(MeetingRoster.deputy_id)
+    )
+    if deputy_id is not None:
+        query = query.where(MeetingRoster.deputy_id == deputy_id)
+    found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
+    deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
+    return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+
+
+def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
+    """A deputy's attendance from 1 January (local) to today, for their profile and home page."""
+    today = to_local(utcnow()).date()
+    rows = attendance_rates(date(today.year, 1, 1), today, deputy_id)
+    return rows[0] if rows else None
+
+
+def period_total(rates: list[DeputyRate]) -> Tally:
+    """The sum of the deputies' tallies: the committee's rate for the period."""
+    total = Tally()
+    for item in rates:
+        for name in ("expected", "present", "late", "left_early", "excused", "absent"):
+            setattr(total, name, getattr(total, name) + getattr(item.tally, name))
+    return total
+
+
+# --- QR self check-in ------------------------------------------------------------------------------------
+
+class CheckinRefused(ServiceError):
+    """A self check-in was refused; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="checkin")
+
+
+def checkin_token(meeting: Meeting) -> str:
+    """The signed token of the meeting's check-in URL (its validity comes from the meeting's window)."""
+    return _serializer().dumps(meeting.id)
+
+
+def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
+    """From 30 minutes before the start to the end plus CHECKIN_GRACE_MINUTES."""
+    config = current_app.config
+    return (meeting.starts_at - timedelta(minutes=config["CHECKIN_EARLY_MINUTES"]),
+            meeting.ends_at + timedelta(minutes=config["CHECKIN_GRACE_MINUTES"]))
+
+
+def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Meeting:
+    """The meeting if `user` may check in to it now with `token`, else CheckinRefused with the reason."""
+    try:
+        meeting_id = _serializer().loads(token)
+    except BadSignature:
+        raise CheckinRefused(_("This check-in code is not valid. Please scan the code shown at the meeting.")) from None
+    if meeting is None or meeting_id != meeting.id:
+        raise CheckinRefused(_("This check-in code belongs to another meeting."))
+    now = now or utcnow()
+    opens, closes = checkin_window(meeting)
+    if meeting.closed or now > closes:
+        raise CheckinRefused(_("Check-in for this meeting has ended."))
+    if now < opens:
+        raise CheckinRefused(_("Check-in opens 30 minutes before the meeting starts."))
+    if not is_rostered(meeting.id, user.id):
+        raise CheckinRefused(_("You are not on the roster of this meeting; please tell the staff at the door."), 403)
+    return meeting
+
+
+def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Attendance:
+    """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code."""
+    meeting = verify_checkin(user, meeting, token, now)
+    now = now or utcnow()
+    late_after = meeting.starts_at + timedelta(minutes=current_app.config["LATE_AFTER_MINUTES"])
+    status = AttendanceStatus.LATE if now > late_after else AttendanceStatus.PRESENT
+    return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN)
+
+
+# --- voter-meeting log -----------------------------------------------------------------------------------
+
+def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> None:
+    """The voters present and the answers fed back to them (voter meetings and visits only)."""
+    if not meeting.kind.voter_log:
+        raise ServiceError(_("This kind of meeting keeps no voter log."))
+    if voter_count is not None and not 0 <= voter_count <= 10000:
+        raise ServiceError(_("The number of voters must be between 0 and 10000."), "voter_count")
+    answers = (answers or "").strip()
+    if len(answers) > 5000:
+        raise ServiceError(_("At most %(n)d characters.", n=5000), "answers")
+    meeting.voter_count, meeting.answers = voter_count, answers
+    db.session.flush()
+
+
+def add_meeting_opinion(actor: User, meeting: Meeting, deputy: User | None, content: str,
+                        category: Category | None, community: Community | None = None) -> Opinion:
+    """An opinion voters raised at the meeting, taken by a rostered deputy, linked to the meeting."""
+    if not meeting.kind.voter_log:
+        raise ServiceError(_("This kind of meeting keeps no voter log."))
+    if deputy is None or not is_rostered(meeting.id, deputy.id):
+        raise ServiceError(_("Please choose a deputy on the meeting's roster."), "deputy")
+    method = CollectionMethod.VISIT if VISIT_KIND_MARK in meeting.kind.name else CollectionMethod.MEETING
+    community = community or meeting.community or (deputy.deputy.community if deputy.deputy else None)
+    collected_on = to_local(meeting.starts_at).date()
+    opinion = record_opinion(actor, deputy, content, community, category, collected_on, method)
+    opinion.meeting_id = meeting.id
+    db.session.flush()
+    return opinion
+
+
+def meeting_opinions(meeting: Meeting) -> list[Opinion]:
+    """The opinions raised at the meeting, in the order they were recorded."""
+    return list(db.session.scalars(select(Opinion).where(Opinion.meeting_id == meeting.id).order_by(Opinion.id)))

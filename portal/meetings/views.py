@@ -1,0 +1,471 @@
+"""Meeting pages: list, create and edit, roster, the tablet attendance screen, QR check-in, voter log,
+sign-in sheet, exports, attendance rates and the admin's list of meeting kinds."""
+from datetime import date, datetime, timedelta
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import OperationalError
+from wtforms import SelectChoice
+
+from ..accounts.services import active_communities
+from ..clock import to_local, to_utc
+from ..errors import ServiceError, attach_to_form
+from ..extensions import db
+from ..htmx import is_htmx, render_with_oob
+from ..models import Community, Role, User, utcnow
+from ..opinions.models import Category
+from ..opinions.services import active_categories
+from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from . import bp
+from .exports import EXPORTERS, meeting_table, rates_table
+from .forms import (
+    MeetingForm,
+    MeetingKindForm,
+    MeetingOpinionForm,
+    PeriodForm,
+    RosterForm,
+    VoterLogForm,
+)
+from .models import AttendanceStatus, Meeting, MeetingKind
+from .services import (
+    CheckinRefused,
+    MeetingFields,
+    active_deputies,
+    add_meeting_opinion,
+    attendance_cards,
+    attendance_history,
+    attendance_rates,
+    checkin_token,
+    close_meeting,
+    create_meeting,
+    mark_attendance,
+    meeting_kinds,
+    meeting_opinions,
+    meeting_query,
+    period_total,
+    reopen_meeting,
+    roster_ids,
+    save_meeting_kind,
+    save_voter_log,
+    self_check_in,
+    set_roster,
+    tallies,
+    tally,
+    update_meeting,
+    verify_checkin,
+)
+
+# The statuses on the card's first row of buttons; 请假 has its own small form asking the reason.
+QUICK_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY, AttendanceStatus.ABSENT]
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return get_visible_meeting_or_404(current_user, db.session.get(Meeting, meeting_id))
+
+
+def _local_today() -> date:
+    return to_local(utcnow()).date()
+
+
+def _parse_month(value: str) -> tuple[int, int] | None:
+    try:
+        moment = datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        return None
+    return moment.year, moment.month
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Meetings, latest first, filtered by kind, community and month (a deputy sees their own)."""
+    kind_id = request.args.get("kind", type=int)
+    community_id = request.args.get("community", type=int)
+    month_value = request.args.get("month", "")
+    month = _parse_month(month_value)
+    page = db.paginate(meeting_query(current_user, kind_id, community_id, month),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    own = {}
+    if not current_user.has_role(Role.STAFF):
+        for meeting in page.items:
+            cards = attendance_cards(meeting, current_user.id)
+            own[meeting.id] = cards[0].attendance if cards else None
+    return render_template(
+        "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own,
+        kinds=meeting_kinds(active_only=False), communities=active_communities(),
+        kind_id=kind_id, community_id=community_id, month=month_value if month else "",
+    )
+
+
+def _fill_meeting_choices(form: MeetingForm, meeting: Meeting | None = None) -> None:
+    kinds = meeting_kinds()
+    if meeting is not None and meeting.kind not in kinds:
+        kinds.append(meeting.kind)
+    form.kind.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(k.id, k.name) for k in kinds]
+    form.community.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
+
+
+def _fields(form: MeetingForm) -> MeetingFields:
+    return MeetingFields(
+        kind=db.session.get(MeetingKind, form.kind.data) if form.kind.data else None,
+        title=form.title.data or "",
+        starts_at=to_utc(form.starts_at.data) if form.starts_at.data else None,
+        ends_at=to_utc(form.ends_at.data) if form.ends_at.data else None,
+        place=form.place.data or "",
+        community=db.session.get(Community, form.community.data) if form.community.data else None,
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def new():
+    """Create a meeting; every active deputy is on its roster until staff change it."""
+    form = MeetingForm()
+    _fill_meeting_choices(form)
+    if request.method == "GET":
+        start = to_local(utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None) + timedelta(hours=1)
+        form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
+    if form.validate_on_submit():
+        try:
+            meeting = create_meeting(current_user, _fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=None)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def edit(meeting_id: int):
+    """Change a meeting's particulars, and write its notes or minutes."""
+    meeting = _meeting(meeting_id)
+    form = MeetingForm(obj=meeting)
+    _fill_meeting_choices(form, meeting)
+    if request.method == "GET":
+        form.kind.data, form.community.data = meeting.kind_id, meeting.community_id or 0
+        form.starts_at.data = to_local(meeting.starts_at).replace(tzinfo=None)
+        form.ends_at.data = to_local(meeting.ends_at).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            update_meeting(meeting, _fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting was saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting)
+
+
+def _opinion_form(meeting: Meeting, form: MeetingOpinionForm | None = None) -> MeetingOpinionForm:
+    form = form or MeetingOpinionForm(formdata=None)
+    form.category.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_categories()]
+    form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [
+        SelectChoice(card.deputy.id, card.deputy.name) for card in attendance_cards(meeting)]
+    form.community.choices = [SelectChoice(0, _("The meeting's community"))] + [
+        SelectChoice(c.id, c.name) for c in active_communities()]
+    return form
+
+
+def _detail_context(meeting: Meeting) -> dict:
+    context = {"meeting": meeting, "tally": tally(meeting), "statuses": list(AttendanceStatus)}
+    if current_user.has_role(Role.STAFF):
+        context["cards"] = attendance_cards(meeting)
+        context["history"] = attendance_history(meeting)
+        if not meeting.closed:
+            url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
+            context["checkin_url"] = url
+            context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code"))
+    else:
+        cards = attendance_cards(meeting, current_user.id)
+        context["own"] = cards[0].attendance if cards else None
+    if meeting.kind.voter_log:
+        context["opinions"] = meeting_opinions(meeting)
+        if current_user.has_role(Role.STAFF):
+            log_form = VoterLogForm(formdata=None, data={"voter_count": meeting.voter_count, "answers": meeting.answers})
+            context.update(log_form=log_form, opinion_form=_opinion_form(meeting))
+    return context
+
+
+@bp.route("/<int:meeting_id>")
+@role_required(*ANY_ROLE)
+def detail(meeting_id: int):
+    """A meeting: particulars, tally, QR check-in code and roster (staff), own mark (deputy), voter log."""
+    return render_template("meetings/detail.html", **_detail_context(_meeting(meeting_id)))
+
+
+@bp.route("/<int:meeting_id>/roster", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def roster(meeting_id: int):
+    """Choose the deputies expected at the meeting."""
+    meeting = _meeting(meeting_id)
+    form = RosterForm()
+    deputies = active_deputies()
+    form.deputies.choices = [SelectChoice(u.id, u.name) for u in deputies]
+    if form.validate_on_submit():
+        try:
+            set_roster(meeting, form.deputies.data or [])
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The roster was saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        chosen = set(form.deputies.data or [])
+    else:
+        chosen = set(form.deputies.data or []) if request.method == "POST" else roster_ids(meeting)
+    return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
+
+
+def _board_context(meeting: Meeting) -> dict:
+    return {"meeting": meeting, "cards": attendance_cards(meeting), "tally": tally(meeting),
+            "quick_statuses": QUICK_STATUSES}
+
+
+@bp.route("/<int:meeting_id>/attendance")
+@role_required(Role.STAFF)
+def attendance(meeting_id: int):
+    """The tablet screen at the door: a large card per rostered deputy, a live tally."""
+    return render_template("meetings/attendance.html", **_board_context(_meeting(meeting_id)))
+
+
+@bp.route("/<int:meeting_id>/attendance/cards")
+@role_required(Role.STAFF)
+def cards(meeting_id: int):
+    """The cards and (out of band) the tally, polled by every open tablet to show the others' marks."""
+    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(_meeting(meeting_id)))
+
+
+@bp.route("/<int:meeting_id>/attendance/<int:deputy_id>", methods=["POST"])
+@role_required(Role.STAFF)
+def mark(meeting_id: int, deputy_id: int):
+    """Set one deputy's mark; htmx gets the card back and the tally out of band."""
+    meeting = _meeting(meeting_id)
+    value = request.form.get("status", "")
+    status = AttendanceStatus(value) if value in {s.value for s in AttendanceStatus} else value
+    error = None
+    try:
+        _with_retry(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", "")))
+    except ServiceError as exc:
+        db.session.rollback()
+        error = exc
+    if not is_htmx():
+        if error:
+            flash(error.message, "error")
+        return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#card-{deputy_id}")
+    context = _board_context(meeting)
+    card = next((c for c in context["cards"] if c.deputy.id == deputy_id), None)
+    if card is None:  # not on the roster: nothing to swap but the message
+        return render_template("meetings/_flash.html", message=error.message if error else ""), 422
+    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
+                           reason=request.form.get("reason", "") if error else "", **context)
+    return body, 422 if error else 200
+
+
+def _with_retry(operation, attempts: int = 3):
+    """Run a write and commit; retry when SQLite reports a concurrent writer (two tablets at once)."""
+    for attempt in range(attempts):
+        try:
+            result = operation()
+            db.session.commit()
+            return result
+        except OperationalError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+
+
+@bp.route("/<int:meeting_id>/close", methods=["POST"])
+@role_required(Role.STAFF)
+def close(meeting_id: int):
+    """Close the meeting: attendance becomes read-only."""
+    return _state_change(meeting_id, close_meeting, _("The meeting was closed; its attendance is now read-only."))
+
+
+@bp.route("/<int:meeting_id>/reopen", methods=["POST"])
+@role_required(Role.ADMIN)
+def reopen(meeting_id: int):
+    """Reopen a closed meeting (admin); who and when is recorded on the meeting."""
+    return _state_change(meeting_id, reopen_meeting, _("The meeting was reopened."))
+
+
+def _state_change(meeting_id: int, action, message: str):
+    meeting = _meeting(meeting_id)
+    try:
+        action(current_user, meeting)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/voter-log", methods=["POST"])
+@role_required(Role.STAFF)
+def voter_log(meeting_id: int):
+    """Save the voters present and the answers fed back."""
+    meeting = _meeting(meeting_id)
+    form = VoterLogForm()
+    if form.validate_on_submit():
+        try:
+            save_voter_log(meeting, form.voter_count.data, form.answers.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The voter-meeting log was saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#voter-log")
+    context = _detail_context(meeting)
+    context["log_form"] = form
+    return render_template("meetings/detail.html", **context), 422
+
+
+@bp.route("/<int:meeting_id>/opinions", methods=["POST"])
+@role_required(Role.STAFF)
+def add_opinion(meeting_id: int):
+    """Add an opinion voters raised; htmx swaps the opinion list and a fresh form in place."""
+    meeting = _meeting(meeting_id)
+    form = _opinion_form(meeting, MeetingOpinionForm())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            add_meeting_opinion(
+                current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
+                db.session.get(Category, form.category.data),
+                db.session.get(Community, form.community.data) if form.community.data else None,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            if not is_htmx():
+                flash(_("The opinion was added."), "success")
+                return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions")
+            form = _opinion_form(meeting)
+    else:
+        status = 422
+    context = _detail_context(meeting)
+    context["opinion_form"] = form
+    if is_htmx():
+        return render_template("meetings/_opinions.html", **context), status
+    return render_template("meetings/detail.html", **context), status
+
+
+@bp.route("/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
+@role_required(Role.DEPUTY)
+def checkin(meeting_id: int, token: str):
+    """QR self check-in: a rostered deputy confirms, and is marked present (or late)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    try:
+        if request.method == "POST":
+            mark = _with_retry(lambda: self_check_in(current_user, meeting, token))
+            return render_template("meetings/checkin_done.html", meeting=meeting, mark=mark)
+        verify_checkin(current_user, meeting, token)
+    except CheckinRefused as refusal:
+        db.session.rollback()
+        return render_template("meetings/checkin_refused.html", message=refusal.message), refusal.status
+    except ServiceError as error:
+        db.session.rollback()
+        return render_template("meetings/checkin_refused.html", message=error.message), 400
+    return render_template("meetings/checkin.html", meeting=meeting, token=token)
+
+
+@bp.route("/<int:meeting_id>/sheet")
+@role_required(Role.STAFF)
+def sheet(meeting_id: int):
+    """The printable sign-in sheet (签到表): roster, status and a signature column."""
+    meeting = _meeting(meeting_id)
+    return render_template("meetings/sheet.html", meeting=meeting, cards=attendance_cards(meeting), tally=tally(meeting))
+
+
+@bp.route("/<int:meeting_id>/export.<fmt>")
+@role_required(Role.STAFF)
+def export(meeting_id: int, fmt: str):
+    """The meeting's attendance as CSV or XLSX."""
+    if fmt not in EXPORTERS:
+        abort(404)
+    meeting = _meeting(meeting_id)
+    return EXPORTERS[fmt](meeting_table(meeting), f"meeting-{meeting.id}-attendance")
+
+
+def _period() -> tuple[PeriodForm, date, date]:
+    form = PeriodForm(request.args)
+    form.validate()
+    today = _local_today()
+    start = form.start.data or date(today.year, 1, 1)
+    end = form.end.data or today
+    if end < start:
+        form.end.errors = [_("The end of the period must not be before its start.")]
+        end = start
+    form.start.data, form.end.data = start, end
+    return form, start, end
+
+
+@bp.route("/rates")
+@role_required(Role.STAFF)
+def rates():
+    """Every deputy's attendance rate over a period (this year by default)."""
+    form, start, end = _period()
+    rows = attendance_rates(start, end)
+    return render_template("meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end)
+
+
+@bp.route("/rates/export.<fmt>")
+@role_required(Role.STAFF)
+def rates_export(fmt: str):
+    """The period's rates as CSV or XLSX."""
+    if fmt not in EXPORTERS:
+        abort(404)
+    _form, start, end = _period()
+    return EXPORTERS[fmt](rates_table(attendance_rates(start, end), start, end), f"attendance-rates-{start}-{end}")
+
+
+@bp.route("/kinds", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def kinds():
+    """The kinds of meeting, with a form to add one."""
+    form = MeetingKindForm()
+    if form.validate_on_submit():
+        try:
+            kind = save_meeting_kind(None, form.name.data, form.voter_log.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Meeting kind %(name)s was added.", name=kind.name), "success")
+            return redirect(url_for("meetings.kinds"))
+    return render_template("meetings/kinds.html", form=form, kinds=meeting_kinds(active_only=False))
+
+
+@bp.route("/kinds/<int:kind_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def kind_edit(kind_id: int):
+    """Rename a kind, change its voter log flag, or retire it."""
+    kind = db.session.get(MeetingKind, kind_id) or abort(404)
+    form = MeetingKindForm(obj=kind)
+    if form.validate_on_submit():
+        try:
+            save_meeting_kind(kind, form.name.data, form.voter_log.data, form.active.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Meeting kind %(name)s was saved.", name=kind.name), "success")
+            return redirect(url_for("meetings.kinds"))
+    return render_template("meetings/kind_form.html", form=form, kind=kind)
