@@ -1,7 +1,10 @@
 """The front door and each role's home page."""
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
+from ..accounts.services import active_communities
 from ..auth.views import home_url_for
 from ..campaigns.services import (
     campaign_tallies,
@@ -11,10 +14,13 @@ from ..campaigns.services import (
     went_into_communities,
 )
 from ..deputies.services import deputy_figures
+from ..htmx import is_htmx
 from ..meetings.services import year_to_date_attendance
 from ..models import Role
 from ..permissions import public, role_required
 from . import bp
+from .forms import FiguresFilterForm
+from .services import committee_figures, default_period
 
 
 @bp.route("/")
@@ -47,7 +53,19 @@ def deputy_home():
 @bp.route("/staff")
 @role_required(Role.STAFF)
 def staff_home():
-    """The office's home: the committee's figures at a glance."""
+    """The office's home: the report's figures for a period and community, then the campaign and the roster."""
+    form = FiguresFilterForm(request.args)
+    form.community.choices = [SelectChoice(0, _("All communities"))] + [
+        SelectChoice(c.id, c.name) for c in active_communities()
+    ]
+    start, end = default_period()
+    if form.validate():  # a bad date is shown at its field and the default period is used
+        start, end = form.start.data or start, form.end.data or end
+    figures = committee_figures(start, end, form.community.data or None)
+    if is_htmx():
+        return render_template("main/_figures.html", form=form, figures=figures)
     campaign = current_campaign()
     tallies = campaign_tallies(campaign) if campaign is not None else None
-    return render_template("main/staff_home.html", figures=deputy_figures(), campaign=campaign, tallies=tallies)
+    return render_template(
+        "main/staff_home.html", form=form, figures=figures, deputies=deputy_figures(), campaign=campaign, tallies=tallies
+    )

@@ -144,12 +144,13 @@ def seed_meetings() -> None:
     for offset, topic in [(2, "代表进社区集中接待日"), (6, "“站在新起点”建言献策集中活动"), (9, "代表视察老旧小区改造")]:
         plan.append((month_day(offset, 22), "集中活动", topic, 9, 3, None, None))
     for index, community in enumerate(communities[:6]):
-        plan.append((month_day(1 + index * 2, 15), "代表与选民见面会", f"{community.name}代表与选民见面会", 19, 2,
+        # Voter meetings and visits fall in this year, the campaign's year, so their opinions count in its figures.
+        plan.append((date(today.year, 1 + index * 2, 15), "代表与选民见面会", f"{community.name}代表与选民见面会", 19, 2,
                      community, by_community[community.id]))
     for index, community in enumerate(communities[:6]):
         # Visits are made by the deputies who went into communities, so opinions come from those ten.
         pair = [d for d in by_community[community.id] if d.username in ten][:2] or by_community[community.id][1:3]
-        plan.append((month_day(2 + index * 2, 25), "走访", f"走访{community.name}居民", 15, 2, community, pair))
+        plan.append((date(today.year, (2, 4, 6, 8, 10, 11)[index], 10), "走访", f"走访{community.name}居民", 15, 2, community, pair))
 
     opinions = iter(OPINIONS)
     visit_counts = iter(VISIT_OPINIONS)
