@@ -61,6 +61,9 @@ def staff_home():
     start, end = default_period()
     if form.validate():  # a bad date is shown at its field and the default period is used
         start, end = form.start.data or start, form.end.data or end
+    for field, value in ((form.start, start), (form.end, end)):
+        if not field.raw_data or not field.raw_data[0]:  # an empty field shows the period in force
+            field.raw_data, field.data = None, value
     figures = committee_figures(start, end, form.community.data or None)
     if is_htmx():
         return render_template("main/_figures.html", form=form, figures=figures)
