@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form
+from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
 from ..models import Role, User
 from ..opinions.services import active_deputies
@@ -69,13 +69,8 @@ def edit_thresholds():
     settings = thresholds()
     form = ThresholdsForm(obj=settings)
     if form.validate_on_submit():
-        try:
-            set_thresholds(current_user, form.competent_min.data, form.basic_min.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: set_thresholds(current_user, form.competent_min.data, form.basic_min.data))
+        if saved is not None:
             flash(_("The thresholds were saved."), "success")
             return redirect(url_for("evaluations.index"))
     return render_template("evaluations/thresholds.html", form=form)

@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form
+from ..errors import commit_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
@@ -73,13 +73,8 @@ def new():
             form.deputies.data = [current_user.id]
             form.community.data = current_user.deputy.community_id if current_user.deputy else 0
     if form.validate_on_submit():
-        try:
-            matter = create_matter(current_user, _fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        matter = commit_form(form, lambda: create_matter(current_user, _fields(form)))
+        if matter is not None:
             flash(_("The practical matter was recorded."), "success")
             return redirect(url_for("matters.detail", matter_id=matter.id))
     return render_template("matters/form.html", form=form, matter=None)
@@ -115,13 +110,8 @@ def edit(matter_id: int):
         form.opinion.data = matter.opinion_id or 0
         form.suggestion.data = matter.suggestion_id or 0
     if form.validate_on_submit():
-        try:
-            update_matter(current_user, matter, _fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: update_matter(current_user, matter, _fields(form)))
+        if saved is not None:
             flash(_("The practical matter was saved."), "success")
             return redirect(url_for("matters.detail", matter_id=matter.id))
     return render_template("matters/form.html", form=form, matter=matter)

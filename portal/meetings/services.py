@@ -160,7 +160,7 @@ def is_rostered(meeting_id: int, user_id: int) -> bool:
     return db.session.get(MeetingRoster, (meeting_id, user_id)) is not None
 
 
-def set_roster(meeting: Meeting, deputy_ids: list[int]) -> None:
+def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
     if meeting.closed:
         raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
@@ -182,6 +182,7 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> None:
             )
         )
     db.session.flush()
+    return meeting
     db.session.expire(meeting, ["roster"])
 
 
@@ -486,7 +487,7 @@ def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime
 
 # --- voter-meeting log -----------------------------------------------------------------------------------
 
-def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> None:
+def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> Meeting:
     """The voters present and the answers fed back to them (voter meetings and visits only)."""
     if not meeting.kind.voter_log:
         raise ServiceError(_("This kind of meeting keeps no voter log."))
@@ -497,6 +498,7 @@ def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> N
         raise ServiceError(_("At most %(n)d characters.", n=5000), "answers")
     meeting.voter_count, meeting.answers = voter_count, answers
     db.session.flush()
+    return meeting
 
 
 def add_meeting_opinion(actor: User, meeting: Meeting, deputy: User | None, content: str,

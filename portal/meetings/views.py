@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import to_local, to_utc
-from ..errors import ServiceError, attach_to_form
+from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
@@ -129,13 +129,8 @@ def new():
         start = to_local(utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None) + timedelta(hours=1)
         form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
     if form.validate_on_submit():
-        try:
-            meeting = create_meeting(current_user, _fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        meeting = commit_form(form, lambda: create_meeting(current_user, _fields(form)))
+        if meeting is not None:
             flash(_("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=None)
@@ -153,13 +148,8 @@ def edit(meeting_id: int):
         form.starts_at.data = to_local(meeting.starts_at).replace(tzinfo=None)
         form.ends_at.data = to_local(meeting.ends_at).replace(tzinfo=None)
     if form.validate_on_submit():
-        try:
-            update_meeting(meeting, _fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: update_meeting(meeting, _fields(form)))
+        if saved is not None:
             flash(_("The meeting was saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting)
@@ -211,13 +201,8 @@ def roster(meeting_id: int):
     deputies = active_deputies()
     form.deputies.choices = [SelectChoice(u.id, u.name) for u in deputies]
     if form.validate_on_submit():
-        try:
-            set_roster(meeting, form.deputies.data or [])
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: set_roster(meeting, form.deputies.data or []))
+        if saved is not None:
             flash(_("The roster was saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         chosen = set(form.deputies.data or [])
@@ -318,13 +303,8 @@ def voter_log(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = VoterLogForm()
     if form.validate_on_submit():
-        try:
-            save_voter_log(meeting, form.voter_count.data, form.answers.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: save_voter_log(meeting, form.voter_count.data, form.answers.data))
+        if saved is not None:
             flash(_("The voter-meeting log was saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#voter-log")
     context = _detail_context(meeting)
@@ -440,13 +420,8 @@ def kinds():
     """The kinds of meeting, with a form to add one."""
     form = MeetingKindForm()
     if form.validate_on_submit():
-        try:
-            kind = save_meeting_kind(None, form.name.data, form.voter_log.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        kind = commit_form(form, lambda: save_meeting_kind(None, form.name.data, form.voter_log.data))
+        if kind is not None:
             flash(_("Meeting kind %(name)s was added.", name=kind.name), "success")
             return redirect(url_for("meetings.kinds"))
     return render_template("meetings/kinds.html", form=form, kinds=meeting_kinds(active_only=False))
@@ -459,13 +434,8 @@ def kind_edit(kind_id: int):
     kind = db.session.get(MeetingKind, kind_id) or abort(404)
     form = MeetingKindForm(obj=kind)
     if form.validate_on_submit():
-        try:
-            save_meeting_kind(kind, form.name.data, form.voter_log.data, form.active.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: save_meeting_kind(kind, form.name.data, form.voter_log.data, form.active.data))
+        if saved is not None:
             flash(_("Meeting kind %(name)s was saved.", name=kind.name), "success")
             return redirect(url_for("meetings.kinds"))
     return render_template("meetings/kind_form.html", form=form, kind=kind)

@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form
+from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
@@ -114,13 +114,8 @@ def categories():
     """The categories (领域) with a form to add one."""
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
-            category = create_category(form.name.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        category = commit_form(form, lambda: create_category(form.name.data))
+        if category is not None:
             flash(_("Category %(name)s was added.", name=category.name), "success")
             return redirect(url_for("opinions.categories"))
     return render_template("opinions/categories.html", form=form, categories=all_categories())
@@ -133,13 +128,8 @@ def category_edit(category_id: int):
     category = db.session.get(Category, category_id) or abort(404)
     form = CategoryEditForm(obj=category)
     if form.validate_on_submit():
-        try:
-            update_category(category, form.name.data, form.position.data, form.active.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: update_category(category, form.name.data, form.position.data, form.active.data))
+        if saved is not None:
             flash(_("Category %(name)s was saved.", name=category.name), "success")
             return redirect(url_for("opinions.categories"))
     return render_template("opinions/category_form.html", form=form, category=category)

@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form
+from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
 from ..figures import percent
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
@@ -180,13 +180,8 @@ def edit(suggestion_id: int):
         form.community.data = suggestion.community_id or 0
         form.deputies.data = [d.id for d in suggestion.deputies]
     if form.validate_on_submit():
-        try:
-            update_suggestion(current_user, suggestion, _fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: update_suggestion(current_user, suggestion, _fields(form)))
+        if saved is not None:
             flash(_("The suggestion was saved."), "success")
             return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
     return render_template("suggestions/form.html", form=form, suggestion=suggestion, opinions=[])
