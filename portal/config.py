@@ -43,7 +43,7 @@ class Config:
 
     # Meetings: the QR self check-in opens before the start and stays open a while after the end;
     # a check-in later than LATE_AFTER_MINUTES after the start is marked late.
-    CHECKIN_EARLY_MINUTES = 30
+    CHECKIN_EARLY_MINUTES = int(os.environ.get("CHECKIN_EARLY_MINUTES", "30"))
     CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "30"))
     LATE_AFTER_MINUTES = int(os.environ.get("LATE_AFTER_MINUTES", "10"))
 
