@@ -14,23 +14,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from portal import create_app  # noqa: E402
 from portal.demo import seed_demo  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.meetings.models import Meeting  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 PASSWORD = "bench-pass-1"
 ROUNDS = 200
 
-# (label, login, method, path, form data) — the paths are resolved after seeding.
+# (label, login, method, path, form data, htmx?) — {meeting} and {deputy} are resolved after seeding.
 CASES = [
-    ("login page", None, "GET", "/login", None),
-    ("deputy home", "xiahong", "GET", "/me", None),
-    ("staff overview", "staff1", "GET", "/staff", None),
-    ("deputy roster, filtered (htmx)", "staff1", "GET", "/deputies/?q=王&level=district", None),
-    ("user list (admin)", "admin", "GET", "/admin/users?status=all", None),
+    ("login page", None, "GET", "/login", None, False),
+    ("deputy home: 四个一 checklist", "xiahong", "GET", "/me", None, False),
+    ("overview: the report's figures", "staff1", "GET", "/staff", None, False),
+    ("四个一 matrix, 30 deputies", "staff1", "GET", "/campaigns/matrix", None, False),
+    ("attendance screen, 30 cards", "staff1", "GET", "/meetings/{meeting}/attendance", None, False),
+    ("attendance poll (htmx)", "staff1", "GET", "/meetings/{meeting}/attendance/cards", None, True),
+    ("mark attendance (htmx POST)", "staff1", "POST", "/meetings/{meeting}/attendance/{deputy}", {"status": "present"}, True),
+    ("opinion search (htmx)", "staff1", "GET", "/opinions/?q=老人", None, True),
+    ("adoption figures", "staff1", "GET", "/suggestions/figures", None, False),
+    ("deputy roster, filtered (htmx)", "staff1", "GET", "/deputies/?q=王&level=district", None, True),
+    ("user list (admin)", "admin", "GET", "/admin/users?status=all", None, False),
 ]
 
 
-def measure(client, method: str, path: str, data) -> list[float]:
+def measure(client, method: str, path: str, data, htmx: bool) -> list[float]:
     timings = []
-    headers = {"HX-Request": "true"} if "htmx" in path or "q=" in path else {}
+    headers = {"HX-Request": "true"} if htmx else {}
     for _ in range(ROUNDS):
         start = time.perf_counter()
         response = client.open(path, method=method, data=data, headers=headers)
@@ -49,12 +57,15 @@ def main() -> None:
             db.create_all()
             seed_demo(PASSWORD)
             db.session.commit()
+            meeting = db.session.scalar(select(Meeting).where(Meeting.closed.is_(False)).order_by(Meeting.starts_at.desc()))
+            ids = {"meeting": meeting.id, "deputy": meeting.roster[0].deputy_id}
         print("| page | median ms | p95 ms | req/s |\n|---|---:|---:|---:|")
-        for label, login, method, path, data in CASES:
+        for label, login, method, path, data, htmx in CASES:
+            path = path.format(**ids)
             client = app.test_client()
             if login:
                 client.post("/login", data={"username": login, "password": PASSWORD})
-            timings = sorted(measure(client, method, path, data))
+            timings = sorted(measure(client, method, path, data, htmx))
             median = statistics.median(timings) * 1000
             p95 = timings[int(len(timings) * 0.95) - 1] * 1000
             print(f"| {label} | {median:.1f} | {p95:.1f} | {1000 / median:.0f} |")
