@@ -21,6 +21,9 @@ ROUTES = {
     # sending back without a note is refused with the record page again
     "campaigns.send_back": ("POST", "/campaigns/records/{own_record}/return", {"anonymous": LOGIN, "deputy": 403, "staff": 422, "admin": 422}),
     "campaigns.on_behalf": ("GET", "/campaigns/on-behalf", {"anonymous": LOGIN, "deputy": 403, "staff": 200, "admin": 200}),
+    # without htmx the link choices send back to the on-behalf page
+    "campaigns.on_behalf_links": ("GET", "/campaigns/on-behalf/links?deputy_id={other_deputy}&item_id={item}",
+                                  {"anonymous": LOGIN, "deputy": 403, "staff": 302, "admin": 302}),
 }
 
 
@@ -40,7 +43,7 @@ def make_objects(app, world) -> dict:
         now = local_today()
         campaign = create_campaign(CampaignFields("测试活动", now - timedelta(days=30), now + timedelta(days=30), "", True))
         item = campaign.items[0]
-        ids = {"campaign": campaign.id, "item": item.id}
+        ids = {"campaign": campaign.id, "item": item.id, "other_deputy": world["other"].id}
         for key, who in (("own_record", "deputy"), ("other_record", "other")):
             deputy = db.session.get(User, world[who].id)
             record = save_record(deputy, item, deputy, RecordFields(now, world[who].community_id, "在社区体验一天。"))

@@ -6,12 +6,16 @@ from sqlalchemy import select
 from ..clock import local_today
 from ..demo import DEPUTIES, pinyin_username
 from ..extensions import db
+from ..matters.models import PracticalMatter
 from ..models import User
-from .models import Campaign, ItemKind
+from ..suggestions.models import Suggestion
+from .models import Campaign, ChecklistRecord, ItemKind, RecordState
 from .services import (
     CampaignFields,
     RecordFields,
     create_campaign,
+    current_campaign,
+    find_record,
     save_record,
     send_back_record,
     verify_record,
@@ -108,3 +112,47 @@ def seed_campaigns() -> None:
     send_back_record(staff, _record(campaign, deputy, deputy, kind, account, day(3)), note)
     index, kind, account = ON_BEHALF
     _record(campaign, staff, _deputy(index), kind, account, day(5), on_behalf=True)
+
+
+# The 四个一 records that name what they were about, once the matters and suggestions exist:
+# (deputy username, item kind, title of the practical matter or suggestion).
+LINKS = [
+    ("xiahong", ItemKind.PRACTICAL, "在气象街26号楼为居民安装了健身器材"),
+    ("wangjianguo", ItemKind.PRACTICAL, "协调市政对气象街30-54号路面进行了修复"),
+    ("xiahong", ItemKind.REFLECTION, "出台优惠政策，鼓励各类组织兴建社区服务设施"),
+]
+LINK_NOTE = "请关联所办实事，便于核实。"
+
+
+def seed_checklist_links() -> None:
+    """Link this year's item 3 and item 4 records to their practical matter or suggestion (runs after those seeders).
+
+    The deputy re-saves their record with the link; a record staff had verified is first sent back
+    for it and verified again, as the office would do.
+    """
+    campaign = db.session.scalar(select(Campaign).where(Campaign.name == CURRENT_NAME))
+    if campaign is None or campaign is not current_campaign():
+        return
+    staff = db.session.scalar(select(User).where(User.username == "staff1"))
+    for username, kind, title in LINKS:
+        deputy = db.session.scalar(select(User).where(User.username == username))
+        record = find_record(_item(campaign, kind), deputy.id) if deputy else None
+        if record is None or record.practical_matter_id or record.suggestion_id:
+            continue
+        model = PracticalMatter if kind is ItemKind.PRACTICAL else Suggestion
+        target = db.session.scalar(select(model).where(model.title == title).order_by(model.id).limit(1))
+        if target is None or deputy not in target.deputies:
+            continue  # only a deputy who took part may link it
+        _link(record, deputy, staff, target)
+
+
+def _link(record: ChecklistRecord, deputy: User, staff: User, target) -> None:
+    verified = record.state is RecordState.VERIFIED
+    if verified:
+        send_back_record(staff, record, LINK_NOTE)
+    fields = RecordFields(record.done_on, record.community_id, record.account, record.reflection,
+                          target.id if isinstance(target, PracticalMatter) else None,
+                          target.id if isinstance(target, Suggestion) else None)
+    record = save_record(deputy, record.item, deputy, fields, today_=max(record.done_on, local_today()))
+    if verified:
+        verify_record(staff, record)

@@ -40,7 +40,7 @@ class ItemForm(FlaskForm):
 
 
 class RecordForm(FlaskForm):
-    """A deputy's record of an item. Later link fields (a practical matter, a suggestion) go below `reflection`."""
+    """A deputy's record of an item; item 3 may link a practical matter, item 4 a suggestion."""
 
     done_on = DateField(_l("Date"), invalid_value_message=INVALID_DATE, validators=[InputRequired(_l("Please enter the date."))])
     # Choices are filled by the view; "0" is the empty choice so the int coercion never fails.
@@ -52,6 +52,9 @@ class RecordForm(FlaskForm):
     )
     reflection = TextAreaField(_l("Reflection or suggestion text"),
                                validators=[Optional(), Length(max=REFLECTION_MAX, message=_l("At most 10000 characters."))])
+    # The deputy's own matters / suggestions, filled by the view; "0" is "none". The service checks the id.
+    practical_matter_id = SelectField(_l("Practical matter"), coerce=int, validate_choice=False)
+    suggestion_id = SelectField(_l("Suggestion"), coerce=int, validate_choice=False)
 
 
 class OnBehalfForm(RecordForm):

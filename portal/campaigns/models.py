@@ -18,7 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..matters.models import PracticalMatter
 from ..models import Community, User, enum_column, utcnow
+from ..suggestions.models import Suggestion
 
 
 class ItemKind(str, enum.Enum):
@@ -125,7 +127,9 @@ class ChecklistItem(db.Model):
 class ChecklistRecord(db.Model):
     """A deputy's record of one item: one row per (item, deputy), whoever saves it and however often.
 
-    The suggestions issue adds nullable links (practical_matter_id, suggestion_id) beside `reflection`.
+    Item 3 (办一件实事) may link to a practical matter the deputy took part in, item 4 (写一篇心得 /
+    一份建议) to a suggestion they proposed, beside its `reflection` text. Deleting the target only
+    drops the link.
     """
 
     __tablename__ = "checklist_records"
@@ -138,6 +142,8 @@ class ChecklistRecord(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     account: Mapped[str] = mapped_column(String(500))
     reflection: Mapped[str] = mapped_column(Text, default="")
+    practical_matter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("practical_matters.id", ondelete="SET NULL"), index=True)
+    suggestion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"), index=True)
     state: Mapped[RecordState] = mapped_column(enum_column(RecordState), default=RecordState.RECORDED)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     on_behalf: Mapped[bool] = mapped_column(default=False)
@@ -150,6 +156,8 @@ class ChecklistRecord(db.Model):
     item: Mapped[ChecklistItem] = relationship()
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     community: Mapped[Community] = relationship()
+    practical_matter: Mapped[Optional[PracticalMatter]] = relationship()
+    suggestion: Mapped[Optional[Suggestion]] = relationship()
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     verified_by: Mapped[Optional[User]] = relationship(foreign_keys=[verified_by_id])
 

@@ -12,7 +12,9 @@ from ..deputies.services import roster_query
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
+from ..matters.models import PracticalMatter
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
+from ..suggestions.models import Suggestion
 from .models import (
     DONE_STATES,
     Campaign,
@@ -209,6 +211,8 @@ class RecordFields:
     community_id: int | None
     account: str
     reflection: str = ""
+    practical_matter_id: int | None = None  # item 3 only: a practical matter the deputy took part in
+    suggestion_id: int | None = None  # item 4 only: a suggestion the deputy proposed
 
 
 def can_record_for(actor: User, deputy: User, on_behalf: bool) -> bool:
@@ -243,6 +247,22 @@ def _check_record(item: ChecklistItem, fields: RecordFields, today_: date) -> No
         raise ServiceError(_("At most %(n)d characters.", n=REFLECTION_MAX), "reflection")
 
 
+def _check_links(item: ChecklistItem, deputy: User, fields: RecordFields) -> None:
+    """The posted link ids are only ids: the target must exist, fit the item's kind and be the deputy's own."""
+    if fields.practical_matter_id:
+        if item.kind is not ItemKind.PRACTICAL:
+            raise ServiceError(_("Only the practical-matter item can link to a practical matter."), "practical_matter_id")
+        matter = db.session.get(PracticalMatter, fields.practical_matter_id)
+        if matter is None or not matter.involves(deputy):
+            raise ServiceError(_("Please choose a practical matter %(name)s took part in.", name=deputy.name), "practical_matter_id")
+    if fields.suggestion_id:
+        if item.kind is not ItemKind.REFLECTION:
+            raise ServiceError(_("Only the reflection-or-suggestion item can link to a suggestion."), "suggestion_id")
+        suggestion = db.session.get(Suggestion, fields.suggestion_id)
+        if suggestion is None or not suggestion.is_proposed_by(deputy):
+            raise ServiceError(_("Please choose a suggestion %(name)s proposed.", name=deputy.name), "suggestion_id")
+
+
 def find_record(item: ChecklistItem, deputy_id: int) -> ChecklistRecord | None:
     """The deputy's record of the item, if they made one."""
     return db.session.scalar(
@@ -267,6 +287,7 @@ def save_record(actor: User, item: ChecklistItem, deputy: User, fields: RecordFi
     if existing is None and item.retired:
         raise ServiceError(_("This item has been retired."))
     _check_record(item, fields, today_ or local_today())
+    _check_links(item, deputy, fields)
 
     now = utcnow()
     values = {
@@ -274,6 +295,9 @@ def save_record(actor: User, item: ChecklistItem, deputy: User, fields: RecordFi
         "community_id": fields.community_id,
         "account": fields.account,
         "reflection": fields.reflection,
+        # Each save states the links anew: an edit without one clears it.
+        "practical_matter_id": fields.practical_matter_id or None,
+        "suggestion_id": fields.suggestion_id or None,
         "state": RecordState.RECORDED,
         "recorded_by_id": actor.id,
         "on_behalf": on_behalf,
@@ -328,6 +352,16 @@ def send_back_record(actor: User, record: ChecklistRecord, note: str) -> Checkli
 
 
 # --- reading: a deputy's checklist, the matrix, the tallies ----------------------------------------
+
+
+def linked_records(practical_matter_id: int | None = None, suggestion_id: int | None = None) -> list[ChecklistRecord]:
+    """The 四个一 records that link to a practical matter or to a suggestion (for its page), oldest first."""
+    query = select(ChecklistRecord).order_by(ChecklistRecord.done_on, ChecklistRecord.id)
+    if practical_matter_id is not None:
+        return list(db.session.scalars(query.where(ChecklistRecord.practical_matter_id == practical_matter_id)))
+    if suggestion_id is not None:
+        return list(db.session.scalars(query.where(ChecklistRecord.suggestion_id == suggestion_id)))
+    return []
 
 
 def deputy_records(campaign: Campaign, deputy_id: int) -> dict[int, ChecklistRecord]:

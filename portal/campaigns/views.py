@@ -1,5 +1,6 @@
 """Campaign pages (staff read, admin edit), a deputy's item cards, the staff matrix and review."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -9,8 +10,10 @@ from ..admin.forms import ConfirmForm
 from ..errors import ServiceError, attach_to_form
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
+from ..matters.services import practical_matters_of
 from ..models import Level, Role, User
 from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
+from ..suggestions.services import suggestions_of
 from . import bp
 from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
 from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
@@ -55,6 +58,26 @@ def _fail(error: ServiceError, form=None) -> None:
 
 def _community_choices(form) -> None:
     form.community_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
+
+
+def _link_choices(form, item: ChecklistItem | None, deputy_id: int | None) -> None:
+    """Item 3 offers the deputy's own practical matters, item 4 their suggestions; "0" is none."""
+    kind = item.kind if item is not None and deputy_id else None
+    matters = practical_matters_of(deputy_id) if kind is ItemKind.PRACTICAL else []
+    suggestions = suggestions_of(deputy_id) if kind is ItemKind.REFLECTION else []
+    none = SelectChoice(0, _("— none —"))
+    form.practical_matter_id.choices = [none] + [
+        SelectChoice(m.id, f"{m.title} · {format_date(m.done_on)}") for m in matters
+    ]
+    form.suggestion_id.choices = [none] + [SelectChoice(s.id, f"{s.title} · {s.state.label}") for s in suggestions]
+
+
+def _record_fields(form) -> RecordFields:
+    """What the record form says; the link ids are checked by the service, not trusted here."""
+    return RecordFields(
+        form.done_on.data, form.community_id.data, form.account.data or "", form.reflection.data or "",
+        form.practical_matter_id.data or None, form.suggestion_id.data or None,
+    )
 
 
 # --- campaigns (staff read, admin write) ---------------------------------------------------------
@@ -218,6 +241,7 @@ def _card_context(item: ChecklistItem, deputy_id: int, **extra) -> dict:
 def _record_form(item: ChecklistItem, record: ChecklistRecord | None) -> RecordForm:
     form = RecordForm(obj=record, prefix=f"item{item.id}")
     _community_choices(form)
+    _link_choices(form, item, current_user.id)
     if record is None and request.method == "GET":
         form.community_id.data = current_user.deputy.community_id if current_user.deputy else 0
     return form
@@ -232,9 +256,8 @@ def record_form(item_id: int):
     form = _record_form(item, record)
     status = 200
     if form.validate_on_submit():
-        fields = RecordFields(form.done_on.data, form.community_id.data, form.account.data or "", form.reflection.data or "")
         try:
-            save_record(current_user, item, current_user, fields)
+            save_record(current_user, item, current_user, _record_fields(form))
         except ServiceError as error:
             _fail(error, form)
         else:
@@ -348,17 +371,17 @@ def on_behalf():
         form.item_id.data = request.args.get("item", 0, type=int) or (campaign.active_items[0].id if campaign.active_items else 0)
         deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
         form.community_id.data = deputy.deputy.community_id if deputy and deputy.deputy else 0
+    item = _chosen_item(campaign, form.item_id.data)
+    _link_choices(form, item, form.deputy_id.data)
     if form.validate_on_submit():
         deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
-        item = db.session.get(ChecklistItem, form.item_id.data)
         if deputy is None or deputy.role is not Role.DEPUTY:
             form.deputy_id.errors.append(_("Please choose the deputy."))
-        elif item is None or item.campaign_id != campaign.id:
+        elif item is None:
             form.item_id.errors.append(_("Please choose the item."))
         else:
-            fields = RecordFields(form.done_on.data, form.community_id.data, form.account.data or "", form.reflection.data or "")
             try:
-                rec = save_record(current_user, item, deputy, fields, on_behalf=True)
+                rec = save_record(current_user, item, deputy, _record_fields(form), on_behalf=True)
             except ServiceError as error:
                 _fail(error, form)
             else:
@@ -366,7 +389,30 @@ def on_behalf():
                 flash(_("“%(title)s” was recorded on behalf of %(name)s.", title=item.title, name=deputy.name), "success")
                 return redirect(url_for("campaigns.record", record_id=rec.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("campaigns/on_behalf.html", form=form, campaign=campaign), status
+    return render_template("campaigns/on_behalf.html", form=form, campaign=campaign, item=item), status
+
+
+def _chosen_item(campaign, item_id: int | None) -> ChecklistItem | None:
+    """The item chosen on the on-behalf form, if it belongs to the current campaign."""
+    item = db.session.get(ChecklistItem, item_id) if item_id else None
+    return item if item is not None and item.campaign_id == campaign.id else None
+
+
+@bp.route("/on-behalf/links")
+@role_required(Role.STAFF)
+def on_behalf_links():
+    """htmx: the link select for the deputy and item just chosen on the on-behalf form."""
+    deputy_id = request.args.get("deputy_id", 0, type=int)
+    item_id = request.args.get("item_id", 0, type=int)
+    if not is_htmx():
+        return redirect(url_for("campaigns.on_behalf", deputy=deputy_id or None, item=item_id or None))
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    form = OnBehalfForm(formdata=None)
+    item = _chosen_item(campaign, item_id)
+    _link_choices(form, item, deputy_id)
+    return render_template("campaigns/_record_links.html", form=form, item=item)
 
 
 # --- the staff matrix ----------------------------------------------------------------------------

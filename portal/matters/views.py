@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
@@ -91,7 +92,8 @@ def _get_or_404(matter_id: int) -> PracticalMatter:
 @role_required(*ANY_ROLE)
 def detail(matter_id: int):
     """One practical matter."""
-    return render_template("matters/detail.html", matter=_get_or_404(matter_id))
+    matter = _get_or_404(matter_id)
+    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id))
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])

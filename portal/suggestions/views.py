@@ -18,6 +18,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
@@ -155,7 +156,8 @@ def detail(suggestion_id: int):
     suggestion = _get_or_404(suggestion_id)
     q = request.args.get("q", "").strip()
     candidates = unsorted_opinions(q) if can_edit_suggestion(current_user, suggestion) else []
-    return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q)
+    return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q,
+                           linked=linked_records(suggestion_id=suggestion.id))
 
 
 def _status_context(suggestion: Suggestion, error: str | None = None) -> dict:
