@@ -163,7 +163,8 @@ def seed_meetings() -> None:
             place=PLACES.get(kind_name, f"{community.name}居委会活动室" if community else ""), community=community,
             notes="会议按议程进行，与会代表围绕议题进行了讨论。" if kind_name == "工委工作会议" else "",
         ), [d.id for d in roster] if roster else None)
-        _mark_realistically(rng, meeting, clerk, reliability)
+        # The deputies on a visit are the ones who made it: they were there.
+        _mark_realistically(rng, meeting, clerk, {d.id: 1.0 for d in deputies} if kind_name == "走访" else reliability)
         if kinds[kind_name].voter_log:
             count = VOTER_MEETING_OPINIONS if kind_name == "代表与选民见面会" else next(visit_counts)
             save_voter_log(meeting, rng.randint(25, 60) if kind_name == "代表与选民见面会" else rng.randint(3, 12),
