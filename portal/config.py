@@ -25,7 +25,7 @@ class Config:
     # A tablet stays open through a whole meeting day: sessions and CSRF tokens outlive it.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=16)
     WTF_CSRF_TIME_LIMIT = None
-    WTF_I18N_ENABLED = False  # every validator message is ours, translated by Flask-Babel
+    WTF_I18N_ENABLED = True  # WTForms' own messages (a malformed date, a bad choice) in the user's language
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Asia/Shanghai")

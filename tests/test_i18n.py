@@ -60,3 +60,10 @@ def test_anonymous_can_switch_language_for_the_session(client):
 def test_unknown_locale_is_ignored(client):
     client.post("/locale", data={"locale": "fr"})
     assert "用户名" in client.get("/login").get_data(as_text=True)
+
+
+def test_wtforms_own_messages_are_chinese(client, make_user, login):
+    """A malformed date gets WTForms' message, in Chinese, at its field."""
+    login(make_user(Role.STAFF))
+    page = client.get("/staff?start=2026-13-45").get_data(as_text=True)
+    assert 'id="start-error"' in page and "不是有效的日期值。" in page
