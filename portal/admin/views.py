@@ -1,5 +1,5 @@
 """Admin pages: users, roles, passwords, communities, deputy import."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -33,12 +33,6 @@ from .forms import (
     UserForm,
 )
 
-
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 @bp.route("/")
@@ -111,7 +105,7 @@ def user_new():
 @role_required(Role.ADMIN)
 def user_edit(user_id: int):
     """Change a user's particulars and role."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     if request.method == "GET":
         form.role.data = user.role.value
@@ -136,7 +130,7 @@ def user_edit(user_id: int):
 @role_required(Role.ADMIN)
 def user_password(user_id: int):
     """Set a new password for a user who forgot theirs."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         saved = commit_form(form, lambda: set_password(user, form.password.data))
@@ -150,7 +144,7 @@ def user_password(user_id: int):
 @role_required(Role.ADMIN)
 def user_active(user_id: int):
     """Deactivate or reactivate an account; htmx swaps the row in place."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -194,7 +188,7 @@ def communities():
 @role_required(Role.ADMIN)
 def community_edit(community_id: int):
     """Rename a community or take it out of use."""
-    community = _get_or_404(Community, community_id)
+    community = db.get_or_404(Community, community_id)
     form = CommunityForm(obj=community)
     if form.validate_on_submit():
         saved = commit_form(form, lambda: update_community(community, form.name.data, form.active.data))

@@ -42,12 +42,6 @@ from .services import (
 )
 
 
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
 
 def _fail(error: ServiceError, form=None) -> None:
     """Undo the request's writes and show the service's message at its field (or above the form)."""
@@ -115,7 +109,7 @@ def new():
 @role_required(Role.STAFF)
 def detail(campaign_id: int):
     """A campaign's period, work plan, items and tallies."""
-    campaign = _get_or_404(Campaign, campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return render_template(
         "campaigns/detail.html", campaign=campaign, tallies=campaign_tallies(campaign),
         locked=has_records(campaign), item_form=ItemForm(), confirm=ConfirmForm(),
@@ -126,7 +120,7 @@ def detail(campaign_id: int):
 @role_required(Role.ADMIN)
 def edit(campaign_id: int):
     """Change a campaign's name, period, plan, or make it current."""
-    campaign = _get_or_404(Campaign, campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = CampaignForm(obj=campaign)
     if form.validate_on_submit():
         try:
@@ -147,7 +141,7 @@ def edit(campaign_id: int):
 @role_required(Role.ADMIN)
 def item_add(campaign_id: int):
     """Add an item to a campaign's checklist (before deputies start recording)."""
-    campaign = _get_or_404(Campaign, campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = ItemForm()
     if form.validate_on_submit():
         try:
@@ -168,7 +162,7 @@ def item_add(campaign_id: int):
 @role_required(Role.ADMIN)
 def item_edit(item_id: int):
     """Rename an item or change its kind (before deputies start recording)."""
-    item = _get_or_404(ChecklistItem, item_id)
+    item = db.get_or_404(ChecklistItem, item_id)
     form = ItemForm(obj=item)
     if request.method == "GET":
         form.kind.data = item.kind.value
@@ -185,7 +179,7 @@ def item_edit(item_id: int):
 
 
 def _item_action(item_id: int, action):
-    item = _get_or_404(ChecklistItem, item_id)
+    item = db.get_or_404(ChecklistItem, item_id)
     if ConfirmForm().validate_on_submit():
         try:
             action(item)
@@ -218,7 +212,7 @@ def item_retire(item_id: int):
 
 def _own_item_or_404(item_id: int) -> ChecklistItem:
     """An item of the current campaign (a deputy's checklist shows no other)."""
-    item = _get_or_404(ChecklistItem, item_id)
+    item = db.get_or_404(ChecklistItem, item_id)
     if not item.campaign.is_current:
         abort(404)
     return item
@@ -314,7 +308,7 @@ def _after_review(rec: ChecklistRecord, review: ReviewForm, status: int = 200):
 @role_required(Role.STAFF)
 def verify(record_id: int):
     """Staff confirm a record."""
-    rec = _get_or_404(ChecklistRecord, record_id)
+    rec = db.get_or_404(ChecklistRecord, record_id)
     review = ReviewForm()
     status = 200
     if review.validate_on_submit():
@@ -334,7 +328,7 @@ def verify(record_id: int):
 @role_required(Role.STAFF)
 def send_back(record_id: int):
     """Staff send a record back to the deputy with a note."""
-    rec = _get_or_404(ChecklistRecord, record_id)
+    rec = db.get_or_404(ChecklistRecord, record_id)
     review = ReviewForm()
     status = 200
     if review.validate_on_submit():

@@ -431,7 +431,7 @@ def kinds():
 @role_required(Role.ADMIN)
 def kind_edit(kind_id: int):
     """Rename a kind, change its voter log flag, or retire it."""
-    kind = db.session.get(MeetingKind, kind_id) or abort(404)
+    kind = db.get_or_404(MeetingKind, kind_id)
     form = MeetingKindForm(obj=kind)
     if form.validate_on_submit():
         saved = commit_form(form, lambda: save_meeting_kind(kind, form.name.data, form.voter_log.data, form.active.data))

@@ -1,7 +1,7 @@
 """The opinions list (filters, live search), the form to record one, and the admin's category list."""
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -125,7 +125,7 @@ def categories():
 @role_required(Role.ADMIN)
 def category_edit(category_id: int):
     """Rename, reorder or retire a category."""
-    category = db.session.get(Category, category_id) or abort(404)
+    category = db.get_or_404(Category, category_id)
     form = CategoryEditForm(obj=category)
     if form.validate_on_submit():
         saved = commit_form(form, lambda: update_category(category, form.name.data, form.position.data, form.active.data))
