@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..admin.forms import ConfirmForm
-from ..errors import ServiceError, attach_to_form
+from ..errors import ServiceError, commit_form
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
@@ -41,13 +41,6 @@ from .services import (
     went_into_communities,
 )
 
-
-
-def _fail(error: ServiceError, form=None) -> None:
-    """Undo the request's writes and show the service's message at its field (or above the form)."""
-    db.session.rollback()
-    if form is not None:
-        attach_to_form(form, error)
 
 
 def _community_choices(form) -> None:
@@ -94,12 +87,8 @@ def new():
     """Create a campaign; it starts with the four items of the report."""
     form = CampaignForm()
     if form.validate_on_submit():
-        try:
-            campaign = create_campaign(_campaign_fields(form))
-        except ServiceError as error:
-            _fail(error, form)
-        else:
-            db.session.commit()
+        campaign = commit_form(form, lambda: create_campaign(_campaign_fields(form)))
+        if campaign is not None:
             flash(_("Campaign %(name)s was created.", name=campaign.name), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/campaign_form.html", form=form, campaign=None)
@@ -123,12 +112,8 @@ def edit(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     form = CampaignForm(obj=campaign)
     if form.validate_on_submit():
-        try:
-            update_campaign(campaign, _campaign_fields(form))
-        except ServiceError as error:
-            _fail(error, form)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: update_campaign(campaign, _campaign_fields(form)))
+        if saved is not None:
             flash(_("Campaign %(name)s was saved.", name=campaign.name), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/campaign_form.html", form=form, campaign=campaign)
@@ -144,12 +129,10 @@ def item_add(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     form = ItemForm()
     if form.validate_on_submit():
-        try:
-            add_item(campaign, ItemKind(form.kind.data), form.title.data, form.description.data or "")
-        except ServiceError as error:
-            _fail(error, form)
-        else:
-            db.session.commit()
+        saved = commit_form(
+            form, lambda: add_item(campaign, ItemKind(form.kind.data), form.title.data, form.description.data or "")
+        )
+        if saved is not None:
             flash(_("The item was added."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template(
@@ -167,12 +150,10 @@ def item_edit(item_id: int):
     if request.method == "GET":
         form.kind.data = item.kind.value
     if form.validate_on_submit():
-        try:
-            update_item(item, ItemKind(form.kind.data), form.title.data, form.description.data or "")
-        except ServiceError as error:
-            _fail(error, form)
-        else:
-            db.session.commit()
+        saved = commit_form(
+            form, lambda: update_item(item, ItemKind(form.kind.data), form.title.data, form.description.data or "")
+        )
+        if saved is not None:
             flash(_("The item was saved."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=item.campaign_id))
     return render_template("campaigns/item_form.html", form=form, item=item)
@@ -184,7 +165,7 @@ def _item_action(item_id: int, action):
         try:
             action(item)
         except ServiceError as error:
-            _fail(error)
+            db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -250,12 +231,8 @@ def record_form(item_id: int):
     form = _record_form(item, record)
     status = 200
     if form.validate_on_submit():
-        try:
-            save_record(current_user, item, current_user, _record_fields(form))
-        except ServiceError as error:
-            _fail(error, form)
-        else:
-            db.session.commit()
+        saved = commit_form(form, lambda: save_record(current_user, item, current_user, _record_fields(form)))
+        if saved is not None:
             if is_htmx():
                 return render_with_oob(
                     "campaigns/_item_card.html", "campaigns/_progress.html", "campaigns/_community_tally.html",
@@ -312,13 +289,8 @@ def verify(record_id: int):
     review = ReviewForm()
     status = 200
     if review.validate_on_submit():
-        try:
-            verify_record(current_user, rec)
-        except ServiceError as error:
-            _fail(error, review)
+        if commit_form(review, lambda: verify_record(current_user, rec)) is None:
             status = 422
-        else:
-            db.session.commit()
     else:
         status = 422
     return _after_review(rec, review, status)
@@ -332,13 +304,9 @@ def send_back(record_id: int):
     review = ReviewForm()
     status = 200
     if review.validate_on_submit():
-        try:
-            send_back_record(current_user, rec, review.note.data or "")
-        except ServiceError as error:
-            _fail(error, review)
+        if commit_form(review, lambda: send_back_record(current_user, rec, review.note.data or "")) is None:
             status = 422
         else:
-            db.session.commit()
             review = ReviewForm(formdata=None)
     else:
         status = 422
@@ -374,12 +342,8 @@ def on_behalf():
         elif item is None:
             form.item_id.errors.append(_("Please choose the item."))
         else:
-            try:
-                rec = save_record(current_user, item, deputy, _record_fields(form), on_behalf=True)
-            except ServiceError as error:
-                _fail(error, form)
-            else:
-                db.session.commit()
+            rec = commit_form(form, lambda: save_record(current_user, item, deputy, _record_fields(form), on_behalf=True))
+            if rec is not None:
                 flash(_("“%(title)s” was recorded on behalf of %(name)s.", title=item.title, name=deputy.name), "success")
                 return redirect(url_for("campaigns.record", record_id=rec.id))
     status = 422 if request.method == "POST" else 200
