@@ -17,6 +17,7 @@ from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
+from ..periods import PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
 from . import bp
 from .exports import EXPORTERS, meeting_table, rates_table
@@ -24,7 +25,6 @@ from .forms import (
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
-    PeriodForm,
     RosterForm,
     VoterLogForm,
 )
@@ -63,10 +63,6 @@ QUICK_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceSta
 
 def _meeting(meeting_id: int) -> Meeting:
     return get_visible_meeting_or_404(current_user, db.session.get(Meeting, meeting_id))
-
-
-def _local_today() -> date:
-    return to_local(utcnow()).date()
 
 
 def _parse_month(value: str) -> tuple[int, int] | None:
@@ -384,14 +380,7 @@ def export(meeting_id: int, fmt: str):
 
 def _period() -> tuple[PeriodForm, date, date]:
     form = PeriodForm(request.args)
-    form.validate()
-    today = _local_today()
-    start = form.start.data or date(today.year, 1, 1)
-    end = form.end.data or today
-    if end < start:
-        form.end.errors = [_("The end of the period must not be before its start.")]
-        end = start
-    form.start.data, form.end.data = start, end
+    start, end = read_period(form, this_year())
     return form, start, end
 
 
