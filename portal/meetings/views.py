@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities
 from ..clock import to_local, to_utc
 from ..errors import ServiceError, attach_to_form, commit_form
+from ..exports import FORMATS
 from ..extensions import db
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
@@ -20,7 +21,7 @@ from ..opinions.services import active_categories
 from ..periods import PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
 from . import bp
-from .exports import EXPORTERS, meeting_table, rates_table
+from .exports import export_meeting, export_rates
 from .forms import (
     MeetingForm,
     MeetingKindForm,
@@ -372,10 +373,10 @@ def sheet(meeting_id: int):
 @role_required(Role.STAFF)
 def export(meeting_id: int, fmt: str):
     """The meeting's attendance as CSV or XLSX."""
-    if fmt not in EXPORTERS:
+    if fmt not in FORMATS:
         abort(404)
     meeting = _meeting(meeting_id)
-    return EXPORTERS[fmt](meeting_table(meeting), f"meeting-{meeting.id}-attendance")
+    return export_meeting(meeting, fmt)
 
 
 def _period() -> tuple[PeriodForm, date, date]:
@@ -397,10 +398,10 @@ def rates():
 @role_required(Role.STAFF)
 def rates_export(fmt: str):
     """The period's rates as CSV or XLSX."""
-    if fmt not in EXPORTERS:
+    if fmt not in FORMATS:
         abort(404)
     _form, start, end = _period()
-    return EXPORTERS[fmt](rates_table(attendance_rates(start, end), start, end), f"attendance-rates-{start}-{end}")
+    return export_rates(attendance_rates(start, end), start, end, fmt)
 
 
 @bp.route("/kinds", methods=["GET", "POST"])

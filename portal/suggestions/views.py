@@ -1,10 +1,6 @@
 """Suggestions: the list, writing and editing drafts, gathering opinions, the workflow steps, and the adoption figures."""
-import csv
-import io
-from datetime import date
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -21,6 +17,7 @@ from ..accounts.services import active_communities
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, attach_to_form, commit_form
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..figures import percent
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
@@ -302,33 +299,14 @@ def _figure_tables(period: Period) -> list[tuple[str, list]]:
 @role_required(Role.STAFF)
 def export(fmt: str):
     """The figures as CSV or XLSX, with exact rates (one decimal and the fraction)."""
-    if fmt not in {"csv", "xlsx"}:
+    if fmt not in FORMATS:
         abort(404)
     _form, period, _args = _period_args()
     header = [_("Breakdown"), _("Breakdown item"), _("Submitted"), _("Adopted"), _("Adoption rate"), _("Adopted ÷ submitted")]
     rows = [[_("Overall"), _("All"), *_export_cells(adoption_overall(period))]]
     for title, table in _figure_tables(period):
         rows += [[title, row.label, *_export_cells(row)] for row in table]
-    name = f"adoption-{local_today().isoformat()}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        body, mimetype = "\ufeff" + buffer.getvalue(), "text/csv; charset=utf-8"  # the BOM lets Excel read UTF-8
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Adoption rate")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        body, mimetype = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return table_response(fmt, header, rows, f"adoption-{local_today().isoformat()}", title=_("Adoption rate"))
 
 
 def _export_cells(row) -> list:
