@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..admin.forms import ConfirmForm
-from ..errors import ServiceError, commit_form
+from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
@@ -162,13 +162,9 @@ def item_edit(item_id: int):
 def _item_action(item_id: int, action):
     item = db.get_or_404(ChecklistItem, item_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            action(item)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        outcome = run_and_commit(lambda: action(item))
+        if isinstance(outcome, ServiceError):
+            flash(outcome.message, "error")
     return redirect(url_for("campaigns.detail", campaign_id=item.campaign_id))
 
 

@@ -47,16 +47,11 @@ def new():
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
-        try:
-            evaluation = record_evaluation(
-                current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        evaluation = commit_form(form, lambda: record_evaluation(
+            current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
+            form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
+        ))
+        if evaluation is not None:
             flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
             return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
     return render_template("evaluations/form.html", form=form)

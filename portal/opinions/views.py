@@ -86,23 +86,18 @@ def new():
             form.community.data = current_user.deputy.community_id
     if form.validate_on_submit():
         deputy = current_user if is_deputy else db.session.get(User, form.deputy.data or 0)
-        try:
-            record_opinion(
-                current_user,
-                deputy,
-                form.content.data,
-                db.session.get(Community, form.community.data or 0),
-                db.session.get(Category, form.category.data or 0),
-                form.collected_on.data,
-                CollectionMethod(form.method.data),
-                form.voter_names.data or "",
-                form.voter_count.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        opinion = commit_form(form, lambda: record_opinion(
+            current_user,
+            deputy,
+            form.content.data,
+            db.session.get(Community, form.community.data or 0),
+            db.session.get(Category, form.category.data or 0),
+            form.collected_on.data,
+            CollectionMethod(form.method.data),
+            form.voter_names.data or "",
+            form.voter_count.data,
+        ))
+        if opinion is not None:
             flash(_("The opinion was recorded."), "success")
             return redirect(url_for("opinions.index"))
     return render_template("opinions/form.html", form=form, is_deputy=is_deputy)
