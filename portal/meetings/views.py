@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
@@ -31,7 +31,6 @@ from .models import AttendanceStatus, Meeting, MeetingKind
 from .services import (
     CheckinRefused,
     MeetingFields,
-    active_deputies,
     add_meeting_opinion,
     attendance_cards,
     attendance_history,

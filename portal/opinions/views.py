@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import commit_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
@@ -19,7 +19,6 @@ from .forms import CategoryEditForm, CategoryForm, OpinionForm
 from .models import Category, CollectionMethod
 from .services import (
     active_categories,
-    active_deputies,
     all_categories,
     create_category,
     opinions_query,

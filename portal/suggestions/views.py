@@ -17,16 +17,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..campaigns.services import linked_records
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form, run_and_commit
+from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
 from ..figures import percent
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
-from ..opinions.services import active_categories, active_deputies
+from ..opinions.services import active_categories
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
 from . import bp
 from .adoption import (
@@ -199,6 +199,8 @@ def step(suggestion_id: int):
             current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data))
         if isinstance(outcome, ServiceError):
             error = outcome.message
+        else:
+            event = outcome
     if is_htmx():
         if error:
             return render_template("suggestions/_status.html", **_status_context(suggestion, error)), 422
