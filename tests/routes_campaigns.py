@@ -13,6 +13,7 @@ ROUTES = {
     "campaigns.item_edit": ("GET", "/campaigns/items/{item}/edit", {"anonymous": LOGIN, "deputy": 403, "staff": 403, "admin": 200}),
     "campaigns.item_move": ("POST", "/campaigns/items/{item}/move", {"anonymous": LOGIN, "deputy": 403, "staff": 403, "admin": 302}),
     "campaigns.item_retire": ("POST", "/campaigns/items/{item}/retire", {"anonymous": LOGIN, "deputy": 403, "staff": 403, "admin": 302}),
+    "campaigns.community_days_list": ("GET", "/campaigns/community-days", {"anonymous": LOGIN, "deputy": 403, "staff": 200, "admin": 200}),
     "campaigns.matrix": ("GET", "/campaigns/matrix", {"anonymous": LOGIN, "deputy": 403, "staff": 200, "admin": 200}),
     "campaigns.record_form": ("GET", "/campaigns/items/{item}/record", {"anonymous": LOGIN, "deputy": 200, "staff": 403, "admin": 403}),
     "campaigns.item_card": ("GET", "/campaigns/items/{item}/card", {"anonymous": LOGIN, "deputy": 302, "staff": 403, "admin": 403}),

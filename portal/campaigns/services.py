@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..accounts.services import deputies_query, deputy_ids_query
@@ -13,6 +14,7 @@ from ..extensions import db
 from ..figures import rate
 from ..matters.models import PracticalMatter
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
+from ..periods import Period
 from ..suggestions.models import Suggestion
 from .models import (
     DONE_STATES,
@@ -425,21 +427,42 @@ def count_deputies() -> int:
     return db.session.scalar(select(func.count()).select_from(deputy_ids_query().subquery()))
 
 
-def went_into_communities(campaign: Campaign) -> int:
-    """Distinct deputies with a standing (recorded or verified) record of the campaign's community-day item.
+def campaign_period(campaign: Campaign) -> Period:
+    """The campaign's whole window as a period, for the figures that cover the whole campaign."""
+    return Period(campaign.starts_on, campaign.ends_on)
 
-    A record staff sent back does not count until the deputy fixes it; deactivated deputies still count,
-    for they did go.
-    """
-    return db.session.scalar(
-        select(func.count(func.distinct(ChecklistRecord.deputy_id)))
-        .join(ChecklistItem)
-        .where(
-            ChecklistItem.campaign_id == campaign.id,
-            ChecklistItem.kind == ItemKind.COMMUNITY_DAY,
-            ChecklistRecord.state.in_(DONE_STATES),
-        )
+
+def _community_days(period: Period):
+    """The standing (recorded or verified, not sent back) 体验一天 records dated in the period, spent in its community."""
+    query = (
+        select(ChecklistRecord)
+        .join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
+        .where(ChecklistItem.kind == ItemKind.COMMUNITY_DAY, ChecklistRecord.state.in_(DONE_STATES))
     )
+    if period.start:
+        query = query.where(ChecklistRecord.done_on >= period.start)
+    if period.end:
+        query = query.where(ChecklistRecord.done_on <= period.end)
+    if period.community_id:
+        query = query.where(ChecklistRecord.community_id == period.community_id)
+    return query
+
+
+def deputies_in_communities(period: Period) -> int:
+    """已深入社区代表, the one definition every page shows: distinct deputies with a standing 体验一天 record in the period.
+
+    With a community, the community where the day was spent; deactivated deputies still count, for they did go.
+    """
+    days = _community_days(period).with_only_columns(ChecklistRecord.deputy_id.distinct()).subquery()
+    return db.session.scalar(select(func.count()).select_from(days))
+
+
+def community_days(period: Period) -> list[ChecklistRecord]:
+    """The records behind `deputies_in_communities`, latest first, with their deputy, item and community loaded."""
+    query = _community_days(period).options(
+        joinedload(ChecklistRecord.deputy), joinedload(ChecklistRecord.community), joinedload(ChecklistRecord.item)
+    )
+    return list(db.session.scalars(query.order_by(ChecklistRecord.done_on.desc(), ChecklistRecord.id.desc())))
 
 
 def count_complete(campaign: Campaign) -> int:
@@ -483,7 +506,7 @@ def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
 def campaign_tallies(campaign: Campaign) -> CampaignTallies:
     """Deputies with every item done, completion per item, and deputies who went into communities."""
     deputies = count_deputies()
-    return CampaignTallies(deputies, count_complete(campaign), went_into_communities(campaign), item_tallies(campaign, deputies))
+    return CampaignTallies(deputies, count_complete(campaign), deputies_in_communities(campaign_period(campaign)), item_tallies(campaign, deputies))
 
 
 @dataclass

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
 from ..models import Level, Role, User
+from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from ..suggestions.services import suggestions_of
 from . import bp
@@ -38,7 +39,9 @@ from .services import (
     update_campaign,
     update_item,
     verify_record,
-    went_into_communities,
+    campaign_period,
+    community_days,
+    deputies_in_communities,
 )
 
 
@@ -204,7 +207,7 @@ def _card_context(item: ChecklistItem, deputy_id: int, **extra) -> dict:
         "item": item,
         "record": records.get(item.id),
         "progress": progress_of(campaign, records),
-        "went_into_communities": went_into_communities(campaign),
+        "went_into_communities": deputies_in_communities(campaign_period(campaign)),
         **extra,
     }
 
@@ -391,4 +394,18 @@ def matrix():
         "campaigns/matrix.html", "campaigns/_matrix.html",
         campaign=campaign, campaigns=campaigns, rows=rows, tallies=campaign_tallies(campaign),
         communities=active_communities(), community_id=community_id, level=level_value, sort=sort,
+    )
+
+
+@bp.route("/community-days")
+@role_required(Role.STAFF)
+def community_days_list():
+    """The 体验一天 records behind 已深入社区代表 for a period (this year by default) and community."""
+    form = PeriodForm(request.args)
+    start, end = read_period(form, this_year())
+    period = Period(start, end, request.args.get("community", type=int))
+    return render_template(
+        "campaigns/community_days.html", form=form, period=period, records=community_days(period),
+        count=deputies_in_communities(period), communities=active_communities(),
+        args=period_args(start, end, community=period.community_id),
     )

@@ -1,5 +1,7 @@
 """Voter evaluations: the staff overview per period, the form to record ballots, the admin's thresholds."""
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,7 +28,8 @@ from .services import (
 @role_required(Role.STAFF)
 def index():
     """Every active deputy's evaluation for a year, with the satisfaction rate and rating."""
-    year = request.args.get("year", type=int) or local_today().year
+    start = request.args.get("start", type=date.fromisoformat)  # the overview's tile passes its period
+    year = request.args.get("year", type=int) or (start.year if start else local_today().year)
     year = min(max(year, 2000), 2100)
     community_id = request.args.get("community", type=int)
     starts_on, ends_on = year_period(year)

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from sqlalchemy import func, or_, select
 
-from ..campaigns.models import DONE_STATES, ChecklistItem, ChecklistRecord, ItemKind
+from ..campaigns.services import deputies_in_communities
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..figures import rate
@@ -13,7 +13,7 @@ from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
 from ..meetings.services import Tally, attendance_rates, period_total
 from ..models import DeputyProfile, utcnow
-from ..periods import Period, local_day_range
+from ..periods import Period, local_day_range, period_args
 from ..suggestions.adoption import adoption_overall, opinion_figures
 
 
@@ -35,6 +35,11 @@ class CommitteeFigures:
     satisfied: int
 
     @property
+    def args(self) -> dict:
+        """The period and community as query-string arguments, for the lists behind the figures."""
+        return period_args(self.start, self.end, community=self.community_id)
+
+    @property
     def adoption_rate(self) -> Fraction | None:
         return rate(self.adopted, self.submitted)
 
@@ -51,7 +56,7 @@ def committee_figures(start: date, end: date, community_id: int | None = None) -
         start=start,
         end=end,
         community_id=community_id,
-        deputies_in_communities=_deputies_in_communities(start, end, community_id),
+        deputies_in_communities=deputies_in_communities(period),
         opinions=opinion_figures(period).opinions,
         submitted=adoption.submitted,
         adopted=adoption.adopted,
@@ -60,19 +65,6 @@ def committee_figures(start: date, end: date, community_id: int | None = None) -
         attendance=_attendance(start, end, community_id),
         **_ballots(start, end, community_id),
     )
-
-
-def _deputies_in_communities(start: date, end: date, community_id: int | None) -> int:
-    """Distinct deputies with a 体验一天 (community day) record, recorded or verified, dated in the period."""
-    query = (
-        select(func.count(ChecklistRecord.deputy_id.distinct()))
-        .join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
-        .where(ChecklistItem.kind == ItemKind.COMMUNITY_DAY, ChecklistRecord.state.in_(DONE_STATES))
-        .where(ChecklistRecord.done_on >= start, ChecklistRecord.done_on <= end)
-    )
-    if community_id:
-        query = query.where(ChecklistRecord.community_id == community_id)
-    return db.session.scalar(query)
 
 
 def _matters_done(start: date, end: date, community_id: int | None) -> int:
@@ -100,12 +92,8 @@ def _voter_meetings(start: date, end: date, community_id: int | None) -> int:
 
 
 def _attendance(start: date, end: date, community_id: int | None) -> Tally:
-    """The committee's attendance over the period: the sum of its deputies' tallies."""
-    rates = attendance_rates(start, end)
-    if community_id:
-        members = set(db.session.scalars(select(DeputyProfile.user_id).where(DeputyProfile.community_id == community_id)))
-        rates = [r for r in rates if r.deputy.id in members]
-    return period_total(rates)
+    """The committee's attendance over the period: the sum of its deputies' (of the community's) tallies."""
+    return period_total(attendance_rates(start, end, community_id=community_id))
 
 
 def _ballots(start: date, end: date, community_id: int | None) -> dict[str, int]:

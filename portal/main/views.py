@@ -11,7 +11,8 @@ from ..campaigns.services import (
     current_campaign,
     deputy_records,
     progress_of,
-    went_into_communities,
+    campaign_period,
+    deputies_in_communities,
 )
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx
@@ -46,7 +47,7 @@ def deputy_home():
     if campaign is not None:
         records = deputy_records(campaign, current_user.id)
         context.update(
-            records=records, progress=progress_of(campaign, records), went_into_communities=went_into_communities(campaign)
+            records=records, progress=progress_of(campaign, records), went_into_communities=deputies_in_communities(campaign_period(campaign))
         )
     return render_template("main/deputy_home.html", **context)
 

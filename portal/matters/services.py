@@ -9,6 +9,7 @@ from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User
+from ..periods import Period
 from ..opinions.models import Opinion
 from ..permissions import can_edit_matter
 from ..suggestions.models import Suggestion
@@ -84,9 +85,14 @@ def update_matter(actor: User, matter: PracticalMatter, fields: MatterFields) ->
     return matter
 
 
-def matters_query(state: MatterState | None = None, community_id: int | None = None, deputy_id: int | None = None) -> Select:
-    """Practical matters matching the filters, newest first."""
+def matters_query(state: MatterState | None = None, community_id: int | None = None, deputy_id: int | None = None,
+                  period: Period = Period()) -> Select:
+    """Practical matters matching the filters (the period bounds their date), newest first."""
     query = select(PracticalMatter).order_by(PracticalMatter.done_on.desc(), PracticalMatter.id.desc())
+    if period.start:
+        query = query.where(PracticalMatter.done_on >= period.start)
+    if period.end:
+        query = query.where(PracticalMatter.done_on <= period.end)
     if state is not None:
         query = query.where(PracticalMatter.state == state)
     if community_id:

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..opinions.models import Opinion
+from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_matter, role_required
 from ..suggestions.models import Suggestion
 from . import bp
@@ -29,11 +30,14 @@ def index():
     state_value = request.args.get("state", "")
     state = MatterState(state_value) if state_value in {s.value for s in MatterState} else None
     community_id = request.args.get("community", type=int)
-    page = db.paginate(matters_query(state, community_id), per_page=current_app.config["PER_PAGE"], error_out=False)
-    args = {k: v for k, v in {"state": state_value, "community": community_id}.items() if v}
+    period_form = PeriodForm(request.args)
+    start, end = read_period(period_form)
+    page = db.paginate(matters_query(state, community_id, period=Period(start, end)),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    args = period_args(start, end, state=state_value, community=community_id)
     return render_page_or_partial(
         "matters/index.html", "matters/_table.html", page=page, state=state_value, community_id=community_id,
-        args=args, states=list(MatterState), communities=active_communities(),
+        args=args, states=list(MatterState), communities=active_communities(), period_form=period_form,
     )
 
 

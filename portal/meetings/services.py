@@ -12,14 +12,14 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.services import active_deputies, deputy_ids_query
-from ..clock import to_local
+from ..clock import local_day_start, to_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
-from ..periods import local_day_range, this_year
+from ..periods import Period, local_day_range, this_year
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -191,8 +191,11 @@ def reopen_meeting(actor: User, meeting: Meeting) -> None:
 
 
 def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
-                  month: tuple[int, int] | None = None) -> Select:
-    """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first."""
+                  month: tuple[int, int] | None = None, period: Period = Period(), voter_log: bool = False) -> Select:
+    """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first.
+
+    `period` bounds the local start dates; `voter_log` keeps the kinds that keep a voter-meeting log.
+    """
     query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     if not user.has_role(Role.STAFF):
         query = query.join(MeetingRoster, MeetingRoster.meeting_id == Meeting.id).where(MeetingRoster.deputy_id == user.id)
@@ -204,6 +207,12 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
         year, number = month
         since, until = local_day_range(date(year, number, 1), date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1))
         query = query.where(Meeting.starts_at >= since, Meeting.starts_at < until)
+    if period.start:
+        query = query.where(Meeting.starts_at >= local_day_start(period.start))
+    if period.end:
+        query = query.where(Meeting.starts_at < local_day_start(period.end + timedelta(days=1)))
+    if voter_log:
+        query = query.join(MeetingKind, MeetingKind.id == Meeting.kind_id).where(MeetingKind.voter_log)
     return query
 
 
@@ -379,8 +388,8 @@ class DeputyRate:
     tally: Tally
 
 
-def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
-    """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
+def attendance_rates(start: date, end: date, deputy_id: int | None = None, community_id: int | None = None) -> list[DeputyRate]:
+    """出席率 per active deputy (of a home community, if given) for meetings starting from `start` to `end` (local dates).
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
@@ -395,7 +404,7 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
-    deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
+    deputies = active_deputies(community_id) if deputy_id is None else [db.session.get(User, deputy_id)]
     return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
 
 

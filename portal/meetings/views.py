@@ -17,7 +17,7 @@ from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..periods import PeriodForm, read_period, this_year
+from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
 from . import bp
 from .exports import export_meeting, export_rates
@@ -80,7 +80,10 @@ def index():
     community_id = request.args.get("community", type=int)
     month_value = request.args.get("month", "")
     month = _parse_month(month_value)
-    page = db.paginate(meeting_query(current_user, kind_id, community_id, month),
+    period_form = PeriodForm(request.args)
+    start, end = read_period(period_form)
+    voter_log = request.args.get("voter") == "1"
+    page = db.paginate(meeting_query(current_user, kind_id, community_id, month, Period(start, end), voter_log),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     own = {}
     if not current_user.has_role(Role.STAFF):
@@ -91,6 +94,7 @@ def index():
         "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
+        period_form=period_form, voter=voter_log,
     )
 
 
@@ -351,19 +355,22 @@ def export(meeting_id: int, fmt: str):
     return export_meeting(meeting, fmt)
 
 
-def _period() -> tuple[PeriodForm, date, date]:
+def _period() -> tuple[PeriodForm, date, date, int | None]:
     form = PeriodForm(request.args)
     start, end = read_period(form, this_year())
-    return form, start, end
+    return form, start, end, request.args.get("community", type=int)
 
 
 @bp.route("/rates")
 @role_required(Role.STAFF)
 def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
-    form, start, end = _period()
-    rows = attendance_rates(start, end)
-    return render_template("meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end)
+    form, start, end, community_id = _period()
+    rows = attendance_rates(start, end, community_id=community_id)
+    return render_template(
+        "meetings/rates.html", form=form, rows=rows, total=period_total(rows), communities=active_communities(),
+        community_id=community_id, args=period_args(start, end, community=community_id),
+    )
 
 
 @bp.route("/rates/export.<fmt>")
@@ -372,8 +379,8 @@ def rates_export(fmt: str):
     """The period's rates as CSV or XLSX."""
     if fmt not in FORMATS:
         abort(404)
-    _form, start, end = _period()
-    return export_rates(attendance_rates(start, end), start, end, fmt)
+    _form, start, end, community_id = _period()
+    return export_rates(attendance_rates(start, end, community_id=community_id), start, end, fmt)
 
 
 @bp.route("/kinds", methods=["GET", "POST"])
