@@ -532,6 +532,7 @@ def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Leve
             select(ChecklistRecord)
             .join(ChecklistItem)
             .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(by_deputy))
+            .options(joinedload(ChecklistRecord.community))
         )
         for record in records:
             by_deputy[record.deputy_id][record.item_id] = record

@@ -8,6 +8,8 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..admin.forms import ConfirmForm
 from ..errors import ServiceError, commit_form, run_and_commit
+from ..clock import local_today
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
@@ -16,10 +18,12 @@ from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from ..suggestions.services import suggestions_of
 from . import bp
+from .exports import matrix_table
 from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
 from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
 from .services import (
     SORTS,
+    MatrixRow,
     CampaignFields,
     RecordFields,
     add_item,
@@ -373,28 +377,49 @@ def on_behalf_links():
 # --- the staff matrix ----------------------------------------------------------------------------
 
 
-@bp.route("/matrix")
-@role_required(Role.STAFF)
-def matrix():
-    """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
-    campaigns = all_campaigns()
+def _matrix_filters() -> tuple[Campaign | None, int | None, str, str, list[MatrixRow], dict]:
+    """The matrix's campaign (the current one unless chosen; 404 for an unknown one) and filters, and its rows."""
     campaign_id = request.args.get("campaign", type=int)
     campaign = db.session.get(Campaign, campaign_id) if campaign_id else current_campaign()
     if campaign is None:
         if campaign_id:
             abort(404)
-        return render_template("campaigns/matrix.html", campaign=None, campaigns=campaigns)
+        return None, None, "", "name", [], {}
     community_id = request.args.get("community", type=int)
     level_value = request.args.get("level", "")
     level = Level(level_value) if level_value in {lv.value for lv in Level} else None
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
-    rows = matrix_rows(campaign, community_id, level, sort)
+    args = {k: v for k, v in {"campaign": campaign.id, "community": community_id, "level": level_value, "sort": sort}.items() if v}
+    return campaign, community_id, level_value, sort, matrix_rows(campaign, community_id, level, sort), args
+
+
+@bp.route("/matrix")
+@role_required(Role.STAFF)
+def matrix():
+    """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
+    campaigns = all_campaigns()
+    campaign, community_id, level_value, sort, rows, args = _matrix_filters()
+    if campaign is None:
+        return render_template("campaigns/matrix.html", campaign=None, campaigns=campaigns)
     return render_page_or_partial(
         "campaigns/matrix.html", "campaigns/_matrix.html",
         campaign=campaign, campaigns=campaigns, rows=rows, tallies=campaign_tallies(campaign),
-        communities=active_communities(), community_id=community_id, level=level_value, sort=sort,
+        communities=active_communities(), community_id=community_id, level=level_value, sort=sort, args=args,
     )
+
+
+@bp.route("/matrix/export.<fmt>")
+@role_required(Role.STAFF)
+def matrix_export(fmt: str):
+    """The matrix as CSV or XLSX, with the filters of the page."""
+    if fmt not in FORMATS:
+        abort(404)
+    campaign, _community_id, _level, _sort, rows, _args = _matrix_filters()
+    if campaign is None:
+        abort(404)
+    header, table = matrix_table(campaign, rows)
+    return table_response(fmt, header, table, f"four-ones-{campaign.id}-{local_today().isoformat()}", title=_("Four ones progress"))
 
 
 @bp.route("/community-days")

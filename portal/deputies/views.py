@@ -1,27 +1,36 @@
 """The deputy roster for staff, and a deputy's profile page."""
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Select
 
 from ..accounts.services import active_communities, deputies_query
+from ..clock import local_today
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..meetings.services import year_to_date_attendance
 from ..models import DeputyProfile, Level, Role
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
+from .exports import roster_table
+
+
+def _list_filters() -> tuple[str, int | None, str, Select]:
+    """The roster's filters from the query string and the query they select."""
+    q = request.args.get("q", "").strip()
+    community_id = request.args.get("community", type=int)
+    level_value = request.args.get("level", "")
+    level = Level(level_value) if level_value in {lv.value for lv in Level} else None
+    return q, community_id, level_value, deputies_query(community=community_id, level=level, q=q)
 
 
 @bp.route("/")
 @role_required(Role.STAFF)
 def index():
     """Every active deputy, filtered by name, community and level; updates as you type."""
-    q = request.args.get("q", "").strip()
-    community_id = request.args.get("community", type=int)
-    level_value = request.args.get("level", "")
-    level = Level(level_value) if level_value in {lv.value for lv in Level} else None
-    page = db.paginate(
-        deputies_query(community=community_id, level=level, q=q), per_page=current_app.config["PER_PAGE"], error_out=False
-    )
+    q, community_id, level_value, query = _list_filters()
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_page_or_partial(
         "deputies/index.html",
         "deputies/_roster.html",
@@ -30,7 +39,18 @@ def index():
         community_id=community_id,
         level=level_value,
         communities=active_communities(),
+        args={k: v for k, v in {"q": q, "community": community_id, "level": level_value}.items() if v},
     )
+
+
+@bp.route("/export.<fmt>")
+@role_required(Role.STAFF)
+def export(fmt: str):
+    """The roster as CSV or XLSX, with the filters of the page."""
+    if fmt not in FORMATS:
+        abort(404)
+    header, rows = roster_table(_list_filters()[3])
+    return table_response(fmt, header, rows, f"deputies-{local_today().isoformat()}", title=_("Deputies"))
 
 
 @bp.route("/<int:user_id>")

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -10,10 +10,12 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
 from ..errors import commit_form
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..models import Role, User
 from ..permissions import role_required
 from . import bp
+from .exports import evaluations_table
 from .forms import EvaluationForm, ThresholdsForm
 from .services import (
     overview,
@@ -24,19 +26,36 @@ from .services import (
 )
 
 
+def _list_filters() -> tuple[int, int | None, date, date]:
+    """The year (or the year an overview tile's period starts in) and community of the list, and the year's bounds."""
+    start = request.args.get("start", type=date.fromisoformat)
+    year = request.args.get("year", type=int) or (start.year if start else local_today().year)
+    year = min(max(year, 2000), 2100)
+    community_id = request.args.get("community", type=int)
+    return year, community_id, *year_period(year)
+
+
 @bp.route("/")
 @role_required(Role.STAFF)
 def index():
     """Every active deputy's evaluation for a year, with the satisfaction rate and rating."""
-    start = request.args.get("start", type=date.fromisoformat)  # the overview's tile passes its period
-    year = request.args.get("year", type=int) or (start.year if start else local_today().year)
-    year = min(max(year, 2000), 2100)
-    community_id = request.args.get("community", type=int)
-    starts_on, ends_on = year_period(year)
+    year, community_id, starts_on, ends_on = _list_filters()
     return render_template(
         "evaluations/index.html", rows=overview(starts_on, ends_on, community_id), year=year,
         community_id=community_id, communities=active_communities(), settings=thresholds(),
+        args={k: v for k, v in {"year": year, "community": community_id}.items() if v},
     )
+
+
+@bp.route("/export.<fmt>")
+@role_required(Role.STAFF)
+def export(fmt: str):
+    """The year's evaluations as CSV or XLSX, with the filters of the page."""
+    if fmt not in FORMATS:
+        abort(404)
+    year, community_id, starts_on, ends_on = _list_filters()
+    header, rows = evaluations_table(overview(starts_on, ends_on, community_id), starts_on, ends_on)
+    return table_response(fmt, header, rows, f"evaluations-{year}", title=_("Voter evaluations"), percent_columns=(8,))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -3,13 +3,14 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
@@ -18,27 +19,43 @@ from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_matter, role_required
 from ..suggestions.models import Suggestion
 from . import bp
+from .exports import matters_table
 from .forms import MatterForm
 from .models import MatterState, PracticalMatter
 from .services import MatterFields, create_matter, matters_query, update_matter
 
 
-@bp.route("/")
-@role_required(*ANY_ROLE)
-def index():
-    """Every practical matter of the committee, filtered by state and community."""
+def _list_filters() -> tuple[PeriodForm, str, int | None, Select, dict]:
+    """The list's filters from the query string, the query they select and their query-string arguments."""
     state_value = request.args.get("state", "")
     state = MatterState(state_value) if state_value in {s.value for s in MatterState} else None
     community_id = request.args.get("community", type=int)
     period_form = PeriodForm(request.args)
     start, end = read_period(period_form)
-    page = db.paginate(matters_query(state, community_id, period=Period(start, end)),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
-    args = period_args(start, end, state=state_value, community=community_id)
+    query = matters_query(state, community_id, period=Period(start, end))
+    return period_form, state_value, community_id, query, period_args(start, end, state=state_value, community=community_id)
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Every practical matter of the committee, filtered by state, community and period."""
+    period_form, state_value, community_id, query, args = _list_filters()
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_page_or_partial(
         "matters/index.html", "matters/_table.html", page=page, state=state_value, community_id=community_id,
         args=args, states=list(MatterState), communities=active_communities(), period_form=period_form,
     )
+
+
+@bp.route("/export.<fmt>")
+@role_required(*ANY_ROLE)
+def export(fmt: str):
+    """The list as CSV or XLSX, with the filters of the page."""
+    if fmt not in FORMATS:
+        abort(404)
+    header, rows = matters_table(_list_filters()[3])
+    return table_response(fmt, header, rows, f"practical-matters-{local_today().isoformat()}", title=_("Practical matters"))
 
 
 def _shorten(text: str, n: int = 30) -> str:

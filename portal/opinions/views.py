@@ -1,14 +1,16 @@
 """The opinions list (filters, live search), the form to record one, and the admin's category list."""
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
 from ..errors import commit_form
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
@@ -16,6 +18,7 @@ from ..periods import PeriodForm, read_period
 from ..permissions import ANY_ROLE, role_required
 from ..suggestions.models import SuggestionState
 from . import bp
+from .exports import opinions_table
 from .forms import CategoryEditForm, CategoryForm, OpinionForm
 from .models import Category, CollectionMethod
 from .services import (
@@ -28,10 +31,8 @@ from .services import (
 )
 
 
-@bp.route("/")
-@role_required(*ANY_ROLE)
-def index():
-    """Every opinion of the committee, filtered; the table updates as you type and the URL keeps the filters."""
+def _list_filters() -> tuple[PeriodForm, dict, Select]:
+    """The list's filters from the query string, and the query they select."""
     period = PeriodForm(request.args)
     start, end = read_period(period)
     filters = {
@@ -46,6 +47,14 @@ def index():
     query = opinions_query(
         filters["q"], filters["community"], filters["category"], filters["deputy"], filters["state"], filters["start"], filters["end"]
     )
+    return period, filters, query
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Every opinion of the committee, filtered; the table updates as you type and the URL keeps the filters."""
+    period, filters, query = _list_filters()
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
     return render_page_or_partial(
@@ -67,6 +76,17 @@ def _fill_choices(form: OpinionForm) -> None:
     form.deputy.choices = choose + [SelectChoice(d.id, d.name) for d in active_deputies()]
     form.community.choices = choose + [SelectChoice(c.id, c.name) for c in active_communities()]
     form.category.choices = choose + [SelectChoice(c.id, c.name) for c in active_categories()]
+
+
+@bp.route("/export.<fmt>")
+@role_required(*ANY_ROLE)
+def export(fmt: str):
+    """The list as CSV or XLSX, with the filters of the page."""
+    if fmt not in FORMATS:
+        abort(404)
+    _period, _filters, query = _list_filters()
+    header, rows = opinions_table(query)
+    return table_response(fmt, header, rows, f"opinions-{local_today().isoformat()}", title=_("Voter opinions"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
@@ -27,6 +28,7 @@ from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
 from . import bp
+from .exports import suggestions_table
 from .adoption import (
     adoption_by_category,
     adoption_by_community,
@@ -67,17 +69,23 @@ def _editable_or_403(suggestion_id: int) -> Suggestion:
     return suggestion
 
 
-@bp.route("/")
-@role_required(*ANY_ROLE)
-def index():
-    """Every suggestion of the committee, filtered, with the adoption figures."""
+def _list_filters() -> tuple[str, str, int | None, int | None, Select, dict]:
+    """The list's filters from the query string, the query they select and their query-string arguments."""
     q = request.args.get("q", "").strip()
     state_value = request.args.get("state", "")
     state = SuggestionState(state_value) if state_value in {s.value for s in SuggestionState} else None
     category_id = request.args.get("category", type=int)
     deputy_id = request.args.get("deputy", type=int)
-    page = db.paginate(suggestions_query(q, state, category_id, deputy_id), per_page=current_app.config["PER_PAGE"], error_out=False)
     args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id}.items() if v}
+    return q, state_value, category_id, deputy_id, suggestions_query(q, state, category_id, deputy_id), args
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def index():
+    """Every suggestion of the committee, filtered, with the adoption figures."""
+    q, state_value, category_id, deputy_id, query, args = _list_filters()
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_page_or_partial(
         "suggestions/index.html",
         "suggestions/_table.html",
@@ -115,6 +123,16 @@ def _fields(form: SuggestionForm) -> SuggestionFields:
 
 def _opinion_ids(source) -> list[int]:
     return [int(v) for v in source.getlist("opinion") if v.isdigit()]
+
+
+@bp.route("/export.<fmt>")
+@role_required(*ANY_ROLE)
+def list_export(fmt: str):
+    """The list as CSV or XLSX, with the filters of the page and every step's date and note."""
+    if fmt not in FORMATS:
+        abort(404)
+    header, rows = suggestions_table(_list_filters()[4])
+    return table_response(fmt, header, rows, f"suggestions-{local_today().isoformat()}", title=_("Suggestions"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,45 @@
+"""The suggestions list as a table for `portal.exports`: every step's date and note (the district's answer)."""
+from flask_babel import gettext as _
+from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..clock import to_local
+from ..extensions import db
+from .models import Suggestion, SuggestionState
+
+# The steps after the draft, in the order a suggestion goes through them; each gets a date and a note column.
+STEPS = [SuggestionState.SUBMITTED, SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED, SuggestionState.IMPLEMENTING,
+         SuggestionState.DONE]
+
+
+def step_date(suggestion: Suggestion, event) -> str:
+    """The date a step happened: the submission date for 已上报, else the local day the step was entered."""
+    if event.to_state is SuggestionState.SUBMITTED and suggestion.submitted_on:
+        return suggestion.submitted_on.isoformat()
+    return to_local(event.at).date().isoformat()
+
+
+def suggestions_table(query: Select) -> tuple[list, list[list]]:
+    """The header, then one row per suggestion of `query`, with the latest date and note of each step."""
+    header = [_("Title"), _("Category"), _("Community"), _("Deputies"), _("State"), _("Submitted on"), _("Voters"),
+              _("Opinions"), _("Content")]
+    for state in STEPS:
+        header += [_("%(step)s: date", step=state.label), _("%(step)s: note", step=state.label)]
+    query = query.options(
+        joinedload(Suggestion.category), joinedload(Suggestion.community), selectinload(Suggestion.deputies),
+        selectinload(Suggestion.opinions), selectinload(Suggestion.events),
+    )
+    rows = []
+    for s in db.session.scalars(query).unique():
+        latest = {}
+        for event in s.events:  # in order of time: the last one of a state is the one in force
+            latest[event.to_state] = event
+        row = [
+            s.title, s.category.name, s.community.name if s.community else "", "、".join(d.name for d in s.deputies),
+            s.state.label, s.submitted_on.isoformat() if s.submitted_on else "", s.voters, len(s.opinions), s.content,
+        ]
+        for state in STEPS:
+            event = latest.get(state)
+            row += [step_date(s, event), event.note] if event else ["", ""]
+        rows.append(row)
+    return header, rows

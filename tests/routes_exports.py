@@ -1,0 +1,15 @@
+"""The list downloads (CSV and Excel, with the page's filters) in the route × role matrix."""
+from .test_permissions import LOGIN
+
+ALL = {"anonymous": LOGIN, "deputy": 200, "staff": 200, "admin": 200}
+STAFF = {"anonymous": LOGIN, "deputy": 403, "staff": 200, "admin": 200}
+
+ROUTES = {
+    "opinions.export": ("GET", "/opinions/export.csv", ALL),
+    "suggestions.list_export": ("GET", "/suggestions/export.xlsx", ALL),
+    "matters.export": ("GET", "/matters/export.csv", ALL),
+    "evaluations.export": ("GET", "/evaluations/export.xlsx", STAFF),
+    "deputies.export": ("GET", "/deputies/export.csv", STAFF),
+    # the matrix of the current campaign (routes_campaigns makes one)
+    "campaigns.matrix_export": ("GET", "/campaigns/matrix/export.xlsx", STAFF),
+}
