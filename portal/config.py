@@ -39,6 +39,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 25
+    # The district's answer to a submitted suggestion is due this many days after submission (staff may move it).
+    ANSWER_DUE_DAYS = int(os.environ.get("ANSWER_DUE_DAYS", "30"))
     COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME", "××街道人大工委")
 
     # Meetings: the QR self check-in opens before the start and stays open a while after the end;

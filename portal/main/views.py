@@ -14,12 +14,15 @@ from ..campaigns.services import (
     campaign_period,
     deputies_in_communities,
 )
+from ..clock import local_today
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx
 from ..meetings.services import year_to_date_attendance
 from ..models import Role
 from ..periods import read_period, this_year
 from ..permissions import public, role_required
+from ..suggestions.answers import answers_to_carry_back, overdue_suggestions
+from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
 from .services import committee_figures
@@ -43,6 +46,9 @@ def deputy_home():
         "campaign": campaign,
         "profile": current_user.deputy,
         "attendance": year_to_date_attendance(current_user.id),
+        "carry_back": answers_to_carry_back(current_user.id),
+        "feedback_methods": list(FeedbackMethod),
+        "today": local_today(),
     }
     if campaign is not None:
         records = deputy_records(campaign, current_user.id)
@@ -67,5 +73,6 @@ def staff_home():
     campaign = current_campaign()
     tallies = campaign_tallies(campaign) if campaign is not None else None
     return render_template(
-        "main/staff_home.html", form=form, figures=figures, deputies=deputy_figures(), campaign=campaign, tallies=tallies
+        "main/staff_home.html", form=form, figures=figures, deputies=deputy_figures(), campaign=campaign, tallies=tallies,
+        overdue=overdue_suggestions(), today=local_today(),
     )

@@ -2,6 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
+    SelectChoice,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -10,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from .answers import NOTE_MAX
+from .models import FEEDBACK_METHOD_LABELS, FeedbackMethod
 from .services import MAX_CONTENT, MAX_NOTE, MAX_TITLE
 
 
@@ -31,3 +35,17 @@ class TransitionForm(FlaskForm):
     to_state = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
     expected = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
     note = TextAreaField(_l("Note"), validators=[Length(max=MAX_NOTE, message=_l("Too long."))])
+
+
+class DueDateForm(FlaskForm):
+    """Staff move the date the district's answer is due."""
+
+    answer_due_on = DateField(_l("Answer due"), validators=[Optional()])
+
+
+class FeedbackForm(FlaskForm):
+    """A 回访: when and how the deputy carried the answer back to the voters, and a note."""
+
+    fed_back_on = DateField(_l("Date of the feedback"), validators=[Optional()])
+    method = SelectField(_l("How"), choices=[SelectChoice(m.value, FEEDBACK_METHOD_LABELS[m]) for m in FeedbackMethod], validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("Too long."))])

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,6 +66,8 @@ SUBMITTED_STATES = frozenset(
     {SuggestionState.SUBMITTED, SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED, SuggestionState.IMPLEMENTING, SuggestionState.DONE}
 )
 ADOPTED_STATES = frozenset({SuggestionState.ADOPTED, SuggestionState.IMPLEMENTING, SuggestionState.DONE})
+# The district has answered (adopted or not): the answer is owed back to the voters behind its opinions.
+ANSWERED_STATES = frozenset({SuggestionState.NOT_ADOPTED, *ADOPTED_STATES})
 
 suggestion_deputies = Table(
     "suggestion_deputies",
@@ -80,6 +82,8 @@ class Suggestion(db.Model):
 
     __tablename__ = "suggestions"
 
+    __table_args__ = (CheckConstraint("state = 'draft' OR answer_due_on IS NOT NULL", name="answer_due_once_submitted"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
@@ -88,6 +92,8 @@ class Suggestion(db.Model):
     community_id: Mapped[Optional[int]] = mapped_column(ForeignKey("communities.id"), index=True)
     state: Mapped[SuggestionState] = mapped_column(enum_column(SuggestionState), default=SuggestionState.DRAFT, index=True)
     submitted_on: Mapped[Optional[date]] = mapped_column(Date, index=True)  # the period figures count by
+    # When the district's answer is due: set on submission (ANSWER_DUE_DAYS later), staff may move it.
+    answer_due_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -104,6 +110,12 @@ class Suggestion(db.Model):
     def voters(self) -> int:
         """The voters behind the opinions it gathers."""
         return sum(opinion.voters for opinion in self.opinions)
+
+    @property
+    def answer(self) -> Optional["SuggestionEvent"]:
+        """The step that recorded the district's answer (adopted or not), if there is one."""
+        answers = [e for e in self.events if e.to_state in (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED)]
+        return answers[-1] if answers else None
 
     def is_proposed_by(self, user) -> bool:
         """True if `user` is one of its proposing deputies."""
@@ -125,3 +137,45 @@ class SuggestionEvent(db.Model):
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()
+
+
+class FeedbackMethod(str, enum.Enum):
+    """How a deputy carried an answer back to the voters (回访)."""
+
+    VISIT = "visit"
+    PHONE = "phone"
+    MEETING = "meeting"
+    NOTICE = "notice"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(FEEDBACK_METHOD_LABELS[self])
+
+
+FEEDBACK_METHOD_LABELS = {
+    FeedbackMethod.VISIT: _l("Home visit"),
+    FeedbackMethod.PHONE: _l("Phone call"),
+    FeedbackMethod.MEETING: _l("Voter meeting"),
+    FeedbackMethod.NOTICE: _l("Written notice"),
+    FeedbackMethod.OTHER: _l("Other"),
+}
+
+
+class AnswerFeedback(db.Model):
+    """回访: a deputy carried the district's answer to a suggestion back to the voters whose opinions it gathered."""
+
+    __tablename__ = "answer_feedbacks"
+    __table_args__ = (UniqueConstraint("suggestion_id", "deputy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    fed_back_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[FeedbackMethod] = mapped_column(enum_column(FeedbackMethod))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship()
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])

@@ -1,7 +1,8 @@
 """Suggestions: writing drafts, gathering opinions, and moving along the workflow. Services flush; callers commit."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, or_, select, update
 
@@ -164,6 +165,7 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
     values = {"state": to_state}
     if to_state is SuggestionState.SUBMITTED:
         values["submitted_on"] = on or local_today()
+        values["answer_due_on"] = default_due_date(values["submitted_on"])
     changed = db.session.execute(
         update(Suggestion)
         .where(Suggestion.id == suggestion.id, Suggestion.state == expected)
@@ -178,6 +180,11 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
     db.session.flush()
     db.session.refresh(suggestion)
     return event
+
+
+def default_due_date(submitted_on: date) -> date:
+    """When the district's answer is due by default: ANSWER_DUE_DAYS after the submission."""
+    return submitted_on + timedelta(days=current_app.config["ANSWER_DUE_DAYS"])
 
 
 def _changed_meanwhile(state: SuggestionState) -> str:

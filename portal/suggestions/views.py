@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
@@ -37,8 +38,9 @@ from .adoption import (
     adoption_overall,
     opinion_figures,
 )
-from .forms import SuggestionForm, TransitionForm
-from .models import Suggestion, SuggestionState
+from .answers import FeedbackFields, is_overdue, record_feedback, set_answer_due
+from .forms import DueDateForm, FeedbackForm, SuggestionForm, TransitionForm
+from .models import FeedbackMethod, Suggestion, SuggestionState
 from .services import (
     SuggestionFields,
     allowed_next_states,
@@ -177,6 +179,7 @@ def _status_context(suggestion: Suggestion, error: str | None = None) -> dict:
         "overall": adoption_overall(),
         "counts": state_counts(),
         "error": error,
+        "overdue": is_overdue(suggestion),
     }
 
 
@@ -227,6 +230,45 @@ def step(suggestion_id: int):
     else:
         flash(_("The suggestion is now “%(state)s”.", state=event.to_state.label), "success")
     return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+
+
+@bp.route("/<int:suggestion_id>/due", methods=["POST"])
+@role_required(Role.STAFF)
+def set_due(suggestion_id: int):
+    """Staff move the date the district's answer is due; back to the suggestion."""
+    suggestion = _get_or_404(suggestion_id)
+    form = DueDateForm()
+    if form.validate_on_submit():
+        outcome = run_and_commit(lambda: set_answer_due(current_user, suggestion, form.answer_due_on.data))
+        if isinstance(outcome, ServiceError):
+            flash(outcome.message, "error")
+        else:
+            flash(_("The answer is now due on %(day)s.", day=format_date(suggestion.answer_due_on)), "success")
+    else:
+        flash(_("Please enter a valid date."), "error")
+    return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+
+
+@bp.route("/<int:suggestion_id>/feedback", methods=["POST"])
+@role_required(Role.DEPUTY)
+def feedback(suggestion_id: int):
+    """A deputy records the 回访 of an answer in one step; htmx swaps the item on their home page in place."""
+    suggestion = _get_or_404(suggestion_id)
+    form = FeedbackForm()
+    saved = None
+    if form.validate_on_submit():
+        method = FeedbackMethod(form.method.data) if form.method.data in {m.value for m in FeedbackMethod} else None
+        saved = commit_form(form, lambda: record_feedback(
+            current_user, suggestion, FeedbackFields(form.fed_back_on.data, method, form.note.data or "")))
+    if is_htmx():
+        html = render_template("suggestions/_carry_back_item.html", suggestion=suggestion, form=form, feedback=saved,
+                               feedback_methods=list(FeedbackMethod), today=local_today())
+        return (html, 200) if saved is not None else (html, 422)
+    if saved is not None:
+        flash(_("The feedback to the voters on “%(title)s” was recorded.", title=suggestion.title), "success")
+    else:
+        flash(" ".join(e for errors in [*form.errors.values(), form.form_errors] for e in errors) or _("Please check the form."), "error")
+    return redirect(url_for("main.deputy_home"))
 
 
 @bp.route("/<int:suggestion_id>/opinions", methods=["POST"])

@@ -1,4 +1,4 @@
-"""The list downloads (CSV and Excel, with the page's filters) in the route × role matrix."""
+"""The list downloads (CSV and Excel, with the page's filters) and the answers-owed routes in the route × role matrix."""
 from .test_permissions import LOGIN
 
 ALL = {"anonymous": LOGIN, "deputy": 200, "staff": 200, "admin": 200}
@@ -13,3 +13,11 @@ ROUTES = {
     # the matrix of the current campaign (routes_campaigns makes one)
     "campaigns.matrix_export": ("GET", "/campaigns/matrix/export.xlsx", STAFF),
 }
+
+# Answers owed (portal/suggestions/answers.py): an empty form is refused and sent back with a message.
+ROUTES.update({
+    "suggestions.set_due": ("POST", "/suggestions/{suggestion_own}/due",
+                            {"anonymous": LOGIN, "deputy": 403, "staff": 302, "admin": 302}),
+    "suggestions.feedback": ("POST", "/suggestions/{suggestion_own}/feedback",
+                             {"anonymous": LOGIN, "deputy": 302, "staff": 403, "admin": 403}),
+})

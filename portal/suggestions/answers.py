@@ -1,0 +1,98 @@
+"""Answers owed: the district's answer due date, the overdue suggestions, and the 回访 a deputy owes their voters.
+
+Services flush; the request commits.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from ..clock import local_today
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import Role, User
+from ..opinions.models import Opinion
+from .models import ANSWERED_STATES, AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
+
+NOTE_MAX = 500
+
+
+def set_answer_due(actor: User, suggestion: Suggestion, due_on: date | None) -> Suggestion:
+    """Staff move the date the district's answer is due (not before the submission)."""
+    if not actor.has_role(Role.STAFF):
+        raise ServiceError(_("Only the committee office may change the due date."))
+    if suggestion.state is SuggestionState.DRAFT:
+        raise ServiceError(_("A draft has no answer due date; it is set when the suggestion is submitted."))
+    if due_on is None:
+        raise ServiceError(_("Please enter the date."), "answer_due_on")
+    if suggestion.submitted_on and due_on < suggestion.submitted_on:
+        raise ServiceError(_("The answer cannot be due before the suggestion was submitted."), "answer_due_on")
+    suggestion.answer_due_on = due_on
+    db.session.flush()
+    return suggestion
+
+
+def is_overdue(suggestion: Suggestion, today: date | None = None) -> bool:
+    """Submitted, still unanswered, and past its due date."""
+    return (suggestion.state is SuggestionState.SUBMITTED and suggestion.answer_due_on is not None
+            and suggestion.answer_due_on < (today or local_today()))
+
+
+def overdue_suggestions(today: date | None = None) -> list[Suggestion]:
+    """Submitted suggestions whose answer is past due, the longest overdue first, with their deputies loaded."""
+    query = (
+        select(Suggestion)
+        .where(Suggestion.state == SuggestionState.SUBMITTED, Suggestion.answer_due_on < (today or local_today()))
+        .options(selectinload(Suggestion.deputies))
+        .order_by(Suggestion.answer_due_on, Suggestion.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _owed_by(deputy_id: int):
+    """The condition: answered, gathers an opinion the deputy collected, and no 回访 of theirs yet."""
+    return (
+        Suggestion.state.in_(ANSWERED_STATES),
+        exists().where(Opinion.suggestion_id == Suggestion.id, Opinion.deputy_id == deputy_id),
+        ~exists().where(AnswerFeedback.suggestion_id == Suggestion.id, AnswerFeedback.deputy_id == deputy_id),
+    )
+
+
+def answers_to_carry_back(deputy_id: int) -> list[Suggestion]:
+    """Answered suggestions gathering the deputy's opinions whose answer they have not yet carried back, oldest first."""
+    query = select(Suggestion).where(*_owed_by(deputy_id)).order_by(Suggestion.submitted_on, Suggestion.id)
+    return list(db.session.scalars(query.options(selectinload(Suggestion.events))))
+
+
+@dataclass
+class FeedbackFields:
+    """What the deputy enters for a 回访."""
+
+    fed_back_on: date | None
+    method: FeedbackMethod | None
+    note: str = ""
+
+
+def record_feedback(actor: User, suggestion: Suggestion, fields: FeedbackFields) -> AnswerFeedback:
+    """The deputy records that they carried the suggestion's answer back to the voters (once per suggestion)."""
+    owed = db.session.scalar(select(exists().where(Suggestion.id == suggestion.id, *_owed_by(actor.id))))
+    if not owed:
+        raise ServiceError(_("This answer is not one you still have to carry back."))
+    if fields.fed_back_on is None:
+        raise ServiceError(_("Please enter the date."), "fed_back_on")
+    if fields.fed_back_on > local_today():
+        raise ServiceError(_("The date cannot be in the future."), "fed_back_on")
+    if suggestion.submitted_on and fields.fed_back_on < suggestion.submitted_on:
+        raise ServiceError(_("The date cannot be before the suggestion was submitted."), "fed_back_on")
+    if fields.method is None:
+        raise ServiceError(_("Please choose how."), "method")
+    note = (fields.note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ServiceError(_("At most %(n)d characters.", n=NOTE_MAX), "note")
+    feedback = AnswerFeedback(suggestion_id=suggestion.id, deputy_id=actor.id, fed_back_on=fields.fed_back_on,
+                              method=fields.method, note=note, recorded_by_id=actor.id)
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback

@@ -1,0 +1,126 @@
+"""Answers owed: the due date of a submitted suggestion, the overdue ones on the staff home, the 回访 on the deputy's."""
+from datetime import date, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+
+from portal.clock import local_today
+from portal.extensions import db as _db
+from portal.models import Community, Role, User
+from portal.opinions.models import Category, CollectionMethod
+from portal.opinions.services import record_opinion
+from portal.suggestions.models import AnswerFeedback, Suggestion, SuggestionState
+from portal.suggestions.services import SuggestionFields, create_suggestion, transition
+
+pytestmark = pytest.mark.postgres
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(app, make_user, make_community):
+    """A's opinion in three suggestions: one overdue (submitted 40 days ago), one due later, one answered; B's in none."""
+    home = make_community("东风社区")
+    a, b, staff = make_user(Role.DEPUTY, name="张三", community_id=home), make_user(Role.DEPUTY, community_id=home), make_user(Role.STAFF)
+    today = local_today()
+    ids = {}
+    with app.app_context():
+        actor, deputy = _db.session.get(User, staff.id), _db.session.get(User, a.id)
+        category = Category(name="社区建设")
+        _db.session.add(category)
+        _db.session.flush()
+        for key, submitted in (("late", today - timedelta(days=40)), ("due", today - timedelta(days=5)), ("answered", today - timedelta(days=60))):
+            opinion = record_opinion(actor, deputy, f"{key}的意见", _db.session.get(Community, home), category, submitted,
+                                     CollectionMethod.VISIT)
+            suggestion = create_suggestion(actor, SuggestionFields(f"建言{key}", "内容", category, [deputy]), [opinion.id])
+            transition(actor, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, "", on=submitted)
+            ids[key] = suggestion.id
+        transition(actor, _db.session.get(Suggestion, ids["answered"]), SuggestionState.ADOPTED, SuggestionState.SUBMITTED,
+                   "区委已采纳，年内修复路面")
+        _db.session.commit()
+    return {"a": a, "b": b, "staff": staff, **ids}
+
+
+def due_on(app, suggestion_id) -> date:
+    with app.app_context():
+        return _db.session.get(Suggestion, suggestion_id).answer_due_on
+
+
+def test_submission_sets_the_due_date_from_the_config(app, world):
+    today = local_today()
+    assert due_on(app, world["late"]) == today - timedelta(days=40) + timedelta(days=app.config["ANSWER_DUE_DAYS"])
+    assert app.config["ANSWER_DUE_DAYS"] == 30
+
+
+def test_staff_see_the_overdue_first_and_can_move_a_due_date(app, client, login, world):
+    login(world["staff"])
+    page = client.get("/staff").get_data(as_text=True)
+    assert page.index('id="overdue-title"') < page.index('id="committee-figures"')
+    assert f'id="overdue-{world["late"]}"' in page and "建言late" in page
+    assert f'id="overdue-{world["due"]}"' not in page and f'id="overdue-{world["answered"]}"' not in page
+    later = local_today() + timedelta(days=7)
+    response = client.post(f"/suggestions/{world['late']}/due", data={"answer_due_on": later.isoformat()})
+    assert response.status_code == 302 and due_on(app, world["late"]) == later
+    assert f'id="overdue-{world["late"]}"' not in client.get("/staff").get_data(as_text=True)
+    # not before the submission
+    client.post(f"/suggestions/{world['late']}/due", data={"answer_due_on": "2000-01-01"})
+    assert due_on(app, world["late"]) == later
+
+
+def test_a_deputy_carries_an_answer_back_in_one_step(app, client, login, world):
+    login(world["a"])
+    home = client.get("/me").get_data(as_text=True)
+    assert f'id="carry-back-{world["answered"]}"' in home and "区委已采纳，年内修复路面" in home
+    assert f'id="carry-back-{world["late"]}"' not in home  # not answered yet
+    day = local_today().isoformat()
+    refused = client.post(f"/suggestions/{world['answered']}/feedback", headers=HTMX,
+                          data={"fed_back_on": (local_today() + timedelta(days=1)).isoformat(), "method": "phone"})
+    assert refused.status_code == 422 and 'class="field-error"' in refused.get_data(as_text=True)
+    done = client.post(f"/suggestions/{world['answered']}/feedback", headers=HTMX,
+                       data={"fed_back_on": day, "method": "phone", "note": "电话告知了提意见的居民"})
+    assert done.status_code == 200 and f'id="carry-back-{world["answered"]}"' in done.get_data(as_text=True)
+    with app.app_context():
+        feedback = _db.session.scalar(select(AnswerFeedback))
+        assert (feedback.deputy_id, feedback.method.value, feedback.note) == (world["a"].id, "phone", "电话告知了提意见的居民")
+    assert f'id="carry-back-{world["answered"]}"' not in client.get("/me").get_data(as_text=True)
+    again = client.post(f"/suggestions/{world['answered']}/feedback", data={"fed_back_on": day, "method": "visit"})
+    assert again.status_code == 302  # without htmx: back home with a message, and still one record
+    with app.app_context():
+        assert len(_db.session.scalars(select(AnswerFeedback)).all()) == 1
+
+
+def test_a_deputy_cannot_record_feedback_for_others_opinions(app, client, login, world):
+    login(world["b"])
+    assert "carry-back-" not in client.get("/me").get_data(as_text=True)
+    response = client.post(f"/suggestions/{world['answered']}/feedback",
+                           data={"fed_back_on": local_today().isoformat(), "method": "visit"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert _db.session.scalars(select(AnswerFeedback)).all() == []
+
+
+def test_the_migration_backfills_due_dates_of_submitted_suggestions(make_app):
+    app = make_app()
+    with app.app_context():
+        upgrade(revision="0007")
+        now = "2025-01-05 08:00:00"
+        statements = [
+            "INSERT INTO users (id, username, name, password_hash, role, active, created_at) VALUES (1, 'u', '张三', 'x', 'staff', true, :now)",
+            "INSERT INTO categories (id, name, position, active) VALUES (99, '测试领域', 99, true)",
+            "INSERT INTO suggestions (id, title, content, category_id, state, submitted_on, created_by_id, created_at) "
+            "VALUES (1, '已上报', '', 99, 'submitted', '2025-01-10', 1, :now), (2, '草稿', '', 99, 'draft', NULL, 1, :now), "
+            "(3, '无日期', '', 99, 'adopted', NULL, 1, :now)",
+        ]
+        for statement in statements:
+            _db.session.execute(text(statement), {"now": now})
+        _db.session.commit()
+        upgrade()
+        rows = dict(_db.session.execute(text("SELECT id, answer_due_on FROM suggestions ORDER BY id")).all())
+        assert [str(rows[1]), rows[2], str(rows[3])] == ["2025-02-09", None, "2025-02-04"]
+        with pytest.raises(Exception):
+            _db.session.execute(text("UPDATE suggestions SET answer_due_on = NULL WHERE id = 1"))
+            _db.session.commit()
+        _db.session.rollback()
+        _db.session.remove()
+        _db.engine.dispose()
