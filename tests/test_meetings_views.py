@@ -121,6 +121,16 @@ def test_leave_without_reason_is_refused_on_the_card(app, client, login, world):
     assert status_of(app, meeting_id, world["xia"]) == (AttendanceStatus.EXCUSED, "出差", "staff")
 
 
+@pytest.mark.parametrize("data", [{"status": "vanished"}, {"status": ""}, {}])
+def test_an_unknown_status_is_refused_and_nothing_written(app, client, login, world, data):
+    meeting_id = new_meeting(app, world)
+    login(world["staff"])
+    response = client.post(f"/meetings/{meeting_id}/attendance/{world['xia'].id}", data=data, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请选择有效的考勤状态。" in body and f'id="card-{world["xia"].id}"' in body
+    assert status_of(app, meeting_id, world["xia"]) is None
+
+
 def test_plain_mark_redirects_and_errors_are_flashed(app, client, login, world):
     meeting_id = new_meeting(app, world, closed=True)
     login(world["staff"])

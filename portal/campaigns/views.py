@@ -6,9 +6,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
-from ..admin.forms import ConfirmForm
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
 from ..models import Level, Role, User
