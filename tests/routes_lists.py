@@ -11,6 +11,7 @@ ROUTES = {
     "evaluations.export": ("GET", "/evaluations/export.xlsx", STAFF),
     "deputies.export": ("GET", "/deputies/export.csv", STAFF),
     # the matrix of the current campaign (routes_campaigns makes one)
+    "main.wall": ("GET", "/wall", STAFF),
     "campaigns.matrix_export": ("GET", "/campaigns/matrix/export.xlsx", STAFF),
 }
 

@@ -1,5 +1,6 @@
 """The committee's figures for the director's report, for any period and community, each from one query."""
-from dataclasses import dataclass
+import hashlib
+from dataclasses import astuple, dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -11,7 +12,7 @@ from ..extensions import db
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
-from ..meetings.services import Tally, attendance_rates, period_total
+from ..meetings.services import Tally, attendance_rates, period_total, tally
 from ..models import DeputyProfile, utcnow
 from ..periods import Period, local_day_range, period_args
 from ..suggestions.adoption import adoption_overall, opinion_figures
@@ -108,3 +109,38 @@ def _ballots(start: date, end: date, community_id: int | None) -> dict[str, int]
         )
     ballots, satisfied = db.session.execute(query).one()
     return {"ballots": int(ballots), "satisfied": int(satisfied)}
+
+
+@dataclass
+class WallFigures:
+    """What the status wall shows: the period's figures, the meeting running now (if any) and its tally."""
+
+    figures: CommitteeFigures
+    meeting: Meeting | None
+    tally: Tally | None
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of everything shown: the wall's poll answers 204 while it stays the same."""
+        f, t = self.figures, self.tally
+        shown = (
+            f.start, f.end, f.community_id, f.deputies_in_communities, f.opinions, f.submitted, f.adopted, f.matters_done,
+            f.voter_meetings, astuple(f.attendance), f.ballots, f.satisfied,
+            self.meeting and (self.meeting.id, self.meeting.title), t and astuple(t),
+        )
+        return hashlib.sha1(repr(shown).encode()).hexdigest()[:16]
+
+
+def running_meeting() -> Meeting | None:
+    """The meeting going on now (started, not over, not closed); the latest started if several."""
+    now = utcnow()
+    return db.session.scalar(
+        select(Meeting).where(~Meeting.closed, Meeting.starts_at <= now, Meeting.ends_at >= now)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1)
+    )
+
+
+def wall_figures(start: date, end: date, community_id: int | None = None) -> WallFigures:
+    """The status wall's figures for the period, and the live tally of the meeting running now."""
+    meeting = running_meeting()
+    return WallFigures(committee_figures(start, end, community_id), meeting, tally(meeting) if meeting else None)

@@ -1,4 +1,6 @@
-"""The front door and each role's home page."""
+"""The front door, each role's home page and the status wall."""
+from datetime import date
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,11 +15,11 @@ from ..campaigns.services import (
     campaign_period,
     deputies_in_communities,
 )
-from ..clock import local_today
+from ..clock import local_today, to_local
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx
 from ..meetings.services import year_to_date_attendance
-from ..models import Role
+from ..models import Role, utcnow
 from ..navigation import home_url_for
 from ..periods import read_period, this_year
 from ..permissions import public, role_required
@@ -25,7 +27,7 @@ from ..suggestions.answers import answers_to_carry_back, overdue_suggestions
 from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
-from .services import committee_figures
+from .services import committee_figures, wall_figures
 
 
 @bp.route("/")
@@ -58,16 +60,36 @@ def deputy_home():
     return render_template("main/deputy_home.html", **context)
 
 
-@bp.route("/staff")
-@role_required(Role.STAFF)
-def staff_home():
-    """The office's home: the report's figures for a period and community, then the campaign and the roster."""
+def _figures_filter() -> tuple[FiguresFilterForm, date, date, int | None]:
+    """The overview's period and community filter, read from the query string."""
     form = FiguresFilterForm(request.args)
     form.community.choices = [SelectChoice(0, _("All communities"))] + [
         SelectChoice(c.id, c.name) for c in active_communities()
     ]
     start, end = read_period(form, this_year())
-    figures = committee_figures(start, end, form.community.data or None)
+    return form, start, end, form.community.data or None
+
+
+@bp.route("/wall")
+@role_required(Role.STAFF)
+def wall():
+    """The status wall for a meeting-room screen; its poll gets 204 while nothing it shows has changed."""
+    _form, start, end, community_id = _figures_filter()
+    wall = wall_figures(start, end, community_id)
+    if is_htmx() and request.args.get("v") == wall.version:
+        return "", 204
+    context = {"wall": wall, "figures": wall.figures, "args": wall.figures.args, "now": to_local(utcnow())}
+    if is_htmx():
+        return render_template("main/_wall.html", **context)
+    return render_template("main/wall.html", **context)
+
+
+@bp.route("/staff")
+@role_required(Role.STAFF)
+def staff_home():
+    """The office's home: the report's figures for a period and community, then the campaign and the roster."""
+    form, start, end, community_id = _figures_filter()
+    figures = committee_figures(start, end, community_id)
     if is_htmx():
         return render_template("main/_figures.html", form=form, figures=figures)
     campaign = current_campaign()

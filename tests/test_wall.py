@@ -1,0 +1,56 @@
+"""The status wall: the period's figures, the running meeting's live tally, a poll that answers 204 while nothing changed."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.meetings.models import AttendanceStatus, Meeting
+from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance, meeting_kinds, set_roster
+from portal.models import Role, User, utcnow
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(app, make_user, make_community):
+    """Two deputies rostered for a meeting running now."""
+    community = make_community("气象街社区")
+    staff = make_user(Role.STAFF)
+    xia, wang = make_user(Role.DEPUTY, community_id=community), make_user(Role.DEPUTY, community_id=community)
+    with app.app_context():
+        ensure_default_meeting_kinds()
+        start = utcnow() - timedelta(minutes=5)
+        meeting = create_meeting(db.session.get(User, staff.id),
+                                 MeetingFields(meeting_kinds()[0], "十一月工委工作会议", start, start + timedelta(hours=2)))
+        set_roster(meeting, [xia.id, wang.id])
+        db.session.commit()
+        return {"staff": staff, "xia": xia, "meeting": meeting.id}
+
+
+def version(page: str) -> str:
+    return re.search(r'hx-get="/wall\?v=([0-9a-f]+)', page).group(1)
+
+
+def test_the_wall_shows_the_live_tally_and_polls_cheaply(app, client, login, world):
+    login(world["staff"])
+    page = client.get("/wall").get_data(as_text=True)
+    assert "十一月工委工作会议" in page and 'data-wall="attended">0/2<' in page
+    assert "/static/js/wall.js" in page and "<script>" not in page and "style=" not in page
+    assert 'hx-trigger="every 20s"' in page
+    v = version(page)
+    unchanged = client.get(f"/wall?v={v}", headers=HX)
+    assert unchanged.status_code == 204 and unchanged.get_data() == b""
+    with app.app_context():
+        mark_attendance(db.session.get(User, world["staff"].id), db.session.get(Meeting, world["meeting"]), world["xia"].id,
+                        AttendanceStatus.PRESENT)
+        db.session.commit()
+    changed = client.get(f"/wall?v={v}", headers=HX)
+    body = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and 'data-wall="attended">1/2<' in body and body.lstrip().startswith("{#") is False
+    assert version(body) != v and "<html" not in body
+
+
+def test_the_wall_is_for_staff(client, login, world, make_user):
+    login(make_user(Role.DEPUTY))
+    assert client.get("/wall").status_code == 403
