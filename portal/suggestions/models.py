@@ -1,12 +1,14 @@
 """Suggestion (建言) tables, its workflow (the state enum and the one allowed-transitions table) and its history."""
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Community, User, enum_column, utcnow
 from ..opinions.models import Category, Opinion
@@ -77,6 +79,15 @@ suggestion_deputies = Table(
 )
 
 
+def _default_due_on(context) -> date | None:
+    """A row inserted past the draft (an import, a fixture) is due ANSWER_DUE_DAYS after its submission."""
+    values = context.get_current_parameters()
+    state = values.get("state")
+    if state is None or getattr(state, "value", state) == "draft":
+        return None
+    return (values.get("submitted_on") or local_today()) + timedelta(days=current_app.config["ANSWER_DUE_DAYS"])
+
+
 class Suggestion(db.Model):
     """A suggestion to the district committee, proposed by one or more deputies, gathering voter opinions."""
 
@@ -93,7 +104,7 @@ class Suggestion(db.Model):
     state: Mapped[SuggestionState] = mapped_column(enum_column(SuggestionState), default=SuggestionState.DRAFT, index=True)
     submitted_on: Mapped[Optional[date]] = mapped_column(Date, index=True)  # the period figures count by
     # When the district's answer is due: set on submission (ANSWER_DUE_DAYS later), staff may move it.
-    answer_due_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    answer_due_on: Mapped[Optional[date]] = mapped_column(Date, index=True, default=_default_due_on)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
