@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import to_local
@@ -395,17 +395,21 @@ class DeputyRate:
     tally: Tally
 
 
+def counted_meetings(start: date, end: date):
+    """The meetings that count for attendance: starting from `start` to `end` (local dates), closed or over."""
+    since, until = local_day_range(start, end)
+    return and_(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
+
+
 def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
     """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
-    since, until = local_day_range(start, end)
     query = (
         _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted, Meeting.starts_at >= since, Meeting.starts_at < until)
+        .where(counted_meetings(start, end))
         .group_by(MeetingRoster.deputy_id)
     )
     if deputy_id is not None:
