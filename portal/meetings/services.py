@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..accounts.services import deputy_ids_query
 from ..clock import to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -343,6 +344,12 @@ class Tally:
     def rate(self) -> Fraction | None:
         return rate(self.attended, self.expected)
 
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
+
+
+TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
+
 
 def _count(status: AttendanceStatus):
     return func.sum(case((Attendance.status == status, 1), else_=0))
@@ -417,6 +424,29 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
     found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
     deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
     return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+
+
+def monthly_attendance(start: date, end: date, community_id: int | None = None) -> list[tuple[date, Tally]]:
+    """The committee's attendance per local month of the period: what `attendance_rates` sums, split by month.
+
+    The same places are counted (active deputies, of the community if one is given), so the months add up
+    to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    """
+    query = (
+        _roster_with_marks(select(Meeting.starts_at, *_tally_columns()))
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .where(counted_meetings(start, end), MeetingRoster.deputy_id.in_(deputy_ids_query(community=community_id)))
+        .group_by(Meeting.id, Meeting.starts_at)
+    )
+    months: dict[date, Tally] = {}
+    month = start.replace(day=1)
+    while month <= end:
+        months[month] = Tally()
+        month = (month + timedelta(days=32)).replace(day=1)
+    for starts_at, *counts in db.session.execute(query):
+        month = to_local(starts_at).date().replace(day=1)
+        months[month] = months.get(month, Tally()) + _tally(counts)
+    return sorted(months.items())
 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:

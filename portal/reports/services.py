@@ -20,8 +20,8 @@ from ..opinions.models import Opinion
 from ..periods import Period
 from ..suggestions.models import ADOPTED_STATES, Suggestion, SuggestionEvent, SuggestionState, suggestion_deputies
 
-# The steps that carry the district's answer or the news of implementation back to the record.
-ANSWER_STATES = (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED, SuggestionState.DONE)
+# The steps that record the district's answer.
+ANSWER_STATES = (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED)
 
 
 @dataclass
@@ -47,7 +47,7 @@ class MeetingMark:
 
 @dataclass
 class SuggestionOutcome:
-    """A suggestion the deputy proposed, and the latest answer step (adopted, not adopted, implemented)."""
+    """A suggestion the deputy proposed, and the district's answer (the step into adopted or not adopted)."""
 
     suggestion: Suggestion
     answer: SuggestionEvent | None
@@ -187,7 +187,7 @@ def _add_suggestions(records: dict[int, DeputyRecord], period: Period) -> None:
 
 
 def latest_answers(suggestion_ids: list[int]) -> dict[int, SuggestionEvent]:
-    """Per suggestion, its latest step into adopted, not adopted or implemented (the answer carried back)."""
+    """Per suggestion, its latest step into adopted or not adopted: the district's answer, with its note."""
     answers: dict[int, SuggestionEvent] = {}
     if suggestion_ids:
         for event in db.session.scalars(

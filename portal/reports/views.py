@@ -1,15 +1,20 @@
 """The deputy's record (one, or the committee's in one print) and the work report (page and Word document)."""
-from flask import render_template, request
+from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
 from ..deputies.services import roster_query
+from ..exports import content_disposition
 from ..extensions import db
 from ..models import DeputyProfile, Role
-from ..periods import Period, PeriodForm, read_period, this_year
+from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
+from .document import report_sections, report_title, word_document
 from .forms import ReportFilterForm
+from .report import work_report
 from .services import deputy_records
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _period(form: PeriodForm) -> Period:
@@ -37,3 +42,31 @@ def records():
     period = _period(form)
     profiles = list(db.session.scalars(roster_query(community_id=period.community_id)))
     return render_template("reports/records.html", form=form, period=period, records=deputy_records(profiles, period))
+
+
+def _report():
+    form = ReportFilterForm(request.args)
+    period = _period(form)
+    report = work_report(period)
+    return form, report, report_title(report, current_app.config["COMMITTEE_NAME"])
+
+
+@bp.route("/")
+@role_required(Role.STAFF)
+def work_report_page():
+    """The work report for a period and community on one printable page, with its charts and the Word download."""
+    form, report, title = _report()
+    return render_template(
+        "reports/work_report.html", form=form, report=report, title=title, sections=report_sections(report),
+        args=period_args(report.period.start, report.period.end, community=report.period.community_id),
+    )
+
+
+@bp.route("/work-report.docx")
+@role_required(Role.STAFF)
+def work_report_docx():
+    """The same report as a Word document, named after the committee and the period."""
+    _form, report, title = _report()
+    body = word_document(title, report_sections(report))
+    filename = f"{title}-{report.period.start.isoformat()}-{report.period.end.isoformat()}.docx"
+    return Response(body, mimetype=DOCX, headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})
