@@ -11,8 +11,21 @@ from fractions import Fraction
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from ..campaigns.models import Campaign
+from ..campaigns.services import campaign_tallies
+from ..extensions import db
 from ..figures import percent
+from ..meetings.services import monthly_attendance
+from ..periods import Period
+from ..suggestions.adoption import (
+    adoption_by_category,
+    adoption_by_community,
+    opinions_by_category,
+    opinions_by_community,
+    submitted_by_state,
+)
 
 WIDTH = 640
 BAR = 18  # height of one bar
@@ -124,9 +137,9 @@ def counts_chart(key: str, title: str, series: str, counts: list[tuple[str, int]
     return bars(key, title, [series], [(label, [n], [str(n)]) for label, n in counts])
 
 
-def four_ones_chart(tallies) -> Chart:
-    """Per item of a campaign: the share of deputies who have done it."""
-    return bars("four-ones", _("Four ones completion per item"), [_("Completion rate")],
+def four_ones_chart(tallies, campaign: Campaign) -> Chart:
+    """Per item of a campaign: the share of deputies who have done it (the whole campaign so far)."""
+    return bars(f"four-ones-{campaign.id}", _("Four ones completion per item: %(campaign)s", campaign=campaign.name), [_("Completion rate")],
                 [(t.item.title, [float(t.rate or 0)], [f"{percent(t.rate)}（{t.done}/{t.deputies}）"]) for t in tallies.items],
                 maximum=1)
 
@@ -141,3 +154,43 @@ def attendance_chart(months: list[tuple[date, object]]) -> Chart:
 def states_chart(counts) -> Chart:
     """The suggestions submitted in the period by where they stand now."""
     return counts_chart("states", _("Suggestions by state"), _("Suggestions"), [(state.label, n) for state, n in counts])
+
+
+def charts_for(period: Period, keys: tuple[str, ...]) -> dict[str, list[Chart]]:
+    """The charts named by `keys` for a period and community, each from the service its figure comes from.
+
+    Keys: "category" (opinions and adoption by category), "community" (opinions and adoption by community),
+    "states" (suggestions by state), "four-ones" (completion per item, of each campaign of the period),
+    "attendance" (rate by month; needs both dates of the period).
+    """
+    charts: dict[str, list[Chart]] = {}
+    if "category" in keys:
+        charts["category"] = [opinions_and_adoption_chart(
+            "category", _("Opinions and adoption by category"), opinions_by_category(period), adoption_by_category(period))]
+    if "community" in keys:
+        charts["community"] = [opinions_and_adoption_chart(
+            "community", _("Opinions and adoption by community"), opinions_by_community(period), adoption_by_community(period))]
+    if "states" in keys:
+        charts["states"] = [states_chart(submitted_by_state(period))]
+    if "four-ones" in keys:
+        charts["four-ones"] = [four_ones_chart(campaign_tallies(campaign, period.community_id), campaign)
+                               for campaign in campaigns_of(period)]
+    if "attendance" in keys:
+        charts["attendance"] = [attendance_chart(monthly_attendance(period.start, period.end, period.community_id))]
+    return charts
+
+
+def campaigns_of(period: Period) -> list[Campaign]:
+    """The campaigns whose window overlaps the period, oldest first."""
+    query = select(Campaign).order_by(Campaign.starts_on, Campaign.id)
+    if period.end:
+        query = query.where(Campaign.starts_on <= period.end)
+    if period.start:
+        query = query.where(Campaign.ends_on >= period.start)
+    return list(db.session.scalars(query))
+
+
+def flat_charts(period: Period, keys: tuple[str, ...]) -> list[Chart]:
+    """The charts of `charts_for`, in the order of `keys`, as one list for a page's chart grid."""
+    charts = charts_for(period, keys)
+    return [chart for key in keys for chart in charts.get(key, [])]

@@ -44,7 +44,6 @@ def report_title(report: WorkReport, committee: str) -> str:
 def report_sections(report: WorkReport) -> list[Section]:
     """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations."""
     f = report.figures
-    period = _("From %(start)s to %(end)s", start=format_date(report.period.start), end=format_date(report.period.end))
     sections = [
         Section("figures", _("The figures"), [
             _("From %(start)s to %(end)s, %(n)d deputies went into communities and collected %(opinions)d voter opinions; "
@@ -116,7 +115,6 @@ def report_sections(report: WorkReport) -> list[Section]:
         [e.deputy.name, f"{format_date(e.starts_on)} – {format_date(e.ends_on)}", str(e.satisfied), str(e.basically_satisfied),
          str(e.dissatisfied), percent(e.satisfaction), rating.label if rating else "—"] for e, rating in report.evaluations],
         numeric=(2, 3, 4, 5))] if report.evaluations else []))
-    sections[0].paragraphs.insert(0, period)
     return sections
 
 

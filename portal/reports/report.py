@@ -6,7 +6,6 @@ the attendance page shows it from; this module only gathers them in the report's
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..campaigns.models import Campaign
@@ -30,6 +29,7 @@ from ..suggestions.adoption import (
     submitted_by_state,
 )
 from ..suggestions.models import SuggestionState
+from .charts import campaigns_of
 from .services import SuggestionOutcome, latest_answers
 
 
@@ -51,15 +51,6 @@ class WorkReport:
     attendance_by_month: list[tuple[date, Tally]]
     voter_meetings: list[Meeting]
     evaluations: list[tuple[Evaluation, Rating | None]]
-
-
-def campaigns_of(period: Period) -> list[Campaign]:
-    """The campaigns whose window overlaps the period, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Campaign).where(Campaign.starts_on <= period.end, Campaign.ends_on >= period.start).order_by(Campaign.starts_on, Campaign.id)
-        )
-    )
 
 
 def work_report(period: Period) -> WorkReport:

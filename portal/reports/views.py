@@ -2,19 +2,23 @@
 from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
-from ..deputies.services import roster_query
+from ..accounts.services import deputies_query
 from ..exports import content_disposition
 from ..extensions import db
 from ..models import DeputyProfile, Role
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
+from .charts import charts_for
 from .document import report_sections, report_title, word_document
 from .forms import ReportFilterForm
 from .report import work_report
 from .services import deputy_records
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ALL_CHARTS = ("category", "community", "states", "four-ones", "attendance")
+# The web page draws each chart beside the report section whose tables hold its numbers.
+SECTION_CHARTS = {"four-ones": ("four-ones",), "opinions": ("category", "community", "states"), "attendance": ("attendance",)}
 
 
 def _period(form: PeriodForm) -> Period:
@@ -40,7 +44,7 @@ def records():
     """Every active deputy's record for a period, one after another, to print in one go; filtered by community."""
     form = ReportFilterForm(request.args)
     period = _period(form)
-    profiles = list(db.session.scalars(roster_query(community_id=period.community_id)))
+    profiles = list(db.session.scalars(deputies_query(community=period.community_id)))
     return render_template("reports/records.html", form=form, period=period, records=deputy_records(profiles, period))
 
 
@@ -56,8 +60,10 @@ def _report():
 def work_report_page():
     """The work report for a period and community on one printable page, with its charts and the Word download."""
     form, report, title = _report()
+    charts = charts_for(report.period, ALL_CHARTS)
+    section_charts = {section: [chart for key in keys for chart in charts[key]] for section, keys in SECTION_CHARTS.items()}
     return render_template(
-        "reports/work_report.html", form=form, report=report, title=title, sections=report_sections(report),
+        "reports/work_report.html", form=form, report=report, title=title, sections=report_sections(report), charts=section_charts,
         args=period_args(report.period.start, report.period.end, community=report.period.community_id),
     )
 

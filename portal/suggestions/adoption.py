@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import case, extract, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..figures import rate
@@ -121,6 +122,7 @@ def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
 def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
     """The suggestions submitted in the period that the district adopted (the 采纳 of the rate), by submission."""
     query = _filtered(select(Suggestion).where(Suggestion.state.in_(ADOPTED_STATES)), period)
+    query = query.options(joinedload(Suggestion.category), selectinload(Suggestion.deputies))
     return list(db.session.scalars(query.order_by(Suggestion.submitted_on, Suggestion.id)))
 
 
