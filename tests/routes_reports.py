@@ -7,4 +7,6 @@ STAFF = {"anonymous": LOGIN, "deputy": 403, "staff": 200, "admin": 200}
 ROUTES = {
     "reports.record": ("GET", "/reports/deputies/{self}", ALL),
     "reports.records": ("GET", "/reports/deputies", STAFF),
+    "reports.work_report_page": ("GET", "/reports/", STAFF),
+    "reports.work_report_docx": ("GET", "/reports/work-report.docx", STAFF),
 }
