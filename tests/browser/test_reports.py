@@ -61,3 +61,22 @@ def test_adoption_and_attendance_charts_follow_the_period(live_server, demo, pag
     page.wait_for_url(re.compile(r"-02-28"))
     assert page.locator("#chart-attendance svg rect").count() <= 2
     assert page.console_errors == []
+
+
+def test_the_committees_records_print_one_deputy_per_a4_page(live_server, demo, page_at):
+    page = page_at()
+    log_in_as_staff(page, live_server)
+    page.goto(live_server + "/reports/deputies")
+    page.locator("#community").select_option(label="气象街社区")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url(re.compile(r"community=\d+"))
+    records = page.locator(".deputy-record").count()
+    assert records >= 2
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('form.filters')).display") == "none"
+    breaks = page.evaluate("[...document.querySelectorAll('.deputy-record')].map(r => getComputedStyle(r).breakBefore)")
+    assert breaks == ["auto"] + ["page"] * (records - 1)
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= records  # at least one A4 sheet per deputy
+    assert page.console_errors == []
