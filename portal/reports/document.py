@@ -43,79 +43,110 @@ def report_title(report: WorkReport, committee: str) -> str:
 
 def report_sections(report: WorkReport) -> list[Section]:
     """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations."""
+    return [builder(report) for builder in (_figures, _four_ones, _opinions, _adopted, _matters, _attendance, _evaluations)]
+
+
+def _figures(report: WorkReport) -> Section:
     f = report.figures
-    sections = [
-        Section("figures", _("The figures"), [
-            _("From %(start)s to %(end)s, %(n)d deputies went into communities and collected %(opinions)d voter opinions; "
-              "%(submitted)d suggestions went to the district committee, %(adopted)d were adopted, an adoption rate of %(rate)s.",
-              start=format_date(f.start), end=format_date(f.end), n=f.deputies_in_communities, opinions=f.opinions,
-              submitted=f.submitted, adopted=f.adopted, rate=percent(f.adoption_rate)),
-        ], [Table([_("Figure"), _("Value")], [
-            [_("Deputies who went into communities"), str(f.deputies_in_communities)],
-            [_("Voter opinions collected"), str(f.opinions)],
-            [_("Suggestions submitted"), str(f.submitted)],
-            [_("Adopted by the district"), str(f.adopted)],
-            [_("Adoption rate"), percent(f.adoption_rate, 1)],
-            [_("Practical matters done"), str(f.matters_done)],
-            [_("Voter meetings and visits held"), str(f.voter_meetings)],
-            [_("Attendance rate"), percent(f.attendance.rate, 1)],
-            [_("Voter satisfaction"), percent(f.satisfaction_rate, 1)],
-        ], numeric=(1,))]),
-    ]
-    four_ones = Section("four-ones", _("The four ones"))
+    line = _("From %(start)s to %(end)s, %(n)d deputies went into communities and collected %(opinions)d voter opinions; "
+             "%(submitted)d suggestions went to the district committee, %(adopted)d were adopted, an adoption rate of %(rate)s.",
+             start=format_date(f.start), end=format_date(f.end), n=f.deputies_in_communities, opinions=f.opinions,
+             submitted=f.submitted, adopted=f.adopted, rate=percent(f.adoption_rate))
+    return Section("figures", _("The figures"), [line], [Table([_("Figure"), _("Value")], [
+        [_("Deputies who went into communities"), str(f.deputies_in_communities)],
+        [_("Voter opinions collected"), str(f.opinions)],
+        [_("Suggestions submitted"), str(f.submitted)],
+        [_("Adopted by the district"), str(f.adopted)],
+        [_("Adoption rate"), percent(f.adoption_rate, 1)],
+        [_("Practical matters done"), str(f.matters_done)],
+        [_("Voter meetings and visits held"), str(f.voter_meetings)],
+        [_("Attendance rate"), percent(f.attendance.rate, 1)],
+        [_("Voter satisfaction"), percent(f.satisfaction_rate, 1)],
+    ], numeric=(1,))])
+
+
+def _four_ones(report: WorkReport) -> Section:
+    section = Section("four-ones", _("The four ones"), [] if report.campaigns else [_("No campaign falls in this period.")])
     for campaign, tallies in report.campaigns:
-        four_ones.paragraphs.append(_(
+        section.paragraphs.append(_(
             "%(campaign)s (%(start)s to %(end)s), the whole campaign so far: %(complete)d of %(deputies)d deputies have done every item.",
             campaign=campaign.name, start=format_date(campaign.starts_on), end=format_date(campaign.ends_on),
             complete=tallies.complete, deputies=tallies.deputies))
-        four_ones.tables.append(Table(
+        section.tables.append(Table(
             [_("Item"), _("Done"), _("Verified"), _("Deputies"), _("Completion rate")],
             [[t.item.title, str(t.done), str(t.verified), str(t.deputies), percent(t.rate)] for t in tallies.items],
             numeric=(1, 2, 3, 4), caption=campaign.name))
-    if not report.campaigns:
-        four_ones.paragraphs.append(_("No campaign falls in this period."))
-    sections.append(four_ones)
-    sections.append(Section("opinions", _("Opinions and adoption"), [
+    return section
+
+
+def _opinions(report: WorkReport) -> Section:
+    return Section("opinions", _("Opinions and adoption"), [
         _("Adoption rate = adopted ÷ submitted, for the suggestions submitted in the period."),
     ], [
         _by_label(_("Category"), report.opinions_by_category, report.adoption_by_category),
         _by_label(_("Community"), report.opinions_by_community, report.adoption_by_community),
         Table([_("State"), _("Suggestions")], [[state.label, str(n)] for state, n in report.state_counts], numeric=(1,),
               caption=_("Suggestions submitted in the period, by where they stand now")),
-    ]))
-    sections.append(Section("adopted", _("Adopted suggestions and the district's answers"),
-                            [] if report.adopted else [_("None in this period.")],
-                            [Table([_("Submitted on"), _("Suggestion"), _("Deputies"), _("Category"), _("State"), _("The district's answer")], [
-                                [format_date(o.suggestion.submitted_on), o.suggestion.title, "、".join(d.name for d in o.suggestion.deputies),
-                                 o.suggestion.category.name, o.suggestion.state.label,
-                                 _answer(o)] for o in report.adopted])] if report.adopted else []))
-    sections.append(Section("matters", _("Practical matters done"),
-                            [] if report.matters else [_("None in this period.")],
-                            [Table([_("Date"), _("Practical matter"), _("Place"), _("Community")], [
-                                [format_date(m.done_on), m.title, m.location or "—", m.community.name] for m in report.matters])]
-                            if report.matters else []))
-    t = f.attendance
-    sections.append(Section("attendance", _("Attendance and voter meetings"), [
+    ])
+
+
+def _adopted(report: WorkReport) -> Section:
+    section = Section("adopted", _("Adopted suggestions and the district's answers"))
+    if not report.adopted:
+        section.paragraphs.append(_("None in this period."))
+        return section
+    section.tables.append(Table(
+        [_("Submitted on"), _("Suggestion"), _("Deputies"), _("Category"), _("State"), _("The district's answer")],
+        [[format_date(o.suggestion.submitted_on), o.suggestion.title, "、".join(d.name for d in o.suggestion.deputies),
+          o.suggestion.category.name, o.suggestion.state.label, _answer(o)] for o in report.adopted]))
+    return section
+
+
+def _matters(report: WorkReport) -> Section:
+    section = Section("matters", _("Practical matters done"))
+    if not report.matters:
+        section.paragraphs.append(_("None in this period."))
+        return section
+    section.tables.append(Table(
+        [_("Date"), _("Practical matter"), _("Place"), _("Community")],
+        [[format_date(m.done_on), m.title, m.location or "—", m.community.name] for m in report.matters]))
+    return section
+
+
+def _attendance(report: WorkReport) -> Section:
+    f, t = report.figures, report.figures.attendance
+    section = Section("attendance", _("Attendance and voter meetings"), [
         _("Attendance rate = (present + late + left early) ÷ rostered places of the meetings held; leave is counted apart."),
         _("%(attended)d of %(expected)d rostered places attended (%(rate)s); on leave %(excused)d, absent %(absent)d. "
           "%(meetings)d voter meetings and visits were held.",
           attended=t.attended, expected=t.expected, rate=percent(t.rate, 1), excused=t.excused, absent=t.absent, meetings=f.voter_meetings),
-    ], [
-        Table([_("Month"), _("Rostered places"), _("Attended"), _("On leave"), _("Attendance rate")],
-              [[format_date(month, "yyyy-MM"), str(m.expected), str(m.attended), str(m.excused), percent(m.rate, 1)]
-               for month, m in report.attendance_by_month], numeric=(1, 2, 3, 4), caption=_("Attendance by month")),
-        *([Table([_("Date"), _("Meeting"), _("Place"), _("Voters present")], [
-            [format_date(m.starts_at), m.title, m.place or (m.community.name if m.community else "—"), str(m.voter_count or "—")]
-            for m in report.voter_meetings], numeric=(3,), caption=_("Voter meetings and visits held"))] if report.voter_meetings else []),
-    ]))
-    sections.append(Section("evaluations", _("Voter evaluations"), [
+    ], [Table(
+        [_("Month"), _("Rostered places"), _("Attended"), _("On leave"), _("Attendance rate")],
+        [[format_date(month, "yyyy-MM"), str(m.expected), str(m.attended), str(m.excused), percent(m.rate, 1)]
+         for month, m in report.attendance_by_month],
+        numeric=(1, 2, 3, 4), caption=_("Attendance by month"))])
+    if report.voter_meetings:
+        section.tables.append(Table(
+            [_("Date"), _("Meeting"), _("Place"), _("Voters present")],
+            [[format_date(m.starts_at), m.title, m.place or (m.community.name if m.community else "—"), str(m.voter_count or "—")]
+             for m in report.voter_meetings],
+            numeric=(3,), caption=_("Voter meetings and visits held")))
+    return section
+
+
+def _evaluations(report: WorkReport) -> Section:
+    f = report.figures
+    section = Section("evaluations", _("Voter evaluations"), [
         _("%(ballots)d ballots, %(satisfied)d of them satisfied: a satisfaction rate of %(rate)s.",
           ballots=f.ballots, satisfied=f.satisfied, rate=percent(f.satisfaction_rate, 1)),
-    ], [Table([_("Deputy"), _("Period"), _("Satisfied"), _("Basically satisfied"), _("Dissatisfied"), _("Satisfaction rate"), _("Rating")], [
-        [e.deputy.name, f"{format_date(e.starts_on)} – {format_date(e.ends_on)}", str(e.satisfied), str(e.basically_satisfied),
-         str(e.dissatisfied), percent(e.satisfaction), rating.label if rating else "—"] for e, rating in report.evaluations],
-        numeric=(2, 3, 4, 5))] if report.evaluations else []))
-    return sections
+    ])
+    if report.evaluations:
+        section.tables.append(Table(
+            [_("Deputy"), _("Period"), _("Satisfied"), _("Basically satisfied"), _("Dissatisfied"), _("Satisfaction rate"), _("Rating")],
+            [[e.deputy.name, f"{format_date(e.starts_on)} – {format_date(e.ends_on)}", str(e.satisfied), str(e.basically_satisfied),
+              str(e.dissatisfied), percent(e.satisfaction), rating.label if rating else "—"] for e, rating in report.evaluations],
+            numeric=(2, 3, 4, 5)))
+    return section
 
 
 def _answer(outcome) -> str:
