@@ -47,7 +47,7 @@ def test_xlsx_writes_formula_like_text_as_text_and_numbers_as_numbers():
     sheet = read_xlsx(xlsx_body(["名字", "出席率"], [[value, 0.5] for value in DANGEROUS] + [["17/69", 3]], percent_columns=(1,)))
     for row, value in enumerate(DANGEROUS, start=2):
         cell = sheet.cell(row=row, column=1)
-        assert cell.value == value.replace("\r", "\n")  # XML reads a carriage return back as a line feed
+        assert cell.value in {value, value.replace("\r", "\n")}  # an XML parser may read a carriage return as a line feed
         assert cell.data_type == "s" and cell.quotePrefix
     assert sheet["B2"].value == 0.5 and sheet["B2"].data_type == "n" and sheet["B2"].number_format == "0.0%"
     assert sheet["A8"].value == "17/69" and sheet["B8"].value == 3
