@@ -24,8 +24,8 @@ SECTION_CHARTS = {"four-ones": ("four-ones",), "opinions": ("category", "communi
 def _period(form: PeriodForm) -> Period:
     """The period the form asks for (this year by default) and its community, if it has one."""
     start, end = read_period(form, this_year())
-    community = getattr(form, "community", None)
-    return Period(start, end, community.data or None if community is not None else None)
+    community = form.community.data if isinstance(form, ReportFilterForm) else None
+    return Period(start, end, community or None)
 
 
 @bp.route("/deputies/<int:user_id>")
