@@ -19,6 +19,7 @@ from .test_reports_record import street  # noqa: F401 (the hand-made street is a
 YEAR = "start=2025-01-01&end=2025-12-31"
 
 
+@pytest.mark.postgres
 def test_the_report_gathers_the_overviews_figures(app, street):
     with app.app_context():
         report = work_report(Period(date(2025, 1, 1), date(2025, 12, 31)))

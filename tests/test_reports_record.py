@@ -81,6 +81,7 @@ def record_of(people, key: str, period: Period = YEAR):
     return deputy_records([_db.session.get(DeputyProfile, people[key].id)], period)[0]
 
 
+@pytest.mark.postgres
 def test_record_figures_from_hand_made_data(app, street):
     with app.app_context():
         record = record_of(street, "a")
