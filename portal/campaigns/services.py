@@ -410,9 +410,9 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
-def count_deputies() -> int:
-    """Active deputies: the denominator of every checklist rate."""
-    return db.session.scalar(select(func.count()).select_from(deputy_ids_query().subquery()))
+def count_deputies(community_id: int | None = None) -> int:
+    """Active deputies (of a community, if given): the denominator of every checklist rate."""
+    return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
 
 
 def campaign_period(campaign: Campaign) -> Period:
@@ -453,8 +453,8 @@ def community_days(period: Period) -> list[ChecklistRecord]:
     return list(db.session.scalars(query.order_by(ChecklistRecord.done_on.desc(), ChecklistRecord.id.desc())))
 
 
-def count_complete(campaign: Campaign) -> int:
-    """Active deputies who have done every active item of the campaign."""
+def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
+    """Active deputies (of a community, if given) who have done every active item of the campaign."""
     active_items = select(func.count()).select_from(ChecklistItem).where(
         ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired
     ).scalar_subquery()
@@ -465,7 +465,7 @@ def count_complete(campaign: Campaign) -> int:
             ChecklistItem.campaign_id == campaign.id,
             ~ChecklistItem.retired,
             ChecklistRecord.state.in_(DONE_STATES),
-            ChecklistRecord.deputy_id.in_(deputy_ids_query()),
+            ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)),
         )
         .group_by(ChecklistRecord.deputy_id)
         .having(and_(func.count() >= active_items, active_items > 0))
@@ -473,8 +473,8 @@ def count_complete(campaign: Campaign) -> int:
     return db.session.scalar(select(func.count()).select_from(per_deputy.subquery()))
 
 
-def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
-    """Per active item: deputies who did it, and whose record staff verified."""
+def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
+    """Per active item: active deputies (of a community, if given) who did it, and whose record staff verified."""
     counts = {
         item_id: (done, verified)
         for item_id, done, verified in db.session.execute(
@@ -484,17 +484,23 @@ def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query()))
+            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)))
             .group_by(ChecklistRecord.item_id)
         )
     }
     return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
 
 
-def campaign_tallies(campaign: Campaign) -> CampaignTallies:
-    """Deputies with every item done, completion per item, and deputies who went into communities."""
-    deputies = count_deputies()
-    return CampaignTallies(deputies, count_complete(campaign), deputies_in_communities(campaign_period(campaign)), item_tallies(campaign, deputies))
+def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> CampaignTallies:
+    """Deputies with every item done, completion per item, and deputies who went into communities over the campaign.
+
+    With a community, the deputies are those of the community, and 已深入社区代表 counts the days spent in it.
+    """
+    deputies = count_deputies(community_id)
+    went = deputies_in_communities(Period(campaign.starts_on, campaign.ends_on, community_id))
+    return CampaignTallies(
+        deputies, count_complete(campaign, community_id), went, item_tallies(campaign, deputies, community_id)
+    )
 
 
 @dataclass

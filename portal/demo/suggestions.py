@@ -8,7 +8,8 @@ from ..extensions import db
 from ..models import Role, User
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import ensure_default_categories, record_opinion
-from ..suggestions.models import ADOPTED_STATES, Suggestion, SuggestionState
+from ..suggestions.answers import FeedbackFields, record_feedback
+from ..suggestions.models import ADOPTED_STATES, ANSWERED_STATES, AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
 from ..suggestions.services import SuggestionFields, create_suggestion, transition
 
 OPINIONS_COLLECTED = 69  # "收集选民意见69条"
@@ -79,6 +80,22 @@ def seed_suggestions() -> None:
     created = _one_suggestion_per_opinion(staff, titles)
     if created:
         _decide(staff, [t for *_rest, t, _c in REPORT_OPINIONS])
+    _carry_back_answers()
+
+
+def _carry_back_answers() -> None:
+    """The deputies carried most answers back to their voters (回访); every fourth answer is still owed."""
+    answered = db.session.scalars(select(Suggestion).where(Suggestion.state.in_(ANSWERED_STATES)).order_by(Suggestion.id)).all()
+    done = set(db.session.execute(select(AnswerFeedback.suggestion_id, AnswerFeedback.deputy_id)).tuples())
+    for i, suggestion in enumerate(answered):
+        if i % 4 == 3:
+            continue
+        for deputy in {opinion.deputy for opinion in suggestion.opinions}:
+            if (suggestion.id, deputy.id) in done:
+                continue
+            day = min(suggestion.submitted_on + timedelta(days=30), local_today())
+            method = FeedbackMethod.VISIT if i % 2 else FeedbackMethod.PHONE
+            record_feedback(deputy, suggestion, FeedbackFields(day, method, "已向提出意见的居民说明区委的答复。"))
 
 
 def _collect_opinions(users: dict, staff: User, categories: dict) -> None:

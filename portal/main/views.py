@@ -17,17 +17,21 @@ from ..campaigns.services import (
 )
 from ..clock import local_today, to_local
 from ..deputies.services import deputy_figures
-from ..htmx import is_htmx
+from ..htmx import is_htmx, render_with_oob
 from ..meetings.services import year_to_date_attendance
 from ..models import Role, utcnow
 from ..navigation import home_url_for
-from ..periods import read_period, this_year
+from ..periods import Period, read_period, this_year
 from ..permissions import public, role_required
+from ..reports.charts import flat_charts
 from ..suggestions.answers import answers_to_carry_back, overdue_suggestions
 from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
 from .services import committee_figures, wall_figures
+
+# The overview draws every chart of the report for its period and community.
+OVERVIEW_CHARTS = ("category", "community", "four-ones", "attendance", "states")
 
 
 @bp.route("/")
@@ -90,11 +94,12 @@ def staff_home():
     """The office's home: the report's figures for a period and community, then the campaign and the roster."""
     form, start, end, community_id = _figures_filter()
     figures = committee_figures(start, end, community_id)
+    charts = flat_charts(Period(start, end, community_id), OVERVIEW_CHARTS)
     if is_htmx():
-        return render_template("main/_figures.html", form=form, figures=figures)
+        return render_with_oob("main/_figures.html", "reports/_charts.html", form=form, figures=figures, charts=charts)
     campaign = current_campaign()
     tallies = campaign_tallies(campaign) if campaign is not None else None
     return render_template(
-        "main/staff_home.html", form=form, figures=figures, deputies=deputy_figures(), campaign=campaign, tallies=tallies,
-        overdue=overdue_suggestions(), today=local_today(),
+        "main/staff_home.html", form=form, figures=figures, charts=charts, deputies=deputy_figures(), campaign=campaign,
+        tallies=tallies, overdue=overdue_suggestions(), today=local_today(),
     )

@@ -19,6 +19,7 @@ from ..opinions.models import Category
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .exports import export_meeting, export_rates
 from .forms import (
@@ -370,9 +371,10 @@ def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end, community_id = _period()
     rows = attendance_rates(start, end, community_id=community_id)
+    charts = flat_charts(Period(start, end, community_id), ("attendance",))
     return render_template(
         "meetings/rates.html", form=form, rows=rows, total=period_total(rows), communities=active_communities(),
-        community_id=community_id, args=period_args(start, end, community=community_id),
+        community_id=community_id, args=period_args(start, end, community=community_id), charts=charts,
     )
 
 
