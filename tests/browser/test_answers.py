@@ -1,0 +1,73 @@
+"""Answers owed in a real browser: the deputy records a 回访 in place; the status wall says since when it is offline."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.accounts.services import DeputyFields, create_community, create_user
+from portal.clock import local_today
+from portal.extensions import db
+from portal.models import Level, Role
+from portal.opinions.models import Category, CollectionMethod
+from portal.opinions.services import record_opinion
+from portal.suggestions.models import SuggestionState
+from portal.suggestions.services import SuggestionFields, create_suggestion, transition
+
+PASSWORD = "pass-word-1"
+
+
+@pytest.fixture
+def owed(live_app):
+    """张三's opinion went into a suggestion the district adopted: an answer he owes his voters."""
+    with live_app.app_context():
+        community = create_community("东风社区")
+        deputy = create_user("zhangsan", "张三", Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "教师", ""))
+        staff = create_user("office", "工作人员", Role.STAFF, PASSWORD)
+        category = Category(name="社区建设")
+        db.session.add(category)
+        db.session.flush()
+        day = local_today() - timedelta(days=20)
+        opinion = record_opinion(deputy, deputy, "路灯不亮", community, category, day, CollectionMethod.VISIT)
+        suggestion = create_suggestion(staff, SuggestionFields("修复路灯", "尽快修复", category, [deputy]), [opinion.id])
+        transition(staff, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, "", on=day)
+        transition(staff, suggestion, SuggestionState.ADOPTED, SuggestionState.SUBMITTED, "区委已采纳，本月修复")
+        db.session.commit()
+        return suggestion.id
+
+
+def log_in(page, live_server, username):
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):
+    page = page_at()
+    log_in(page, live_server, "zhangsan")
+    page.wait_for_url(re.compile(r"/me$"))
+    page.evaluate("window.__notReloaded = true")
+    item = page.locator(f"#carry-back-{owed}")
+    assert "区委已采纳，本月修复" in item.inner_text()
+    item.get_by_label("方式").select_option(label="电话")
+    item.get_by_role("button", name="记录回访").click()
+    page.wait_for_selector(f"#carry-back-{owed} .flash")
+    assert "回访已记录" in page.locator(f"#carry-back-{owed}").inner_text()
+    assert page.evaluate("window.__notReloaded") is True
+    assert page.console_errors == []
+
+
+def test_the_wall_keeps_its_figures_offline_and_says_since_when(live_server, owed, page_at):
+    page = page_at()
+    log_in(page, live_server, "office")
+    page.wait_for_url(re.compile(r"/staff$"))
+    page.goto(live_server + "/wall")
+    assert page.locator("#wall-offline").is_hidden()
+    page.context.set_offline(True)
+    page.evaluate("htmx.ajax('GET', location.href, {target: '#wall-figures', swap: 'none'}).catch(() => {})")
+    page.wait_for_selector("#wall-offline:not([hidden])")
+    assert "网络中断" in page.locator("#wall-offline").inner_text()
+    assert page.locator("#wall-figures .tile").count() >= 8
+    page.context.set_offline(False)
+    page.evaluate("htmx.ajax('GET', location.href, {target: '#wall-figures', swap: 'none'})")
+    page.wait_for_selector("#wall-offline[hidden]", state="attached")
