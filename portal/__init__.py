@@ -5,7 +5,7 @@ import sqlite3
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -105,8 +105,13 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """The user of an "id:version" session id, unless their version has moved on since."""
+        user_id, _sep, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
 
 
 def _init_templates(app: Flask) -> None:
@@ -134,6 +139,7 @@ def _init_errors(app: Flask) -> None:
         403: lambda: _("You do not have permission to see this page."),
         404: lambda: _("The page was not found."),
         405: lambda: _("This action is not allowed here."),
+        413: lambda: _("The upload is too large (at most %(mb)d MB).", mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20),
         429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
         500: lambda: _("Something went wrong on our side. Please try again."),
     }
