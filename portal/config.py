@@ -45,6 +45,7 @@ class Config:
     IMPORT_PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 25
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)  # static URLs carry ?v=<mtime> (portal/__init__.py)
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # the largest request (the deputy import's file): 413 above it
     IMPORT_MAX_ROWS = 2000
     IMPORT_ERRORS_SHOWN = 50

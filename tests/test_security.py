@@ -5,6 +5,7 @@ from portal.extensions import db
 from portal.models import Role, User
 
 from .conftest import PASSWORD
+from .test_suggestions_views import world  # noqa: F401 (a fixture)
 
 NEW_PASSWORD = "another-pass-2"
 
@@ -263,3 +264,176 @@ def test_imported_passwords_are_cheap_salted_and_must_be_changed(app, admin_clie
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == "d000"))
         assert not user.password_must_change and not user.password_hash.startswith("scrypt:1024")
+
+
+def count_opinions(app, content: str) -> int:
+    from portal.opinions.models import Opinion
+
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(Opinion).where(Opinion.content == content))
+
+
+def all_contents(app) -> list[str]:
+    from portal.opinions.models import Opinion
+
+    with app.app_context():
+        return db.session.scalars(db.select(Opinion.content)).all()
+
+
+def submission_key(page: str) -> str:
+    import re
+
+    return re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def opinion_data(world, content: str, key: str | None = None) -> dict:
+    from portal.clock import local_today
+
+    data = {"content": content, "community": world["community"], "category": 5,
+            "collected_on": local_today().isoformat(), "method": "visit"}
+    if key:
+        data["submission_key"] = key
+    return data
+
+
+@pytest.mark.postgres
+def test_a_resent_create_form_makes_one_record_and_shows_it(app, client, login, world):
+    login(world["deputy"])
+    key = submission_key(client.get("/opinions/new").get_data(as_text=True))
+    first = client.post("/opinions/new", data=opinion_data(world, "希望修缮社区活动室", key))
+    again = client.post("/opinions/new", data=opinion_data(world, "希望修缮社区活动室", key))
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert count_opinions(app, "希望修缮社区活动室") == 1
+    assert "该表单已经提交过" in client.get(again.headers["Location"]).get_data(as_text=True)
+    fresh = submission_key(client.get("/opinions/new").get_data(as_text=True))
+    assert fresh != key
+    client.post("/opinions/new", data=opinion_data(world, "希望修缮社区活动室", fresh))
+    assert count_opinions(app, "希望修缮社区活动室") == 2  # a new form is a new opinion
+
+
+@pytest.mark.postgres
+def test_two_identical_posts_sent_together_create_one_record(app, login, world):
+    import threading
+
+    clients = [app.test_client() for _ in range(4)]
+    for each in clients:
+        with each.session_transaction() as session:
+            session["_user_id"] = f"{world['deputy'].id}:1"
+    data = opinion_data(world, "希望增设社区快递柜", "k" * 32)
+    barrier, responses = threading.Barrier(len(clients)), []
+
+    def post(each):
+        barrier.wait()
+        responses.append(each.post("/opinions/new", data=dict(data)))
+
+    threads = [threading.Thread(target=post, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in responses] == [302] * len(clients)
+    assert count_opinions(app, "希望增设社区快递柜") == 1
+
+
+def test_another_users_key_is_not_theirs_to_replay(app, client, login, world):
+    login(world["deputy"])
+    assert client.post("/opinions/new", data=opinion_data(world, "一条意见", "s" * 32)).status_code == 302
+    login(world["staff"])
+    data = opinion_data(world, "另一条意见", "s" * 32) | {"deputy": world["other"].id}
+    response = client.post("/opinions/new", data=data)
+    assert response.status_code == 200  # the key is taken: nothing is shown of the other user's record
+    assert count_opinions(app, "另一条意见") == 0
+
+
+def test_every_form_is_a_base_form_and_every_create_form_submits_once():
+    import importlib
+    import pkgutil
+
+    import portal
+    from flask_wtf import FlaskForm
+
+    from portal.forms import BaseForm, OnceForm
+
+    forms = set()
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        loaded = importlib.import_module(module.name)
+        forms |= {v for v in vars(loaded).values()
+                  if isinstance(v, type) and issubclass(v, FlaskForm) and v.__module__.startswith("portal.")}
+    forms -= {BaseForm, OnceForm}
+    assert len(forms) > 20
+    assert [f.__name__ for f in forms if not issubclass(f, BaseForm)] == []
+    creating = {"NewUserForm", "CommunityForm", "OpinionForm", "CategoryForm", "SuggestionForm", "EvaluationForm",
+                "CampaignForm", "ItemForm", "MatterForm", "MeetingForm", "MeetingOpinionForm", "MeetingKindForm"}
+    assert {f.__name__ for f in forms if issubclass(f, OnceForm)} >= creating
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\x07", "\x7f", "\x85"])
+def test_control_characters_are_refused_at_the_form(app, client, login, world, bad):
+    login(world["deputy"])
+    page = client.post("/opinions/new", data=opinion_data(world, f"希望{bad}修路")).get_data(as_text=True)
+    assert "此项含有不可见的控制字符" in page
+    assert count_opinions(app, "希望修路") == 0 and f"希望{bad}修路" not in all_contents(app)
+    login(world["staff"])
+    page = client.post(f"/suggestions/{world['own']}/edit", data={"title": f"标题{bad}", "content": "内容", "category": 3}).get_data(as_text=True)
+    assert "此项含有不可见的控制字符" in page
+
+
+@pytest.mark.postgres
+def test_tab_and_newline_stay_allowed_in_multi_line_text_only(app, client, login, world):
+    login(world["deputy"])
+    assert client.post("/opinions/new", data=opinion_data(world, "第一行\r\n\t第二行")).status_code == 302
+    assert count_opinions(app, "第一行\r\n\t第二行") + count_opinions(app, "第一行\n\t第二行") == 1
+    login(world["staff"])
+    page = client.post(f"/suggestions/{world['own']}/edit", data={"title": "标题\t二", "content": "内容", "category": 3}).get_data(as_text=True)
+    assert "此项含有不可见的控制字符" in page
+
+
+@pytest.mark.postgres
+def test_a_control_character_in_a_search_parameter_is_a_clear_400(client, login, world):
+    login(world["staff"])
+    for url in ("/opinions/?q=%00", "/admin/users?q=a%1b", "/suggestions/?q=%00"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "请求中含有不允许的字符" in response.get_data(as_text=True)
+
+
+@pytest.mark.postgres
+def test_a_nul_in_a_tablet_leave_reason_is_refused(app, client, login, make_user):
+    from datetime import timedelta
+
+    from portal.meetings.models import Attendance
+    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds, set_roster
+    from portal.models import utcnow
+
+    staff, deputy = make_user(Role.STAFF), make_user(Role.DEPUTY)
+    with app.app_context():
+        ensure_default_meeting_kinds()
+        now = utcnow()
+        meeting = create_meeting(db.session.get(User, staff.id), MeetingFields(meeting_kinds()[0], "会", now, now + timedelta(hours=1)))
+        set_roster(meeting, [deputy.id])
+        db.session.commit()
+        meeting_id = meeting.id
+    login(staff)
+    response = client.post(f"/meetings/{meeting_id}/attendance/{deputy.id}", data={"status": "excused", "reason": "病\x00假"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "此项含有不可见的控制字符" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)) == 0
+
+
+def test_pages_behind_login_and_exports_are_not_stored_but_static_files_are_cached(client, login, make_user):
+    login(make_user(Role.STAFF))
+    page = client.get("/staff")
+    assert page.headers["Cache-Control"] == "no-store"
+    export = client.get("/suggestions/figures/export.csv")
+    assert export.status_code == 200 and export.headers["Cache-Control"] == "no-store"
+    import re
+
+    css = re.search(r'href="(/static/css/portal\.css\?v=\d+)"', page.get_data(as_text=True)).group(1)
+    static = client.get(css)
+    assert static.status_code == 200
+    assert "max-age=31536000" in static.headers["Cache-Control"]
+    static.close()

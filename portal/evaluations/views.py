@@ -7,8 +7,9 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..models import Role, User
 from ..opinions.services import active_deputies
 from ..permissions import role_required
@@ -47,18 +48,17 @@ def new():
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
-        try:
-            evaluation = record_evaluation(
+        url = commit_once(
+            form,
+            lambda: record_evaluation(
                 current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
                 form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
-            return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
+            ),
+            lambda evaluation: url_for("evaluations.index", year=evaluation.starts_on.year),
+            lambda evaluation: _("The evaluation of %(name)s was saved.", name=evaluation.deputy.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("evaluations/form.html", form=form)
 
 

@@ -1,11 +1,12 @@
 """The filter of the committee's figures."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from ..forms import BaseForm
 
-class FiguresFilterForm(FlaskForm):
+
+class FiguresFilterForm(BaseForm):
     """Period and community of the overview (a GET form: no CSRF token, values in the URL)."""
 
     class Meta:

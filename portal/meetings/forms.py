@@ -1,6 +1,5 @@
 """Forms for meetings, rosters, marks, the voter log, meeting kinds and the rate period."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,10 +18,12 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..forms import BaseForm, OnceForm
+
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceForm):
     """A meeting's particulars; times are typed in the portal's local time."""
 
     kind = SelectField(_l("Kind of meeting"), coerce=int, validators=[DataRequired(_l("Please choose the kind of meeting."))])
@@ -36,13 +37,13 @@ class MeetingForm(FlaskForm):
     notes = TextAreaField(_l("Notes / minutes"), validators=[Length(max=20000, message=_l("The text is too long."))])
 
 
-class RosterForm(FlaskForm):
+class RosterForm(BaseForm):
     """The deputies expected at a meeting."""
 
     deputies = SelectMultipleField(_l("Expected deputies"), coerce=int, validate_choice=False)
 
 
-class VoterLogForm(FlaskForm):
+class VoterLogForm(BaseForm):
     """The voters present at a voter meeting or visit and the answers fed back to them."""
 
     voter_count = IntegerField(_l("Voters present"), validators=[
@@ -51,7 +52,7 @@ class VoterLogForm(FlaskForm):
                             validators=[Length(max=5000, message=_l("At most 5000 characters."))])
 
 
-class MeetingOpinionForm(FlaskForm):
+class MeetingOpinionForm(OnceForm):
     """An opinion raised at the meeting, added inline."""
 
     content = TextAreaField(_l("Opinion"), validators=[DataRequired(_l("Please write down the opinion.")),
@@ -61,7 +62,7 @@ class MeetingOpinionForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
 
 
-class MeetingKindForm(FlaskForm):
+class MeetingKindForm(OnceForm):
     """A kind of meeting: its name, whether it keeps a voter log, whether it is in use."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("At most 32 characters."))])
@@ -69,7 +70,7 @@ class MeetingKindForm(FlaskForm):
     active = BooleanField(_l("In use"), default=True)
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(BaseForm):
     """The period of the attendance rates (read from the query string)."""
 
     class Meta:

@@ -18,6 +18,7 @@ from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -255,6 +256,8 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("Please give the reason for the leave."), "reason")
     if len(reason) > MAX_REASON:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
+    if has_control_characters(reason):
+        raise ServiceError(str(CONTROL_CHARACTERS_MESSAGE), "reason")
     now = utcnow()
     mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id, "marked_at": now}
     db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))

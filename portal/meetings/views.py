@@ -11,8 +11,9 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import to_local, to_utc
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import ServiceError, commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
@@ -129,10 +130,14 @@ def new():
         start = to_local(utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None) + timedelta(hours=1)
         form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
     if form.validate_on_submit():
-        meeting = commit_form(form, lambda: create_meeting(current_user, _fields(form)))
-        if meeting is not None:
-            flash(_("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)), "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        url = commit_once(
+            form,
+            lambda: create_meeting(current_user, _fields(form)),
+            lambda meeting: url_for("meetings.detail", meeting_id=meeting.id),
+            lambda meeting: _("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("meetings/form.html", form=form, meeting=None)
 
 
@@ -320,21 +325,21 @@ def add_opinion(meeting_id: int):
     form = _opinion_form(meeting, MeetingOpinionForm())
     status = 200
     if form.validate_on_submit():
-        try:
-            add_meeting_opinion(
+        url = commit_once(
+            form,
+            lambda: add_meeting_opinion(
                 current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
                 db.session.get(Category, form.category.data),
                 db.session.get(Community, form.community.data) if form.community.data else None,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
+            ),
+            lambda opinion: url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions",
+            lambda opinion: _("The opinion was added."),
+        )
+        if url is None:
             status = 422
+        elif not is_htmx():
+            return redirect(url)
         else:
-            db.session.commit()
-            if not is_htmx():
-                flash(_("The opinion was added."), "success")
-                return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions")
             form = _opinion_form(meeting)
     else:
         status = 422
@@ -420,10 +425,14 @@ def kinds():
     """The kinds of meeting, with a form to add one."""
     form = MeetingKindForm()
     if form.validate_on_submit():
-        kind = commit_form(form, lambda: save_meeting_kind(None, form.name.data, form.voter_log.data))
-        if kind is not None:
-            flash(_("Meeting kind %(name)s was added.", name=kind.name), "success")
-            return redirect(url_for("meetings.kinds"))
+        url = commit_once(
+            form,
+            lambda: save_meeting_kind(None, form.name.data, form.voter_log.data),
+            lambda kind: url_for("meetings.kinds"),
+            lambda kind: _("Meeting kind %(name)s was added.", name=kind.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("meetings/kinds.html", form=form, kinds=meeting_kinds(active_only=False))
 
 

@@ -8,8 +8,9 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..permissions import ANY_ROLE, role_required
@@ -86,8 +87,9 @@ def new():
             form.community.data = current_user.deputy.community_id
     if form.validate_on_submit():
         deputy = current_user if is_deputy else db.session.get(User, form.deputy.data or 0)
-        try:
-            record_opinion(
+        url = commit_once(
+            form,
+            lambda: record_opinion(
                 current_user,
                 deputy,
                 form.content.data,
@@ -97,14 +99,12 @@ def new():
                 CollectionMethod(form.method.data),
                 form.voter_names.data or "",
                 form.voter_count.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The opinion was recorded."), "success")
-            return redirect(url_for("opinions.index"))
+            ),
+            lambda opinion: url_for("opinions.index"),
+            lambda opinion: _("The opinion was recorded."),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("opinions/form.html", form=form, is_deputy=is_deputy)
 
 
@@ -114,10 +114,14 @@ def categories():
     """The categories (领域) with a form to add one."""
     form = CategoryForm()
     if form.validate_on_submit():
-        category = commit_form(form, lambda: create_category(form.name.data))
-        if category is not None:
-            flash(_("Category %(name)s was added.", name=category.name), "success")
-            return redirect(url_for("opinions.categories"))
+        url = commit_once(
+            form,
+            lambda: create_category(form.name.data),
+            lambda category: url_for("opinions.categories"),
+            lambda category: _("Category %(name)s was added.", name=category.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("opinions/categories.html", form=form, categories=all_categories())
 
 
