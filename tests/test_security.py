@@ -5,9 +5,10 @@ from portal.extensions import db
 from portal.models import Role, User
 
 from .conftest import PASSWORD
-from .test_suggestions_views import world  # noqa: F401 (a fixture)
+from . import test_suggestions_views
 
 NEW_PASSWORD = "another-pass-2"
+world = test_suggestions_views.world  # the fixture: two deputies, staff, admin, opinions, drafts
 
 
 def post_login(client, username, password, address="127.0.0.1", remember=False):

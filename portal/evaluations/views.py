@@ -5,13 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
 from ..forms import commit_once
 from ..models import Role, User
-from ..opinions.services import active_deputies
 from ..permissions import role_required
 from . import bp
 from .forms import EvaluationForm, ThresholdsForm

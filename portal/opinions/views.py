@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
@@ -20,7 +20,6 @@ from .forms import CategoryEditForm, CategoryForm, OpinionForm
 from .models import Category, CollectionMethod
 from .services import (
     active_categories,
-    active_deputies,
     all_categories,
     create_category,
     opinions_query,
