@@ -56,6 +56,10 @@ class Config:
     CHECKIN_EARLY_MINUTES = int(os.environ.get("CHECKIN_EARLY_MINUTES", "30"))
     CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "30"))
     LATE_AFTER_MINUTES = int(os.environ.get("LATE_AFTER_MINUTES", "10"))
+    # A rotating check-in code changes every CHECKIN_CODE_SECONDS and is accepted in its own period
+    # and the next; a deputy who scanned in time has CHECKIN_CONFIRM_SECONDS to press confirm.
+    CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))
+    CHECKIN_CONFIRM_SECONDS = 600
 
 
 class TestConfig(Config):

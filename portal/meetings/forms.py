@@ -35,6 +35,7 @@ class MeetingForm(OnceForm):
     place = StringField(_l("Place"), validators=[Length(max=200, message=_l("At most 200 characters."))])
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Notes / minutes"), validators=[Length(max=20000, message=_l("The text is too long."))])
+    fixed_checkin_code = BooleanField(_l("Fixed check-in code (for a printed notice; otherwise the code on the screen changes every 30 seconds)"))
 
 
 class RosterForm(BaseForm):

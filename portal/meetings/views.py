@@ -36,6 +36,8 @@ from .services import (
     attendance_cards,
     attendance_history,
     attendance_rates,
+    checkin_confirmation,
+    checkin_step,
     checkin_token,
     close_meeting,
     create_meeting,
@@ -115,6 +117,7 @@ def _fields(form: MeetingForm) -> MeetingFields:
         place=form.place.data or "",
         community=db.session.get(Community, form.community.data) if form.community.data else None,
         notes=form.notes.data or "",
+        fixed_checkin_code=bool(form.fixed_checkin_code.data),
     )
 
 
@@ -168,15 +171,23 @@ def _opinion_form(meeting: Meeting, form: MeetingOpinionForm | None = None) -> M
     return form
 
 
+def _checkin_code_context(meeting: Meeting) -> dict:
+    url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
+    return {
+        "meeting": meeting,
+        "checkin_url": url,
+        "checkin_step": checkin_step(),
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code")),
+    }
+
+
 def _detail_context(meeting: Meeting) -> dict:
     context = {"meeting": meeting, "tally": tally(meeting), "statuses": list(AttendanceStatus)}
     if current_user.has_role(Role.STAFF):
         context["cards"] = attendance_cards(meeting)
         context["history"] = attendance_history(meeting)
         if not meeting.closed:
-            url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
-            context["checkin_url"] = url
-            context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code"))
+            context.update(_checkin_code_context(meeting))
     else:
         cards = attendance_cards(meeting, current_user.id)
         context["own"] = cards[0].attendance if cards else None
@@ -328,13 +339,26 @@ def add_opinion(meeting_id: int):
     return render_template("meetings/detail.html", **context), status
 
 
+@bp.route("/<int:meeting_id>/checkin-code")
+@role_required(Role.STAFF)
+def checkin_code(meeting_id: int):
+    """The rotating QR code, polled by the screen at the door; 204 while the code is unchanged."""
+    meeting = _meeting(meeting_id)
+    if meeting.closed or meeting.fixed_checkin_code:
+        return "", 204
+    if request.args.get("step", type=int) == checkin_step():
+        return "", 204
+    return render_template("meetings/_checkin_code.html", **_checkin_code_context(meeting))
+
+
 @bp.route("/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
 @role_required(Role.DEPUTY)
 def checkin(meeting_id: int, token: str):
     """QR self check-in: a rostered deputy confirms, and is marked present (or late)."""
     meeting = db.session.get(Meeting, meeting_id)
     if request.method == "POST":
-        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token))
+        confirmation = request.form.get("confirmation")
+        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token, confirmation=confirmation))
     else:
         outcome = run_and_commit(lambda: verify_checkin(current_user, meeting, token))
     if isinstance(outcome, ServiceError):
@@ -342,7 +366,8 @@ def checkin(meeting_id: int, token: str):
         return render_template("meetings/checkin_refused.html", message=outcome.message), status
     if request.method == "POST":
         return render_template("meetings/checkin_done.html", meeting=meeting, mark=outcome)
-    return render_template("meetings/checkin.html", meeting=meeting, token=token)
+    return render_template("meetings/checkin.html", meeting=meeting, token=token,
+                           confirmation=checkin_confirmation(current_user, meeting))
 
 
 @bp.route("/<int:meeting_id>/sheet")
