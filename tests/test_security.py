@@ -438,3 +438,16 @@ def test_pages_behind_login_and_exports_are_not_stored_but_static_files_are_cach
     assert static.status_code == 200
     assert "max-age=31536000" in static.headers["Cache-Control"]
     static.close()
+
+
+def test_every_export_route_is_in_the_formula_safety_proof(app):
+    import inspect
+
+    from . import test_exports
+
+    proven = inspect.getsource(test_exports.test_export_routes_write_names_and_reasons_as_text)
+    exports = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.endswith("export")}
+    assert len(exports) >= 3
+    for rule in exports:
+        path = rule.replace("<int:meeting_id>", "{meeting}").replace(".<fmt>", "")
+        assert f'"{path}"' in proven, f"{rule} is not proven formula-safe in tests/test_exports.py"
