@@ -95,3 +95,7 @@ def _earlier(form: OnceForm, key: str) -> str | None:
     if not is_htmx():
         flash(_("This form had already been sent; nothing new was created."), "info")
     return used.url
+
+
+class ConfirmForm(BaseForm):
+    """An empty form: its CSRF token guards a confirmed action."""

@@ -16,21 +16,12 @@ from flask_login.config import COOKIE_NAME
 
 from ..errors import commit_form
 from ..extensions import db
-from ..models import Role
+from ..navigation import home_url_for
 from ..permissions import ANY_ROLE, public, role_required
 from . import bp
 from .forms import ChangePasswordForm, LocaleForm, LoginForm
 from .services import authenticate, change_own_password, end_sessions, normalize_username
 from .throttle import login_refused, record_failure, record_success
-
-
-def home_url_for(user) -> str:
-    """Each role lands on its own home page."""
-    if user.has_role(Role.ADMIN):
-        return url_for("admin.index")
-    if user.has_role(Role.STAFF):
-        return url_for("main.staff_home")
-    return url_for("main.deputy_home")
 
 
 def safe_next(target: str | None) -> str | None:
