@@ -17,7 +17,9 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
-AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
+AREAS = (
+    "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations", "reports",
+)
 
 
 def create_app(config: object | dict | None = None) -> Flask:

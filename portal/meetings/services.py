@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.services import active_deputies, deputy_ids_query
@@ -322,6 +322,12 @@ class Tally:
     def rate(self) -> Fraction | None:
         return rate(self.attended, self.expected)
 
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
+
+
+TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
+
 
 def _count(status: AttendanceStatus):
     return func.sum(case((Attendance.status == status, 1), else_=0))
@@ -372,17 +378,21 @@ class DeputyRate:
     tally: Tally
 
 
+def counted_meetings(start: date, end: date):
+    """The meetings that count for attendance: starting from `start` to `end` (local dates), closed or over."""
+    since, until = local_day_range(start, end)
+    return and_(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
+
+
 def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
     """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
-    since, until = local_day_range(start, end)
     query = (
         _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted, Meeting.starts_at >= since, Meeting.starts_at < until)
+        .where(counted_meetings(start, end))
         .group_by(MeetingRoster.deputy_id)
     )
     if deputy_id is not None:
@@ -390,6 +400,29 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
     found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
     deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
     return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+
+
+def monthly_attendance(start: date, end: date, community_id: int | None = None) -> list[tuple[date, Tally]]:
+    """The committee's attendance per local month of the period: what `attendance_rates` sums, split by month.
+
+    The same places are counted (active deputies, of the community if one is given), so the months add up
+    to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    """
+    query = (
+        _roster_with_marks(select(Meeting.starts_at, *_tally_columns()))
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .where(counted_meetings(start, end), MeetingRoster.deputy_id.in_(deputy_ids_query(community=community_id)))
+        .group_by(Meeting.id, Meeting.starts_at)
+    )
+    months: dict[date, Tally] = {}
+    month = start.replace(day=1)
+    while month <= end:
+        months[month] = Tally()
+        month = (month + timedelta(days=32)).replace(day=1)
+    for starts_at, *counts in db.session.execute(query):
+        month = to_local(starts_at).date().replace(day=1)
+        months[month] = months.get(month, Tally()) + _tally(counts)
+    return sorted(months.items())
 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:

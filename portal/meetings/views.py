@@ -18,8 +18,9 @@ from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..periods import PeriodForm, read_period, this_year
+from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .exports import export_meeting, export_rates
 from .forms import (
@@ -402,7 +403,10 @@ def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end = _period()
     rows = attendance_rates(start, end)
-    return render_template("meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end)
+    charts = flat_charts(Period(start, end, request.args.get("community", type=int)), ("attendance",))
+    return render_template(
+        "meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end, charts=charts
+    )
 
 
 @bp.route("/rates/export.<fmt>")
