@@ -1,10 +1,9 @@
 """Forms for a suggestion, a workflow step, and the figures' filters."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    SelectChoice,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -12,12 +11,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import BaseForm, OnceForm
 from .answers import NOTE_MAX
 from .models import FEEDBACK_METHOD_LABELS, FeedbackMethod
 from .services import MAX_CONTENT, MAX_NOTE, MAX_TITLE
 
 
-class SuggestionForm(FlaskForm):
+class SuggestionForm(OnceForm):
     """A suggestion's text, category, community and proposing deputies."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=MAX_TITLE, message=_l("Too long."))])
@@ -29,7 +29,7 @@ class SuggestionForm(FlaskForm):
     deputies = SelectMultipleField(_l("Proposing deputies"), coerce=int, validators=[Optional()])
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(BaseForm):
     """One step of the workflow: where to, from which state the page showed, and the note."""
 
     to_state = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
@@ -37,13 +37,13 @@ class TransitionForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=MAX_NOTE, message=_l("Too long."))])
 
 
-class DueDateForm(FlaskForm):
+class DueDateForm(BaseForm):
     """Staff move the date the district's answer is due."""
 
     answer_due_on = DateField(_l("Answer due"), validators=[Optional()])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(BaseForm):
     """A 回访: when and how the deputy carried the answer back to the voters, and a note."""
 
     fed_back_on = DateField(_l("Date of the feedback"), validators=[Optional()])
