@@ -103,7 +103,7 @@ def test_a_deputy_cannot_record_feedback_for_others_opinions(app, client, login,
 def test_the_migration_backfills_due_dates_of_submitted_suggestions(make_app):
     app = make_app()
     with app.app_context():
-        upgrade(revision="0007")
+        upgrade(revision="0007")  # before 0011, whose batch copy of `users` must also survive rows pointing at it
         now = "2025-01-05 08:00:00"
         statements = [
             "INSERT INTO users (id, username, name, password_hash, role, active, created_at) VALUES (1, 'u', '张三', 'x', 'staff', true, :now)",
@@ -111,6 +111,7 @@ def test_the_migration_backfills_due_dates_of_submitted_suggestions(make_app):
             "INSERT INTO suggestions (id, title, content, category_id, state, submitted_on, created_by_id, created_at) "
             "VALUES (1, '已上报', '', 99, 'submitted', '2025-01-10', 1, :now), (2, '草稿', '', 99, 'draft', NULL, 1, :now), "
             "(3, '无日期', '', 99, 'adopted', NULL, 1, :now)",
+            "INSERT INTO suggestion_deputies (suggestion_id, deputy_id) VALUES (1, 1)",  # rows pointing at both tables
         ]
         for statement in statements:
             _db.session.execute(text(statement), {"now": now})
