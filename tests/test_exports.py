@@ -20,8 +20,11 @@ from portal.meetings.services import (
     set_roster,
 )
 from portal.models import Community, Role, User, utcnow
-from portal.opinions.models import Category
-from portal.opinions.services import ensure_default_categories
+from portal.campaigns.services import CampaignFields, create_campaign
+from portal.matters.models import MatterState
+from portal.matters.services import MatterFields, create_matter
+from portal.opinions.models import Category, CollectionMethod
+from portal.opinions.services import ensure_default_categories, record_opinion
 from portal.suggestions.models import Suggestion, SuggestionState
 
 EVIL = '=HYPERLINK("http://evil.example/","点我")'
@@ -91,6 +94,11 @@ def evil_world(app, make_user, make_community):
             state=SuggestionState.ADOPTED, submitted_on=date.today(), created_by_id=people["evil"].id,
             deputies=[db.session.get(User, people["evil"].id)],
         ))
+        evil = db.session.get(User, people["evil"].id)
+        evil_community = db.session.get(Community, community)
+        record_opinion(evil, evil, "路灯不亮", evil_community, db.session.query(Category).first(), date.today(), CollectionMethod.VISIT)
+        create_matter(evil, MatterFields("修复路灯", "", evil_community, [evil], date.today(), MatterState.DONE))
+        create_campaign(CampaignFields("建言献策活动", date.today() - timedelta(days=30), date.today() + timedelta(days=30), "", True))
         db.session.commit()
         people["meeting"] = meeting.id
     return people
@@ -106,7 +114,9 @@ def exported_cells(client, url: str) -> tuple[list[str], list]:
     return csv_cells, xlsx_cells
 
 
-@pytest.mark.parametrize("path", ["/meetings/{meeting}/export", "/meetings/rates/export", "/suggestions/figures/export"])
+@pytest.mark.parametrize("path", ["/meetings/{meeting}/export", "/meetings/rates/export", "/suggestions/figures/export",
+                                  "/opinions/export", "/suggestions/export", "/matters/export", "/evaluations/export",
+                                  "/deputies/export", "/campaigns/matrix/export"])
 def test_export_routes_write_names_and_reasons_as_text(client, login, evil_world, path):
     login(evil_world["staff"])
     csv_cells, xlsx_cells = exported_cells(client, path.format(meeting=evil_world["meeting"]))
