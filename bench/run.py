@@ -214,6 +214,16 @@ def login(base: str, username: str) -> tuple[str, str]:
     return "; ".join(f"{c.name}={c.value}" for c in jar), csrf.group(1)
 
 
+def warm(base: str, page: Page, path: str, cookie: str, csrf: str) -> None:
+    """A few requests before measuring, so every worker has compiled the page's templates."""
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf, **({"HX-Request": "true"} if page.htmx else {})}
+    data = MARK_STATUSES[0].encode() if page.marks else None
+    for _ in range(2 * WORKERS):
+        request = urllib.request.Request(base + path, data=data, headers=headers, method=page.method)
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+
+
 def wrk(base: str, paths: list[str], seconds: float, connections: int, method: str = "GET", bodies=(),
         cookie: str = "", csrf: str = "", htmx: bool = False) -> Run:
     """One wrk run from a separate process; fails on any non-2xx answer or socket error."""
@@ -229,7 +239,18 @@ def wrk(base: str, paths: list[str], seconds: float, connections: int, method: s
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["status_errors"] or result["socket_errors"] or not result["requests"]:
         raise RuntimeError(f"wrk {paths[0]}: {result}")
+    settle(base)
     return Run(result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000)
+
+
+def settle(base: str) -> None:
+    """Wait until the workers have answered the requests wrk left queued (sync workers serve them all)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        urllib.request.urlopen(base + FLOOR, timeout=120).read()
+        if time.monotonic() - started < 0.05:
+            return
 
 
 def worker_memory_mb(master: int) -> float:
@@ -255,6 +276,7 @@ def measure(url: str, database: str, scale, seconds: float, connections: int) ->
         for page in PAGES:
             cookie, csrf = users[page.user]
             paths = resolve(page, generated)
+            warm(base, page, paths[0], cookie, csrf)
             run = wrk(base, paths, seconds, connections, page.method, MARK_STATUSES if page.marks else (),
                       cookie, csrf, page.htmx)
             report.floors.append(floor())

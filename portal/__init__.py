@@ -13,7 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import assets
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
@@ -39,6 +40,8 @@ def create_app(config: object | dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    compress.init_app(app)  # first registered, so it runs last: it compresses the finished answer
+    assets.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

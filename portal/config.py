@@ -36,6 +36,13 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
 
+    # Flask-Compress: gzip only. Brotli at its default quality and zstd both came out larger than gzip -6
+    # on these pages and on Pico and htmx, and every client the committee uses accepts gzip. Static
+    # files are streamed by Flask, so gzip is allowed for streams too.
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["gzip"]
+    COMPRESS_LEVEL = 6
+
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 25
