@@ -12,7 +12,7 @@ from ..extensions import db
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
-from ..meetings.services import Tally, attendance_rates, period_total
+from ..meetings.services import Tally, period_tally
 from ..models import DeputyProfile, utcnow
 from ..suggestions.adoption import Period, adoption_overall, opinion_figures
 
@@ -106,11 +106,7 @@ def _voter_meetings(start: date, end: date, community_id: int | None) -> int:
 
 def _attendance(start: date, end: date, community_id: int | None) -> Tally:
     """The committee's attendance over the period: the sum of its deputies' tallies."""
-    rates = attendance_rates(start, end)
-    if community_id:
-        members = set(db.session.scalars(select(DeputyProfile.user_id).where(DeputyProfile.community_id == community_id)))
-        rates = [r for r in rates if r.deputy.id in members]
-    return period_total(rates)
+    return period_tally(start, end, community_id)
 
 
 def _ballots(start: date, end: date, community_id: int | None) -> dict[str, int]:

@@ -11,7 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..accounts.services import active_deputies, deputy_ids_query
+from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
 from ..clock import local_day_start, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -377,37 +377,58 @@ class DeputyRate:
 
     deputy: User
     tally: Tally
+    community: str = ""
 
 
-def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
-    """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
+def _counted_in(start: date, end: date) -> Select:
+    """Roster places with their marks, of meetings starting from `start` to `end` (local dates) that count.
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
-    query = (
-        _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
+    return (
+        _roster_with_marks(select(*_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted, Meeting.starts_at >= local_day_start(start),
+        .where(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= local_day_start(start),
                Meeting.starts_at < local_day_start(end + timedelta(days=1)))
-        .group_by(MeetingRoster.deputy_id)
     )
+
+
+def attendance_rates(start: date, end: date, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
+    """出席率 of each deputy in `profiles` (a page of `deputies_query`; all active deputies when None).
+
+    Two queries whatever the number of deputies: the profiles (when not given) and one grouped count.
+    """
+    if profiles is None:
+        profiles = list(db.session.scalars(deputies_query()))
+    ids = [profile.user_id for profile in profiles]
+    found = {}
+    if ids:
+        query = _counted_in(start, end).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(ids))
+        found = {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
+    return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
+
+
+def period_tally(start: date, end: date, community: Community | int | None = None, deputy_id: int | None = None) -> Tally:
+    """The sum over the active deputies (of one community, or one deputy) of their tallies, in one query."""
+    query = _counted_in(start, end)
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
-    found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
-    deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
-    return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+    else:
+        query = query.where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=community)))
+    return _tally(db.session.execute(query).one())
 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
     """A deputy's attendance from 1 January (local) to today, for their profile and home page."""
+    user = db.session.get(User, deputy_id)
+    if user is None:
+        return None
     today = to_local(utcnow()).date()
-    rows = attendance_rates(date(today.year, 1, 1), today, deputy_id)
-    return rows[0] if rows else None
+    return DeputyRate(user, period_tally(date(today.year, 1, 1), today, deputy_id=deputy_id))
 
 
 def period_total(rates: list[DeputyRate]) -> Tally:
-    """The sum of the deputies' tallies: the committee's rate for the period."""
+    """The sum of the given deputies' tallies."""
     total = Tally()
     for item in rates:
         for name in ("expected", "present", "late", "left_early", "excused", "absent"):
