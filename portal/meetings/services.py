@@ -12,13 +12,14 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
-from ..clock import local_day_start, to_local
+from ..clock import to_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
+from ..periods import local_day_range, this_year
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -201,9 +202,8 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
         query = query.where(Meeting.community_id == community_id)
     if month:
         year, number = month
-        first = date(year, number, 1)
-        following = date(year + number // 12, number % 12 + 1, 1)
-        query = query.where(Meeting.starts_at >= local_day_start(first), Meeting.starts_at < local_day_start(following))
+        since, until = local_day_range(date(year, number, 1), date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1))
+        query = query.where(Meeting.starts_at >= since, Meeting.starts_at < until)
     return query
 
 
@@ -385,11 +385,11 @@ def _counted_in(start: date, end: date) -> Select:
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
+    since, until = local_day_range(start, end)
     return (
         _roster_with_marks(select(*_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= local_day_start(start),
-               Meeting.starts_at < local_day_start(end + timedelta(days=1)))
+        .where(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
     )
 
 
@@ -423,17 +423,7 @@ def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
     user = db.session.get(User, deputy_id)
     if user is None:
         return None
-    today = to_local(utcnow()).date()
-    return DeputyRate(user, period_tally(date(today.year, 1, 1), today, deputy_id=deputy_id))
-
-
-def period_total(rates: list[DeputyRate]) -> Tally:
-    """The sum of the given deputies' tallies."""
-    total = Tally()
-    for item in rates:
-        for name in ("expected", "present", "late", "left_early", "excused", "absent"):
-            setattr(total, name, getattr(total, name) + getattr(item.tally, name))
-    return total
+    return DeputyRate(user, period_tally(*this_year(), deputy_id=deputy_id))
 
 
 # --- QR self check-in ------------------------------------------------------------------------------------
