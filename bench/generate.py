@@ -17,7 +17,9 @@ from portal.clock import local_today
 from portal.extensions import db
 from portal.meetings.models import Attendance, AttendanceStatus, MarkSource, Meeting, MeetingKind, MeetingRoster
 from portal.models import Community, DeputyProfile, Level, Role, User
+from portal.meetings.services import ensure_default_meeting_kinds
 from portal.opinions.models import Category, CollectionMethod, Opinion
+from portal.opinions.services import ensure_default_categories
 from portal.suggestions.models import Suggestion, SuggestionState, suggestion_deputies
 
 PASSWORD = "bench-pass-1"
@@ -79,7 +81,7 @@ def _name(rng: random.Random, index: int) -> str:
 
 
 def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
-    """Fill the (migrated, empty) database of the current app context and commit."""
+    """Fill the empty database of the current app context (migrated, or made by create_all) and commit."""
     rng = random.Random(seed)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     today = local_today()
@@ -105,6 +107,8 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
         for n, uid in enumerate(deputy_ids)
     ])
 
+    ensure_default_meeting_kinds()  # the migrations insert them; a schema from create_all() has none
+    ensure_default_categories()
     kind_ids = list(db.session.scalars(select(MeetingKind.id).order_by(MeetingKind.position)))
     category_ids = list(db.session.scalars(select(Category.id).order_by(Category.position)))
     meetings, roster, marks = [], [], []

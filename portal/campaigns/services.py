@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..accounts.services import deputies_query, deputy_ids_query
@@ -363,12 +364,18 @@ def linked_records(practical_matter_id: int | None = None, suggestion_id: int | 
     return []
 
 
+# What a record's card shows besides the record itself (templates/campaigns/_record_facts.html).
+RECORD_FACTS = (ChecklistRecord.community, ChecklistRecord.practical_matter, ChecklistRecord.suggestion,
+                ChecklistRecord.recorded_by, ChecklistRecord.verified_by)
+
+
 def deputy_records(campaign: Campaign, deputy_id: int) -> dict[int, ChecklistRecord]:
     """The deputy's records of the campaign, by item id."""
     rows = db.session.scalars(
         select(ChecklistRecord)
         .join(ChecklistItem)
         .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id == deputy_id)
+        .options(*(joinedload(link) for link in RECORD_FACTS))
     )
     return {record.item_id: record for record in rows}
 
