@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -505,11 +505,29 @@ class MatrixRow:
 SORTS = ("name", "progress", "-progress")
 
 
-def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
-                sort: str = "name") -> list[MatrixRow]:
-    """Active deputies × the campaign's items, filtered by community and level, sorted by name or progress."""
-    query = deputies_query(community=community_id, level=level)  # user and community joined: no query per row
-    profiles = list(db.session.scalars(query))
+def matrix_query(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
+                 sort: str = "name") -> Select:
+    """The matrix's deputies (profiles with user and community), filtered and in order, for paging.
+
+    Sorting by progress counts each deputy's done records of the active items in the query itself,
+    so a page of the sorted list never needs the other pages.
+    """
+    query = deputies_query(community=community_id, level=level)
+    if sort in ("progress", "-progress"):  # within equal progress the roster order stays
+        done = (
+            select(func.count())
+            .select_from(ChecklistRecord)
+            .join(ChecklistItem)
+            .where(ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired,
+                   ChecklistRecord.state.in_(DONE_STATES), ChecklistRecord.deputy_id == DeputyProfile.user_id)
+            .scalar_subquery()
+        )
+        query = query.order_by(None).order_by(done.desc() if sort == "-progress" else done, Community.name, User.name)
+    return query
+
+
+def matrix_rows(campaign: Campaign, profiles: list[DeputyProfile]) -> list[MatrixRow]:
+    """The matrix lines of `profiles` (a page of `matrix_query`): their records in one query."""
     by_deputy: dict[int, dict[int, ChecklistRecord]] = {profile.user_id: {} for profile in profiles}
     if by_deputy:
         records = db.session.scalars(
@@ -519,7 +537,5 @@ def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Leve
         )
         for record in records:
             by_deputy[record.deputy_id][record.item_id] = record
-    rows = [MatrixRow(profile, by_deputy[profile.user_id], progress_of(campaign, by_deputy[profile.user_id])) for profile in profiles]
-    if sort in ("progress", "-progress"):  # stable: within equal progress the roster order stays
-        rows.sort(key=lambda row: row.progress.done, reverse=sort == "-progress")
-    return rows
+    return [MatrixRow(profile, by_deputy[profile.user_id], progress_of(campaign, by_deputy[profile.user_id]))
+            for profile in profiles]

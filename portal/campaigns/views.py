@@ -29,6 +29,7 @@ from .services import (
     deputy_records,
     find_record,
     has_records,
+    matrix_query,
     matrix_rows,
     move_item,
     progress_of,
@@ -41,6 +42,8 @@ from .services import (
     went_into_communities,
 )
 
+# The matrix shows this many deputies at a time; its tallies are over all of them.
+MATRIX_PER_PAGE = 50
 
 
 def _community_choices(form) -> None:
@@ -374,21 +377,24 @@ def on_behalf_links():
 @role_required(Role.STAFF)
 def matrix():
     """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
-    campaigns = all_campaigns()
     campaign_id = request.args.get("campaign", type=int)
     campaign = db.session.get(Campaign, campaign_id) if campaign_id else current_campaign()
     if campaign is None:
         if campaign_id:
             abort(404)
-        return render_template("campaigns/matrix.html", campaign=None, campaigns=campaigns)
+        return render_template("campaigns/matrix.html", campaign=None, campaigns=all_campaigns())
     community_id = request.args.get("community", type=int)
     level_value = request.args.get("level", "")
     level = Level(level_value) if level_value in {lv.value for lv in Level} else None
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
-    rows = matrix_rows(campaign, community_id, level, sort)
+    page = db.paginate(matrix_query(campaign, community_id, level, sort), per_page=MATRIX_PER_PAGE, error_out=False)
+    args = {k: v for k, v in {"campaign": campaign_id, "community": community_id, "level": level_value,
+                              "sort": sort if sort != "name" else None}.items() if v}
     return render_page_or_partial(
         "campaigns/matrix.html", "campaigns/_matrix.html",
-        campaign=campaign, campaigns=campaigns, rows=rows, tallies=campaign_tallies(campaign),
-        communities=active_communities(), community_id=community_id, level=level_value, sort=sort,
+        campaign=campaign, rows=matrix_rows(campaign, page.items), page=page, args=args,
+        community_id=community_id, level=level_value, sort=sort,
+        page_context=lambda: {"campaigns": all_campaigns(), "tallies": campaign_tallies(campaign),
+                              "communities": active_communities()},
     )
