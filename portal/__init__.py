@@ -17,7 +17,7 @@ from . import assets
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
-AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
+AREAS = ("health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
 
 
 def create_app(config: object | dict | None = None) -> Flask:

@@ -14,7 +14,7 @@ from portal.config import TestConfig
 from portal.extensions import db as _db
 from portal.models import Community, Level, Role
 
-from .pgcluster import create_database, pg_bindir, throwaway_postgres
+from .pgcluster import create_database, free_port, pg_bindir, throwaway_postgres  # noqa: F401 (tests import free_port from here)
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "secret-pass-1"
