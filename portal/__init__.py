@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from . import assets
+from . import assets, figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.

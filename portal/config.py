@@ -43,6 +43,10 @@ class Config:
     COMPRESS_ALGORITHM_STREAMING = ["gzip"]
     COMPRESS_LEVEL = 6
 
+    # Figures (overview, tallies, rates, adoption) cached per process under the data's version; see
+    # portal/figures_cache.py. Off only to count the queries a page costs uncached.
+    FIGURES_CACHE = True
+
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 25

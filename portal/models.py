@@ -140,3 +140,12 @@ class DeputyProfile(db.Model):
     @property
     def name(self) -> str:
         return self.user.name
+
+
+class DataVersion(db.Model):
+    """One row: a random token every writing transaction replaces (see portal/figures_cache.py)."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -11,6 +11,7 @@ from ..clock import local_today
 from ..accounts.services import deputies_query, deputy_ids_query
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import PracticalMatter
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
@@ -427,6 +428,7 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
+@cached_figure
 def count_deputies() -> int:
     """Active deputies: the denominator of every checklist rate."""
     return db.session.scalar(select(func.count()).select_from(deputy_ids_query().subquery()))
@@ -438,11 +440,16 @@ def went_into_communities(campaign: Campaign) -> int:
     A record staff sent back does not count until the deputy fixes it; deactivated deputies still count,
     for they did go.
     """
+    return _went_into_communities(campaign.id)
+
+
+@cached_figure
+def _went_into_communities(campaign_id: int) -> int:
     return db.session.scalar(
         select(func.count(func.distinct(ChecklistRecord.deputy_id)))
         .join(ChecklistItem)
         .where(
-            ChecklistItem.campaign_id == campaign.id,
+            ChecklistItem.campaign_id == campaign_id,
             ChecklistItem.kind == ItemKind.COMMUNITY_DAY,
             ChecklistRecord.state.in_(DONE_STATES),
         )
@@ -451,14 +458,19 @@ def went_into_communities(campaign: Campaign) -> int:
 
 def count_complete(campaign: Campaign) -> int:
     """Active deputies who have done every active item of the campaign."""
+    return _count_complete(campaign.id)
+
+
+@cached_figure
+def _count_complete(campaign_id: int) -> int:
     active_items = select(func.count()).select_from(ChecklistItem).where(
-        ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired
+        ChecklistItem.campaign_id == campaign_id, ~ChecklistItem.retired
     ).scalar_subquery()
     per_deputy = (
         select(ChecklistRecord.deputy_id)
         .join(ChecklistItem)
         .where(
-            ChecklistItem.campaign_id == campaign.id,
+            ChecklistItem.campaign_id == campaign_id,
             ~ChecklistItem.retired,
             ChecklistRecord.state.in_(DONE_STATES),
             ChecklistRecord.deputy_id.in_(deputy_ids_query()),
@@ -471,7 +483,13 @@ def count_complete(campaign: Campaign) -> int:
 
 def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
     """Per active item: deputies who did it, and whose record staff verified."""
-    counts = {
+    counts = _item_counts(campaign.id)
+    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
+
+
+@cached_figure
+def _item_counts(campaign_id: int) -> dict[int, tuple[int, int]]:
+    return {
         item_id: (done, verified)
         for item_id, done, verified in db.session.execute(
             select(
@@ -480,11 +498,10 @@ def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query()))
+            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(deputy_ids_query()))
             .group_by(ChecklistRecord.item_id)
         )
     }
-    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
 
 
 def campaign_tallies(campaign: Campaign) -> CampaignTallies:

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from ..campaigns.models import DONE_STATES, ChecklistItem, ChecklistRecord, ItemKind
 from ..evaluations.models import Evaluation
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
@@ -43,6 +44,7 @@ class CommitteeFigures:
         return rate(self.satisfied, self.ballots)
 
 
+@cached_figure
 def committee_figures(start: date, end: date, community_id: int | None = None) -> CommitteeFigures:
     """Every figure of the overview for records dated from `start` to `end` (inclusive), in one community or all."""
     period = Period(start, end, community_id)

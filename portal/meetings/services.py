@@ -15,6 +15,7 @@ from ..accounts.services import active_deputies, deputies_query, deputy_ids_quer
 from ..clock import to_local
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
@@ -400,14 +401,20 @@ def attendance_rates(start: date, end: date, profiles: list[DeputyProfile] | Non
     """
     if profiles is None:
         profiles = list(db.session.scalars(deputies_query()))
-    ids = [profile.user_id for profile in profiles]
-    found = {}
-    if ids:
-        query = _counted_in(start, end).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(ids))
-        found = {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
+    found = _tallies_of(start, end, tuple(profile.user_id for profile in profiles))
     return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
 
 
+@cached_figure
+def _tallies_of(start: date, end: date, deputy_ids: tuple[int, ...]) -> dict[int, Tally]:
+    """The tallies of these deputies over the period, by deputy id, in one grouped query."""
+    if not deputy_ids:
+        return {}
+    query = _counted_in(start, end).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
+    return {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
+
+
+@cached_figure
 def period_tally(start: date, end: date, community: Community | int | None = None, deputy_id: int | None = None) -> Tally:
     """The sum over the active deputies (of one community, or one deputy) of their tallies, in one query."""
     query = _counted_in(start, end)

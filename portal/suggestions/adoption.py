@@ -5,6 +5,7 @@ from fractions import Fraction
 from sqlalchemy import case, extract, func, select
 
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..models import Community, User
 from ..periods import Period
@@ -41,12 +42,14 @@ def _filtered(query, period: Period):
     return query
 
 
+@cached_figure
 def adoption_overall(period: Period = Period()) -> AdoptionRow:
     """All suggestions submitted in the period."""
     submitted, adopted = db.session.execute(_filtered(_counted(), period)).one()
     return AdoptionRow("", submitted, adopted)
 
 
+@cached_figure
 def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     """Per category, in the categories' order."""
     query = _counted(Category.name).join(Category, Suggestion.category_id == Category.id)
@@ -54,6 +57,7 @@ def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(*row) for row in db.session.execute(query)]
 
 
+@cached_figure
 def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     """Per community the suggestions concern ('—' for none), by name."""
     query = _counted(Community.name).outerjoin(Community, Suggestion.community_id == Community.id)
@@ -61,6 +65,7 @@ def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(name or "—", submitted, adopted) for name, submitted, adopted in db.session.execute(query)]
 
 
+@cached_figure
 def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
     """Per proposing deputy: a suggestion of two deputies counts for each of them."""
     query = (
@@ -72,6 +77,7 @@ def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(*row) for row in db.session.execute(query)]
 
 
+@cached_figure
 def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
     """Per month of submission, labelled YYYY-MM."""
     year, month = extract("year", Suggestion.submitted_on), extract("month", Suggestion.submitted_on)
@@ -87,6 +93,7 @@ class OpinionFigures:
     deputies: int
 
 
+@cached_figure
 def opinion_figures(period: Period = Period()) -> OpinionFigures:
     """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
     query = select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct()))
