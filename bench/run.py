@@ -111,6 +111,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     floors: list[Run] = field(default_factory=list)
     worker_rss_mb: float = 0.0
+    worker_pss_mb: float = 0.0
     server_version: str = ""
     settings: str = ""
 
@@ -255,14 +256,19 @@ def settle(base: str) -> None:
             return
 
 
-def worker_memory_mb(master: int) -> float:
-    """The largest peak resident size (VmHWM) among the master's worker processes, in MB."""
+def worker_memory_mb(master: int) -> tuple[float, float]:
+    """The largest peak resident size (VmHWM) and proportional set size (PSS) among the workers, in MB.
+
+    Resident counts every page a worker maps, shared ones too; PSS shares those among their users.
+    """
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    peaks = []
+    peaks, shares = [0.0], [0.0]
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
         peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-    return max(peaks, default=0.0)
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        shares.append(int(re.search(r"Pss:\s+(\d+) kB", rollup).group(1)) / 1024)
+    return max(peaks), max(shares)
 
 
 def measure(url: str, database: str, scale, seconds: float, connections: int) -> Report:
@@ -284,7 +290,7 @@ def measure(url: str, database: str, scale, seconds: float, connections: int) ->
             report.floors.append(floor())
             floor_rps = (report.floors[-2].rps + report.floors[-1].rps) / 2
             report.rows.append(Row(page, run, floor_rps, *sizes[page.label]))
-        report.worker_rss_mb = worker_memory_mb(master)
+        report.worker_rss_mb, report.worker_pss_mb = worker_memory_mb(master)
     return report
 
 
@@ -320,7 +326,8 @@ def table(report: Report) -> str:
         f"- Software: {versions()}",
         f"- Load: {report.settings}; pages as a staff member (the deputy home as a deputy), `Accept-Encoding: gzip`",
         f"- Floor `{FLOOR}`: {min(floor):,.0f}–{max(floor):,.0f} req/s over {len(floor)} interleaved runs",
-        f"- Worker memory (peak resident, largest worker): {report.worker_rss_mb:.0f} MB (target ≤ 120 MB)",
+        f"- Worker memory, largest worker: {report.worker_rss_mb:.0f} MB peak resident, {report.worker_pss_mb:.0f} MB "
+        "proportional (its share of pages shared with the others); target ≤ 120 MB",
         "",
         "| page | req/s | p50 ms | p99 ms | share of the floor | target | SQL queries first / cached | bytes raw | bytes gzip |",
         "|---|---:|---:|---:|---:|---|---:|---:|---:|",

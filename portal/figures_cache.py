@@ -3,8 +3,8 @@
 The `data_version` table holds one random token. Any transaction that writes through the session
 (an ORM flush, an insert/update/delete statement, or a row locked for update) first replaces the
 token, in that same transaction: a figure cached under the old token is never read again once the
-write commits, and a rolled-back write leaves the old token and the old figures in place. A request
-reads the token once; a transaction that has written reads past the cache. Tokens are random, so a
+write commits, and a rolled-back write leaves the old token and the old figures in place. A
+transaction reads the token once; one that has written reads past the cache. Tokens are random, so a
 restored or another database never meets a figure cached for a different one.
 """
 import functools
@@ -12,7 +12,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import current_app, g, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -21,16 +21,20 @@ from .models import DataVersion
 
 MAX_ENTRIES = 512
 _WROTE = "data_version_bumped"
+_TOKEN = "data_version_token"
 _entries: OrderedDict = OrderedDict()
 
 
 def current_token() -> str | None:
-    """The data's version as this request sees it (read once per request); None when caching is off."""
-    if not has_app_context() or not current_app.config.get("FIGURES_CACHE", True) or db.session.info.get(_WROTE):
+    """The data's version as this transaction sees it (read once); None when caching is off or it wrote."""
+    if not has_app_context() or not current_app.config.get("FIGURES_CACHE", True):
         return None
-    if "data_version" not in g:
-        g.data_version = db.session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
-    return g.data_version
+    info = db.session.info
+    if info.get(_WROTE):
+        return None
+    if _TOKEN not in info:
+        info[_TOKEN] = db.session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+    return info[_TOKEN]
 
 
 def cached_figure(function: Callable) -> Callable:
@@ -64,8 +68,6 @@ def bump(session: Session) -> None:
     table = DataVersion.__table__
     if connection.execute(update(table).where(table.c.id == 1).values(token=token)).rowcount == 0:
         connection.execute(insert(table).values(id=1, token=token))
-    if has_app_context():
-        g.pop("data_version", None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -85,3 +87,4 @@ def _before_statement(state) -> None:
 def _after_transaction(session, _transaction) -> None:
     # Also after a savepoint: one rolled back took its new token with it, so the next write bumps again.
     session.info.pop(_WROTE, None)
+    session.info.pop(_TOKEN, None)

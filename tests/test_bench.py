@@ -11,7 +11,7 @@ def test_bench_runs_every_page_against_the_floor(tmp_path):
     [result] = main(["--tiny", "--seconds", "1", "--db", "sqlite", "--out", str(tmp_path)])
     table = result.read_text()
     assert result.parent == tmp_path and result.name.endswith("-sqlite.md")
-    assert "Floor `/healthz`" in table and "Worker memory" in table
+    assert "Floor `/healthz`" in table and "Worker memory" in table and "proportional" in table
     rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| page")]
     assert [row.split(" | ")[0][2:] for row in rows] == [page.label for page in PAGES]
     for row in rows:

@@ -2,7 +2,6 @@
 from datetime import date
 
 import pytest
-from flask import g
 from sqlalchemy import delete, insert, select, update
 
 from portal import figures_cache
@@ -19,9 +18,8 @@ def token() -> str | None:
 
 
 def fresh_request() -> None:
-    """What a new request starts with: no version read yet, a new transaction."""
+    """What a new request starts with: a new transaction."""
     _db.session.commit()
-    g.pop("data_version", None)
 
 
 WRITES = {
@@ -81,7 +79,6 @@ def test_a_rolled_back_write_leaves_the_cached_figure_right(app, make_user):
         first = committee_figures(date(TODAY.year, 1, 1), TODAY)
         _db.session.execute(delete(Opinion))
         _db.session.rollback()
-        g.pop("data_version", None)
         assert committee_figures(date(TODAY.year, 1, 1), TODAY) is first
 
 
