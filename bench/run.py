@@ -43,6 +43,7 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 SECRET_KEY = "bench-secret-key"
 FLOOR = "/healthz"
 WORKERS = 2
+CPU_ROUNDS = 10  # in-process requests timed per page
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Row:
     queries: str
     raw: int
     gzipped: int | None
+    cpu_ms: float
 
     @property
     def share(self) -> float:
@@ -112,6 +114,7 @@ class Report:
     floors: list[Run] = field(default_factory=list)
     worker_rss_mb: float = 0.0
     worker_pss_mb: float = 0.0
+    floor_cpu_ms: float = 0.0
     server_version: str = ""
     settings: str = ""
 
@@ -143,8 +146,9 @@ def resolve(page: Page, generated: Generated) -> list[str]:
     return [page.path.format(meeting=generated.meeting_id)]
 
 
-def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, int | None]]:
-    """Per page: SQL statements of a first and a second request (figures cached) and the raw and gzip bytes."""
+def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, int | None, float]]:
+    """Per page: SQL statements of a first and a second request (figures cached), the raw and gzip bytes,
+    and the CPU time of one request in-process (the server's share of the work, whatever else runs)."""
     app = app_for(url)
     results = {}
     with app.app_context():  # only to reach the engine: each request must bring its own context (and `g`)
@@ -170,7 +174,17 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
         packed = client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
         gzipped = len(packed.data) if packed.headers.get("Content-Encoding") == "gzip" else None
         raw = len(gzip.decompress(packed.data)) if gzipped else len(plain.data)
-        results[page.label] = (queries, raw, gzipped)
+        started = time.process_time()
+        for _ in range(CPU_ROUNDS):
+            client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
+        cpu_ms = (time.process_time() - started) * 1000 / CPU_ROUNDS
+        results[page.label] = (queries, raw, gzipped, cpu_ms)
+    client = app.test_client()
+    client.get(FLOOR)
+    started = time.process_time()
+    for _ in range(CPU_ROUNDS * 10):
+        client.get(FLOOR)
+    results[FLOOR] = (time.process_time() - started) * 1000 / (CPU_ROUNDS * 10)
     engine.dispose()
     return results
 
@@ -182,7 +196,7 @@ def gunicorn(url: str, workers: int):
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:app",
+        "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "app:app",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -275,6 +289,7 @@ def measure(url: str, database: str, scale, seconds: float, connections: int) ->
     """Fill one database and run every page against the floor."""
     generated, version = prepare(url, scale)
     sizes = count_and_size(url, generated)
+    floor_cpu_ms = sizes.pop(FLOOR)
     report = Report(database, "district" if scale == DISTRICT else "tiny", server_version=version,
                     settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections, {seconds} s per run")
     with gunicorn(url, WORKERS) as (base, master):
@@ -290,6 +305,7 @@ def measure(url: str, database: str, scale, seconds: float, connections: int) ->
             report.floors.append(floor())
             floor_rps = (report.floors[-2].rps + report.floors[-1].rps) / 2
             report.rows.append(Row(page, run, floor_rps, *sizes[page.label]))
+        report.floor_cpu_ms = floor_cpu_ms
         report.worker_rss_mb, report.worker_pss_mb = worker_memory_mb(master)
     return report
 
@@ -325,12 +341,14 @@ def table(report: Report) -> str:
         f"- Machine: {machine()}",
         f"- Software: {versions()}",
         f"- Load: {report.settings}; pages as a staff member (the deputy home as a deputy), `Accept-Encoding: gzip`",
-        f"- Floor `{FLOOR}`: {min(floor):,.0f}–{max(floor):,.0f} req/s over {len(floor)} interleaved runs",
+        f"- Floor `{FLOOR}`: {min(floor):,.0f}–{max(floor):,.0f} req/s over {len(floor)} interleaved runs; "
+        f"{report.floor_cpu_ms:.2f} ms CPU a request in-process (the pages' CPU column is compared with it)",
         f"- Worker memory, largest worker: {report.worker_rss_mb:.0f} MB peak resident, {report.worker_pss_mb:.0f} MB "
         "proportional (its share of pages shared with the others); target ≤ 120 MB",
         "",
-        "| page | req/s | p50 ms | p99 ms | share of the floor | target | SQL queries first / cached | bytes raw | bytes gzip |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
+        "| page | req/s | p50 ms | p99 ms | share of the floor | target | CPU ms in-process (floor ÷ page) "
+        "| SQL queries first / cached | bytes raw | bytes gzip |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for row in report.rows:
         target = f"≥ {row.page.target:.0%}" if row.page.target else "—"
@@ -340,7 +358,8 @@ def table(report: Report) -> str:
         gzipped = f"{row.gzipped:,}" if row.gzipped is not None else "not compressed"
         lines.append(
             f"| {row.page.label} | {row.run.rps:,.1f} | {row.run.p50_ms:.1f} | {row.run.p99_ms:.1f} | {row.share:.1%} "
-            f"| {target} {verdict} | {row.queries} | {row.raw:,} | {gzipped} |"
+            f"| {target} {verdict} | {row.cpu_ms:.1f} ({report.floor_cpu_ms / row.cpu_ms:.1%}) | {row.queries} "
+            f"| {row.raw:,} | {gzipped} |"
         )
     return "\n".join(lines) + "\n"
 
