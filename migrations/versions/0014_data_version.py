@@ -1,7 +1,7 @@
 """data version: one token every writing transaction replaces, the key of the cached figures
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0011
 
 """
 import secrets
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -417,9 +417,9 @@ class CampaignTallies:
 
 
 @cached_figure
-def count_deputies() -> int:
-    """Active deputies: the denominator of every checklist rate."""
-    return db.session.scalar(select(func.count()).select_from(deputy_ids_query().subquery()))
+def count_deputies(community_id: int | None = None) -> int:
+    """Active deputies (of a community, if given): the denominator of every checklist rate."""
+    return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
 
 
 def went_into_communities(campaign: Campaign) -> int:
@@ -444,13 +444,13 @@ def _went_into_communities(campaign_id: int) -> int:
     )
 
 
-def count_complete(campaign: Campaign) -> int:
-    """Active deputies who have done every active item of the campaign."""
-    return _count_complete(campaign.id)
+def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
+    """Active deputies (of a community, if given) who have done every active item of the campaign."""
+    return _count_complete(campaign.id, community_id)
 
 
 @cached_figure
-def _count_complete(campaign_id: int) -> int:
+def _count_complete(campaign_id: int, community_id: int | None = None) -> int:
     active_items = select(func.count()).select_from(ChecklistItem).where(
         ChecklistItem.campaign_id == campaign_id, ~ChecklistItem.retired
     ).scalar_subquery()
@@ -461,7 +461,7 @@ def _count_complete(campaign_id: int) -> int:
             ChecklistItem.campaign_id == campaign_id,
             ~ChecklistItem.retired,
             ChecklistRecord.state.in_(DONE_STATES),
-            ChecklistRecord.deputy_id.in_(deputy_ids_query()),
+            ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)),
         )
         .group_by(ChecklistRecord.deputy_id)
         .having(and_(func.count() >= active_items, active_items > 0))
@@ -469,14 +469,14 @@ def _count_complete(campaign_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(per_deputy.subquery()))
 
 
-def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
-    """Per active item: deputies who did it, and whose record staff verified."""
-    counts = _item_counts(campaign.id)
+def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
+    """Per active item: active deputies (of a community, if given) who did it, and whose record staff verified."""
+    counts = _item_counts(campaign.id, community_id)
     return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
 
 
 @cached_figure
-def _item_counts(campaign_id: int) -> dict[int, tuple[int, int]]:
+def _item_counts(campaign_id: int, community_id: int | None = None) -> dict[int, tuple[int, int]]:
     return {
         item_id: (done, verified)
         for item_id, done, verified in db.session.execute(
@@ -486,16 +486,21 @@ def _item_counts(campaign_id: int) -> dict[int, tuple[int, int]]:
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(deputy_ids_query()))
+            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)))
             .group_by(ChecklistRecord.item_id)
         )
     }
 
 
-def campaign_tallies(campaign: Campaign) -> CampaignTallies:
-    """Deputies with every item done, completion per item, and deputies who went into communities."""
-    deputies = count_deputies()
-    return CampaignTallies(deputies, count_complete(campaign), went_into_communities(campaign), item_tallies(campaign, deputies))
+def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> CampaignTallies:
+    """Deputies with every item done, completion per item, and deputies who went into communities.
+
+    With a community, the deputies are those of the community (where a deputy went stays the campaign's figure).
+    """
+    deputies = count_deputies(community_id)
+    return CampaignTallies(
+        deputies, count_complete(campaign, community_id), went_into_communities(campaign), item_tallies(campaign, deputies, community_id)
+    )
 
 
 @dataclass
