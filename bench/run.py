@@ -103,6 +103,13 @@ class Row:
     def met(self) -> bool:
         return self.share >= self.page.target and (self.page.p99_ms is None or self.run.p99_ms <= self.page.p99_ms)
 
+    @property
+    def latencies(self) -> str:
+        """p50 and p99 cells ("—" when no request finished within the run)."""
+        if self.run.rps == 0:
+            return "— | —"
+        return f"{self.run.p50_ms:.1f} | {self.run.p99_ms:.1f}"
+
 
 @dataclass
 class Report:
@@ -254,9 +261,11 @@ def wrk(base: str, paths: list[str], seconds: float, connections: int, method: s
     if done.returncode:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    if result["status_errors"] or result["socket_errors"] or not result["requests"]:
+    if result["status_errors"] or result["socket_errors"]:
         raise RuntimeError(f"wrk {paths[0]}: {result}")
     settle(base)
+    if not result["requests"]:  # not one answer within the run: no latency to report
+        return Run(0.0, float("nan"), float("nan"))
     return Run(result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000)
 
 
@@ -357,7 +366,7 @@ def table(report: Report) -> str:
         verdict = ("met" if row.met else "**missed**") if row.page.target or row.page.p99_ms else ""
         gzipped = f"{row.gzipped:,}" if row.gzipped is not None else "not compressed"
         lines.append(
-            f"| {row.page.label} | {row.run.rps:,.1f} | {row.run.p50_ms:.1f} | {row.run.p99_ms:.1f} | {row.share:.1%} "
+            f"| {row.page.label} | {row.run.rps:,.1f} | {row.latencies} | {row.share:.1%} "
             f"| {target} {verdict} | {row.cpu_ms:.1f} ({report.floor_cpu_ms / row.cpu_ms:.1%}) | {row.queries} "
             f"| {row.raw:,} | {gzipped} |"
         )

@@ -16,4 +16,4 @@ def test_bench_runs_every_page_against_the_floor(tmp_path):
     assert [row.split(" | ")[0][2:] for row in rows] == [page.label for page in PAGES]
     for row in rows:
         rps, p50, p99, share = (cell.strip() for cell in row.split("|")[2:6])
-        assert float(rps.replace(",", "")) > 0 and float(p99) >= float(p50) > 0 and share.endswith("%")
+        assert share.endswith("%") and (p50 == p99 == "—" or float(p99) >= float(p50) > 0)
