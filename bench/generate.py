@@ -192,6 +192,11 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
     return Generated(scale.meetings + 1, 2, deputy_ids[0], deputy_ids)
 
 
+def session_id(user_id: int) -> str:
+    """What Flask-Login keeps in the session for this user (id and session version); in an app context."""
+    return db.session.get(User, user_id).get_id()
+
+
 def _reset_sequences() -> None:
     """PostgreSQL: move each id sequence past the ids written by hand, so the portal can insert after us."""
     if db.engine.dialect.name != "postgresql":

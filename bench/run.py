@@ -34,7 +34,9 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from bench.generate import DEPUTY_USERNAME, DISTRICT, PASSWORD, STAFF_USERNAME, TINY, Generated, generate  # noqa: E402
+from bench.generate import (  # noqa: E402
+    DEPUTY_USERNAME, DISTRICT, PASSWORD, STAFF_USERNAME, TINY, Generated, generate, session_id,
+)
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from tests.pgcluster import create_database, free_port, pg_bindir, throwaway_postgres  # noqa: E402
@@ -160,13 +162,13 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
     results = {}
     with app.app_context():  # only to reach the engine: each request must bring its own context (and `g`)
         engine = db.engine
+        sessions = {"staff": session_id(generated.staff_id), "deputy": session_id(generated.deputy_id)}
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
     for page in PAGES:
         client = app.test_client()
-        user_id = generated.staff_id if page.user == "staff" else generated.deputy_id
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = sessions[page.user]
             session["_fresh"] = True
         path = resolve(page, generated)[0]
         headers = {"HX-Request": "true"} if page.htmx else {}

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from bench.generate import Scale, generate
+from bench.generate import Scale, generate, session_id
 from portal.extensions import db as _db
 from portal.models import Role
 
@@ -17,9 +17,11 @@ def district(app):
 
 
 @pytest.fixture
-def staff(client, district):
+def staff(app, client, district):
+    with app.app_context():
+        user = session_id(district.staff_id)
     with client.session_transaction() as session:
-        session["_user_id"] = str(district.staff_id)
+        session["_user_id"] = user
     return client
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event
 
-from bench.generate import TINY, generate
+from bench.generate import TINY, generate, session_id
 from bench.run import PAGES
 from portal import create_app
 from portal.extensions import db
@@ -69,8 +69,10 @@ def statements(world, role: str, method: str, path: str, htmx: bool) -> int:
     """Ask for the page twice (the first warms what is cached per process) and count the second's statements."""
     app, generated, engine = world
     client = app.test_client()
+    with app.app_context():
+        user = session_id(generated.staff_id if role == "staff" else generated.deputy_id)
     with client.session_transaction() as session:
-        session["_user_id"] = str(generated.staff_id if role == "staff" else generated.deputy_id)
+        session["_user_id"] = user
     path = path.format(meeting=generated.meeting_id, deputy=generated.deputy_ids[1])
     headers = {"HX-Request": "true"} if htmx else {}
     data = {"status": "present"} if method == "POST" else None
