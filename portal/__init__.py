@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from . import assets, figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
+from . import figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
 
@@ -45,7 +45,6 @@ def create_app(config: object | dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
     compress.init_app(app)  # first registered, so it runs last: it compresses the finished answer
-    assets.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
