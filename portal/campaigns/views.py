@@ -3,11 +3,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
-from ..errors import ServiceError, commit_form, run_and_commit
 from ..clock import local_today
+from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..forms import ConfirmForm, commit_once
@@ -20,20 +21,23 @@ from ..suggestions.services import suggestions_of
 from . import bp
 from .exports import matrix_table
 from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
-from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
+from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
 from .services import (
     SORTS,
-    MatrixRow,
     CampaignFields,
     RecordFields,
     add_item,
     all_campaigns,
+    campaign_period,
     campaign_tallies,
+    community_days,
     create_campaign,
     current_campaign,
+    deputies_in_communities,
     deputy_records,
     find_record,
     has_records,
+    matrix_query,
     matrix_rows,
     move_item,
     progress_of,
@@ -43,10 +47,25 @@ from .services import (
     update_campaign,
     update_item,
     verify_record,
-    campaign_period,
-    community_days,
-    deputies_in_communities,
 )
+
+# The matrix shows this many deputies at a time; its tallies are over all of them.
+MATRIX_PER_PAGE = 50
+
+def _cells() -> dict:
+    """What every matrix cell shows, worked out once a request: state labels and link patterns."""
+    slot, other = "999999991", "999999992"  # placeholders url_for fills in, turned into format fields
+    return {
+        "labels": {state: state.label for state in RecordState},
+        "levels": {level: level.label for level in Level},
+        "not_started": _("Not started"),
+        "by_staff": Markup('<small class="muted" title="{}">{}</small>').format(
+            _("Recorded on the deputy's behalf"), _("by staff")),
+        "on_behalf_title": _("Record on the deputy's behalf"),
+        "record_url": url_for("campaigns.record", record_id=slot).replace(slot, "{}"),
+        "on_behalf_url": url_for("campaigns.on_behalf", deputy=slot, item=other)
+        .replace(slot, "{deputy}").replace(other, "{item}"),
+    }
 
 
 def _community_choices(form) -> None:
@@ -269,7 +288,7 @@ def _after_review(rec: ChecklistRecord, review: ReviewForm, status: int = 200):
         campaign = rec.item.campaign
         return render_with_oob(
             "campaigns/_record_panel.html", "campaigns/_cell.html", "campaigns/_row_progress.html", "campaigns/_tallies.html",
-            record=rec, review=review, item=rec.item, deputy_id=rec.deputy_id, campaign=campaign,
+            record=rec, review=review, item=rec.item, deputy_id=rec.deputy_id, campaign=campaign, cells=_cells(),
             progress=progress_of(campaign, deputy_records(campaign, rec.deputy_id)), tallies=campaign_tallies(campaign),
         ), status
     if status != 200:
@@ -367,48 +386,48 @@ def on_behalf_links():
     return render_template("campaigns/_record_links.html", form=form, item=item)
 
 
-def _matrix_filters() -> tuple[Campaign | None, int | None, str, str, list[MatrixRow], dict]:
-    """The matrix's campaign (the current one unless chosen; 404 for an unknown one) and filters, and its rows."""
+@bp.route("/matrix")
+@role_required(Role.STAFF)
+def matrix():
+    """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
     campaign_id = request.args.get("campaign", type=int)
     campaign = db.session.get(Campaign, campaign_id) if campaign_id else current_campaign()
     if campaign is None:
         if campaign_id:
             abort(404)
-        return None, None, "", "name", [], {}
+        return render_template("campaigns/matrix.html", campaign=None, campaigns=all_campaigns())
     community_id = request.args.get("community", type=int)
     level_value = request.args.get("level", "")
     level = Level(level_value) if level_value in {lv.value for lv in Level} else None
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
-    args = {k: v for k, v in {"campaign": campaign.id, "community": community_id, "level": level_value, "sort": sort}.items() if v}
-    return campaign, community_id, level_value, sort, matrix_rows(campaign, community_id, level, sort), args
-
-
-@bp.route("/matrix")
-@role_required(Role.STAFF)
-def matrix():
-    """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
-    campaigns = all_campaigns()
-    campaign, community_id, level_value, sort, rows, args = _matrix_filters()
-    if campaign is None:
-        return render_template("campaigns/matrix.html", campaign=None, campaigns=campaigns)
+    page = db.paginate(matrix_query(campaign, community_id, level, sort), per_page=MATRIX_PER_PAGE, error_out=False)
+    args = {k: v for k, v in {"campaign": campaign_id, "community": community_id, "level": level_value,
+                              "sort": sort if sort != "name" else None}.items() if v}
     return render_page_or_partial(
         "campaigns/matrix.html", "campaigns/_matrix.html",
-        campaign=campaign, campaigns=campaigns, rows=rows, tallies=campaign_tallies(campaign),
-        communities=active_communities(), community_id=community_id, level=level_value, sort=sort, args=args,
+        campaign=campaign, rows=matrix_rows(campaign, page.items), page=page, args=args, cells=_cells(),
+        community_id=community_id, level=level_value, sort=sort,
+        page_context=lambda: {"campaigns": all_campaigns(), "tallies": campaign_tallies(campaign),
+                              "communities": active_communities()},
     )
 
 
 @bp.route("/matrix/export.<fmt>")
 @role_required(Role.STAFF)
 def matrix_export(fmt: str):
-    """The matrix as CSV or XLSX, with the filters of the page."""
+    """The whole matrix (every page) as CSV or XLSX, with the filters of the page."""
     if fmt not in FORMATS:
         abort(404)
-    campaign, _community_id, _level, _sort, rows, _args = _matrix_filters()
+    campaign_id = request.args.get("campaign", type=int)
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else current_campaign()
     if campaign is None:
         abort(404)
-    header, table = matrix_table(campaign, rows)
+    level_value = request.args.get("level", "")
+    level = Level(level_value) if level_value in {lv.value for lv in Level} else None
+    sort = request.args.get("sort", "name")
+    query = matrix_query(campaign, request.args.get("community", type=int), level, sort if sort in SORTS else "name")
+    header, table = matrix_table(campaign, matrix_rows(campaign, list(db.session.scalars(query))))
     return table_response(fmt, header, table, f"four-ones-{campaign.id}-{local_today().isoformat()}", title=_("Four ones progress"))
 
 

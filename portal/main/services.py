@@ -9,10 +9,11 @@ from sqlalchemy import Select, func, or_, select
 from ..campaigns.services import deputies_in_communities
 from ..evaluations.models import Evaluation
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
-from ..meetings.services import Tally, attendance_rates, period_total, tally
+from ..meetings.services import Tally, period_tally, tally
 from ..models import DeputyProfile, utcnow
 from ..periods import Period, local_day_range, period_args
 from ..suggestions.adoption import adoption_overall, opinion_figures
@@ -49,6 +50,7 @@ class CommitteeFigures:
         return rate(self.satisfied, self.ballots)
 
 
+@cached_figure
 def committee_figures(start: date, end: date, community_id: int | None = None) -> CommitteeFigures:
     """Every figure of the overview for records dated from `start` to `end` (inclusive), in one community or all."""
     period = Period(start, end, community_id)
@@ -101,7 +103,7 @@ def _count(query: Select) -> int:
 
 def _attendance(start: date, end: date, community_id: int | None) -> Tally:
     """The committee's attendance over the period: the sum of its deputies' (of the community's) tallies."""
-    return period_total(attendance_rates(start, end, community_id=community_id))
+    return period_tally(start, end, community_id)
 
 
 def evaluations_query(start: date, end: date, community_id: int | None = None) -> Select:

@@ -81,7 +81,7 @@ def _list_filters() -> tuple[str, str, int | None, int | None, Select, dict]:
     category_id = request.args.get("category", type=int)
     deputy_id = request.args.get("deputy", type=int)
     args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id}.items() if v}
-    return q, state_value, category_id, deputy_id, suggestions_query(q, state, category_id, deputy_id), args
+    return q, state_value, category_id, deputy_id, suggestions_query(q, state, category_id, deputy_id, listed=True), args
 
 
 @bp.route("/")
@@ -99,11 +99,8 @@ def index():
         category_id=category_id,
         deputy_id=deputy_id,
         args=args,
-        states=list(SuggestionState),
-        categories=active_categories(),
-        deputies=active_deputies(),
-        overall=adoption_overall(),
-        counts=state_counts(),
+        page_context=lambda: {"states": list(SuggestionState), "categories": active_categories(),
+                              "deputies": active_deputies(), "overall": adoption_overall(), "counts": state_counts()},
     )
 
 
