@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
+from ..choices import deputy_choices
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
@@ -44,7 +45,7 @@ def _shorten(text: str, n: int = 30) -> str:
 def _fill_choices(form: MatterForm) -> None:
     none = [SelectChoice(0, _("— none —"))]
     form.community.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
-    form.deputies.choices = [SelectChoice(d.id, d.name) for d in active_deputies()]
+    form.deputies.choices = deputy_choices(active_deputies())
     opinions = db.session.scalars(select(Opinion).order_by(Opinion.collected_on.desc(), Opinion.id.desc()).limit(300))
     form.opinion.choices = none + [SelectChoice(o.id, _shorten(o.content)) for o in opinions]
     suggestions = db.session.scalars(select(Suggestion).order_by(Suggestion.id.desc()).limit(300))

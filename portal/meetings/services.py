@@ -7,11 +7,11 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.services import active_deputies, deputy_ids_query
+from ..choices import search_key
 from ..clock import local_day_start, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -267,11 +267,6 @@ def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[A
     if deputy_id is not None:
         query = query.where(AttendanceChange.deputy_id == deputy_id)
     return list(db.session.scalars(query.order_by(AttendanceChange.id.desc())))
-
-
-def search_key(name: str) -> str:
-    """What the tablet's search box matches: the name, its full pinyin and its initials (夏虹 xiahong xh)."""
-    return f"{name} {''.join(lazy_pinyin(name)).lower()} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}"
 
 
 @dataclass

@@ -18,6 +18,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
+from ..choices import deputy_choices
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, commit_form, run_and_commit
@@ -102,7 +103,7 @@ def _fill_choices(form: SuggestionForm) -> None:
     choose = [SelectChoice(0, _("— choose —"))]
     form.category.choices = choose + [SelectChoice(c.id, c.name) for c in active_categories()]
     form.community.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
-    form.deputies.choices = [SelectChoice(d.id, d.name) for d in active_deputies()]
+    form.deputies.choices = deputy_choices(active_deputies())
 
 
 def _fields(form: SuggestionForm) -> SuggestionFields:

@@ -72,3 +72,57 @@ def test_tablet_navigation_is_one_row(live_server, demo, page_at, viewport, user
     assert max(middles) - min(middles) < 10
     assert box(page, ".site-header")["height"] <= 64
     assert box(page, ".brand strong")["height"] < 40
+
+
+# The controls a thumb must hit: buttons, summaries, checkbox labels, back links, the matrix's badges and names.
+TARGETS = ("button, summary, [role=button], .back a, .matrix .cell a, .matrix th[scope=row] a, "
+           "label:has(> input[type=checkbox]), label:has(> input[type=radio]), select, input:not([type=hidden])")
+SMALL_TARGETS = f"""() => Array.from(document.querySelectorAll({TARGETS!r}))
+  .filter(e => e.checkVisibility() && !(e.matches('input') && e.closest('label')))
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([e, r]) => r.height < 44 || r.width < 44)
+  .map(([e, r]) => `${{e.tagName}} ${{(e.innerText || e.name || '').trim().slice(0, 20)}} ${{Math.round(r.width)}}x${{Math.round(r.height)}}`)"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET])
+@pytest.mark.parametrize("username, paths", [
+    ("xiahong", ["/me", "/suggestions/new", "/meetings", "/opinions", "/matters"]),
+    ("staff1", ["/staff", "/campaigns/matrix", "/suggestions", "/meetings", "/deputies", "/suggestions/1"]),
+])
+def test_tap_targets_are_44_px_on_the_main_pages(live_server, demo, page_at, viewport, username, paths):
+    page = page_at(viewport)
+    page.goto(live_server + "/login")
+    login_small = page.evaluate(SMALL_TARGETS)
+    assert login_small == [], "/login"
+    log_in(page, live_server, username)
+    for path in paths:
+        page.goto(live_server + path)
+        assert page.evaluate(SMALL_TARGETS) == [], path
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET])
+def test_deputy_chooser_is_checkboxes_with_a_search_box(live_server, demo, page_at, viewport):
+    page = page_at(viewport)
+    log_in(page, live_server, "xiahong")
+    page.goto(live_server + "/suggestions/new")
+    assert page.locator("select[multiple]").count() == 0
+    chooser = page.get_by_role("group", name="提出代表")
+    assert chooser.get_by_role("checkbox", name="夏虹").is_checked()  # the author proposes by default
+    search = chooser.get_by_role("searchbox")
+    search.fill("wjg")
+    visible = [label.inner_text() for label in chooser.locator(".choice-options label").all() if label.is_visible()]
+    assert len(visible) == 1 and visible[0].startswith("王建国")
+    search.press("Enter")  # Enter in the search box does not send the form
+    assert page.url.endswith("/suggestions/new")
+    chooser.get_by_role("checkbox", name="王建国").check()
+    search.fill("不存在的人")
+    assert chooser.get_by_text("没有符合搜索条件的选项。").is_visible()
+    search.fill("")
+    page.get_by_label("标题").fill("气象街路灯")
+    page.get_by_label("建言", exact=True).fill("夜间照明不足，建议增设路灯。")
+    page.get_by_label("领域").select_option(label="民生发展")
+    page.get_by_role("button", name="保存为草稿").click()
+    page.wait_for_url(re.compile(r"/suggestions/\d+$"))
+    body = page.locator("main").inner_text()
+    assert "夏虹" in body and "王建国" in body
+    assert page.console_errors == []
