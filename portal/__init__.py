@@ -116,6 +116,7 @@ def _init_templates(app: Flask) -> None:
     from .figures import percent
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
+    from .settings import committee_name
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -127,7 +128,7 @@ def _init_templates(app: Flask) -> None:
     def inject_common():
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale()), "committee_name": app.config["COMMITTEE_NAME"]}
+        return {"current_locale": str(get_locale()), "committee_name": committee_name()}
 
 
 def _init_errors(app: Flask) -> None:

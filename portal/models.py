@@ -5,7 +5,7 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import DateTime, Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -88,6 +88,9 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[Optional[str]] = mapped_column(String(16))
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The secret in the address of the deputy's calendar feed; renewing it retires the old address.
+    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     deputy: Mapped[Optional["DeputyProfile"]] = relationship(
@@ -116,6 +119,7 @@ class AnonymousUser(AnonymousUserMixin):
 
     role = None
     name = ""
+    large_text = False
     deputy = None
     locale = None
 
@@ -140,3 +144,12 @@ class DeputyProfile(db.Model):
     @property
     def name(self) -> str:
         return self.user.name
+
+
+class Setting(db.Model):
+    """A value the admin sets in the portal, by key (the committee's name)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -59,3 +59,9 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token guards a confirmed action."""
+
+
+class CommitteeForm(FlaskForm):
+    """The committee's name, shown in every page's header."""
+
+    name = StringField(_l("Committee name"), validators=[DataRequired(_l("Please enter the committee's real name."))])

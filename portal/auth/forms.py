@@ -24,6 +24,12 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class TextSizeForm(FlaskForm):
+    """Standard or large text, kept on the account."""
+
+    size = SelectField(_l("Text size"), choices=[SelectChoice("standard", _l("Standard")), SelectChoice("large", _l("Large"))])
+
+
 class LocaleForm(FlaskForm):
     """The language of the interface."""
 

@@ -17,15 +17,17 @@ from ..errors import commit_form
 from ..extensions import db, limiter
 from ..models import Role
 from ..permissions import ANY_ROLE, public, role_required
+from ..settings import needs_committee_name
 from . import bp
-from .forms import ChangePasswordForm, LocaleForm, LoginForm
+from .forms import ChangePasswordForm, LocaleForm, LoginForm, TextSizeForm
 from .services import authenticate, change_own_password, normalize_username
 
 
 def home_url_for(user) -> str:
     """Each role lands on its own home page."""
     if user.has_role(Role.ADMIN):
-        return url_for("admin.index")
+        # The admin is asked for the committee's name while the portal still shows the placeholder.
+        return url_for("admin.settings") if needs_committee_name() else url_for("admin.index")
     if user.has_role(Role.STAFF):
         return url_for("main.staff_home")
     return url_for("main.deputy_home")
@@ -119,4 +121,15 @@ def set_locale():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
             db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/account/text-size", methods=["POST"])
+@role_required(*ANY_ROLE)
+def set_text_size():
+    """Switch one's own pages to large text or back; remembered on the account."""
+    form = TextSizeForm()
+    if form.validate_on_submit():
+        current_user.large_text = form.size.data == "large"
+        db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,6 +19,8 @@ from wtforms.validators import (
     NumberRange,
     Optional,
 )
+
+from .models import REPLY_LABELS, Reply
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -77,3 +80,11 @@ class PeriodForm(FlaskForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+
+
+class ReplyForm(FlaskForm):
+    """A deputy's answer to a meeting notice: attend, or leave with a reason."""
+
+    reply = SelectField(choices=[SelectChoice(r.value, REPLY_LABELS[r]) for r in Reply],
+                        validators=[DataRequired(_l("Please choose an answer."))])
+    reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])

@@ -90,6 +90,20 @@ class MarkSource(str, enum.Enum):
 SOURCE_LABELS = {MarkSource.STAFF: _l("Staff"), MarkSource.SELF_CHECKIN: _l("Self check-in")}
 
 
+class Reply(str, enum.Enum):
+    """A deputy's answer to a meeting notice."""
+
+    ATTEND = "attend"
+    LEAVE = "leave"
+
+    @property
+    def label(self) -> str:
+        return str(REPLY_LABELS[self])
+
+
+REPLY_LABELS = {Reply.ATTEND: _l("Will attend"), Reply.LEAVE: _l("Asks for leave")}
+
+
 class MeetingKind(db.Model):
     """A kind of meeting (工委工作会议, 代表与选民见面会 …); voter_log kinds keep a voter-meeting log."""
 
@@ -139,6 +153,10 @@ class MeetingRoster(db.Model):
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    # The deputy's answer before the meeting (参加 / 请假 with a reason); staff's mark still decides.
+    reply: Mapped[Optional[Reply]] = mapped_column(enum_column(Reply, length=8))
+    reply_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    replied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="roster")
     deputy: Mapped[User] = relationship()

@@ -11,23 +11,26 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..clock import to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
-from ..extensions import db
+from ..extensions import db, limiter
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
+from ..settings import committee_name
 from . import bp
 from .exports import EXPORTERS, meeting_table, rates_table
+from .notices import calendar_feed, calendar_owner, notice_for, renew_calendar_token, reply_to_meeting, upcoming_notices
 from .forms import (
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
     PeriodForm,
+    ReplyForm,
     RosterForm,
     VoterLogForm,
 )
-from .models import AttendanceStatus, Meeting, MeetingKind
+from .models import AttendanceStatus, Meeting, MeetingKind, Reply
 from .services import (
     CheckinRefused,
     MeetingFields,
@@ -85,13 +88,16 @@ def index():
     month = _parse_month(month_value)
     page = db.paginate(meeting_query(current_user, kind_id, community_id, month),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
-    own = {}
+    own, deputy = {}, {}
     if not current_user.has_role(Role.STAFF):
         for meeting in page.items:
             cards = attendance_cards(meeting, current_user.id)
             own[meeting.id] = cards[0].attendance if cards else None
+        deputy["notices"] = upcoming_notices(current_user.id)
+        if current_user.calendar_token:
+            deputy["calendar_url"] = url_for("meetings.calendar", token=current_user.calendar_token, _external=True)
     return render_template(
-        "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own,
+        "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own, **deputy,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
     )
@@ -411,3 +417,50 @@ def kind_edit(kind_id: int):
             flash(_("Meeting kind %(name)s was saved.", name=kind.name), "success")
             return redirect(url_for("meetings.kinds"))
     return render_template("meetings/kind_form.html", form=form, kind=kind)
+
+
+@bp.route("/<int:meeting_id>/reply", methods=["POST"])
+@role_required(Role.DEPUTY)
+def reply(meeting_id: int):
+    """A deputy answers a meeting notice before it starts: attend, or leave with a reason; htmx gets the notice back."""
+    meeting = _meeting(meeting_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        outcome = run_and_commit(
+            lambda: reply_to_meeting(current_user, meeting, Reply(form.reply.data), form.reason.data or ""))
+        error = outcome if isinstance(outcome, ServiceError) else None
+    else:
+        error = ServiceError(next(iter(form.errors.values()))[0])
+    if not is_htmx():
+        if error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your answer was sent to the committee office."), "success")
+        return redirect(url_for("main.deputy_home") + f"#notice-{meeting.id}")
+    notice = notice_for(meeting, current_user.id)
+    body = render_template("meetings/_notice.html", notice=notice, error=error,
+                           reason=form.reason.data or "" if error else "")
+    return body, 422 if error else 200
+
+
+@bp.route("/calendar", methods=["POST"])
+@role_required(Role.DEPUTY)
+def renew_calendar():
+    """Give the deputy a new secret calendar address; the old address stops working."""
+    outcome = run_and_commit(lambda: renew_calendar_token(current_user))
+    if not isinstance(outcome, ServiceError):
+        flash(_("Your calendar has a new address. Subscribe to it again on your phone; the old address no longer works."),
+              "success")
+    return redirect(url_for("meetings.index") + "#calendar")
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+@limiter.limit("60 per minute")
+def calendar(token: str):
+    """The deputy's meetings as an iCalendar feed, for a phone's calendar; the secret in the address is the key."""
+    owner = calendar_owner(token)
+    if owner is None:
+        abort(404)
+    body = calendar_feed(owner, committee_name())
+    return current_app.response_class(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
