@@ -78,11 +78,12 @@ def area_seeders() -> list:
     from .campaigns.demo import seed_campaigns, seed_checklist_links
     from .evaluations.demo import seed_evaluations
     from .matters.demo import seed_matters
-    from .meetings.demo import seed_meetings
+    from .meetings.demo import seed_meeting_notices, seed_meetings
     from .suggestions.demo import seed_suggestions
 
     # The checklist links come last: they point at the matters and suggestions seeded before them.
-    return [seed_campaigns, seed_meetings, seed_suggestions, seed_matters, seed_evaluations, seed_checklist_links]
+    return [seed_campaigns, seed_meetings, seed_meeting_notices, seed_suggestions, seed_matters, seed_evaluations,
+            seed_checklist_links]
 
 
 def seed_accounts(password: str) -> list[tuple[str, str, str]]:

@@ -1,6 +1,7 @@
 """Values the admin sets in the portal itself, read on every page (the committee's name)."""
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ServiceError
 from .extensions import db
@@ -13,7 +14,12 @@ MAX_NAME = 60
 
 def committee_name() -> str:
     """The committee's name: the admin's setting, else the configured default."""
-    setting = db.session.get(Setting, COMMITTEE_NAME)
+    try:
+        setting = db.session.get(Setting, COMMITTEE_NAME)
+    except SQLAlchemyError:
+        # Every page shows the name, error pages too: they must render when the database cannot answer.
+        db.session.rollback()
+        return current_app.config["COMMITTEE_NAME"]
     return setting.value if setting else current_app.config["COMMITTEE_NAME"]
 
 

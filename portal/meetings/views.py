@@ -22,7 +22,15 @@ from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_req
 from ..settings import committee_name
 from . import bp
 from .exports import export_meeting, export_rates
-from .notices import calendar_feed, calendar_owner, notice_for, renew_calendar_token, reply_to_meeting, upcoming_notices
+from .notices import (
+    calendar_feed,
+    calendar_owner,
+    notice_for,
+    renew_calendar_token,
+    replies_for,
+    reply_to_meeting,
+    upcoming_notices,
+)
 from .forms import (
     MeetingForm,
     MeetingKindForm,
@@ -214,7 +222,7 @@ def roster(meeting_id: int):
 
 def _board_context(meeting: Meeting) -> dict:
     return {"meeting": meeting, "cards": attendance_cards(meeting), "tally": tally(meeting),
-            "quick_statuses": QUICK_STATUSES}
+            "quick_statuses": QUICK_STATUSES, "replies": replies_for(meeting.id)}
 
 
 @bp.route("/<int:meeting_id>/attendance")

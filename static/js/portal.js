@@ -23,6 +23,18 @@
     toggle.focus();
   });
 
+  // A table wider than the screen scrolls in its own box: let the keyboard reach the box to scroll it.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:after:settle", function () { focusableScrollers(document); });
+
   // A swap that removed the focused element would drop the focus to the page body: put it on the
   // element the swap brought in (the same id if it has one) or the first control of the updated part.
   var focusedId = null;

@@ -126,3 +126,29 @@ def test_deputy_chooser_is_checkboxes_with_a_search_box(live_server, demo, page_
     body = page.locator("main").inner_text()
     assert "夏虹" in body and "王建国" in body
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET])
+def test_leave_request_from_the_phone_shows_on_the_staff_card(live_server, demo, page_at, viewport):
+    deputy = page_at(PHONE)
+    log_in(deputy, live_server, "xiahong")
+    notice = deputy.locator(".notice", has_text="下月工委工作会议")
+    assert "未回复" in notice.inner_text()
+    notice.get_by_role("button", name="参加").click()
+    notice.locator(".reply-badge", has_text="参加").wait_for()
+    assert deputy.evaluate("document.activeElement !== document.body")  # the focus stays in the notice
+    notice.get_by_text("请假…").click()
+    notice.get_by_label("请假事由").fill("区人大常委会会议")
+    notice.get_by_role("button", name="提交请假").click()
+    notice.get_by_text("事由：区人大常委会会议").wait_for()
+    assert deputy.console_errors == []
+
+    staff = page_at(viewport)
+    log_in(staff, live_server, "staff1")
+    staff.goto(live_server + "/meetings/")
+    staff.get_by_role("link", name="下月工委工作会议").click()
+    staff.get_by_role("link", name=re.compile("考勤")).first.click()
+    card = staff.locator(".attendance-card", has_text="夏虹")
+    assert "本人已请假：区人大常委会会议" in card.inner_text()
+    assert "未签到" in card.inner_text()  # a request, not a mark: the staff's tap decides
+    assert staff.locator(".attendance-card", has_text="王建国").get_by_text("本人回复参加").is_visible()
