@@ -28,7 +28,7 @@ def needs_committee_name() -> bool:
     return committee_name() == PLACEHOLDER_NAME
 
 
-def set_committee_name(name: str) -> None:
+def set_committee_name(name: str) -> str:
     """Set the committee's name shown in every page's header (flushes)."""
     name = " ".join(name.split())
     if not name or name == PLACEHOLDER_NAME:
@@ -41,3 +41,4 @@ def set_committee_name(name: str) -> None:
     else:
         setting.value = name
     db.session.flush()
+    return name

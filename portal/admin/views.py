@@ -51,7 +51,7 @@ def settings():
     """The committee's name, set once here; asked for on the admin's first login."""
     form = CommitteeForm(data=None if request.method == "POST" else {"name": "" if needs_committee_name() else committee_name()})
     if form.validate_on_submit():
-        if commit_form(form, lambda: set_committee_name(form.name.data) or True):
+        if commit_form(form, lambda: set_committee_name(form.name.data)) is not None:
             flash(_("The committee's name was saved."), "success")
             return redirect(url_for("admin.index"))
     return render_template("admin/settings.html", form=form, placeholder=needs_committee_name())

@@ -437,7 +437,7 @@ def reply(meeting_id: int):
         return redirect(url_for("main.deputy_home") + f"#notice-{meeting.id}")
     notice = notice_for(meeting, current_user.id)
     body = render_template("meetings/_notice.html", notice=notice, error=error,
-                           reason=form.reason.data or "" if error else "")
+                           reason=(form.reason.data or "") if error else "")
     return body, 422 if error else 200
 
 
