@@ -25,7 +25,7 @@ def log_in(page, base, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/(staff|me)?$"))
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def box(page, selector):
