@@ -57,10 +57,6 @@ class ImportForm(FlaskForm):
     file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(_l("Please choose a file."))])
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token guards a confirmed action."""
-
-
 class CommitteeForm(FlaskForm):
     """The committee's name, shown in every page's header."""
 

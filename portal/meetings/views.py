@@ -32,6 +32,7 @@ from .notices import (
     upcoming_notices,
 )
 from .forms import (
+    MarkForm,
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
@@ -244,10 +245,12 @@ def cards(meeting_id: int):
 def mark(meeting_id: int, deputy_id: int):
     """Set one deputy's mark; htmx gets the card back and the tally out of band."""
     meeting = _meeting(meeting_id)
-    value = request.form.get("status", "")
-    status = AttendanceStatus(value) if value in {s.value for s in AttendanceStatus} else value
-    outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", "")))
-    error = outcome if isinstance(outcome, ServiceError) else None
+    form = MarkForm()
+    if form.validate_on_submit():
+        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or ""))
+        error = outcome if isinstance(outcome, ServiceError) else None
+    else:
+        error = ServiceError(_("Please choose a valid status."), "status")
     if not is_htmx():
         if error:
             flash(error.message, "error")
@@ -257,7 +260,7 @@ def mark(meeting_id: int, deputy_id: int):
     if card is None:  # not on the roster: nothing to swap but the message
         return render_template("meetings/_flash.html", message=error.message if error else ""), 422
     body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
-                           reason=request.form.get("reason", "") if error else "", **context)
+                           reason=(form.reason.data or "") if error else "", **context)
     return body, 422 if error else 200
 
 

@@ -7,13 +7,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, update
 
 from ..clock import to_local, to_utc
-from ..demo import went_into_communities_usernames
+from .people import DEPUTIES, went_into_communities_usernames
 from ..extensions import db
 from ..models import Community, User, utcnow
 from ..accounts.services import active_deputies
 from ..opinions.services import active_categories, ensure_default_categories
-from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting
-from .services import (
+from ..meetings.models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, Reply
+from ..meetings.notices import reply_to_meeting
+from ..meetings.services import (
     MeetingFields,
     add_meeting_opinion,
     close_meeting,
@@ -193,16 +194,12 @@ def _seed_todays_meeting(kinds, staff: list[User]) -> None:
 
 # Meetings to come, with the deputies' answers: (days ahead, kind, title, hour, hours).
 COMING = [(7, "工委工作会议", "下月工委工作会议", 9, 2), (14, "培训学习", "代表履职能力培训（第二期）", 14, 3)]
-# Deputies (by index in portal.demo.DEPUTIES) who answered: attend, or leave with a reason.
+# Deputies (by index in people.DEPUTIES) who answered: attend, or leave with a reason.
 ANSWERS = {1: ("attend", ""), 2: ("attend", ""), 5: ("leave", "出差"), 10: ("leave", "单位工作冲突"), 15: ("attend", "")}
 
 
 def seed_meeting_notices() -> None:
     """Two meetings to come with every deputy on the roster; some deputies have answered, 夏虹 not yet."""
-    from ..demo import DEPUTIES
-    from .models import Reply
-    from .notices import reply_to_meeting
-
     if db.session.scalar(select(Meeting.id).where(Meeting.title == COMING[0][2])) is not None:
         return
     staff = _staff()
