@@ -5,7 +5,8 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String, false
+from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -88,10 +89,14 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[Optional[str]] = mapped_column(String(16))
-    large_text: Mapped[bool] = mapped_column(default=False, server_default=false())
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # The secret in the address of the deputy's calendar feed; renewing it retires the old address.
     calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session and remember-me cookie; bumping it ends them all (see get_id).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # An imported initial password (hashed cheaply, see accounts.importing) must be replaced first.
+    password_must_change: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     deputy: Mapped[Optional["DeputyProfile"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -100,6 +105,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id, "id:version": a bumped version logs out every old session."""
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, *roles: Role) -> bool:
         """True if the user holds one of `roles`; admin counts as staff."""
@@ -153,3 +162,14 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class SubmissionKey(db.Model):
+    """A create form's one-time key, kept once used: a resent form finds the record it made."""
+
+    __tablename__ = "submission_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
