@@ -41,7 +41,22 @@ def downgrade():
         batch_op.drop_column('calendar_token')
         batch_op.drop_column('large_text')
 
-    with op.batch_alter_table('meeting_roster', schema=None) as batch_op:
+    # SQLite rebuilds the table to drop a column; from the reflected table it would keep the reply
+    # column's CHECK, naming a column no longer there. Rebuild from this definition, without it.
+    roster = sa.Table(
+        'meeting_roster', sa.MetaData(),
+        sa.Column('meeting_id', sa.Integer(), nullable=False),
+        sa.Column('deputy_id', sa.Integer(), nullable=False),
+        sa.Column('reply', sa.String(length=8), nullable=True),
+        sa.Column('reply_reason', sa.String(length=200), server_default='', nullable=False),
+        sa.Column('replied_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['deputy_id'], ['users.id'], name='fk_meeting_roster_deputy_id_users'),
+        sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name='fk_meeting_roster_meeting_id_meetings',
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('meeting_id', 'deputy_id', name='pk_meeting_roster'),
+        sa.Index('ix_meeting_roster_deputy_id', 'deputy_id'),
+    )
+    with op.batch_alter_table('meeting_roster', schema=None, copy_from=roster) as batch_op:
         batch_op.drop_column('replied_at')
         batch_op.drop_column('reply_reason')
         batch_op.drop_column('reply')
