@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..accounts.services import active_deputies, deputy_ids_query
 from ..clock import to_local
@@ -188,7 +189,11 @@ def reopen_meeting(actor: User, meeting: Meeting) -> None:
 def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
                   month: tuple[int, int] | None = None) -> Select:
     """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first."""
-    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    query = (
+        select(Meeting)
+        .options(joinedload(Meeting.kind), joinedload(Meeting.community))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
     if not user.has_role(Role.STAFF):
         query = query.join(MeetingRoster, MeetingRoster.meeting_id == Meeting.id).where(MeetingRoster.deputy_id == user.id)
     if kind_id:
@@ -297,6 +302,16 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Car
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
+
+
+def own_marks(meeting_ids: list[int], deputy_id: int) -> dict[int, Attendance]:
+    """The deputy's current mark at each of these meetings, in one query (meetings without one are absent)."""
+    if not meeting_ids:
+        return {}
+    marks = db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id.in_(meeting_ids), Attendance.deputy_id == deputy_id)
+    )
+    return {mark.meeting_id: mark for mark in marks}
 
 
 @dataclass

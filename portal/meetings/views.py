@@ -48,6 +48,7 @@ from .services import (
     meeting_kinds,
     meeting_opinions,
     meeting_query,
+    own_marks,
     period_total,
     reopen_meeting,
     roster_ids,
@@ -87,13 +88,10 @@ def index():
     month = _parse_month(month_value)
     page = db.paginate(meeting_query(current_user, kind_id, community_id, month),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
-    own = {}
-    if not current_user.has_role(Role.STAFF):
-        for meeting in page.items:
-            cards = attendance_cards(meeting, current_user.id)
-            own[meeting.id] = cards[0].attendance if cards else None
+    meeting_ids = [m.id for m in page.items]
+    own = {} if current_user.has_role(Role.STAFF) else own_marks(meeting_ids, current_user.id)
     return render_template(
-        "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own,
+        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
     )
