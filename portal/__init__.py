@@ -11,12 +11,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
-AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
+AREAS = ("health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
 
 
 def create_app(config: object | dict | None = None) -> Flask:
@@ -26,6 +27,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
         instance_relative_config=True,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None,
     )
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
@@ -39,6 +41,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: the client's address comes from X-Forwarded-For (login limits, audit log).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

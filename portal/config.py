@@ -31,10 +31,15 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Asia/Shanghai")
     LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 
+    # Where login attempts are counted: memory:// is private to one process (`make run` then runs
+    # one worker with threads, see deploy/gunicorn.conf.py); redis://host:6379/0 is shared.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
+
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For / -Proto / -Host.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
