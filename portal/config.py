@@ -41,6 +41,12 @@ class Config:
     # How many reverse proxies (nginx) stand in front and set X-Forwarded-For / -Proto / -Host.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # `flask backup`: where backups go without a path (None: instance/backups), how many to keep,
+    # and where pg_dump / pg_restore live when not on the PATH (PostgreSQL only).
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
+
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 25

@@ -3,7 +3,7 @@ from flask import Response
 
 from ..permissions import public
 from . import bp
-from .services import readiness
+from ..schema import readiness
 
 
 def _plain(body: str, status: int) -> Response:
