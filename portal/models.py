@@ -132,6 +132,8 @@ class DeputyProfile(db.Model):
     user: Mapped[User] = relationship(back_populates="deputy")
     community: Mapped[Community] = relationship(back_populates="deputies")
 
+    __audit_parent__ = ("User", "user_id")
+
     @property
     def name(self) -> str:
         return self.user.name

@@ -45,12 +45,13 @@ def new():
     form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in active_deputies()]
     if request.method == "GET":
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
+        form.evaluated_on.data = local_today()
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
         try:
             evaluation = record_evaluation(
                 current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
+                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data, form.evaluated_on.data,
             )
         except ServiceError as error:
             db.session.rollback()

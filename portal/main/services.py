@@ -14,7 +14,7 @@ from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
 from ..meetings.services import Tally, attendance_rates, period_total
 from ..models import DeputyProfile, utcnow
-from ..suggestions.adoption import Period, adoption_overall, opinion_figures
+from ..suggestions.adoption import Period, adoption_overall, answers_in_period, opinion_figures
 
 
 @dataclass
@@ -28,6 +28,7 @@ class CommitteeFigures:
     opinions: int
     submitted: int
     adopted: int
+    answered: int  # 本期答复: answers that arrived in the period, whatever the submission date
     matters_done: int
     voter_meetings: int
     attendance: Tally
@@ -61,6 +62,7 @@ def committee_figures(start: date, end: date, community_id: int | None = None) -
         opinions=opinion_figures(period).opinions,
         submitted=adoption.submitted,
         adopted=adoption.adopted,
+        answered=answers_in_period(period).submitted,
         matters_done=_matters_done(start, end, community_id),
         voter_meetings=_voter_meetings(start, end, community_id),
         attendance=_attendance(start, end, community_id),
@@ -114,11 +116,11 @@ def _attendance(start: date, end: date, community_id: int | None) -> Tally:
 
 
 def _ballots(start: date, end: date, community_id: int | None) -> dict[str, int]:
-    """Voter evaluation ballots of periods overlapping this one: all ballots and the 满意 ones."""
+    """Ballots of the voter evaluations held in the period (by the evaluation's date): all, and the 满意 ones."""
     query = select(
         func.coalesce(func.sum(Evaluation.satisfied + Evaluation.basically_satisfied + Evaluation.dissatisfied), 0),
         func.coalesce(func.sum(Evaluation.satisfied), 0),
-    ).where(Evaluation.starts_on <= end, Evaluation.ends_on >= start)
+    ).where(Evaluation.evaluated_on >= start, Evaluation.evaluated_on <= end)
     if community_id:
         query = query.join(DeputyProfile, DeputyProfile.user_id == Evaluation.deputy_id).where(
             DeputyProfile.community_id == community_id

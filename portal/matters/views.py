@@ -59,6 +59,7 @@ def _fields(form: MatterForm) -> MatterFields:
         form.done_on.data, MatterState(form.state.data), form.beneficiaries.data, form.description.data or "",
         db.session.get(Opinion, form.opinion.data) if form.opinion.data else None,
         db.session.get(Suggestion, form.suggestion.data) if form.suggestion.data else None,
+        form.started_on.data,
     )
 
 
@@ -69,7 +70,7 @@ def new():
     form = MatterForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.done_on.data = local_today()
+        form.done_on.data = form.started_on.data = local_today()
         if current_user.role is Role.DEPUTY:
             form.deputies.data = [current_user.id]
             form.community.data = current_user.deputy.community_id if current_user.deputy else 0

@@ -11,7 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..clock import local_day_start, to_local
+from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
@@ -233,9 +233,22 @@ def _upsert(values: dict, update: dict):
     return statement.on_conflict_do_update(index_elements=["meeting_id", "deputy_id"], set_=update)
 
 
+def check_sheet_date(meeting: Meeting, day: date | None) -> date:
+    """The date of a paper 签到表 used for 补录: given, not in the future, not before the meeting began."""
+    if day is None:
+        raise ServiceError(_("Please enter the date."), "sheet_on")
+    if day > local_today():
+        raise ServiceError(_("The date cannot be in the future."), "sheet_on")
+    if day < to_local(meeting.starts_at).date():
+        raise ServiceError(_("The sheet cannot be dated before the meeting began."), "sheet_on")
+    return day
+
+
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF) -> Attendance:
+                    source: MarkSource = MarkSource.STAFF, sheet_on: date | None = None) -> Attendance:
     """Set a rostered deputy's mark, idempotently; a real change appends an AttendanceChange.
+
+    `sheet_on` marks 补录: staff entering the mark afterwards from the paper sheet of that date.
 
     The upsert comes first: it takes the row's write lock (PostgreSQL) or the database's (SQLite), so the
     latest history row read afterwards is the previous mark, whatever other tablets are doing.
@@ -250,6 +263,10 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("Please choose a valid status."), "status")
     if not is_rostered(meeting.id, deputy_id):
         raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
+    if sheet_on is not None:
+        if source is not MarkSource.STAFF:
+            raise ServiceError(_("Only staff may mark attendance."))
+        check_sheet_date(meeting, sheet_on)
     reason = (reason or "").strip() if status is AttendanceStatus.EXCUSED else ""
     if status is AttendanceStatus.EXCUSED and not reason:
         raise ServiceError(_("Please give the reason for the leave."), "reason")
@@ -267,7 +284,7 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
     if previous is None or tuple(previous) != (status, reason):
         db.session.add(AttendanceChange(
             meeting_id=meeting.id, deputy_id=deputy_id, old_status=previous[0] if previous else None,
-            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now,
+            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now, sheet_on=sheet_on,
         ))
     db.session.flush()
     return db.session.scalars(

@@ -160,13 +160,16 @@ def detail(suggestion_id: int):
                            linked=linked_records(suggestion_id=suggestion.id))
 
 
-def _status_context(suggestion: Suggestion, error: str | None = None) -> dict:
+def _status_context(suggestion: Suggestion, error: str | None = None, form: TransitionForm | None = None) -> dict:
+    """The status block's context; after a refused step, `form` keeps what was typed and where the error goes."""
     return {
         "suggestion": suggestion,
         "next_states": allowed_next_states(current_user, suggestion),
         "overall": adoption_overall(),
         "counts": state_counts(),
         "error": error,
+        "tried": form,
+        "today": local_today(),
     }
 
 
@@ -198,18 +201,21 @@ def step(suggestion_id: int):
     error = None
     values = {s.value for s in SuggestionState}
     if not form.validate_on_submit() or form.to_state.data not in values or form.expected.data not in values:
-        error = _("Please choose a step.")
+        error = form.on.errors[0] if form.on.errors else _("Please choose a step.")
     else:
         try:
-            event = transition(current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data)
+            event = transition(current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data),
+                               form.note.data, on=form.on.data)
         except ServiceError as exc:
             db.session.rollback()
             error = exc.message
+            if exc.field == "on":
+                form.on.errors = [exc.message]
         else:
             db.session.commit()
     if is_htmx():
         if error:
-            return render_template("suggestions/_status.html", **_status_context(suggestion, error)), 422
+            return render_template("suggestions/_status.html", **_status_context(suggestion, error, form)), 422
         return render_with_oob(
             "suggestions/_status.html", "suggestions/_timeline.html", "suggestions/_adoption_tiles.html", **_status_context(suggestion)
         )
