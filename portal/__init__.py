@@ -17,7 +17,7 @@ from .config import Config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
-AREAS = ("health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
+AREAS = ("health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations", "audit")
 
 
 def create_app(config: object | dict | None = None) -> Flask:

@@ -207,3 +207,9 @@ def record_event(action: Action, object_type: str, object_id: Any = None, change
     )
     db.session.add(audit_event)
     return audit_event
+
+
+def record_export(filename: str) -> None:
+    """Record that the current user downloaded an export, and commit (a download changes nothing else)."""
+    record_event(Action.EXPORT, "Export", changes={"file": [None, filename]})
+    db.session.commit()

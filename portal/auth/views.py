@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..auditing import Action, record_event
 from ..errors import commit_form
 from ..extensions import db, limiter
 from ..models import Role
@@ -69,7 +70,12 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             session.permanent = True
+            record_event(Action.LOGIN, "User", user.id, actor_id=user.id)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_url_for(user))
+        # The typed username only (never the password), cut short: it may be a mistyped password.
+        record_event(Action.LOGIN_FAILED, "User", changes={"username": [None, normalize_username(form.username.data)[:32]]})
+        db.session.commit()
         form.form_errors.append(_("The username or password is not correct, or the account is disabled."))
         form.password.data = ""
         return render_template("auth/login.html", form=form), 200
@@ -88,6 +94,8 @@ def too_many_attempts(error):
 @role_required(*ANY_ROLE)
 def logout():
     """End the session."""
+    record_event(Action.LOGOUT, "User", current_user.id)
+    db.session.commit()
     logout_user()
     session.pop("locale", None)
     flash(_("You have logged out."), "info")

@@ -1,6 +1,6 @@
 """Voter evaluations: the staff overview per period, the form to record ballots, the admin's thresholds."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -11,11 +11,14 @@ from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
 from ..models import Role, User
 from ..opinions.services import active_deputies
-from ..permissions import role_required
+from ..audit.services import history_for
+from ..permissions import ANY_ROLE, can_view_evaluation, role_required
 from . import bp
 from .forms import EvaluationForm, ThresholdsForm
+from .models import Evaluation
 from .services import (
     overview,
+    rating_for,
     record_evaluation,
     set_thresholds,
     thresholds,
@@ -35,6 +38,17 @@ def index():
         "evaluations/index.html", rows=overview(starts_on, ends_on, community_id), year=year,
         community_id=community_id, communities=active_communities(), settings=thresholds(),
     )
+
+
+@bp.route("/<int:evaluation_id>")
+@role_required(*ANY_ROLE)
+def detail(evaluation_id: int):
+    """One evaluation: the ballots, the dates, the rating and (staff) its history; a deputy sees only their own."""
+    evaluation = db.session.get(Evaluation, evaluation_id)
+    if evaluation is None or not can_view_evaluation(current_user, evaluation):
+        abort(404)
+    return render_template("evaluations/detail.html", evaluation=evaluation, rating=rating_for(evaluation.satisfaction),
+                           audit_history=history_for(current_user, "Evaluation", evaluation.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..audit.services import history_for
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
@@ -94,7 +95,8 @@ def _get_or_404(matter_id: int) -> PracticalMatter:
 def detail(matter_id: int):
     """One practical matter."""
     matter = _get_or_404(matter_id)
-    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id))
+    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id),
+                           audit_history=history_for(current_user, "PracticalMatter", matter.id))
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,8 @@ from sqlalchemy.exc import OperationalError
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..audit.services import history_for
+from ..auditing import record_export
 from ..clock import to_local, to_utc
 from ..errors import ServiceError, attach_to_form, commit_form
 from ..extensions import db
@@ -171,6 +173,7 @@ def _detail_context(meeting: Meeting) -> dict:
     if current_user.has_role(Role.STAFF):
         context["cards"] = attendance_cards(meeting)
         context["history"] = attendance_history(meeting)
+        context["audit_history"] = history_for(current_user, "Meeting", meeting.id)
         if not meeting.closed:
             url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
             context["checkin_url"] = url
@@ -406,7 +409,9 @@ def export(meeting_id: int, fmt: str):
     if fmt not in EXPORTERS:
         abort(404)
     meeting = _meeting(meeting_id)
-    return EXPORTERS[fmt](meeting_table(meeting), f"meeting-{meeting.id}-attendance")
+    response = EXPORTERS[fmt](meeting_table(meeting), f"meeting-{meeting.id}-attendance")
+    record_export(f"meeting-{meeting.id}-attendance.{fmt}")
+    return response
 
 
 def _period() -> tuple[PeriodForm, date, date]:
@@ -438,7 +443,9 @@ def rates_export(fmt: str):
     if fmt not in EXPORTERS:
         abort(404)
     _form, start, end = _period()
-    return EXPORTERS[fmt](rates_table(attendance_rates(start, end), start, end), f"attendance-rates-{start}-{end}")
+    response = EXPORTERS[fmt](rates_table(attendance_rates(start, end), start, end), f"attendance-rates-{start}-{end}")
+    record_export(f"attendance-rates-{start}-{end}.{fmt}")
+    return response
 
 
 @bp.route("/kinds", methods=["GET", "POST"])

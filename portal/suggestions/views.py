@@ -18,6 +18,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
+from ..audit.services import history_for
+from ..auditing import record_export
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, attach_to_form, commit_form
@@ -157,6 +159,7 @@ def detail(suggestion_id: int):
     q = request.args.get("q", "").strip()
     candidates = unsorted_opinions(q) if can_edit_suggestion(current_user, suggestion) else []
     return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q,
+                           audit_history=history_for(current_user, "Suggestion", suggestion.id),
                            linked=linked_records(suggestion_id=suggestion.id))
 
 
@@ -339,6 +342,7 @@ def export(fmt: str):
         out = io.BytesIO()
         workbook.save(out)
         body, mimetype = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    record_export(name)
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
