@@ -1,7 +1,8 @@
 """The audit log, written once for everything: a SQLAlchemy hook at flush plus a few explicit events.
 
 Every insert, update and delete of a mapped model (except the audit table itself) becomes one
-AuditEvent row, inserted in the same transaction by the same flush, with the fields before → after.
+AuditEvent row, inserted in the same transaction by the same flush, with the fields before → after;
+UPDATE / DELETE / upsert statements that services run directly are caught the same way at execution.
 Events that change no row (logins, failed logins, logouts, export downloads) are added through
 record_event(). Secret columns never reach the log: a changed password becomes its own
 password_change / password_reset event with no values.
@@ -13,8 +14,8 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from flask import g, has_request_context, request
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, event, insert, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, and_, event, insert, inspect, select, tuple_
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from .extensions import db
 from .models import User, utcnow
@@ -88,51 +89,70 @@ def _request_context() -> tuple[Optional[int], Optional[str]]:
     return actor_id, request.remote_addr
 
 
-def _key(state) -> str:
-    return ",".join(str(part) for part in state.identity)
+def _key(state) -> str | None:
+    """The primary key as text ("12", or "12,5" for a composite one); read from the values, since new
+    objects get their identity only after the flush's listeners ran."""
+    mapper = state.mapper
+    values = [state.dict.get(mapper.get_property_by_column(column).key) for column in mapper.primary_key]
+    return None if any(v is None for v in values) else ",".join(str(v) for v in values)
 
 
-def _parent(obj) -> tuple[Optional[str], Optional[str]]:
+def _parent(cls, values: dict) -> tuple[Optional[str], Optional[str]]:
     """The (type, id) a model names in `__audit_parent__ = ("Meeting", "meeting_id")`, if any."""
-    spec = getattr(type(obj), "__audit_parent__", None)
-    if spec is None:
-        return None, None
-    value = inspect(obj).dict.get(spec[1])
+    spec = getattr(cls, "__audit_parent__", None)
+    value = values.get(spec[1]) if spec else None
     return (spec[0], str(value)) if value is not None else (None, None)
 
 
-def _event_date(obj, changes: dict) -> Optional[str]:
+def _event_date(cls, changes: dict) -> Optional[date]:
     """The date the step happened: the first of the model's `__audit_dates__` fields that changed."""
-    for field in getattr(type(obj), "__audit_dates__", ()):
+    for field in getattr(cls, "__audit_dates__", ()):
         if field in changes and changes[field][1] is not None:
-            return changes[field][1]
+            return date.fromisoformat(changes[field][1])
     return None
 
 
-def _column_changes(obj, kind: str) -> tuple[dict, set[str]]:
-    """({field: [before, after]}, secret fields that changed) for one flushed object."""
-    state = inspect(obj)
-    mapper = state.mapper
+def _diff(mapper, before: dict, after: dict) -> tuple[dict, set[str]]:
+    """({field: [before, after]}, secret fields that changed) between two sets of column values."""
     changes: dict[str, list] = {}
     secrets: set[str] = set()
     for attr in mapper.column_attrs:
         key = attr.key
-        if kind == "update":
-            history = state.attrs[key].history
-            if not history.has_changes():
-                continue
-            before = history.deleted[0] if history.deleted else None
-            after = history.added[0] if history.added else None
-        else:
-            value = state.dict.get(key)
-            before, after = (None, value) if kind == "create" else (value, None)
-        if key in BOOKKEEPING or _plain(before) == _plain(after):
+        if key not in before and key not in after:
+            continue
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if key in BOOKKEEPING or old == new:
             continue
         if SECRET.search(key):
             secrets.add(key)
-            continue
-        changes[key] = [_plain(before), _plain(after)]
-    for rel in mapper.relationships:
+        else:
+            changes[key] = [old, new]
+    return changes, secrets
+
+
+def _flushed_values(obj, kind: str) -> tuple[dict, dict]:
+    """(before, after) column values of one flushed object, from its attribute history."""
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if kind == "update":
+            history = state.attrs[key].history
+            if history.has_changes():
+                before[key] = history.deleted[0] if history.deleted else None
+                after[key] = history.added[0] if history.added else None
+        elif kind == "create":
+            after[key] = state.dict.get(key)
+        else:
+            before[key] = state.dict.get(key)
+    return before, after
+
+
+def _collection_changes(obj, kind: str) -> dict:
+    """Many-to-many links (a suggestion's deputies) as sorted id lists, before → after."""
+    state = inspect(obj)
+    changes = {}
+    for rel in state.mapper.relationships:
         if rel.secondary is None or kind == "delete":
             continue
         history = state.attrs[rel.key].history
@@ -142,11 +162,30 @@ def _column_changes(obj, kind: str) -> tuple[dict, set[str]]:
         after = sorted(_key(inspect(o)) for o in [*history.unchanged, *history.added])
         if before != after:
             changes[rel.key] = [before, after]
-    return changes, secrets
+    return changes
 
 
-def _audited(obj) -> bool:
-    return getattr(type(obj), "__audit__", True)
+def _event_rows(cls, kind: str, key: Optional[str], values: dict, changes: dict, secrets: set[str],
+                actor_id: Optional[int], address: Optional[str]) -> list[dict]:
+    """The audit rows for one changed record: a password event apart (no values), then the change itself."""
+    if kind == "update" and not changes and not secrets:
+        return []  # a save that changed nothing leaves no trace
+    base = {"at": utcnow(), "actor_id": actor_id, "address": address, "object_type": cls.__name__, "object_id": key}
+    base["parent_type"], base["parent_id"] = _parent(cls, values)
+    rows = []
+    if secrets and kind == "update":
+        own = cls is User and str(actor_id) == key
+        action = Action.PASSWORD_CHANGE if own else Action.PASSWORD_RESET
+        rows.append({**base, "action": action.value, "changes": {}, "event_date": None})
+        if not changes:
+            return rows
+    action = Action.ROLE_CHANGE if cls is User and kind == "update" and "role" in changes else Action(kind)
+    rows.append({**base, "action": action.value, "changes": changes, "event_date": _event_date(cls, changes)})
+    return rows
+
+
+def _audited(cls) -> bool:
+    return getattr(cls, "__audit__", True)
 
 
 @event.listens_for(Session, "before_flush")
@@ -160,41 +199,83 @@ def _refuse_audit_edits(session: Session, _context, _instances) -> None:
 @event.listens_for(Session, "after_flush")
 def _write_audit_events(session: Session, _context) -> None:
     """Turn this flush's inserts, updates and deletes into audit rows, in the same transaction."""
-    actor_id, address = None, None
     rows = []
-    context_read = False
+    context = None
     for kind, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
-            if not _audited(obj):
+            if not _audited(type(obj)):
                 continue
-            changes, secrets = _column_changes(obj, kind)
+            before, after = _flushed_values(obj, kind)
+            changes, secrets = _diff(inspect(obj).mapper, before, after)
+            changes.update(_collection_changes(obj, kind))
             if kind == "update" and not changes and not secrets:
-                continue  # a save that changed nothing leaves no trace
-            if not context_read:
-                actor_id, address = _request_context()
-                context_read = True
-            state = inspect(obj)
-            base = {
-                "at": utcnow(), "actor_id": actor_id, "address": address,
-                "object_type": type(obj).__name__, "object_id": _key(state) if state.identity else None,
-            }
-            base["parent_type"], base["parent_id"] = _parent(obj)
-            if secrets and kind == "update":
-                own = isinstance(obj, User) and actor_id == state.identity[0]
-                action = Action.PASSWORD_CHANGE if own else Action.PASSWORD_RESET
-                rows.append({**base, "action": action.value, "changes": {}, "event_date": None})
-                if not changes:
-                    continue
-            action = Action(kind)
-            if isinstance(obj, User) and "role" in changes and kind == "update":
-                action = Action.ROLE_CHANGE
-            event_date = _event_date(obj, changes)
-            rows.append({
-                **base, "action": action.value, "changes": changes,
-                "event_date": date.fromisoformat(event_date) if event_date else None,
-            })
+                continue
+            context = context or _request_context()
+            values = {**inspect(obj).dict}
+            rows += _event_rows(type(obj), kind, _key(inspect(obj)), values, changes, secrets, *context)
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def _row_values(mapper, row) -> dict:
+    """A Core row of the mapped table as {attribute key: value}."""
+    mapping = row._mapping
+    return {mapper.get_property_by_column(column).key: mapping[column] for column in mapper.local_table.columns}
+
+
+def _row_key(mapper, values: dict) -> str:
+    return ",".join(str(values[mapper.get_property_by_column(column).key]) for column in mapper.primary_key)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _audit_statements(state: ORMExecuteState):
+    """The same audit rows for UPDATE, DELETE and INSERT … ON CONFLICT statements the services run
+    directly (claims and upserts that guard against concurrent writers): the rows they touch are read
+    before and after, in the same transaction."""
+    if not (state.is_update or state.is_delete or state.is_insert) or state.bind_mapper is None:
+        return None
+    mapper = state.bind_mapper
+    if not _audited(mapper.class_):
+        return None
+    statement = state.statement
+    table = mapper.local_table
+    connection = state.session.connection()
+    if state.is_insert:
+        target = getattr(getattr(statement, "_post_values_clause", None), "inferred_target_elements", None)
+        if not target:
+            return None  # a plain INSERT of a mapped class goes through the flush instead
+        params = statement.compile(dialect=connection.dialect).params
+        names = [getattr(element, "name", element) for element in target]
+        where = and_(*(table.c[name] == params[name] for name in names))
+    else:
+        where = statement.whereclause
+    selected = select(table) if where is None else select(table).where(where)
+    before = {_row_key(mapper, v): v for v in (_row_values(mapper, r) for r in connection.execute(selected))}
+    result = state.invoke_statement()
+    if state.is_delete:
+        after = {}
+    elif state.is_insert:
+        after = {_row_key(mapper, v): v for v in (_row_values(mapper, r) for r in connection.execute(selected))}
+    else:
+        pk = [table.c[column.name] for column in mapper.primary_key]
+        keys = [tuple(v[mapper.get_property_by_column(c).key] for c in mapper.primary_key) for v in before.values()]
+        after = {}
+        if keys:
+            reread = select(table).where(tuple_(*pk).in_(keys)) if len(pk) > 1 else select(table).where(pk[0].in_([k[0] for k in keys]))
+            after = {_row_key(mapper, v): v for v in (_row_values(mapper, r) for r in connection.execute(reread))}
+    rows = []
+    context = None
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key, {}), after.get(key, {})
+        kind = "create" if not old else "delete" if not new else "update"
+        changes, secrets = _diff(mapper, old, new)
+        if kind == "update" and not changes and not secrets:
+            continue
+        context = context or _request_context()
+        rows += _event_rows(mapper.class_, kind, key, new or old, changes, secrets, *context)
+    if rows:
+        connection.execute(insert(AuditEvent.__table__), rows)
+    return result
 
 
 def record_event(action: Action, object_type: str, object_id: Any = None, changes: dict | None = None,

@@ -165,7 +165,9 @@ class Attendance(db.Model):
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     marked_by: Mapped[User] = relationship(foreign_keys=[marked_by_id])
 
-    __audit_parent__ = ("Meeting", "meeting_id")
+    # Its history is AttendanceChange (one row per real change, audited itself); a repeated tap
+    # rewrites marked_at here and would only add noise to the log.
+    __audit__ = False
 
 
 def _old_status_column() -> Enum:

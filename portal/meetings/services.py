@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import local_day_start, local_today, to_local
@@ -177,13 +177,12 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
         db.session.add(MeetingRoster(meeting_id=meeting.id, deputy_id=deputy_id))
     if current - wanted:
         db.session.execute(
-            MeetingRoster.__table__.delete().where(
-                MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted)
-            )
+            delete(MeetingRoster).where(MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted))
+            .execution_options(synchronize_session=False)
         )
     db.session.flush()
-    return meeting
     db.session.expire(meeting, ["roster"])
+    return meeting
 
 
 def close_meeting(actor: User, meeting: Meeting) -> None:
