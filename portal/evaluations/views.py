@@ -5,13 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
+from ..audit.services import history_for
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import commit_form
 from ..extensions import db
 from ..models import Role, User
-from ..opinions.services import active_deputies
-from ..audit.services import history_for
 from ..permissions import ANY_ROLE, can_view_evaluation, role_required
 from . import bp
 from .forms import EvaluationForm, ThresholdsForm
@@ -62,16 +61,11 @@ def new():
         form.evaluated_on.data = local_today()
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
-        try:
-            evaluation = record_evaluation(
-                current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data, form.evaluated_on.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        evaluation = commit_form(form, lambda: record_evaluation(
+            current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
+            form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data, form.evaluated_on.data,
+        ))
+        if evaluation is not None:
             flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
             return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
     return render_template("evaluations/form.html", form=form)

@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..accounts.services import active_deputies, deputy_ids_query
 from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -105,19 +106,6 @@ def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None
         raise ServiceError(_("At most %(n)d characters.", n=200), "place")
 
 
-def active_deputies() -> list[User]:
-    """Every active deputy, by community then name: the default roster and the roster choices."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(User.deputy)
-            .join(DeputyProfile.community)
-            .where(User.active, User.role == Role.DEPUTY)
-            .order_by(Community.name, User.name)
-        )
-    )
-
-
 def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | None = None) -> Meeting:
     """Create a meeting; its roster is every active deputy unless `deputy_ids` says otherwise."""
     _check_fields(fields)
@@ -165,11 +153,7 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     if meeting.closed:
         raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
     wanted = set(deputy_ids)
-    valid = set(
-        db.session.scalars(
-            select(User.id).join(User.deputy).where(User.id.in_(wanted), User.active, User.role == Role.DEPUTY)
-        )
-    ) if wanted else set()
+    valid = set(db.session.scalars(deputy_ids_query().where(User.id.in_(wanted)))) if wanted else set()
     if wanted - valid:
         raise ServiceError(_("Unknown deputy: please choose from the list."), "deputies")
     current = roster_ids(meeting)
