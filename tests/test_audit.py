@@ -147,7 +147,7 @@ def test_the_admin_filters_the_log(app, client, login, make_user, make_community
     page = client.get(f"/admin/audit/?start=2000-01-01&end={today}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert page.lstrip().startswith('<div id="audit-table">') and "过滤社区改" in page
     response = client.get("/admin/audit/?start=2026-05-01&end=2026-04-01")
-    assert "结束日期不能早于开始日期" in response.get_data(as_text=True)
+    assert "截止日期不能早于起始日期" in response.get_data(as_text=True)
 
 
 def test_the_log_is_paginated(app, client, login, make_user, make_community):

@@ -10,7 +10,8 @@ from portal.clock import local_today
 from portal.errors import ServiceError
 from portal.extensions import db as _db
 from portal.models import Role, User, utcnow
-from portal.suggestions.adoption import Period, adoption_overall, answers_in_period
+from portal.periods import Period
+from portal.suggestions.adoption import adoption_overall, answers_in_period
 from portal.suggestions.models import SuggestionState as S
 
 

@@ -1,23 +1,14 @@
-"""The audit log's filters (a GET form: no CSRF token, values in the URL)."""
+"""The audit log's filters: the one period form plus who, what kind of record and which record."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, ValidationError
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from ..periods import PeriodForm
 
-class AuditFilterForm(FlaskForm):
-    """Who, what kind of object, which object, from and to which day."""
 
-    class Meta:
-        csrf = False
+class AuditFilterForm(PeriodForm):
+    """Who, what kind of object, which object, from and to which day the events were entered."""
 
     actor = SelectField(_l("Who"), coerce=int, validators=[Optional()])
     object_type = SelectField(_l("Kind of record"), validators=[Optional()])
     object_id = StringField(_l("Record number"), validators=[Optional(), Length(max=64)])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
-
-    def validate_end(self, field) -> None:
-        """The period cannot end before it starts."""
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError(_l("The end cannot be before the start."))

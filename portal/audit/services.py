@@ -1,14 +1,14 @@
 """Reading the audit log: filtered lists for the admin and the history of one object. Read only."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..auditing import Action, AuditEvent
-from ..clock import local_day_start
 from ..extensions import db
+from ..periods import local_day_range
 from ..permissions import can_see_history
 
 ACTION_LABELS = {
@@ -87,9 +87,9 @@ def audit_query(filters: AuditFilter) -> Select:
                             or_(AuditEvent.object_id == filters.object_id,
                                 (AuditEvent.parent_type == filters.object_type) & (AuditEvent.parent_id == filters.object_id)))
     if filters.start:
-        query = query.where(AuditEvent.at >= local_day_start(filters.start))
+        query = query.where(AuditEvent.at >= local_day_range(filters.start, filters.start)[0])
     if filters.end:
-        query = query.where(AuditEvent.at < local_day_start(filters.end + timedelta(days=1)))
+        query = query.where(AuditEvent.at < local_day_range(filters.end, filters.end)[1])
     return query
 
 
