@@ -15,9 +15,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
-AREAS = ("health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations", "audit")
+AREAS = (
+    "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations",
+    "reports", "audit",
+)
 
 
 def create_app(config: object | dict | None = None) -> Flask:
@@ -146,7 +150,7 @@ def _init_errors(app: Flask) -> None:
     }
 
     def render_error(code: int, message: str):
-        template = "errors/_error.html" if request.headers.get("HX-Request") == "true" else "errors/error.html"
+        template = "errors/_error.html" if is_htmx() else "errors/error.html"
         return render_template(template, code=code, message=message), code
 
     for code, message in messages.items():

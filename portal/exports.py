@@ -85,8 +85,13 @@ def table_response(fmt: str, header: list, rows: list[list], filename: str, titl
         body = xlsx_body(header, rows, title, percent_columns)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
-    record_export(f"{filename}.{fmt}")  # every download leaves its row in the audit log
-    response = Response(body, mimetype=FORMATS[fmt])
-    response.headers["Content-Disposition"] = content_disposition(f"{filename}.{fmt}")
+    return download(body, FORMATS[fmt], f"{filename}.{fmt}")
+
+
+def download(body, mimetype: str, filename: str) -> Response:
+    """A file download, never cached; every download leaves its row in the audit log."""
+    record_export(filename)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -43,12 +43,10 @@ MAX_BALLOTS = 100_000
 
 
 def thresholds() -> EvaluationSettings:
-    """The rating thresholds (the single settings row, created with the defaults if missing)."""
+    """The rating thresholds: the single settings row, or the defaults (not saved: reading never writes)."""
     settings = db.session.get(EvaluationSettings, 1)
     if settings is None:
         settings = EvaluationSettings(id=1, competent_min=DEFAULT_COMPETENT_MIN, basic_min=DEFAULT_BASIC_MIN)
-        db.session.add(settings)
-        db.session.flush()
     return settings
 
 
@@ -62,6 +60,7 @@ def set_thresholds(actor: User, competent_min: int | None, basic_min: int | None
         raise ServiceError(_("It must be at least 0 and below the threshold for competent."), "basic_min")
     settings = thresholds()
     settings.competent_min, settings.basic_min = competent_min, basic_min
+    db.session.add(settings)
     db.session.flush()
     return settings
 

@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,7 +19,17 @@ from wtforms.validators import (
     Optional,
 )
 
+from .models import AttendanceStatus
+
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MarkForm(FlaskForm):
+    """One tap on a deputy's card: the status, and the reason when it is a leave."""
+
+    status = SelectField(coerce=AttendanceStatus, choices=[SelectChoice(s, s.value) for s in AttendanceStatus],
+                         validators=[InputRequired(_l("Please choose a valid status."))])
+    reason = StringField()
 
 
 class MeetingForm(FlaskForm):

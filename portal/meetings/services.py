@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, case, delete, func, or_, select
+from sqlalchemy import Select, and_, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.services import active_deputies, deputy_ids_query
@@ -34,8 +34,6 @@ from .models import (
 MAX_REASON = 200
 VISIT_KIND_MARK = "走访"  # a voter-log kind whose name says 走访 files its opinions as collected on a visit
 
-
-# --- kinds -----------------------------------------------------------------------------------------------
 
 def ensure_default_meeting_kinds() -> None:
     """Create the report's meeting kinds if missing (the migration does it in production)."""
@@ -72,8 +70,6 @@ def save_meeting_kind(kind: MeetingKind | None, name: str, voter_log: bool, acti
     db.session.flush()
     return kind
 
-
-# --- meetings and rosters --------------------------------------------------------------------------------
 
 @dataclass
 class MeetingFields:
@@ -144,11 +140,6 @@ def roster_ids(meeting: Meeting) -> set[int]:
     return set(db.session.scalars(select(MeetingRoster.deputy_id).where(MeetingRoster.meeting_id == meeting.id)))
 
 
-def is_rostered(meeting_id: int, user_id: int) -> bool:
-    """True if the user is on the meeting's roster."""
-    return db.session.get(MeetingRoster, (meeting_id, user_id)) is not None
-
-
 def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
     if meeting.closed:
@@ -206,8 +197,6 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
     return query
 
 
-# --- attendance --------------------------------------------------------------------------------------------
-
 def _upsert(values: dict, update: dict):
     """INSERT … ON CONFLICT (meeting_id, deputy_id) DO UPDATE, in the dialect of the bound database."""
     dialect = db.session.get_bind().dialect.name
@@ -244,7 +233,7 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("A deputy may check in only themselves."))
     if not isinstance(status, AttendanceStatus):
         raise ServiceError(_("Please choose a valid status."), "status")
-    if not is_rostered(meeting.id, deputy_id):
+    if not MeetingRoster.includes(meeting.id, deputy_id):
         raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
     if sheet_on is not None:
         if source is not MarkSource.STAFF:
@@ -343,6 +332,12 @@ class Tally:
     def rate(self) -> Fraction | None:
         return rate(self.attended, self.expected)
 
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
+
+
+TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
+
 
 def _count(status: AttendanceStatus):
     return func.sum(case((Attendance.status == status, 1), else_=0))
@@ -385,8 +380,6 @@ def tally(meeting: Meeting) -> Tally:
     return tallies([meeting.id])[meeting.id]
 
 
-# --- rates over a period ---------------------------------------------------------------------------------
-
 @dataclass
 class DeputyRate:
     """A deputy's attendance over a period: counted meetings are rostered ones that are closed or over."""
@@ -395,17 +388,21 @@ class DeputyRate:
     tally: Tally
 
 
+def counted_meetings(start: date, end: date):
+    """The meetings that count for attendance: starting from `start` to `end` (local dates), closed or over."""
+    since, until = local_day_range(start, end)
+    return and_(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
+
+
 def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
     """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
-    since, until = local_day_range(start, end)
     query = (
         _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted, Meeting.starts_at >= since, Meeting.starts_at < until)
+        .where(counted_meetings(start, end))
         .group_by(MeetingRoster.deputy_id)
     )
     if deputy_id is not None:
@@ -413,6 +410,29 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
     found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
     deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
     return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+
+
+def monthly_attendance(start: date, end: date, community_id: int | None = None) -> list[tuple[date, Tally]]:
+    """The committee's attendance per local month of the period: what `attendance_rates` sums, split by month.
+
+    The same places are counted (active deputies, of the community if one is given), so the months add up
+    to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    """
+    query = (
+        _roster_with_marks(select(Meeting.starts_at, *_tally_columns()))
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .where(counted_meetings(start, end), MeetingRoster.deputy_id.in_(deputy_ids_query(community=community_id)))
+        .group_by(Meeting.id, Meeting.starts_at)
+    )
+    months: dict[date, Tally] = {}
+    month = start.replace(day=1)
+    while month <= end:
+        months[month] = Tally()
+        month = (month + timedelta(days=32)).replace(day=1)
+    for starts_at, *counts in db.session.execute(query):
+        month = to_local(starts_at).date().replace(day=1)
+        months[month] = months.get(month, Tally()) + _tally(counts)
+    return sorted(months.items())
 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
@@ -429,8 +449,6 @@ def period_total(rates: list[DeputyRate]) -> Tally:
             setattr(total, name, getattr(total, name) + getattr(item.tally, name))
     return total
 
-
-# --- QR self check-in ------------------------------------------------------------------------------------
 
 class CheckinRefused(ServiceError):
     """A self check-in was refused; `status` is the HTTP status to answer with."""
@@ -450,7 +468,7 @@ def checkin_token(meeting: Meeting) -> str:
 
 
 def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
-    """From 30 minutes before the start to the end plus CHECKIN_GRACE_MINUTES."""
+    """From CHECKIN_EARLY_MINUTES before the start to the end plus CHECKIN_GRACE_MINUTES."""
     config = current_app.config
     return (meeting.starts_at - timedelta(minutes=config["CHECKIN_EARLY_MINUTES"]),
             meeting.ends_at + timedelta(minutes=config["CHECKIN_GRACE_MINUTES"]))
@@ -469,8 +487,8 @@ def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetim
     if meeting.closed or now > closes:
         raise CheckinRefused(_("Check-in for this meeting has ended."))
     if now < opens:
-        raise CheckinRefused(_("Check-in opens 30 minutes before the meeting starts."))
-    if not is_rostered(meeting.id, user.id):
+        raise CheckinRefused(_("Check-in opens %(n)d minutes before the meeting starts.", n=current_app.config["CHECKIN_EARLY_MINUTES"]))
+    if not MeetingRoster.includes(meeting.id, user.id):
         raise CheckinRefused(_("You are not on the roster of this meeting; please tell the staff at the door."), 403)
     return meeting
 
@@ -483,8 +501,6 @@ def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime
     status = AttendanceStatus.LATE if now > late_after else AttendanceStatus.PRESENT
     return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN)
 
-
-# --- voter-meeting log -----------------------------------------------------------------------------------
 
 def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> Meeting:
     """The voters present and the answers fed back to them (voter meetings and visits only)."""
@@ -505,7 +521,7 @@ def add_meeting_opinion(actor: User, meeting: Meeting, deputy: User | None, cont
     """An opinion voters raised at the meeting, taken by a rostered deputy, linked to the meeting."""
     if not meeting.kind.voter_log:
         raise ServiceError(_("This kind of meeting keeps no voter log."))
-    if deputy is None or not is_rostered(meeting.id, deputy.id):
+    if deputy is None or not MeetingRoster.includes(meeting.id, deputy.id):
         raise ServiceError(_("Please choose a deputy on the meeting's roster."), "deputy")
     method = CollectionMethod.VISIT if VISIT_KIND_MARK in meeting.kind.name else CollectionMethod.MEETING
     community = community or meeting.community or (deputy.deputy.community if deputy.deputy else None)

@@ -18,11 +18,13 @@ from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..periods import PeriodForm, read_period, this_year
+from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .exports import export_meeting, export_rates
 from .forms import (
+    MarkForm,
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
@@ -254,13 +256,14 @@ def cards(meeting_id: int):
 def mark(meeting_id: int, deputy_id: int):
     """Set one deputy's mark; htmx gets the card back and the tally out of band."""
     meeting = _meeting(meeting_id)
-    value = request.form.get("status", "")
-    status = AttendanceStatus(value) if value in {s.value for s in AttendanceStatus} else value
+    form = MarkForm()
     sheet_on, sheet_error = _sheet_date(meeting, request.form)
-    if sheet_error:
+    if not form.validate_on_submit():
+        error = ServiceError(_("Please choose a valid status."), "status")
+    elif sheet_error:
         error = ServiceError(sheet_error, "sheet_on")
     else:
-        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", ""),
+        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or "",
                                                          sheet_on=sheet_on))
         error = outcome if isinstance(outcome, ServiceError) else None
     if not is_htmx():
@@ -273,7 +276,7 @@ def mark(meeting_id: int, deputy_id: int):
     if card is None:  # not on the roster: nothing to swap but the message
         return render_template("meetings/_flash.html", message=error.message if error else ""), 422
     body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
-                           reason=request.form.get("reason", "") if error else "", **context)
+                           reason=(form.reason.data or "") if error else "", **context)
     return body, 422 if error else 200
 
 
@@ -393,7 +396,10 @@ def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end = _period()
     rows = attendance_rates(start, end)
-    return render_template("meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end)
+    charts = flat_charts(Period(start, end, request.args.get("community", type=int)), ("attendance",))
+    return render_template(
+        "meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end, charts=charts
+    )
 
 
 @bp.route("/rates/export.<fmt>")

@@ -27,6 +27,7 @@ from ..opinions.models import Category, Opinion
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .adoption import (
     adoption_by_category,
@@ -276,6 +277,7 @@ def figures():
         overall=adoption_overall(period),
         opinions=opinion_figures(period),
         tables=_figure_tables(period),
+        charts=flat_charts(period, ("category", "community", "states")),
     )
 
 
