@@ -21,7 +21,8 @@ from .extensions import db
 from .models import User, utcnow
 
 SECRET = re.compile(r"password|token|secret", re.IGNORECASE)
-BOOKKEEPING = frozenset({"created_at", "updated_at"})  # stamps a save sets itself: not a change
+# Stamps a save sets itself, and the session version that logout / password events move on: not changes.
+BOOKKEEPING = frozenset({"created_at", "updated_at", "session_version"})
 
 
 class Action(str, enum.Enum):

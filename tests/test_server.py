@@ -54,7 +54,7 @@ def instance(tmp_path_factory):
 
 
 def _environment(instance: Path, port: int, **extra: str) -> dict:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "RATELIMIT", "WEB_", "LOGIN_LIMIT"))}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "RATELIMIT", "WEB_", "LOGIN_FAILURES"))}
     env.update(PORTAL_INSTANCE_PATH=str(instance), PORT=str(port), HOST="127.0.0.1", **extra)
     return env
 
@@ -99,7 +99,7 @@ def _failed_logins_until_refused(browser: Browser, tries: int) -> list[int]:
 def test_make_run_serves_with_gunicorn_and_logs_in(instance):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(_environment(instance, port, LOGIN_LIMIT_PER_ACCOUNT="3 per 5 minutes"))
+    server = _serve(_environment(instance, port, LOGIN_FAILURES_PER_PAIR="3 per 5 minutes"))
     try:
         _wait_until_up(server, base)
         browser = Browser(base)
@@ -126,7 +126,7 @@ def test_several_workers_share_the_limits_through_redis(instance):
     base = f"http://127.0.0.1:{port}"
     env = _environment(
         instance, port, WEB_WORKERS="3", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{redis_port}/0",
-        LOGIN_LIMIT_PER_ACCOUNT="4 per 5 minutes",
+        LOGIN_FAILURES_PER_PAIR="4 per 5 minutes",
     )
     server = _serve(env)
     try:

@@ -10,6 +10,7 @@ from ..audit.services import history_for
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..models import Role, User
 from ..permissions import ANY_ROLE, can_view_evaluation, role_required
 from . import bp
@@ -61,13 +62,17 @@ def new():
         form.evaluated_on.data = local_today()
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
-        evaluation = commit_form(form, lambda: record_evaluation(
-            current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-            form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data, form.evaluated_on.data,
-        ))
-        if evaluation is not None:
-            flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
-            return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
+        url = commit_once(
+            form,
+            lambda: record_evaluation(
+                current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
+                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data, form.evaluated_on.data,
+            ),
+            lambda evaluation: url_for("evaluations.index", year=evaluation.starts_on.year),
+            lambda evaluation: _("The evaluation of %(name)s was saved.", name=evaluation.deputy.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("evaluations/form.html", form=form)
 
 

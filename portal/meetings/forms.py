@@ -1,6 +1,5 @@
 """Forms for meetings, rosters, marks, the voter log, meeting kinds and the rate period."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -19,12 +18,13 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..forms import BaseForm, OnceForm
 from .models import AttendanceStatus
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class MarkForm(FlaskForm):
+class MarkForm(BaseForm):
     """One tap on a deputy's card: the status, and the reason when it is a leave."""
 
     status = SelectField(coerce=AttendanceStatus, choices=[SelectChoice(s, s.value) for s in AttendanceStatus],
@@ -32,7 +32,7 @@ class MarkForm(FlaskForm):
     reason = StringField()
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceForm):
     """A meeting's particulars; times are typed in the portal's local time."""
 
     kind = SelectField(_l("Kind of meeting"), coerce=int, validators=[DataRequired(_l("Please choose the kind of meeting."))])
@@ -44,15 +44,16 @@ class MeetingForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Length(max=200, message=_l("At most 200 characters."))])
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Notes / minutes"), validators=[Length(max=20000, message=_l("The text is too long."))])
+    fixed_checkin_code = BooleanField(_l("Fixed check-in code (for a printed notice; otherwise the code on the screen changes every 30 seconds)"))
 
 
-class RosterForm(FlaskForm):
+class RosterForm(BaseForm):
     """The deputies expected at a meeting."""
 
     deputies = SelectMultipleField(_l("Expected deputies"), coerce=int, validate_choice=False)
 
 
-class VoterLogForm(FlaskForm):
+class VoterLogForm(BaseForm):
     """The voters present at a voter meeting or visit and the answers fed back to them."""
 
     voter_count = IntegerField(_l("Voters present"), validators=[
@@ -61,7 +62,7 @@ class VoterLogForm(FlaskForm):
                             validators=[Length(max=5000, message=_l("At most 5000 characters."))])
 
 
-class MeetingOpinionForm(FlaskForm):
+class MeetingOpinionForm(OnceForm):
     """An opinion raised at the meeting, added inline."""
 
     content = TextAreaField(_l("Opinion"), validators=[DataRequired(_l("Please write down the opinion.")),
@@ -71,7 +72,7 @@ class MeetingOpinionForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
 
 
-class MeetingKindForm(FlaskForm):
+class MeetingKindForm(OnceForm):
     """A kind of meeting: its name, whether it keeps a voter log, whether it is in use."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("At most 32 characters."))])

@@ -14,6 +14,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -119,6 +120,9 @@ class Meeting(db.Model):
     voter_count: Mapped[Optional[int]]
     answers: Mapped[str] = mapped_column(Text, default="")
     closed: Mapped[bool] = mapped_column(default=False)
+    # False: the QR code at the door changes every CHECKIN_CODE_SECONDS (a photo of it soon expires);
+    # True: one code for the whole check-in window, for a printed notice.
+    fixed_checkin_code: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     reopened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))

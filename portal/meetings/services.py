@@ -6,10 +6,11 @@ from fractions import Fraction
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, and_, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..accounts.services import active_deputies, deputy_ids_query
 from ..clock import local_today, to_local
@@ -20,6 +21,7 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
 from ..periods import local_day_range, this_year
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -82,6 +84,7 @@ class MeetingFields:
     place: str = ""
     community: Community | None = None
     notes: str = ""
+    fixed_checkin_code: bool = False
 
 
 def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None:
@@ -114,6 +117,7 @@ def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | N
         place=(fields.place or "").strip(),
         community=fields.community,
         notes=(fields.notes or "").strip(),
+        fixed_checkin_code=fields.fixed_checkin_code,
         created_by_id=actor.id,
     )
     db.session.add(meeting)
@@ -131,6 +135,7 @@ def update_meeting(meeting: Meeting, fields: MeetingFields) -> Meeting:
     meeting.place = (fields.place or "").strip()
     meeting.community = fields.community
     meeting.notes = (fields.notes or "").strip()
+    meeting.fixed_checkin_code = fields.fixed_checkin_code
     db.session.flush()
     return meeting
 
@@ -183,7 +188,11 @@ def reopen_meeting(actor: User, meeting: Meeting) -> None:
 def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
                   month: tuple[int, int] | None = None) -> Select:
     """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first."""
-    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    query = (
+        select(Meeting)
+        .options(joinedload(Meeting.kind), joinedload(Meeting.community))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
     if not user.has_role(Role.STAFF):
         query = query.join(MeetingRoster, MeetingRoster.meeting_id == Meeting.id).where(MeetingRoster.deputy_id == user.id)
     if kind_id:
@@ -244,6 +253,8 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("Please give the reason for the leave."), "reason")
     if len(reason) > MAX_REASON:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
+    if has_control_characters(reason):
+        raise ServiceError(str(CONTROL_CHARACTERS_MESSAGE), "reason")
     now = utcnow()
     mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id, "marked_at": now}
     db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
@@ -307,6 +318,16 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Car
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
+
+
+def own_marks(meeting_ids: list[int], deputy_id: int) -> dict[int, Attendance]:
+    """The deputy's current mark at each of these meetings, in one query (meetings without one are absent)."""
+    if not meeting_ids:
+        return {}
+    marks = db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id.in_(meeting_ids), Attendance.deputy_id == deputy_id)
+    )
+    return {mark.meeting_id: mark for mark in marks}
 
 
 @dataclass
@@ -462,9 +483,39 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="checkin")
 
 
-def checkin_token(meeting: Meeting) -> str:
-    """The signed token of the meeting's check-in URL (its validity comes from the meeting's window)."""
-    return _serializer().dumps(meeting.id)
+def checkin_step(now: datetime | None = None) -> int:
+    """The number of the current period of CHECKIN_CODE_SECONDS: a rotating code changes with it."""
+    return int((now or utcnow()).timestamp()) // current_app.config["CHECKIN_CODE_SECONDS"]
+
+
+def checkin_token(meeting: Meeting, now: datetime | None = None) -> str:
+    """The signed token of the meeting's check-in URL: with the current step, unless the code is fixed.
+
+    A fixed code (for a printed notice) is valid through the meeting's check-in window; a rotating
+    one (on the screen at the door) only in its own step and the next.
+    """
+    if meeting.fixed_checkin_code:
+        return _serializer().dumps(meeting.id)
+    return _serializer().dumps([meeting.id, checkin_step(now)])
+
+
+def _confirmations() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="checkin-confirm")
+
+
+def checkin_confirmation(user: User, meeting: Meeting) -> str:
+    """Proof that `user` scanned a valid code of `meeting`, carried by the confirm button."""
+    return _confirmations().dumps([meeting.id, user.id])
+
+
+def _confirmed(confirmation: str | None, user: User, meeting: Meeting) -> bool:
+    if not confirmation:
+        return False
+    try:
+        scanned = _confirmations().loads(confirmation, max_age=current_app.config["CHECKIN_CONFIRM_SECONDS"])
+    except BadSignature:
+        return False
+    return scanned == [meeting.id, user.id]
 
 
 def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
@@ -474,15 +525,25 @@ def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
             meeting.ends_at + timedelta(minutes=config["CHECKIN_GRACE_MINUTES"]))
 
 
-def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Meeting:
-    """The meeting if `user` may check in to it now with `token`, else CheckinRefused with the reason."""
+def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetime | None = None,
+                   confirmation: str | None = None) -> Meeting:
+    """The meeting if `user` may check in to it now with `token`, else CheckinRefused with the reason.
+
+    A rotating code must be of the current or the previous step, unless `confirmation` shows that
+    this user scanned it in time (the confirm button may be pressed a little later).
+    """
     try:
-        meeting_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         raise CheckinRefused(_("This check-in code is not valid. Please scan the code shown at the meeting.")) from None
+    meeting_id, step = payload if isinstance(payload, list) and len(payload) == 2 else (payload, None)
     if meeting is None or meeting_id != meeting.id:
         raise CheckinRefused(_("This check-in code belongs to another meeting."))
     now = now or utcnow()
+    if step is None and not meeting.fixed_checkin_code:
+        raise CheckinRefused(_("This code is no longer in use. Please scan the code on the screen at the meeting."))
+    if step is not None and step not in (checkin_step(now), checkin_step(now) - 1) and not _confirmed(confirmation, user, meeting):
+        raise CheckinRefused(_("This code has expired. Please scan the code on the screen at the meeting again."))
     opens, closes = checkin_window(meeting)
     if meeting.closed or now > closes:
         raise CheckinRefused(_("Check-in for this meeting has ended."))
@@ -493,9 +554,10 @@ def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetim
     return meeting
 
 
-def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Attendance:
+def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None,
+                  confirmation: str | None = None) -> Attendance:
     """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code."""
-    meeting = verify_checkin(user, meeting, token, now)
+    meeting = verify_checkin(user, meeting, token, now, confirmation)
     now = now or utcnow()
     late_after = meeting.starts_at + timedelta(minutes=current_app.config["LATE_AFTER_MINUTES"])
     status = AttendanceStatus.LATE if now > late_after else AttendanceStatus.PRESENT

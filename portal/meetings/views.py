@@ -14,6 +14,7 @@ from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
 from ..extensions import db
+from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
@@ -39,6 +40,8 @@ from .services import (
     attendance_cards,
     attendance_history,
     attendance_rates,
+    checkin_confirmation,
+    checkin_step,
     checkin_token,
     check_sheet_date,
     close_meeting,
@@ -47,6 +50,7 @@ from .services import (
     meeting_kinds,
     meeting_opinions,
     meeting_query,
+    own_marks,
     period_total,
     reopen_meeting,
     roster_ids,
@@ -86,13 +90,10 @@ def index():
     month = _parse_month(month_value)
     page = db.paginate(meeting_query(current_user, kind_id, community_id, month),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
-    own = {}
-    if not current_user.has_role(Role.STAFF):
-        for meeting in page.items:
-            cards = attendance_cards(meeting, current_user.id)
-            own[meeting.id] = cards[0].attendance if cards else None
+    meeting_ids = [m.id for m in page.items]
+    own = {} if current_user.has_role(Role.STAFF) else own_marks(meeting_ids, current_user.id)
     return render_template(
-        "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own,
+        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
     )
@@ -115,6 +116,7 @@ def _fields(form: MeetingForm) -> MeetingFields:
         place=form.place.data or "",
         community=db.session.get(Community, form.community.data) if form.community.data else None,
         notes=form.notes.data or "",
+        fixed_checkin_code=bool(form.fixed_checkin_code.data),
     )
 
 
@@ -128,10 +130,14 @@ def new():
         start = to_local(utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None) + timedelta(hours=1)
         form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
     if form.validate_on_submit():
-        meeting = commit_form(form, lambda: create_meeting(current_user, _fields(form)))
-        if meeting is not None:
-            flash(_("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)), "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        url = commit_once(
+            form,
+            lambda: create_meeting(current_user, _fields(form)),
+            lambda meeting: url_for("meetings.detail", meeting_id=meeting.id),
+            lambda meeting: _("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("meetings/form.html", form=form, meeting=None)
 
 
@@ -164,6 +170,16 @@ def _opinion_form(meeting: Meeting, form: MeetingOpinionForm | None = None) -> M
     return form
 
 
+def _checkin_code_context(meeting: Meeting) -> dict:
+    url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
+    return {
+        "meeting": meeting,
+        "checkin_url": url,
+        "checkin_step": checkin_step(),
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code")),
+    }
+
+
 def _detail_context(meeting: Meeting) -> dict:
     context = {"meeting": meeting, "tally": tally(meeting), "statuses": list(AttendanceStatus)}
     if current_user.has_role(Role.STAFF):
@@ -171,9 +187,7 @@ def _detail_context(meeting: Meeting) -> dict:
         context["history"] = attendance_history(meeting)
         context["audit_history"] = history_for(current_user, "Meeting", meeting.id)
         if not meeting.closed:
-            url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
-            context["checkin_url"] = url
-            context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code"))
+            context.update(_checkin_code_context(meeting))
     else:
         cards = attendance_cards(meeting, current_user.id)
         context["own"] = cards[0].attendance if cards else None
@@ -258,14 +272,16 @@ def mark(meeting_id: int, deputy_id: int):
     meeting = _meeting(meeting_id)
     form = MarkForm()
     sheet_on, sheet_error = _sheet_date(meeting, request.form)
-    if not form.validate_on_submit():
-        error = ServiceError(_("Please choose a valid status."), "status")
-    elif sheet_error:
-        error = ServiceError(sheet_error, "sheet_on")
-    else:
+    if form.validate_on_submit() and not sheet_error:
         outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or "",
                                                          sheet_on=sheet_on))
         error = outcome if isinstance(outcome, ServiceError) else None
+    elif sheet_error:
+        error = ServiceError(sheet_error, "sheet_on")
+    elif form.reason.errors:  # a control character in the reason
+        error = ServiceError(str(form.reason.errors[0]), "reason")
+    else:
+        error = ServiceError(_("Please choose a valid status."), "status")
     if not is_htmx():
         if error:
             flash(error.message, "error")
@@ -328,17 +344,21 @@ def add_opinion(meeting_id: int):
     form = _opinion_form(meeting, MeetingOpinionForm())
     status = 200
     if form.validate_on_submit():
-        opinion = commit_form(form, lambda: add_meeting_opinion(
-            current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
-            db.session.get(Category, form.category.data),
-            db.session.get(Community, form.community.data) if form.community.data else None,
-        ))
-        if opinion is None:
+        url = commit_once(
+            form,
+            lambda: add_meeting_opinion(
+                current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
+                db.session.get(Category, form.category.data),
+                db.session.get(Community, form.community.data) if form.community.data else None,
+            ),
+            lambda opinion: url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions",
+            lambda opinion: _("The opinion was added."),
+        )
+        if url is None:
             status = 422
+        elif not is_htmx():
+            return redirect(url)
         else:
-            if not is_htmx():
-                flash(_("The opinion was added."), "success")
-                return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions")
             form = _opinion_form(meeting)
     else:
         status = 422
@@ -349,13 +369,26 @@ def add_opinion(meeting_id: int):
     return render_template("meetings/detail.html", **context), status
 
 
+@bp.route("/<int:meeting_id>/checkin-code")
+@role_required(Role.STAFF)
+def checkin_code(meeting_id: int):
+    """The rotating QR code, polled by the screen at the door; 204 while the code is unchanged."""
+    meeting = _meeting(meeting_id)
+    if meeting.closed or meeting.fixed_checkin_code:
+        return "", 204
+    if request.args.get("step", type=int) == checkin_step():
+        return "", 204
+    return render_template("meetings/_checkin_code.html", **_checkin_code_context(meeting))
+
+
 @bp.route("/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
 @role_required(Role.DEPUTY)
 def checkin(meeting_id: int, token: str):
     """QR self check-in: a rostered deputy confirms, and is marked present (or late)."""
     meeting = db.session.get(Meeting, meeting_id)
     if request.method == "POST":
-        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token))
+        confirmation = request.form.get("confirmation")
+        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token, confirmation=confirmation))
     else:
         outcome = run_and_commit(lambda: verify_checkin(current_user, meeting, token))
     if isinstance(outcome, ServiceError):
@@ -363,7 +396,8 @@ def checkin(meeting_id: int, token: str):
         return render_template("meetings/checkin_refused.html", message=outcome.message), status
     if request.method == "POST":
         return render_template("meetings/checkin_done.html", meeting=meeting, mark=outcome)
-    return render_template("meetings/checkin.html", meeting=meeting, token=token)
+    return render_template("meetings/checkin.html", meeting=meeting, token=token,
+                           confirmation=checkin_confirmation(current_user, meeting))
 
 
 @bp.route("/<int:meeting_id>/sheet")
@@ -418,10 +452,14 @@ def kinds():
     """The kinds of meeting, with a form to add one."""
     form = MeetingKindForm()
     if form.validate_on_submit():
-        kind = commit_form(form, lambda: save_meeting_kind(None, form.name.data, form.voter_log.data))
-        if kind is not None:
-            flash(_("Meeting kind %(name)s was added.", name=kind.name), "success")
-            return redirect(url_for("meetings.kinds"))
+        url = commit_once(
+            form,
+            lambda: save_meeting_kind(None, form.name.data, form.voter_log.data),
+            lambda kind: url_for("meetings.kinds"),
+            lambda kind: _("Meeting kind %(name)s was added.", name=kind.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("meetings/kinds.html", form=form, kinds=meeting_kinds(active_only=False))
 
 
