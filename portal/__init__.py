@@ -14,13 +14,14 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 AREAS = (
-    "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations",
-    "reports", "audit",
+    "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
+    "evaluations", "reports", "audit",
 )
 
 
@@ -45,6 +46,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    compress.init_app(app)  # first registered, so it runs last: it compresses the finished answer
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: the client's address comes from X-Forwarded-For (login limits, audit log).
         hops = app.config["TRUSTED_PROXIES"]

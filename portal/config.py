@@ -50,6 +50,17 @@ class Config:
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
 
+    # Flask-Compress: gzip only. Brotli at its default quality and zstd both came out larger than gzip -6
+    # on these pages and on Pico and htmx, and every client the committee uses accepts gzip. Static
+    # files are streamed by Flask, so gzip is allowed for streams too.
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["gzip"]
+    COMPRESS_LEVEL = 6
+
+    # Figures (overview, tallies, rates, adoption) cached per process under the data's version; see
+    # portal/figures_cache.py. Off only to count the queries a page costs uncached.
+    FIGURES_CACHE = True
+
     PASSWORD_HASH_METHOD = "scrypt"
     # Imported initial passwords: salted scrypt at 1/8 of the cost, so a 1,000-row import takes
     # seconds; the account must choose its own password (full cost) before anything else.

@@ -164,3 +164,14 @@ class SubmissionKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __audit__ = False  # a one-time form key, not a record: the record it made is audited
+
+
+class DataVersion(db.Model):
+    """One row: a random token every writing transaction replaces (see portal/figures_cache.py)."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+    __audit__ = False  # a cache key, not a record

@@ -1,7 +1,7 @@
 """audit events and the dates things happened
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0014
 
 The new date columns of existing rows are filled from the time they were entered (the best
 knowledge there is), in the committee's time zone, before they become required.
@@ -32,7 +32,7 @@ def _backfill(table, stamp, column):
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0011'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

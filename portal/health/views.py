@@ -2,8 +2,8 @@
 from flask import Response
 
 from ..permissions import public
-from . import bp
 from ..schema import readiness
+from . import bp
 
 
 def _plain(body: str, status: int) -> Response:

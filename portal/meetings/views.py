@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities, active_deputies
+from ..accounts.services import active_communities, active_deputies, deputies_query
 from ..audit.services import history_for
 from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
@@ -51,7 +51,7 @@ from .services import (
     meeting_opinions,
     meeting_query,
     own_marks,
-    period_total,
+    period_tally,
     reopen_meeting,
     roster_ids,
     save_meeting_kind,
@@ -63,6 +63,9 @@ from .services import (
     update_meeting,
     verify_checkin,
 )
+
+# The rates page lists this many deputies at a time; its totals are over all of them.
+RATES_PER_PAGE = 50
 
 # The statuses on the card's first row of buttons; 请假 has its own small form asking the reason.
 QUICK_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY, AttendanceStatus.ABSENT]
@@ -429,10 +432,13 @@ def _period() -> tuple[PeriodForm, date, date]:
 def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end = _period()
-    rows = attendance_rates(start, end)
-    charts = flat_charts(Period(start, end, request.args.get("community", type=int)), ("attendance",))
+    community_id = request.args.get("community", type=int)
+    page = db.paginate(deputies_query(community=community_id), per_page=RATES_PER_PAGE, error_out=False)
+    charts = flat_charts(Period(start, end, community_id), ("attendance",))
     return render_template(
-        "meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end, charts=charts
+        "meetings/rates.html", form=form, rows=attendance_rates(start, end, page.items), page=page,
+        total=period_tally(start, end, community_id), start=start, end=end, charts=charts,
+        communities=active_communities(), community_id=community_id,
     )
 
 
