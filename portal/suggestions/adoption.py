@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import Select, case, extract, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -140,9 +140,19 @@ def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
     return [(name, n) for name, n in db.session.execute(query)]
 
 
+def submitted_suggestions(period: Period = Period()) -> Select:
+    """The suggestions counted as 上报 in the period (reached 已上报, submitted in the period), as a query to narrow."""
+    return _filtered(select(Suggestion).where(Suggestion.state.in_(SUBMITTED_STATES)), period)
+
+
+def collected_opinions(period: Period = Period()) -> Select:
+    """The opinions counted as collected in the period, as a query to narrow."""
+    return _opinions_in(select(Opinion), period)
+
+
 def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
     """The suggestions submitted in the period that the district adopted (the 采纳 of the rate), by submission."""
-    query = _filtered(select(Suggestion).where(Suggestion.state.in_(ADOPTED_STATES)), period)
+    query = submitted_suggestions(period).where(Suggestion.state.in_(ADOPTED_STATES))
     query = query.options(joinedload(Suggestion.category), selectinload(Suggestion.deputies))
     return list(db.session.scalars(query.order_by(Suggestion.submitted_on, Suggestion.id)))
 
