@@ -150,6 +150,8 @@ class DeputyProfile(db.Model):
     user: Mapped[User] = relationship(back_populates="deputy")
     community: Mapped[Community] = relationship(back_populates="deputies")
 
+    __audit_parent__ = ("User", "user_id")
+
     @property
     def name(self) -> str:
         return self.user.name
@@ -174,6 +176,8 @@ class SubmissionKey(db.Model):
     url: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    __audit__ = False  # a one-time form key, not a record: the record it made is audited
+
 
 class DataVersion(db.Model):
     """One row: a random token every writing transaction replaces (see portal/figures_cache.py)."""
@@ -182,3 +186,5 @@ class DataVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+    __audit__ = False  # a cache key, not a record

@@ -1,7 +1,7 @@
 """large text, calendar feed, settings, meeting replies
 
 Revision ID: 0013
-Revises: 0014
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0014'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

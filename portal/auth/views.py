@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
+from ..auditing import Action, record_event
 from ..errors import commit_form
 from ..extensions import db
 from ..navigation import home_url_for
@@ -69,8 +70,13 @@ def login():
             record_success(account)
             login_user(user, remember=form.remember.data)
             session.permanent = True
+            record_event(Action.LOGIN, "User", user.id, actor_id=user.id)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_url_for(user))
         record_failure(account)
+        # The typed username only (never the password), cut short: it may be a mistyped password.
+        record_event(Action.LOGIN_FAILED, "User", changes={"username": [None, account[:32]]})
+        db.session.commit()
         form.form_errors.append(_("The username or password is not correct, or the account is disabled."))
         form.password.data = ""
         return render_template("auth/login.html", form=form), 200
@@ -81,6 +87,7 @@ def login():
 @role_required(*ANY_ROLE)
 def logout():
     """End the session, and with it every copy of its cookies (the session version moves on)."""
+    record_event(Action.LOGOUT, "User", current_user.id)
     end_sessions(current_user)
     db.session.commit()
     logout_user()

@@ -1,10 +1,11 @@
 """Meeting kinds, meetings, their rosters, attendance marks and the history of every change."""
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -165,6 +166,8 @@ class MeetingRoster(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="roster")
     deputy: Mapped[User] = relationship()
 
+    __audit_parent__ = ("Meeting", "meeting_id")
+
     @classmethod
     def includes(cls, meeting_id: int, deputy_id: int) -> bool:
         """True if the deputy is on the meeting's roster."""
@@ -189,6 +192,10 @@ class Attendance(db.Model):
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     marked_by: Mapped[User] = relationship(foreign_keys=[marked_by_id])
 
+    # Its history is AttendanceChange (one row per real change, audited itself); a repeated tap
+    # rewrites marked_at here and would only add noise to the log.
+    __audit__ = False
+
 
 def _old_status_column() -> Enum:
     """The same enum under its own CHECK name (two CHECKs of one name in one table clash on PostgreSQL)."""
@@ -211,6 +218,10 @@ class AttendanceChange(db.Model):
     source: Mapped[MarkSource] = mapped_column(enum_column(MarkSource))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sheet_on: Mapped[Optional[date]] = mapped_column(Date)  # 补录: entered afterwards from the paper sheet of this date
 
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     changed_by: Mapped[User] = relationship(foreign_keys=[changed_by_id])
+
+    __audit_parent__ = ("Meeting", "meeting_id")
+    __audit_dates__ = ("sheet_on",)

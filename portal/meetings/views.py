@@ -9,7 +9,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies, deputies_query
-from ..clock import to_local, to_utc
+from ..audit.services import history_for
+from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
 from ..extensions import db, limiter
@@ -53,6 +54,7 @@ from .services import (
     checkin_confirmation,
     checkin_step,
     checkin_token,
+    check_sheet_date,
     close_meeting,
     create_meeting,
     mark_attendance,
@@ -202,6 +204,7 @@ def _detail_context(meeting: Meeting) -> dict:
     if current_user.has_role(Role.STAFF):
         context["cards"] = attendance_cards(meeting)
         context["history"] = attendance_history(meeting)
+        context["audit_history"] = history_for(current_user, "Meeting", meeting.id)
         if not meeting.closed:
             context.update(_checkin_code_context(meeting))
     else:
@@ -241,23 +244,45 @@ def roster(meeting_id: int):
     return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
 
 
-def _board_context(meeting: Meeting) -> dict:
+def _board_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
     return {"meeting": meeting, "cards": attendance_cards(meeting), "tally": tally(meeting),
-            "quick_statuses": QUICK_STATUSES, "replies": replies_for(meeting.id)}
+            "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on,
+            "replies": replies_for(meeting.id)}
+
+
+def _sheet_date(meeting: Meeting, source) -> tuple[date | None, str | None]:
+    """The 补录 sheet date a request carries (`sheet_on`), checked; (None, message) when it is refused."""
+    raw = source.get("sheet_on", "")
+    if not raw:
+        return None, None
+    try:
+        return check_sheet_date(meeting, date.fromisoformat(raw)), None
+    except ValueError:
+        return None, _("Not a valid date.")
+    except ServiceError as error:
+        return None, error.message
 
 
 @bp.route("/<int:meeting_id>/attendance")
 @role_required(Role.STAFF)
 def attendance(meeting_id: int):
-    """The tablet screen at the door: a large card per rostered deputy, a live tally."""
-    return render_template("meetings/attendance.html", **_board_context(_meeting(meeting_id)))
+    """The tablet screen at the door: a large card per rostered deputy, a live tally.
+
+    With `?sheet_on=DATE` (a meeting that has begun) the marks are 补录 from the paper sheet of that date.
+    """
+    meeting = _meeting(meeting_id)
+    sheet_on, sheet_error = _sheet_date(meeting, request.args)
+    return render_template("meetings/attendance.html", **_board_context(meeting, sheet_on), sheet_error=sheet_error,
+                           sheet_raw=request.args.get("sheet_on", ""), today=local_today(),
+                           begun=meeting.starts_at <= utcnow())
 
 
 @bp.route("/<int:meeting_id>/attendance/cards")
 @role_required(Role.STAFF)
 def cards(meeting_id: int):
     """The cards and (out of band) the tally, polled by every open tablet to show the others' marks."""
-    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(_meeting(meeting_id)))
+    meeting = _meeting(meeting_id)
+    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(meeting, _sheet_date(meeting, request.args)[0]))
 
 
 @bp.route("/<int:meeting_id>/attendance/<int:deputy_id>", methods=["POST"])
@@ -266,9 +291,13 @@ def mark(meeting_id: int, deputy_id: int):
     """Set one deputy's mark; htmx gets the card back and the tally out of band."""
     meeting = _meeting(meeting_id)
     form = MarkForm()
-    if form.validate_on_submit():
-        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or ""))
+    sheet_on, sheet_error = _sheet_date(meeting, request.form)
+    if form.validate_on_submit() and not sheet_error:
+        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or "",
+                                                         sheet_on=sheet_on))
         error = outcome if isinstance(outcome, ServiceError) else None
+    elif sheet_error:
+        error = ServiceError(sheet_error, "sheet_on")
     elif form.reason.errors:  # a control character in the reason
         error = ServiceError(str(form.reason.errors[0]), "reason")
     else:
@@ -276,8 +305,9 @@ def mark(meeting_id: int, deputy_id: int):
     if not is_htmx():
         if error:
             flash(error.message, "error")
-        return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#card-{deputy_id}")
-    context = _board_context(meeting)
+        args = {"sheet_on": sheet_on.isoformat()} if sheet_on else {}
+        return redirect(url_for("meetings.attendance", meeting_id=meeting.id, **args) + f"#card-{deputy_id}")
+    context = _board_context(meeting, sheet_on)
     card = next((c for c in context["cards"] if c.deputy.id == deputy_id), None)
     if card is None:  # not on the roster: nothing to swap but the message
         return render_template("meetings/_flash.html", message=error.message if error else ""), 422

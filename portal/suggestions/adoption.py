@@ -86,6 +86,20 @@ def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in db.session.execute(query)]
 
 
+def answers_in_period(period: Period = Period()) -> AdoptionRow:
+    """本期答复: the district's answers that arrived in the period (by answer date), whenever submitted; of them, adoptions."""
+    adopted = func.coalesce(func.sum(case((Suggestion.state.in_(ADOPTED_STATES), 1), else_=0)), 0)
+    query = select(func.count(Suggestion.id), adopted).where(Suggestion.answered_on.is_not(None))
+    if period.start:
+        query = query.where(Suggestion.answered_on >= period.start)
+    if period.end:
+        query = query.where(Suggestion.answered_on <= period.end)
+    if period.community_id:
+        query = query.where(Suggestion.community_id == period.community_id)
+    answered, adopted_count = db.session.execute(query).one()
+    return AdoptionRow("", answered, adopted_count)
+
+
 @dataclass
 class OpinionFigures:
     """The opinions side of the report: opinions collected and deputies who collected them."""
