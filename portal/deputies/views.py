@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from ..accounts.services import active_communities, deputies_query
+from ..audit.services import history_for
 from ..clock import local_today
 from ..exports import FORMATS, table_response
 from ..extensions import db
@@ -65,4 +66,5 @@ def detail(user_id: int):
         profile=profile,
         evaluations=evaluations_of(profile.user_id),
         attendance=year_to_date_attendance(profile.user_id),
+        audit_history=history_for(current_user, "User", profile.user_id),
     )

@@ -18,6 +18,7 @@ from ..campaigns.services import (
 from ..clock import local_today, to_local
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx, render_with_oob
+from ..meetings.notices import upcoming_notices
 from ..meetings.services import year_to_date_attendance
 from ..models import Role, utcnow
 from ..navigation import home_url_for
@@ -46,7 +47,7 @@ def index():
 @bp.route("/me")
 @role_required(Role.DEPUTY)
 def deputy_home():
-    """A deputy's home: the current campaign's checklist, their progress, attendance, then their profile."""
+    """A deputy's home: what needs them (meetings coming up, items to do or sent back), the checklist, their profile."""
     campaign = current_campaign()
     context = {
         "campaign": campaign,
@@ -55,6 +56,7 @@ def deputy_home():
         "carry_back": answers_to_carry_back(current_user.id),
         "feedback_methods": list(FeedbackMethod),
         "today": local_today(),
+        "notices": upcoming_notices(current_user.id),
     }
     if campaign is not None:
         records = deputy_records(campaign, current_user.id)

@@ -7,13 +7,13 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
-from ..clock import local_day_start, to_local
+from ..choices import search_key
+from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures_cache import cached_figure
@@ -159,9 +159,8 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
         db.session.add(MeetingRoster(meeting_id=meeting.id, deputy_id=deputy_id))
     if current - wanted:
         db.session.execute(
-            MeetingRoster.__table__.delete().where(
-                MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted)
-            )
+            delete(MeetingRoster).where(MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted))
+            .execution_options(synchronize_session=False)
         )
     db.session.flush()
     db.session.expire(meeting, ["roster"])
@@ -225,9 +224,22 @@ def _upsert(values: dict, update: dict):
     return statement.on_conflict_do_update(index_elements=["meeting_id", "deputy_id"], set_=update)
 
 
+def check_sheet_date(meeting: Meeting, day: date | None) -> date:
+    """The date of a paper 签到表 used for 补录: given, not in the future, not before the meeting began."""
+    if day is None:
+        raise ServiceError(_("Please enter the date."), "sheet_on")
+    if day > local_today():
+        raise ServiceError(_("The date cannot be in the future."), "sheet_on")
+    if day < to_local(meeting.starts_at).date():
+        raise ServiceError(_("The sheet cannot be dated before the meeting began."), "sheet_on")
+    return day
+
+
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF) -> Attendance:
+                    source: MarkSource = MarkSource.STAFF, sheet_on: date | None = None) -> Attendance:
     """Set a rostered deputy's mark, idempotently; a real change appends an AttendanceChange.
+
+    `sheet_on` marks 补录: staff entering the mark afterwards from the paper sheet of that date.
 
     The upsert comes first: it takes the row's write lock (PostgreSQL) or the database's (SQLite), so the
     latest history row read afterwards is the previous mark, whatever other tablets are doing.
@@ -242,6 +254,10 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("Please choose a valid status."), "status")
     if not MeetingRoster.includes(meeting.id, deputy_id):
         raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
+    if sheet_on is not None:
+        if source is not MarkSource.STAFF:
+            raise ServiceError(_("Only staff may mark attendance."))
+        check_sheet_date(meeting, sheet_on)
     reason = (reason or "").strip() if status is AttendanceStatus.EXCUSED else ""
     if status is AttendanceStatus.EXCUSED and not reason:
         raise ServiceError(_("Please give the reason for the leave."), "reason")
@@ -261,7 +277,7 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
     if previous is None or tuple(previous) != (status, reason):
         db.session.add(AttendanceChange(
             meeting_id=meeting.id, deputy_id=deputy_id, old_status=previous[0] if previous else None,
-            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now,
+            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now, sheet_on=sheet_on,
         ))
     db.session.flush()
     return db.session.scalars(
@@ -277,11 +293,6 @@ def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[A
     if deputy_id is not None:
         query = query.where(AttendanceChange.deputy_id == deputy_id)
     return list(db.session.scalars(query.order_by(AttendanceChange.id.desc())))
-
-
-def search_key(name: str) -> str:
-    """What the tablet's search box matches: the name, its full pinyin and its initials (夏虹 xiahong xh)."""
-    return f"{name} {''.join(lazy_pinyin(name)).lower()} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}"
 
 
 @dataclass

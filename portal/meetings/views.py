@@ -9,29 +9,41 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies, deputies_query
-from ..clock import to_local, to_utc
+from ..audit.services import history_for
+from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
-from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
 from ..reports.charts import flat_charts
+from ..settings import committee_name
 from . import bp
 from .exports import export_meeting, export_rates
+from .notices import (
+    calendar_feed,
+    calendar_owner,
+    notice_for,
+    renew_calendar_token,
+    replies_for,
+    reply_to_meeting,
+    upcoming_notices,
+)
 from .forms import (
     MarkForm,
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
+    ReplyForm,
     RosterForm,
     VoterLogForm,
 )
-from .models import AttendanceStatus, Meeting, MeetingKind
+from .models import AttendanceStatus, Meeting, MeetingKind, Reply
 from .services import (
     CheckinRefused,
     MeetingFields,
@@ -42,6 +54,7 @@ from .services import (
     checkin_confirmation,
     checkin_step,
     checkin_token,
+    check_sheet_date,
     close_meeting,
     create_meeting,
     mark_attendance,
@@ -96,8 +109,13 @@ def index():
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     meeting_ids = [m.id for m in page.items]
     own = {} if current_user.has_role(Role.STAFF) else own_marks(meeting_ids, current_user.id)
+    deputy = {}
+    if not current_user.has_role(Role.STAFF):
+        deputy["notices"] = upcoming_notices(current_user.id)
+        if current_user.calendar_token:
+            deputy["calendar_url"] = url_for("meetings.calendar", token=current_user.calendar_token, _external=True)
     return render_template(
-        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own,
+        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own, **deputy,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
         period_form=period_form, voter=voter_log,
@@ -190,6 +208,7 @@ def _detail_context(meeting: Meeting) -> dict:
     if current_user.has_role(Role.STAFF):
         context["cards"] = attendance_cards(meeting)
         context["history"] = attendance_history(meeting)
+        context["audit_history"] = history_for(current_user, "Meeting", meeting.id)
         if not meeting.closed:
             context.update(_checkin_code_context(meeting))
     else:
@@ -229,23 +248,45 @@ def roster(meeting_id: int):
     return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
 
 
-def _board_context(meeting: Meeting) -> dict:
+def _board_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
     return {"meeting": meeting, "cards": attendance_cards(meeting), "tally": tally(meeting),
-            "quick_statuses": QUICK_STATUSES}
+            "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on,
+            "replies": replies_for(meeting.id)}
+
+
+def _sheet_date(meeting: Meeting, source) -> tuple[date | None, str | None]:
+    """The 补录 sheet date a request carries (`sheet_on`), checked; (None, message) when it is refused."""
+    raw = source.get("sheet_on", "")
+    if not raw:
+        return None, None
+    try:
+        return check_sheet_date(meeting, date.fromisoformat(raw)), None
+    except ValueError:
+        return None, _("Not a valid date.")
+    except ServiceError as error:
+        return None, error.message
 
 
 @bp.route("/<int:meeting_id>/attendance")
 @role_required(Role.STAFF)
 def attendance(meeting_id: int):
-    """The tablet screen at the door: a large card per rostered deputy, a live tally."""
-    return render_template("meetings/attendance.html", **_board_context(_meeting(meeting_id)))
+    """The tablet screen at the door: a large card per rostered deputy, a live tally.
+
+    With `?sheet_on=DATE` (a meeting that has begun) the marks are 补录 from the paper sheet of that date.
+    """
+    meeting = _meeting(meeting_id)
+    sheet_on, sheet_error = _sheet_date(meeting, request.args)
+    return render_template("meetings/attendance.html", **_board_context(meeting, sheet_on), sheet_error=sheet_error,
+                           sheet_raw=request.args.get("sheet_on", ""), today=local_today(),
+                           begun=meeting.starts_at <= utcnow())
 
 
 @bp.route("/<int:meeting_id>/attendance/cards")
 @role_required(Role.STAFF)
 def cards(meeting_id: int):
     """The cards and (out of band) the tally, polled by every open tablet to show the others' marks."""
-    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(_meeting(meeting_id)))
+    meeting = _meeting(meeting_id)
+    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(meeting, _sheet_date(meeting, request.args)[0]))
 
 
 @bp.route("/<int:meeting_id>/attendance/<int:deputy_id>", methods=["POST"])
@@ -254,9 +295,13 @@ def mark(meeting_id: int, deputy_id: int):
     """Set one deputy's mark; htmx gets the card back and the tally out of band."""
     meeting = _meeting(meeting_id)
     form = MarkForm()
-    if form.validate_on_submit():
-        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or ""))
+    sheet_on, sheet_error = _sheet_date(meeting, request.form)
+    if form.validate_on_submit() and not sheet_error:
+        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or "",
+                                                         sheet_on=sheet_on))
         error = outcome if isinstance(outcome, ServiceError) else None
+    elif sheet_error:
+        error = ServiceError(sheet_error, "sheet_on")
     elif form.reason.errors:  # a control character in the reason
         error = ServiceError(str(form.reason.errors[0]), "reason")
     else:
@@ -264,8 +309,9 @@ def mark(meeting_id: int, deputy_id: int):
     if not is_htmx():
         if error:
             flash(error.message, "error")
-        return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#card-{deputy_id}")
-    context = _board_context(meeting)
+        args = {"sheet_on": sheet_on.isoformat()} if sheet_on else {}
+        return redirect(url_for("meetings.attendance", meeting_id=meeting.id, **args) + f"#card-{deputy_id}")
+    context = _board_context(meeting, sheet_on)
     card = next((c for c in context["cards"] if c.deputy.id == deputy_id), None)
     if card is None:  # not on the roster: nothing to swap but the message
         return render_template("meetings/_flash.html", message=error.message if error else ""), 422
@@ -456,3 +502,50 @@ def kind_edit(kind_id: int):
             flash(_("Meeting kind %(name)s was saved.", name=kind.name), "success")
             return redirect(url_for("meetings.kinds"))
     return render_template("meetings/kind_form.html", form=form, kind=kind)
+
+
+@bp.route("/<int:meeting_id>/reply", methods=["POST"])
+@role_required(Role.DEPUTY)
+def reply(meeting_id: int):
+    """A deputy answers a meeting notice before it starts: attend, or leave with a reason; htmx gets the notice back."""
+    meeting = _meeting(meeting_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        outcome = run_and_commit(
+            lambda: reply_to_meeting(current_user, meeting, Reply(form.reply.data), form.reason.data or ""))
+        error = outcome if isinstance(outcome, ServiceError) else None
+    else:
+        error = ServiceError(next(iter(form.errors.values()))[0])
+    if not is_htmx():
+        if error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your answer was sent to the committee office."), "success")
+        return redirect(url_for("main.deputy_home") + f"#notice-{meeting.id}")
+    notice = notice_for(meeting, current_user.id)
+    body = render_template("meetings/_notice.html", notice=notice, error=error,
+                           reason=(form.reason.data or "") if error else "")
+    return body, 422 if error else 200
+
+
+@bp.route("/calendar", methods=["POST"])
+@role_required(Role.DEPUTY)
+def renew_calendar():
+    """Give the deputy a new secret calendar address; the old address stops working."""
+    outcome = run_and_commit(lambda: renew_calendar_token(current_user))
+    if not isinstance(outcome, ServiceError):
+        flash(_("Your calendar has a new address. Subscribe to it again on your phone; the old address no longer works."),
+              "success")
+    return redirect(url_for("meetings.index") + "#calendar")
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+@limiter.limit("60 per minute")
+def calendar(token: str):
+    """The deputy's meetings as an iCalendar feed, for a phone's calendar; the secret in the address is the key."""
+    owner = calendar_owner(token)
+    if owner is None:
+        abort(404)
+    body = calendar_feed(owner, committee_name())
+    return current_app.response_class(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})

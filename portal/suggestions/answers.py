@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import local_today
 from ..errors import ServiceError
@@ -63,7 +63,7 @@ def _owed_by(deputy_id: int):
 def answers_to_carry_back(deputy_id: int) -> list[Suggestion]:
     """Answered suggestions gathering the deputy's opinions whose answer they have not yet carried back, oldest first."""
     query = select(Suggestion).where(*_owed_by(deputy_id)).order_by(Suggestion.submitted_on, Suggestion.id)
-    return list(db.session.scalars(query.options(selectinload(Suggestion.events))))
+    return list(db.session.scalars(query.options(joinedload(Suggestion.events))).unique())
 
 
 @dataclass

@@ -35,6 +35,7 @@ class TransitionForm(BaseForm):
     to_state = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
     expected = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
     note = TextAreaField(_l("Note"), validators=[Length(max=MAX_NOTE, message=_l("Too long."))])
+    on = DateField(_l("Date it happened"), validators=[Optional()])
 
 
 class DueDateForm(BaseForm):
