@@ -8,8 +8,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import local_day_start, to_local
 from ..errors import ServiceError
@@ -162,7 +163,7 @@ def is_rostered(meeting_id: int, user_id: int) -> bool:
 
 def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
-    if meeting.closed:
+    if _bump_board(meeting, reshaped=True) is None:
         raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
     wanted = set(deputy_ids)
     valid = set(
@@ -182,27 +183,22 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
             )
         )
     db.session.flush()
-    return meeting
     db.session.expire(meeting, ["roster"])
+    return meeting
 
 
 def close_meeting(actor: User, meeting: Meeting) -> None:
-    """Close the meeting: its attendance becomes read-only."""
-    if meeting.closed:
+    """Close the meeting for good: no mark is written after it (the same guarded update as a mark)."""
+    if _bump_board(meeting, reshaped=True, closed=True, closed_by_id=actor.id, closed_at=utcnow()) is None:
         raise ServiceError(_("This meeting is already closed."))
-    meeting.closed, meeting.closed_by_id, meeting.closed_at = True, actor.id, utcnow()
-    db.session.flush()
 
 
 def reopen_meeting(actor: User, meeting: Meeting) -> None:
     """Reopen a closed meeting (admin only); who and when is kept on the meeting."""
     if not actor.has_role(Role.ADMIN):
         raise ServiceError(_("Only an administrator may reopen a meeting."))
-    if not meeting.closed:
+    if _bump_board(meeting, reshaped=True, closed=False, reopened_by_id=actor.id, reopened_at=utcnow()) is None:
         raise ServiceError(_("This meeting is not closed."))
-    meeting.closed = False
-    meeting.reopened_by_id, meeting.reopened_at = actor.id, utcnow()
-    db.session.flush()
 
 
 def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
@@ -233,48 +229,114 @@ def _upsert(values: dict, update: dict):
     return statement.on_conflict_do_update(index_elements=["meeting_id", "deputy_id"], set_=update)
 
 
-def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF) -> Attendance:
-    """Set a rostered deputy's mark, idempotently; a real change appends an AttendanceChange.
+def _bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | None:
+    """Raise the meeting's board version while it is open (a guarded UPDATE); None if it is closed.
 
-    The upsert comes first: it takes the row's write lock (PostgreSQL) or the database's (SQLite), so the
-    latest history row read afterwards is the previous mark, whatever other tablets are doing.
+    The UPDATE holds the meeting row's lock (PostgreSQL) or the database's write lock (SQLite) until the
+    request commits: a mark and a close are serialised, and each sees what the other wrote.
+    `reshaped` tells the tablets to fetch the whole board (roster changed, meeting closed or reopened).
     """
-    if meeting.closed:
-        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+    version = Meeting.board_version + 1
+    changes = {"board_version": version, **values}
+    if reshaped:
+        changes["layout_version"] = version
+    closed_now = values.get("closed") is False  # reopening is the one change made to a closed meeting
+    row = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.closed.is_(closed_now))
+        .values(**changes)
+        .returning(Meeting.board_version, Meeting.layout_version)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    for name, value in {**values, "board_version": row[0], "layout_version": row[1]}.items():
+        set_committed_value(meeting, name, value)
+    return row[0]
+
+
+@dataclass
+class Tap:
+    """A tap from a tablet: its id (a UUID made on the tablet) and when it was made, on the server's clock."""
+
+    tap_id: str | None = None
+    tapped_at: datetime | None = None
+
+
+def corrected_tap_time(tapped_ms: int, sent_ms: int, received: datetime) -> datetime:
+    """The tap's time on the server's clock: the tablet says how long before sending it was made.
+
+    Only the tablet's own clock measures that age, so a tablet whose clock is off by minutes still
+    orders its taps correctly against the other tablets'.
+    """
+    age = max(0, min(sent_ms - tapped_ms, 7 * 24 * 3600 * 1000))
+    return received - timedelta(milliseconds=age)
+
+
+def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
+                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None) -> Attendance:
+    """Record a tap on a rostered deputy's mark: the later tap wins, every tap is kept in the history.
+
+    A tap whose id was seen before changes nothing. The meeting's guarded version bump comes first:
+    it refuses a closed meeting and serialises the marks of one meeting, so the current mark read
+    afterwards is the one this tap is compared with. A fixed number of queries, whatever the roster.
+    """
+    tap = tap or Tap()
     if source is MarkSource.STAFF and not actor.has_role(Role.STAFF):
         raise ServiceError(_("Only staff may mark attendance."))
     if source is MarkSource.SELF_CHECKIN and actor.id != deputy_id:
         raise ServiceError(_("A deputy may check in only themselves."))
     if not isinstance(status, AttendanceStatus):
         raise ServiceError(_("Please choose a valid status."), "status")
-    if not is_rostered(meeting.id, deputy_id):
-        raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
     reason = (reason or "").strip() if status is AttendanceStatus.EXCUSED else ""
     if status is AttendanceStatus.EXCUSED and not reason:
         raise ServiceError(_("Please give the reason for the leave."), "reason")
     if len(reason) > MAX_REASON:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
-    now = utcnow()
-    mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id, "marked_at": now}
-    db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
-    previous = db.session.execute(
-        select(AttendanceChange.new_status, AttendanceChange.reason)
-        .where(AttendanceChange.meeting_id == meeting.id, AttendanceChange.deputy_id == deputy_id)
-        .order_by(AttendanceChange.id.desc())
-        .limit(1)
+    if tap.tap_id is not None and db.session.scalar(
+        select(AttendanceChange.id).where(AttendanceChange.tap_id == tap.tap_id)
+    ) is not None:
+        return _current_mark(meeting.id, deputy_id)
+    version = _bump_board(meeting)
+    if version is None:
+        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+    current = db.session.execute(
+        select(MeetingRoster.deputy_id, Attendance.status, Attendance.reason, Attendance.tapped_at)
+        .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id)
+                   & (Attendance.deputy_id == MeetingRoster.deputy_id))
+        .where(MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id == deputy_id)
     ).first()
-    if previous is None or tuple(previous) != (status, reason):
+    if current is None:
+        raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
+    old_status, old_reason, old_tapped_at = current[1:]
+    received = utcnow()
+    tapped_at = min(tap.tapped_at or received, received)
+    applied = old_tapped_at is None or tapped_at >= old_tapped_at
+    changes = (old_status, old_reason) != (status, reason)
+    if applied and changes:
+        mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
+                "marked_at": received, "tapped_at": tapped_at, "version": version}
+        db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
+    elif applied:
+        # The same mark again, tapped later: it stays, and later taps are compared with this one.
+        db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
+                           .values(tapped_at=tapped_at).execution_options(synchronize_session=False))
+    if changes or tap.tap_id is not None or not applied:
         db.session.add(AttendanceChange(
-            meeting_id=meeting.id, deputy_id=deputy_id, old_status=previous[0] if previous else None,
-            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now,
+            meeting_id=meeting.id, deputy_id=deputy_id, old_status=old_status, new_status=status, reason=reason,
+            source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at, tap_id=tap.tap_id,
+            applied=applied,
         ))
     db.session.flush()
+    return _current_mark(meeting.id, deputy_id)
+
+
+def _current_mark(meeting_id: int, deputy_id: int) -> Attendance | None:
     return db.session.scalars(
         select(Attendance)
-        .where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
+        .where(Attendance.meeting_id == meeting_id, Attendance.deputy_id == deputy_id)
         .execution_options(populate_existing=True)
-    ).one()
+    ).first()
 
 
 def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[AttendanceChange]:
@@ -303,8 +365,11 @@ class Card:
         return search_key(self.deputy.name)
 
 
-def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Card]:
-    """The roster with each deputy's current mark, by community then name (one query)."""
+def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:
+    """The roster with each deputy's current mark, by community then name (one query).
+
+    `deputy_id` picks one card; `since` only the cards whose mark changed after that board version.
+    """
     query = (
         select(User, DeputyProfile, Attendance)
         .select_from(MeetingRoster)
@@ -317,7 +382,28 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Car
     )
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
+    if since is not None:
+        query = query.where(Attendance.version > since)
     return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
+
+
+@dataclass
+class BoardChanges:
+    """What a tablet at board version `since` lacks: nothing, the changed cards, or (`whole`) every card."""
+
+    version: int
+    cards: list[Card]
+    whole: bool
+    tally: "Tally | None"
+
+
+def board_changes(meeting: Meeting, since: int) -> BoardChanges | None:
+    """None when the tablet is up to date (no query beyond the loaded meeting); else the cards and tally."""
+    if since == meeting.board_version:
+        return None
+    whole = not 0 <= since <= meeting.board_version or since < meeting.layout_version
+    cards = attendance_cards(meeting, since=None if whole else since)
+    return BoardChanges(meeting.board_version, cards, whole, tally(meeting))
 
 
 @dataclass
@@ -476,13 +562,25 @@ def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetim
     return meeting
 
 
+def checked_in(meeting: Meeting, user: User) -> Attendance | None:
+    """The deputy's mark if it already says they came (出席, 迟到, 早退), else None."""
+    mark = _current_mark(meeting.id, user.id)
+    return mark if mark is not None and mark.status.attended else None
+
+
 def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Attendance:
-    """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code."""
+    """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code.
+
+    A second scan changes nothing: the deputy already marked as come keeps that mark and its time.
+    """
     meeting = verify_checkin(user, meeting, token, now)
+    already = checked_in(meeting, user)
+    if already is not None:
+        return already
     now = now or utcnow()
     late_after = meeting.starts_at + timedelta(minutes=current_app.config["LATE_AFTER_MINUTES"])
     status = AttendanceStatus.LATE if now > late_after else AttendanceStatus.PRESENT
-    return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN)
+    return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN, tap=Tap(tapped_at=now))
 
 
 # --- voter-meeting log -----------------------------------------------------------------------------------
