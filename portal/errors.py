@@ -1,7 +1,13 @@
-"""The error a domain service raises when a rule refuses an operation, and how forms show it."""
+"""The error a domain service raises when a rule refuses an operation, and the one commit path of the views."""
+import time
 from typing import Callable, TypeVar
 
+from sqlalchemy.exc import OperationalError
+
 T = TypeVar("T")
+
+BUSY_ATTEMPTS = 4
+BUSY_BACKOFF_SECONDS = 0.05
 
 
 class ServiceError(Exception):
@@ -22,19 +28,43 @@ def attach_to_form(form, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+def is_busy(error: OperationalError) -> bool:
+    """Whether the database refused only because another writer held it (SQLite "database is locked")."""
+    return "database is locked" in str(error.orig or error).lower()
+
+
+def run_and_commit(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS) -> T | ServiceError:
+    """Run a service call and commit it; return its result, or the ServiceError it raised (rolled back).
+
+    When SQLite is busy with another writer (two tablets at once), roll back and run the action again
+    after a short pause, a few times; any other database error propagates.
+    """
+    from .extensions import db
+
+    for attempt in range(attempts):
+        try:
+            result = action()
+            db.session.commit()
+            return result
+        except ServiceError as error:
+            db.session.rollback()
+            return error
+        except OperationalError as error:
+            db.session.rollback()
+            if not is_busy(error) or attempt == attempts - 1:
+                raise
+            time.sleep(BUSY_BACKOFF_SECONDS * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def commit_form(form, action: Callable[[], T]) -> T | None:
     """Run a service call for a valid form and commit its result (the saved object).
 
     On a ServiceError roll back, so nothing is half-written, show the message at its field and
     return None.
     """
-    from .extensions import db
-
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        attach_to_form(form, error)
+    outcome = run_and_commit(action)
+    if isinstance(outcome, ServiceError):
+        attach_to_form(form, outcome)
         return None
-    db.session.commit()
-    return result
+    return outcome

@@ -102,6 +102,11 @@ class User(UserMixin, db.Model):
         """True if the user holds one of `roles`; admin counts as staff."""
         return self.role in roles or (self.role is Role.ADMIN and Role.STAFF in roles)
 
+    @property
+    def is_active_deputy(self) -> bool:
+        """An active user with role deputy and a profile: the rule `accounts.services.deputies_query` applies in SQL."""
+        return self.active and self.role is Role.DEPUTY and self.deputy is not None
+
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role.value}>"
 

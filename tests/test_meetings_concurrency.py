@@ -1,11 +1,11 @@
 """Eight tablets marking one meeting at once, with retried taps: no mark lost or doubled, history consistent."""
 import threading
-import time
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from portal.errors import run_and_commit
 from portal.extensions import db
 from portal.meetings.models import (
     Attendance,
@@ -32,19 +32,19 @@ FINAL = [S.PRESENT, S.LATE, S.EXCUSED, S.ABSENT]  # the fifth deputy stays unmar
 
 
 def mark_with_retry(app, meeting_id, actor_id, deputy_id, status, reason, errors):
-    """One tap: retried while the database reports a concurrent writer, like the view does."""
+    """One tap through the views' own commit path, which retries while SQLite reports a concurrent writer."""
     from portal.meetings.services import mark_attendance
 
-    for attempt in range(50):
-        try:
-            meeting = db.session.get(Meeting, meeting_id)
-            mark_attendance(db.session.get(User, actor_id), meeting, deputy_id, status, reason)
-            db.session.commit()
-            return
-        except OperationalError:
-            db.session.rollback()
-            time.sleep(0.005 * (attempt + 1))
-    errors.append((deputy_id, status))
+    def tap():
+        meeting = db.session.get(Meeting, meeting_id)
+        return mark_attendance(db.session.get(User, actor_id), meeting, deputy_id, status, reason)
+
+    try:
+        outcome = run_and_commit(tap, attempts=50)
+    except OperationalError:
+        outcome = None
+    if not isinstance(outcome, Attendance):
+        errors.append((deputy_id, status))
 
 
 def test_concurrent_marks_end_exact(app, make_user):

@@ -3,7 +3,8 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from ..auth.services import check_password_rules, hash_password, normalize_username
 from ..errors import ServiceError
@@ -147,3 +148,47 @@ def role_counts() -> dict[Role, int]:
     counts = {role: 0 for role in Role}
     counts.update({role: n for role, n in rows})
     return counts
+
+
+def _deputy_rule(query: Select, active: bool | None, community: Community | int | None, level: Level | None,
+                 q: str | None) -> Select:
+    query = query.where(User.role == Role.DEPUTY)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    if community:
+        query = query.where(DeputyProfile.community_id == (community.id if isinstance(community, Community) else community))
+    if level is not None:
+        query = query.where(DeputyProfile.level == level)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.name.like(like), DeputyProfile.expertise.like(like)))
+    return query
+
+
+def deputies_query(active: bool | None = True, community: Community | int | None = None, level: Level | None = None,
+                   q: str | None = None) -> Select:
+    """The deputies: profiles joined to their user (role deputy) and community, by community then name.
+
+    `active` True keeps active users only, False inactive ones only, None both; `community` (object or id),
+    `level` and `q` (in the name or expertise) narrow it further. The user and community are loaded with it.
+    """
+    query = (
+        select(DeputyProfile)
+        .join(DeputyProfile.user)
+        .join(DeputyProfile.community)
+        .options(contains_eager(DeputyProfile.user), contains_eager(DeputyProfile.community))
+        .order_by(Community.name, User.name)
+    )
+    return _deputy_rule(query, active, community, level, q)
+
+
+def deputy_ids_query(active: bool | None = True, community: Community | int | None = None, level: Level | None = None,
+                     q: str | None = None) -> Select:
+    """The user ids of `deputies_query` with the same filters, for `in_()` and counts."""
+    query = select(User.id).join(User.deputy)
+    return _deputy_rule(query, active, community, level, q)
+
+
+def active_deputies(community: Community | int | None = None) -> list[User]:
+    """The active deputies' users, by community then name, for rosters and choice lists."""
+    return [profile.user for profile in db.session.scalars(deputies_query(community=community))]

@@ -18,7 +18,7 @@ from ..accounts.services import (
     update_user,
 )
 from ..auth.services import set_password
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import ServiceError, attach_to_form, commit_form, run_and_commit
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial
 from ..models import Community, DeputyProfile, Level, Role, User
@@ -148,13 +148,9 @@ def user_active(user_id: int):
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
-        try:
-            set_active(current_user, user, request.form.get("active") == "1")
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        outcome = run_and_commit(lambda: set_active(current_user, user, request.form.get("active") == "1"))
+        if isinstance(outcome, ServiceError):
+            error = outcome.message
     if is_htmx():
         return render_template("admin/_user_row.html", user=user, confirm=form, error=error)
     if error:

@@ -5,10 +5,9 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import contains_eager
 
 from ..clock import local_today
-from ..deputies.services import roster_query
+from ..accounts.services import deputies_query, deputy_ids_query
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
@@ -218,7 +217,7 @@ class RecordFields:
 def can_record_for(actor: User, deputy: User, on_behalf: bool) -> bool:
     """A deputy records their own items; staff only explicitly on a deputy's behalf."""
     if on_behalf:
-        return actor.has_role(Role.STAFF) and deputy.role is Role.DEPUTY
+        return actor.has_role(Role.STAFF) and deputy.is_active_deputy
     return actor.role is Role.DEPUTY and actor.id == deputy.id
 
 
@@ -421,13 +420,9 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
-def _active_deputies():
-    return select(User.id).join(DeputyProfile, DeputyProfile.user_id == User.id).where(User.active, User.role == Role.DEPUTY)
-
-
 def count_deputies() -> int:
     """Active deputies: the denominator of every checklist rate."""
-    return db.session.scalar(select(func.count()).select_from(_active_deputies().subquery()))
+    return db.session.scalar(select(func.count()).select_from(deputy_ids_query().subquery()))
 
 
 def went_into_communities(campaign: Campaign) -> int:
@@ -459,7 +454,7 @@ def count_complete(campaign: Campaign) -> int:
             ChecklistItem.campaign_id == campaign.id,
             ~ChecklistItem.retired,
             ChecklistRecord.state.in_(DONE_STATES),
-            ChecklistRecord.deputy_id.in_(_active_deputies()),
+            ChecklistRecord.deputy_id.in_(deputy_ids_query()),
         )
         .group_by(ChecklistRecord.deputy_id)
         .having(and_(func.count() >= active_items, active_items > 0))
@@ -478,7 +473,7 @@ def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(_active_deputies()))
+            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query()))
             .group_by(ChecklistRecord.item_id)
         )
     }
@@ -506,9 +501,7 @@ SORTS = ("name", "progress", "-progress")
 def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
                 sort: str = "name") -> list[MatrixRow]:
     """Active deputies × the campaign's items, filtered by community and level, sorted by name or progress."""
-    query = roster_query(community_id=community_id, level=level).options(
-        contains_eager(DeputyProfile.user), contains_eager(DeputyProfile.community)  # joined already: no query per row
-    )
+    query = deputies_query(community=community_id, level=level)  # user and community joined: no query per row
     profiles = list(db.session.scalars(query))
     by_deputy: dict[int, dict[int, ChecklistRecord]] = {profile.user_id: {} for profile in profiles}
     if by_deputy:

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..admin.forms import ConfirmForm
-from ..errors import ServiceError, commit_form
+from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
@@ -162,13 +162,9 @@ def item_edit(item_id: int):
 def _item_action(item_id: int, action):
     item = db.get_or_404(ChecklistItem, item_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            action(item)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        outcome = run_and_commit(lambda: action(item))
+        if isinstance(outcome, ServiceError):
+            flash(outcome.message, "error")
     return redirect(url_for("campaigns.detail", campaign_id=item.campaign_id))
 
 
@@ -323,9 +319,7 @@ def on_behalf():
         return redirect(url_for("campaigns.index"))
     form = OnBehalfForm()
     _community_choices(form)
-    deputies = db.session.scalars(
-        db.select(User).where(User.role == Role.DEPUTY, User.active).order_by(User.name)
-    ).all()
+    deputies = active_deputies()
     form.deputy_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(u.id, u.name) for u in deputies]
     form.item_id.choices = [SelectChoice(i.id, i.title) for i in campaign.active_items]
     if request.method == "GET":
@@ -337,7 +331,7 @@ def on_behalf():
     _link_choices(form, item, form.deputy_id.data)
     if form.validate_on_submit():
         deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
-        if deputy is None or deputy.role is not Role.DEPUTY:
+        if deputy is None or not deputy.is_active_deputy:
             form.deputy_id.errors.append(_("Please choose the deputy."))
         elif item is None:
             form.item_id.errors.append(_("Please choose the item."))

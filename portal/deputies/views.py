@@ -2,14 +2,13 @@
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, deputies_query
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..meetings.services import year_to_date_attendance
 from ..models import DeputyProfile, Level, Role
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
-from .services import roster_query
 
 
 @bp.route("/")
@@ -21,7 +20,7 @@ def index():
     level_value = request.args.get("level", "")
     level = Level(level_value) if level_value in {lv.value for lv in Level} else None
     page = db.paginate(
-        roster_query(q, community_id, level), per_page=current_app.config["PER_PAGE"], error_out=False
+        deputies_query(community=community_id, level=level, q=q), per_page=current_app.config["PER_PAGE"], error_out=False
     )
     return render_page_or_partial(
         "deputies/index.html",

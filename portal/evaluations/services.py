@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..accounts.services import active_deputies
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Role, User, utcnow
@@ -91,7 +92,7 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
     """
     if not actor.has_role(Role.STAFF):
         raise ServiceError(_("Only the office records evaluations."))
-    if deputy is None or deputy.role is not Role.DEPUTY:
+    if deputy is None or not deputy.is_active_deputy:
         raise ServiceError(_("Please choose an active deputy."), "deputy")
     if starts_on is None:
         raise ServiceError(_("Please enter the date."), "starts_on")
@@ -139,18 +140,13 @@ def evaluations_of(deputy_id: int) -> list[tuple[Evaluation, Rating | None]]:
 
 def overview(starts_on: date, ends_on: date, community_id: int | None = None) -> list[EvaluationRow]:
     """Every active deputy with their evaluation for exactly this period (None where not yet recorded)."""
-    from ..models import DeputyProfile
-
     settings = thresholds()
-    deputies = select(User).join(DeputyProfile, DeputyProfile.user_id == User.id).where(User.active).order_by(User.name)
-    if community_id:
-        deputies = deputies.where(DeputyProfile.community_id == community_id)
     found = {
         e.deputy_id: e
         for e in db.session.scalars(select(Evaluation).where(Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on))
     }
     rows = []
-    for deputy in db.session.scalars(deputies):
+    for deputy in active_deputies(community_id):
         evaluation = found.get(deputy.id)
         rows.append(EvaluationRow(deputy, evaluation, rating_for(evaluation.satisfaction, settings) if evaluation else None))
     return rows

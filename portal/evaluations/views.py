@@ -5,12 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import commit_form
 from ..extensions import db
 from ..models import Role, User
-from ..opinions.services import active_deputies
 from ..permissions import role_required
 from . import bp
 from .forms import EvaluationForm, ThresholdsForm
@@ -47,16 +46,11 @@ def new():
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
-        try:
-            evaluation = record_evaluation(
-                current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        evaluation = commit_form(form, lambda: record_evaluation(
+            current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
+            form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
+        ))
+        if evaluation is not None:
             flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
             return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
     return render_template("evaluations/form.html", form=form)

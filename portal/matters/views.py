@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
@@ -14,7 +14,6 @@ from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..opinions.models import Opinion
-from ..opinions.services import active_deputies
 from ..permissions import ANY_ROLE, can_edit_matter, role_required
 from ..suggestions.models import Suggestion
 from . import bp

@@ -10,11 +10,11 @@ from ..clock import to_local, to_utc
 from ..demo import went_into_communities_usernames
 from ..extensions import db
 from ..models import Community, User, utcnow
+from ..accounts.services import active_deputies
 from ..opinions.services import active_categories, ensure_default_categories
 from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting
 from .services import (
     MeetingFields,
-    active_deputies,
     add_meeting_opinion,
     close_meeting,
     create_meeting,

@@ -12,6 +12,7 @@ from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..accounts.services import active_deputies, deputy_ids_query
 from ..clock import local_day_start, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -106,19 +107,6 @@ def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None
         raise ServiceError(_("At most %(n)d characters.", n=200), "place")
 
 
-def active_deputies() -> list[User]:
-    """Every active deputy, by community then name: the default roster and the roster choices."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(User.deputy)
-            .join(DeputyProfile.community)
-            .where(User.active, User.role == Role.DEPUTY)
-            .order_by(Community.name, User.name)
-        )
-    )
-
-
 def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | None = None) -> Meeting:
     """Create a meeting; its roster is every active deputy unless `deputy_ids` says otherwise."""
     _check_fields(fields)
@@ -166,11 +154,7 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     if _bump_board(meeting, reshaped=True) is None:
         raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
     wanted = set(deputy_ids)
-    valid = set(
-        db.session.scalars(
-            select(User.id).join(User.deputy).where(User.id.in_(wanted), User.active, User.role == Role.DEPUTY)
-        )
-    ) if wanted else set()
+    valid = set(db.session.scalars(deputy_ids_query().where(User.id.in_(wanted)))) if wanted else set()
     if wanted - valid:
         raise ServiceError(_("Unknown deputy: please choose from the list."), "deputies")
     current = roster_ids(meeting)

@@ -6,12 +6,11 @@ import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import OperationalError
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import to_local, to_utc
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
@@ -32,7 +31,6 @@ from .models import AttendanceStatus, Meeting, MeetingKind
 from .services import (
     CheckinRefused,
     MeetingFields,
-    active_deputies,
     add_meeting_opinion,
     attendance_cards,
     attendance_history,
@@ -237,12 +235,8 @@ def mark(meeting_id: int, deputy_id: int):
     meeting = _meeting(meeting_id)
     value = request.form.get("status", "")
     status = AttendanceStatus(value) if value in {s.value for s in AttendanceStatus} else value
-    error = None
-    try:
-        _with_retry(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", "")))
-    except ServiceError as exc:
-        db.session.rollback()
-        error = exc
+    outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", "")))
+    error = outcome if isinstance(outcome, ServiceError) else None
     if not is_htmx():
         if error:
             flash(error.message, "error")
@@ -254,19 +248,6 @@ def mark(meeting_id: int, deputy_id: int):
     body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
                            reason=request.form.get("reason", "") if error else "", **context)
     return body, 422 if error else 200
-
-
-def _with_retry(operation, attempts: int = 3):
-    """Run a write and commit; retry when SQLite reports a concurrent writer (two tablets at once)."""
-    for attempt in range(attempts):
-        try:
-            result = operation()
-            db.session.commit()
-            return result
-        except OperationalError:
-            db.session.rollback()
-            if attempt == attempts - 1:
-                raise
 
 
 @bp.route("/<int:meeting_id>/close", methods=["POST"])
@@ -285,13 +266,10 @@ def reopen(meeting_id: int):
 
 def _state_change(meeting_id: int, action, message: str):
     meeting = _meeting(meeting_id)
-    try:
-        action(current_user, meeting)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    outcome = run_and_commit(lambda: action(current_user, meeting))
+    if isinstance(outcome, ServiceError):
+        flash(outcome.message, "error")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
@@ -320,18 +298,14 @@ def add_opinion(meeting_id: int):
     form = _opinion_form(meeting, MeetingOpinionForm())
     status = 200
     if form.validate_on_submit():
-        try:
-            add_meeting_opinion(
-                current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
-                db.session.get(Category, form.category.data),
-                db.session.get(Community, form.community.data) if form.community.data else None,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
+        opinion = commit_form(form, lambda: add_meeting_opinion(
+            current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
+            db.session.get(Category, form.category.data),
+            db.session.get(Community, form.community.data) if form.community.data else None,
+        ))
+        if opinion is None:
             status = 422
         else:
-            db.session.commit()
             if not is_htmx():
                 flash(_("The opinion was added."), "success")
                 return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions")
@@ -350,17 +324,15 @@ def add_opinion(meeting_id: int):
 def checkin(meeting_id: int, token: str):
     """QR self check-in: a rostered deputy confirms, and is marked present (or late)."""
     meeting = db.session.get(Meeting, meeting_id)
-    try:
-        if request.method == "POST":
-            mark = _with_retry(lambda: self_check_in(current_user, meeting, token))
-            return render_template("meetings/checkin_done.html", meeting=meeting, mark=mark)
-        verify_checkin(current_user, meeting, token)
-    except CheckinRefused as refusal:
-        db.session.rollback()
-        return render_template("meetings/checkin_refused.html", message=refusal.message), refusal.status
-    except ServiceError as error:
-        db.session.rollback()
-        return render_template("meetings/checkin_refused.html", message=error.message), 400
+    if request.method == "POST":
+        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token))
+    else:
+        outcome = run_and_commit(lambda: verify_checkin(current_user, meeting, token))
+    if isinstance(outcome, ServiceError):
+        status = outcome.status if isinstance(outcome, CheckinRefused) else 400
+        return render_template("meetings/checkin_refused.html", message=outcome.message), status
+    if request.method == "POST":
+        return render_template("meetings/checkin_done.html", meeting=meeting, mark=outcome)
     return render_template("meetings/checkin.html", meeting=meeting, token=token)
 
 

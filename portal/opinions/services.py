@@ -39,7 +39,7 @@ def record_opinion(
     voter_count: int | None = None,
 ) -> Opinion:
     """Record an opinion `deputy` collected; staff recording it for a deputy is marked as on their behalf."""
-    if deputy is None or deputy.role is not Role.DEPUTY or not deputy.active:
+    if deputy is None or not deputy.is_active_deputy:
         raise ServiceError(_("Please choose an active deputy."), "deputy")
     if actor.id != deputy.id and not actor.has_role(Role.STAFF):
         raise ServiceError(_("A deputy records only their own opinions."), "deputy")
@@ -150,7 +150,3 @@ def update_category(category: Category, name: str, position: int, active: bool) 
     db.session.flush()
     return category
 
-
-def active_deputies() -> list[User]:
-    """Active deputies by name, for choice lists."""
-    return list(db.session.scalars(select(User).where(User.role == Role.DEPUTY, User.active).order_by(User.name)))

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import commit_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
@@ -19,7 +19,6 @@ from .forms import CategoryEditForm, CategoryForm, OpinionForm
 from .models import Category, CollectionMethod
 from .services import (
     active_categories,
-    active_deputies,
     all_categories,
     create_category,
     opinions_query,
@@ -86,23 +85,18 @@ def new():
             form.community.data = current_user.deputy.community_id
     if form.validate_on_submit():
         deputy = current_user if is_deputy else db.session.get(User, form.deputy.data or 0)
-        try:
-            record_opinion(
-                current_user,
-                deputy,
-                form.content.data,
-                db.session.get(Community, form.community.data or 0),
-                db.session.get(Category, form.category.data or 0),
-                form.collected_on.data,
-                CollectionMethod(form.method.data),
-                form.voter_names.data or "",
-                form.voter_count.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        opinion = commit_form(form, lambda: record_opinion(
+            current_user,
+            deputy,
+            form.content.data,
+            db.session.get(Community, form.community.data or 0),
+            db.session.get(Category, form.category.data or 0),
+            form.collected_on.data,
+            CollectionMethod(form.method.data),
+            form.voter_names.data or "",
+            form.voter_count.data,
+        ))
+        if opinion is not None:
             flash(_("The opinion was recorded."), "success")
             return redirect(url_for("opinions.index"))
     return render_template("opinions/form.html", form=form, is_deputy=is_deputy)

@@ -17,16 +17,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, active_deputies
 from ..campaigns.services import linked_records
 from ..clock import local_today
-from ..errors import ServiceError, attach_to_form, commit_form
+from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
 from ..figures import percent
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
-from ..opinions.services import active_categories, active_deputies
+from ..opinions.services import active_categories
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
 from . import bp
 from .adoption import (
@@ -137,13 +137,8 @@ def new():
     elif request.method == "GET" and current_user.role is Role.DEPUTY:
         form.deputies.data = [current_user.id]
     if form.validate_on_submit():
-        try:
-            suggestion = create_suggestion(current_user, _fields(form), [o.id for o in opinions])
-        except ServiceError as error:
-            db.session.rollback()  # nothing of the suggestion is kept: no half-saved draft
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
+        suggestion = commit_form(form, lambda: create_suggestion(current_user, _fields(form), [o.id for o in opinions]))
+        if suggestion is not None:  # on an error nothing of the suggestion is kept: no half-saved draft
             flash(_("The suggestion was saved as a draft."), "success")
             return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
     return render_template("suggestions/form.html", form=form, suggestion=None, opinions=opinions)
@@ -200,13 +195,12 @@ def step(suggestion_id: int):
     if not form.validate_on_submit() or form.to_state.data not in values or form.expected.data not in values:
         error = _("Please choose a step.")
     else:
-        try:
-            event = transition(current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc.message
+        outcome = run_and_commit(lambda: transition(
+            current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data))
+        if isinstance(outcome, ServiceError):
+            error = outcome.message
         else:
-            db.session.commit()
+            event = outcome
     if is_htmx():
         if error:
             return render_template("suggestions/_status.html", **_status_context(suggestion, error)), 422
@@ -230,13 +224,9 @@ def gather_opinions(suggestion_id: int):
     if not ids:
         error = _("Please select at least one opinion.")
     else:
-        try:
-            gather(current_user, suggestion, ids)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        outcome = run_and_commit(lambda: gather(current_user, suggestion, ids))
+        if isinstance(outcome, ServiceError):
+            error = outcome.message
     return _after_opinions_change(suggestion, error)
 
 
@@ -245,13 +235,8 @@ def gather_opinions(suggestion_id: int):
 def release_opinion(suggestion_id: int, opinion_id: int):
     """Take an opinion out of a draft again."""
     suggestion = _editable_or_403(suggestion_id)
-    try:
-        release(current_user, suggestion, opinion_id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _after_opinions_change(suggestion, exc.message)
-    db.session.commit()
-    return _after_opinions_change(suggestion, None)
+    outcome = run_and_commit(lambda: release(current_user, suggestion, opinion_id))
+    return _after_opinions_change(suggestion, outcome.message if isinstance(outcome, ServiceError) else None)
 
 
 def _after_opinions_change(suggestion: Suggestion, error: str | None):
