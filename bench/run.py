@@ -27,7 +27,7 @@ CASES = [
     ("overview: the report's figures", "staff1", "GET", "/staff", None, False),
     ("四个一 matrix, 30 deputies", "staff1", "GET", "/campaigns/matrix", None, False),
     ("attendance screen, 30 cards", "staff1", "GET", "/meetings/{meeting}/attendance", None, False),
-    ("attendance poll (htmx)", "staff1", "GET", "/meetings/{meeting}/attendance/cards", None, True),
+    ("attendance poll, nothing new", "staff1", "GET", "/meetings/{meeting}/attendance/changes?since={version}", None, True),
     ("mark attendance (htmx POST)", "staff1", "POST", "/meetings/{meeting}/attendance/{deputy}", {"status": "present"}, True),
     ("opinion search (htmx)", "staff1", "GET", "/opinions/?q=老人", None, True),
     ("adoption figures", "staff1", "GET", "/suggestions/figures", None, False),
@@ -58,7 +58,7 @@ def main() -> None:
             seed_demo(PASSWORD)
             db.session.commit()
             meeting = db.session.scalar(select(Meeting).where(Meeting.closed.is_(False)).order_by(Meeting.starts_at.desc()))
-            ids = {"meeting": meeting.id, "deputy": meeting.roster[0].deputy_id}
+            ids = {"meeting": meeting.id, "deputy": meeting.roster[0].deputy_id, "version": meeting.board_version}
         print("| page | median ms | p95 ms | req/s |\n|---|---:|---:|---:|")
         for label, login, method, path, data, htmx in CASES:
             path = path.format(**ids)

@@ -6,18 +6,22 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
+    UUID,
     DataRequired,
     InputRequired,
     Length,
     NumberRange,
     Optional,
 )
+
+from .models import AttendanceStatus
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -40,6 +44,21 @@ class RosterForm(FlaskForm):
     """The deputies expected at a meeting."""
 
     deputies = SelectMultipleField(_l("Expected deputies"), coerce=int, validate_choice=False)
+
+
+class MarkForm(FlaskForm):
+    """One tap on a tablet card: the status, the leave reason, and what the tablet says of the tap.
+
+    `tap_id` is the tap's own id (a UUID made on the tablet); `tapped_at` and `sent_at` are the
+    tablet's clock (ms since the epoch) when the tap was made and when it was sent.
+    """
+
+    status = SelectField(choices=[SelectChoice(status, status.label) for status in AttendanceStatus], coerce=AttendanceStatus,
+                         validators=[InputRequired(_l("Please choose a valid status."))])
+    reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    tap_id = StringField(validators=[Optional(), UUID()])
+    tapped_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    sent_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
 
 class VoterLogForm(FlaskForm):

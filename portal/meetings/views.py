@@ -3,9 +3,10 @@ sign-in sheet, exports, attendance rates and the admin's list of meeting kinds."
 from datetime import date, datetime, timedelta
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
@@ -16,10 +17,11 @@ from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..permissions import ANY_ROLE, get_visible_meeting_or_404, role_required
+from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
 from . import bp
 from .exports import EXPORTERS, meeting_table, rates_table
 from .forms import (
+    MarkForm,
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
@@ -31,12 +33,16 @@ from .models import AttendanceStatus, Meeting, MeetingKind
 from .services import (
     CheckinRefused,
     MeetingFields,
+    Tap,
     add_meeting_opinion,
     attendance_cards,
+    board_changes,
+    checked_in,
     attendance_history,
     attendance_rates,
     checkin_token,
     close_meeting,
+    corrected_tap_time,
     create_meeting,
     mark_attendance,
     meeting_kinds,
@@ -217,36 +223,74 @@ def _board_context(meeting: Meeting) -> dict:
 @bp.route("/<int:meeting_id>/attendance")
 @role_required(Role.STAFF)
 def attendance(meeting_id: int):
-    """The tablet screen at the door: a large card per rostered deputy, a live tally."""
+    """The tablet screen at the door: a card per rostered deputy, a live tally, taps queued while offline."""
     return render_template("meetings/attendance.html", **_board_context(_meeting(meeting_id)))
 
 
-@bp.route("/<int:meeting_id>/attendance/cards")
+@bp.route("/attendance-sw.js")
+@public
+def service_worker():
+    """The tablets' service worker, served under /meetings/ so that its scope covers the attendance screens."""
+    response = current_app.send_static_file("js/attendance-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/<int:meeting_id>/attendance/changes")
 @role_required(Role.STAFF)
-def cards(meeting_id: int):
-    """The cards and (out of band) the tally, polled by every open tablet to show the others' marks."""
-    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(_meeting(meeting_id)))
+def changes(meeting_id: int):
+    """The tablets' poll: 204 when the board is still at `since`, else the changed cards and the tally."""
+    meeting = _meeting(meeting_id)
+    found = board_changes(meeting, request.args.get("since", -1, type=int))
+    if found is None:
+        return Response(status=204)
+    body = render_template("meetings/_changes.html", meeting=meeting, changes=found, cards=found.cards,
+                           tally=found.tally, quick_statuses=QUICK_STATUSES)
+    return body, 200, {"X-Board-Version": str(found.version)}
+
+
+def _tap(form: MarkForm) -> Tap:
+    """The tap as the server dates it: the tablet's own clock only says how long before sending it was made."""
+    if form.tapped_at.data is None or form.sent_at.data is None:
+        return Tap(form.tap_id.data or None)
+    return Tap(form.tap_id.data or None, corrected_tap_time(form.tapped_at.data, form.sent_at.data, utcnow()))
+
+
+def _form_error(form: MarkForm) -> ServiceError:
+    if form.status.errors:
+        return ServiceError(_("Please choose a valid status."), "status")
+    for field in (form.reason, form.tap_id, form.tapped_at, form.sent_at):
+        if field.errors:
+            return ServiceError(field.errors[0], field.name)
+    return ServiceError(_("The form has expired or is invalid. Please reload the page and try again."))
 
 
 @bp.route("/<int:meeting_id>/attendance/<int:deputy_id>", methods=["POST"])
 @role_required(Role.STAFF)
 def mark(meeting_id: int, deputy_id: int):
-    """Set one deputy's mark; htmx gets the card back and the tally out of band."""
+    """Record one tap; htmx gets the one card back and the tally out of band (a refusal: 422, its reason)."""
     meeting = _meeting(meeting_id)
-    value = request.form.get("status", "")
-    status = AttendanceStatus(value) if value in {s.value for s in AttendanceStatus} else value
-    outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, status, request.form.get("reason", "")))
+    form = MarkForm()
+    if form.validate_on_submit():
+        try:
+            outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data,
+                                                             form.reason.data, tap=_tap(form)))
+        except IntegrityError:  # the same tap arrived twice at once: the first one counts
+            db.session.rollback()
+            outcome = None
+    else:
+        outcome = _form_error(form)
     error = outcome if isinstance(outcome, ServiceError) else None
     if not is_htmx():
         if error:
             flash(error.message, "error")
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#card-{deputy_id}")
-    context = _board_context(meeting)
-    card = next((c for c in context["cards"] if c.deputy.id == deputy_id), None)
-    if card is None:  # not on the roster: nothing to swap but the message
-        return render_template("meetings/_flash.html", message=error.message if error else ""), 422
-    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
-                           reason=request.form.get("reason", "") if error else "", **context)
+    card = next(iter(attendance_cards(meeting, deputy_id)), None)
+    if card is None:  # not on the roster: nothing to swap but the reason
+        return render_template("meetings/_refusal.html", message=error.message if error else ""), 422
+    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", meeting=meeting, card=card, error=error,
+                           reason=form.reason.data if error else "", tally=tally(meeting),
+                           quick_statuses=QUICK_STATUSES)
     return body, 422 if error else 200
 
 
@@ -324,6 +368,9 @@ def add_opinion(meeting_id: int):
 def checkin(meeting_id: int, token: str):
     """QR self check-in: a rostered deputy confirms, and is marked present (or late)."""
     meeting = db.session.get(Meeting, meeting_id)
+    already = checked_in(meeting, current_user) if meeting is not None else None
+    if already is not None:  # a second scan: say so, whatever the code or the hour
+        return render_template("meetings/checkin_done.html", meeting=meeting, mark=already, again=True)
     if request.method == "POST":
         outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token))
     else:
