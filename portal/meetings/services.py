@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputy_ids_query
@@ -173,8 +174,10 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
 
 def close_meeting(actor: User, meeting: Meeting) -> None:
     """Close the meeting for good: no mark is written after it (the same guarded update as a mark)."""
-    if _bump_board(meeting, reshaped=True, closed=True, closed_by_id=actor.id, closed_at=utcnow()) is None:
+    if _bump_board(meeting, reshaped=True, closed=True, closed_by_id=actor.id) is None:
         raise ServiceError(_("This meeting is already closed."))
+    meeting.closed_at = utcnow()  # read under the lock: after every mark written before the close
+    db.session.flush()
 
 
 def reopen_meeting(actor: User, meeting: Meeting) -> None:
@@ -362,6 +365,7 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int 
         .join(Community, Community.id == DeputyProfile.community_id)
         .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == User.id))
         .where(MeetingRoster.meeting_id == meeting.id)
+        .options(contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
     if deputy_id is not None:
