@@ -1,8 +1,8 @@
 // The tablets' service worker (served as /meetings/attendance-sw.js, so its scope is /meetings/).
 // It keeps the attendance screens opened today and the static files they load, so that a tablet
 // that lost its network and reloads still shows its roster and its queued taps. Network first:
-// online the tablet always gets fresh pages; the copy is only the fallback. Nothing else is touched
-// (marks, the poll and every other page go straight to the network).
+// online the tablet always gets fresh pages; the copy is only the fallback. Nothing is kept of the
+// marks and the poll, and other pages are not touched.
 "use strict";
 
 var PREFIX = "attendance-day-";
@@ -13,9 +13,15 @@ function cacheName() {
   return PREFIX + now.getFullYear() + "-" + (now.getMonth() + 1) + "-" + now.getDate();
 }
 
-function kept(url) {
-  return url.origin === self.location.origin &&
+function kept(request, url) {
+  return request.method === "GET" &&
     (url.pathname.indexOf("/static/") === 0 || /^\/meetings\/\d+\/attendance$/.test(url.pathname));
+}
+
+// The screen's taps and polls: always the network, fetched here so that they fail like the rest when
+// the tablet is offline (and the page's queue keeps them).
+function live(url) {
+  return /^\/meetings\/\d+\/attendance\//.test(url.pathname);
 }
 
 function fetchWithTimeout(request) {
@@ -60,6 +66,8 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET" || !kept(new URL(request.url))) return;
-  event.respondWith(networkFirst(request));
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (kept(request, url)) event.respondWith(networkFirst(request));
+  else if (live(url)) event.respondWith(fetch(request));
 });

@@ -267,14 +267,12 @@
     var complete = true;
     var grid = content.querySelector(".attendance-grid");
     if (grid) {
-      if (grid.dataset.closed !== board.dataset.closed) {
-        window.location.reload(); // closed or reopened: the page shows it (the queue is kept)
-        return;
-      }
       var shown = document.getElementById(grid.id);
       if (shown && !shown.querySelector("details[open]")) {
         var hadFocus = shown.contains(document.activeElement) ? document.activeElement.closest(".attendance-card") : null;
         shown.replaceWith(grid);
+        board.dataset.closed = grid.dataset.closed; // closed or reopened: the cards come with or without buttons
+        document.getElementById("closed-notice").hidden = grid.dataset.closed !== "1";
         grid.querySelectorAll(".attendance-card").forEach(overlay);
         applyFilter();
         if (hadFocus && cardOf(hadFocus.id.slice(5))) focusCard(cardOf(hadFocus.id.slice(5)));
