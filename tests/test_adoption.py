@@ -10,8 +10,8 @@ from portal.figures import percent
 from portal.models import Community, Role, User
 from portal.opinions.models import Category
 from portal.opinions.services import ensure_default_categories
+from portal.periods import Period
 from portal.suggestions.adoption import (
-    Period,
     adoption_by_category,
     adoption_by_community,
     adoption_by_deputy,

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from portal.clock import local_today
 from portal.demo import seed_demo
 from portal.extensions import db as _db
-from portal.main.services import committee_figures, default_period
+from portal.main.services import committee_figures
+from portal.periods import this_year
 from portal.models import Community, Role
 
 
@@ -21,7 +22,7 @@ def demo(app):
 @pytest.mark.postgres
 def test_demo_tells_the_reports_figures(app, demo):
     with app.app_context():
-        start, end = default_period()
+        start, end = this_year()
         figures = committee_figures(start, end)
         assert (figures.deputies_in_communities, figures.opinions, figures.submitted, figures.adopted) == (10, 69, 69, 17)
         assert figures.adoption_rate.numerator * 69 == 17 * figures.adoption_rate.denominator

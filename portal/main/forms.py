@@ -1,23 +1,12 @@
 """The filter of the committee's figures."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional
 
+from ..periods import PeriodForm
 
-class FiguresFilterForm(FlaskForm):
+
+class FiguresFilterForm(PeriodForm):
     """Period and community of the overview (a GET form: no CSRF token, values in the URL)."""
 
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
-
-    def validate_end(self, field) -> None:
-        """The period cannot end before it starts."""
-        from wtforms import ValidationError
-
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError(_l("The end date cannot be before the start date."))

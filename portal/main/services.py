@@ -1,12 +1,11 @@
 """The committee's figures for the director's report, for any period and community, each from one query."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 
 from sqlalchemy import func, or_, select
 
 from ..campaigns.models import DONE_STATES, ChecklistItem, ChecklistRecord, ItemKind
-from ..clock import local_day_start, local_today
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..figures import rate
@@ -14,7 +13,8 @@ from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
 from ..meetings.services import Tally, attendance_rates, period_total
 from ..models import DeputyProfile, utcnow
-from ..suggestions.adoption import Period, adoption_overall, opinion_figures
+from ..periods import Period, local_day_range
+from ..suggestions.adoption import adoption_overall, opinion_figures
 
 
 @dataclass
@@ -41,12 +41,6 @@ class CommitteeFigures:
     @property
     def satisfaction_rate(self) -> Fraction | None:
         return rate(self.satisfied, self.ballots)
-
-
-def default_period() -> tuple[date, date]:
-    """From 1 January to today, on the committee's clock."""
-    today = local_today()
-    return date(today.year, 1, 1), today
 
 
 def committee_figures(start: date, end: date, community_id: int | None = None) -> CommitteeFigures:
@@ -93,11 +87,12 @@ def _matters_done(start: date, end: date, community_id: int | None) -> int:
 
 def _voter_meetings(start: date, end: date, community_id: int | None) -> int:
     """Deputy–voter meetings and visits held (closed or over) in the period."""
+    since, until = local_day_range(start, end)
     query = (
         select(func.count(Meeting.id))
         .join(MeetingKind, MeetingKind.id == Meeting.kind_id)
         .where(MeetingKind.voter_log, or_(Meeting.closed, Meeting.ends_at < utcnow()))
-        .where(Meeting.starts_at >= local_day_start(start), Meeting.starts_at < local_day_start(end + timedelta(days=1)))
+        .where(Meeting.starts_at >= since, Meeting.starts_at < until)
     )
     if community_id:
         query = query.where(Meeting.community_id == community_id)

@@ -17,10 +17,11 @@ from ..deputies.services import deputy_figures
 from ..htmx import is_htmx
 from ..meetings.services import year_to_date_attendance
 from ..models import Role
+from ..periods import read_period, this_year
 from ..permissions import public, role_required
 from . import bp
 from .forms import FiguresFilterForm
-from .services import committee_figures, default_period
+from .services import committee_figures
 
 
 @bp.route("/")
@@ -58,12 +59,7 @@ def staff_home():
     form.community.choices = [SelectChoice(0, _("All communities"))] + [
         SelectChoice(c.id, c.name) for c in active_communities()
     ]
-    start, end = default_period()
-    if form.validate():  # a bad date is shown at its field and the default period is used
-        start, end = form.start.data or start, form.end.data or end
-    for field, value in ((form.start, start), (form.end, end)):
-        if not field.raw_data or not field.raw_data[0]:  # an empty field shows the period in force
-            field.raw_data, field.data = None, value
+    start, end = read_period(form, this_year())
     figures = committee_figures(start, end, form.community.data or None)
     if is_htmx():
         return render_template("main/_figures.html", form=form, figures=figures)

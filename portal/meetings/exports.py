@@ -1,14 +1,13 @@
-"""CSV and XLSX exports of a meeting's attendance and of a period's attendance rates.
+"""The tables of a meeting's attendance and of a period's attendance rates, for `portal.exports`.
 
 Rates are written exactly enough to recompute: the attended and expected counts, and the rate to four places.
 """
-import csv
-import io
 from datetime import date
 
 from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook
+
+from ..exports import table_response
 
 from ..clock import to_local
 from .models import Meeting
@@ -19,9 +18,10 @@ def _rate_value(value) -> float | str:
     return round(float(value), 4) if value is not None else ""
 
 
-def meeting_table(meeting: Meeting) -> list[list]:
-    """Header row, then one row per rostered deputy, then the tally."""
-    rows = [[_("Name"), _("Level"), _("Community"), _("Status"), _("Reason"), _("Marked by"), _("Marked at"), _("Source")]]
+def meeting_table(meeting: Meeting) -> tuple[list, list[list]]:
+    """The header, then one row per rostered deputy, then the tally."""
+    header = [_("Name"), _("Level"), _("Community"), _("Status"), _("Reason"), _("Marked by"), _("Marked at"), _("Source")]
+    rows = []
     for card in attendance_cards(meeting):
         mark = card.attendance
         rows.append([
@@ -35,45 +35,31 @@ def meeting_table(meeting: Meeting) -> list[list]:
     rows.append([_("Expected"), _("Present"), _("Late"), _("Left early"), _("On leave"), _("Absent"),
                  _("Not signed in"), _("Attendance rate")])
     rows.append([t.expected, t.present, t.late, t.left_early, t.excused, t.absent, t.unmarked, _rate_value(t.rate)])
-    return rows
+    return header, rows
 
 
-def rates_table(rates: list[DeputyRate], start: date, end: date) -> list[list]:
-    """Header row, then one row per deputy with the counts and the exact rate."""
-    rows = [[_("Name"), _("Community"), _("From"), _("To"), _("Rostered meetings"), _("Present"), _("Late"),
-             _("Left early"), _("On leave"), _("Absent"), _("Not signed in"), _("Attended"), _("Attendance rate")]]
+def rates_table(rates: list[DeputyRate], start: date, end: date) -> tuple[list, list[list]]:
+    """The header, then one row per deputy with the counts and the exact rate."""
+    header = [_("Name"), _("Community"), _("From"), _("To"), _("Rostered meetings"), _("Present"), _("Late"),
+             _("Left early"), _("On leave"), _("Absent"), _("Not signed in"), _("Attended"), _("Attendance rate")]
+    rows = []
     for item in rates:
         t = item.tally
         community = item.deputy.deputy.community.name if item.deputy.deputy else ""
         rows.append([item.deputy.name, community, start.isoformat(), end.isoformat(), t.expected, t.present, t.late,
                      t.left_early, t.excused, t.absent, t.unmarked, t.attended, _rate_value(t.rate)])
-    return rows
+    return header, rows
 
 
-def csv_response(rows: list[list], name: str) -> Response:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+def export_meeting(meeting: Meeting, fmt: str) -> Response:
+    """The meeting's attendance as a download; the rate of the tally shows as a percentage."""
+    header, rows = meeting_table(meeting)
+    return table_response(fmt, header, rows, f"meeting-{meeting.id}-attendance", percent_columns=(7,))
 
 
-def xlsx_response(rows: list[list], name: str) -> Response:
-    """One sheet; the rate column is formatted as a percentage with one decimal."""
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    header = rows[0]
-    rate_column = header.index(_("Attendance rate")) + 1 if _("Attendance rate") in header else None
-    if rate_column:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=rate_column, max_col=rate_column):
-            if isinstance(cell.value, float):
-                cell.number_format = "0.0%"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+def export_rates(rates: list[DeputyRate], start: date, end: date, fmt: str) -> Response:
+    """The period's rates as a download; the rate column shows as a percentage."""
+    header, rows = rates_table(rates, start, end)
+    return table_response(fmt, header, rows, f"attendance-rates-{start}-{end}", percent_columns=(12,))
 
 
-EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}

@@ -3,7 +3,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectChoice,
@@ -86,13 +85,3 @@ class MeetingKindForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("At most 32 characters."))])
     voter_log = BooleanField(_l("Keeps a voter-meeting log"))
     active = BooleanField(_l("In use"), default=True)
-
-
-class PeriodForm(FlaskForm):
-    """The period of the attendance rates (read from the query string)."""
-
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])

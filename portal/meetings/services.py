@@ -14,13 +14,14 @@ from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputy_ids_query
-from ..clock import local_day_start, to_local
+from ..clock import to_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
+from ..periods import local_day_range, this_year
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -200,9 +201,8 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
         query = query.where(Meeting.community_id == community_id)
     if month:
         year, number = month
-        first = date(year, number, 1)
-        following = date(year + number // 12, number % 12 + 1, 1)
-        query = query.where(Meeting.starts_at >= local_day_start(first), Meeting.starts_at < local_day_start(following))
+        since, until = local_day_range(date(year, number, 1), date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1))
+        query = query.where(Meeting.starts_at >= since, Meeting.starts_at < until)
     return query
 
 
@@ -475,11 +475,11 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
     counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
+    since, until = local_day_range(start, end)
     query = (
         _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted, Meeting.starts_at >= local_day_start(start),
-               Meeting.starts_at < local_day_start(end + timedelta(days=1)))
+        .where(counted, Meeting.starts_at >= since, Meeting.starts_at < until)
         .group_by(MeetingRoster.deputy_id)
     )
     if deputy_id is not None:
@@ -491,8 +491,7 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
     """A deputy's attendance from 1 January (local) to today, for their profile and home page."""
-    today = to_local(utcnow()).date()
-    rows = attendance_rates(date(today.year, 1, 1), today, deputy_id)
+    rows = attendance_rates(*this_year(), deputy_id)
     return rows[0] if rows else None
 
 

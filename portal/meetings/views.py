@@ -12,20 +12,21 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..clock import to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
+from ..exports import FORMATS
 from ..extensions import db
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
+from ..periods import PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
 from . import bp
-from .exports import EXPORTERS, meeting_table, rates_table
+from .exports import export_meeting, export_rates
 from .forms import (
     MarkForm,
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
-    PeriodForm,
     RosterForm,
     VoterLogForm,
 )
@@ -67,10 +68,6 @@ QUICK_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceSta
 
 def _meeting(meeting_id: int) -> Meeting:
     return get_visible_meeting_or_404(current_user, db.session.get(Meeting, meeting_id))
-
-
-def _local_today() -> date:
-    return to_local(utcnow()).date()
 
 
 def _parse_month(value: str) -> tuple[int, int] | None:
@@ -395,22 +392,15 @@ def sheet(meeting_id: int):
 @role_required(Role.STAFF)
 def export(meeting_id: int, fmt: str):
     """The meeting's attendance as CSV or XLSX."""
-    if fmt not in EXPORTERS:
+    if fmt not in FORMATS:
         abort(404)
     meeting = _meeting(meeting_id)
-    return EXPORTERS[fmt](meeting_table(meeting), f"meeting-{meeting.id}-attendance")
+    return export_meeting(meeting, fmt)
 
 
 def _period() -> tuple[PeriodForm, date, date]:
     form = PeriodForm(request.args)
-    form.validate()
-    today = _local_today()
-    start = form.start.data or date(today.year, 1, 1)
-    end = form.end.data or today
-    if end < start:
-        form.end.errors = [_("The end of the period must not be before its start.")]
-        end = start
-    form.start.data, form.end.data = start, end
+    start, end = read_period(form, this_year())
     return form, start, end
 
 
@@ -427,10 +417,10 @@ def rates():
 @role_required(Role.STAFF)
 def rates_export(fmt: str):
     """The period's rates as CSV or XLSX."""
-    if fmt not in EXPORTERS:
+    if fmt not in FORMATS:
         abort(404)
     _form, start, end = _period()
-    return EXPORTERS[fmt](rates_table(attendance_rates(start, end), start, end), f"attendance-rates-{start}-{end}")
+    return export_rates(attendance_rates(start, end), start, end, fmt)
 
 
 @bp.route("/kinds", methods=["GET", "POST"])

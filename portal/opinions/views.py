@@ -12,6 +12,7 @@ from ..errors import commit_form
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
+from ..periods import PeriodForm, read_period
 from ..permissions import ANY_ROLE, role_required
 from ..suggestions.models import SuggestionState
 from . import bp
@@ -27,25 +28,20 @@ from .services import (
 )
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/")
 @role_required(*ANY_ROLE)
 def index():
     """Every opinion of the committee, filtered; the table updates as you type and the URL keeps the filters."""
+    period = PeriodForm(request.args)
+    start, end = read_period(period)
     filters = {
         "q": request.args.get("q", "").strip(),
         "community": request.args.get("community", type=int),
         "category": request.args.get("category", type=int),
         "deputy": request.args.get("deputy", type=int),
         "state": request.args.get("state", ""),
-        "start": _date_arg("start"),
-        "end": _date_arg("end"),
+        "start": start,
+        "end": end,
     }
     query = opinions_query(
         filters["q"], filters["community"], filters["category"], filters["deputy"], filters["state"], filters["start"], filters["end"]
@@ -58,6 +54,7 @@ def index():
         page=page,
         filters=filters,
         args=args,
+        period=period,
         communities=active_communities(),
         categories=active_categories(),
         deputies=active_deputies(),

@@ -1,6 +1,5 @@
 """The adoption rate (采纳率 = adopted ÷ submitted) overall and by category, community, deputy and month, by query."""
 from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
 
 from sqlalchemy import case, extract, func, select
@@ -8,17 +7,9 @@ from sqlalchemy import case, extract, func, select
 from ..extensions import db
 from ..figures import rate
 from ..models import Community, User
+from ..periods import Period
 from ..opinions.models import Category, Opinion
 from .models import ADOPTED_STATES, SUBMITTED_STATES, Suggestion, suggestion_deputies
-
-
-@dataclass(frozen=True)
-class Period:
-    """The filters every figure takes: submitted between `start` and `end` (inclusive), in a community."""
-
-    start: date | None = None
-    end: date | None = None
-    community_id: int | None = None
 
 
 @dataclass

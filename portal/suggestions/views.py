@@ -1,10 +1,6 @@
 """Suggestions: the list, writing and editing drafts, gathering opinions, the workflow steps, and the adoption figures."""
-import csv
-import io
-from datetime import date
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -21,16 +17,17 @@ from ..accounts.services import active_communities, active_deputies
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, commit_form, run_and_commit
+from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..figures import percent
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
 from ..opinions.services import active_categories
+from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
 from . import bp
 from .adoption import (
-    Period,
     adoption_by_category,
     adoption_by_community,
     adoption_by_deputy,
@@ -250,26 +247,21 @@ def _after_opinions_change(suggestion: Suggestion, error: str | None):
     return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
 
 
-def _period_args() -> tuple[Period, dict]:
-    def as_date(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-
-    period = Period(as_date("start"), as_date("end"), request.args.get("community", type=int))
-    args = {k: v for k, v in {"start": period.start and period.start.isoformat(), "end": period.end and period.end.isoformat(),
-                              "community": period.community_id}.items() if v}
-    return period, args
+def _period_args() -> tuple[PeriodForm, Period, dict]:
+    form = PeriodForm(request.args)
+    start, end = read_period(form)
+    period = Period(start, end, request.args.get("community", type=int))
+    return form, period, period_args(start, end, community=period.community_id)
 
 
 @bp.route("/figures")
 @role_required(Role.STAFF)
 def figures():
     """The adoption rate overall and by category, community, deputy and month, for a period and community."""
-    period, args = _period_args()
+    form, period, args = _period_args()
     return render_template(
         "suggestions/figures.html",
+        form=form,
         period=period,
         args=args,
         communities=active_communities(),
@@ -292,33 +284,14 @@ def _figure_tables(period: Period) -> list[tuple[str, list]]:
 @role_required(Role.STAFF)
 def export(fmt: str):
     """The figures as CSV or XLSX, with exact rates (one decimal and the fraction)."""
-    if fmt not in {"csv", "xlsx"}:
+    if fmt not in FORMATS:
         abort(404)
-    period, _args = _period_args()
+    _form, period, _args = _period_args()
     header = [_("Breakdown"), _("Breakdown item"), _("Submitted"), _("Adopted"), _("Adoption rate"), _("Adopted ÷ submitted")]
     rows = [[_("Overall"), _("All"), *_export_cells(adoption_overall(period))]]
     for title, table in _figure_tables(period):
         rows += [[title, row.label, *_export_cells(row)] for row in table]
-    name = f"adoption-{local_today().isoformat()}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        body, mimetype = "\ufeff" + buffer.getvalue(), "text/csv; charset=utf-8"  # the BOM lets Excel read UTF-8
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Adoption rate")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        body, mimetype = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return table_response(fmt, header, rows, f"adoption-{local_today().isoformat()}", title=_("Adoption rate"))
 
 
 def _export_cells(row) -> list:
