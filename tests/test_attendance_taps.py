@@ -332,3 +332,15 @@ def test_scanning_again_after_checking_in_says_so_with_status_and_time(app, clie
     client.post(url)  # a second confirm changes nothing
     with app.app_context():
         assert len(history(meeting.id, deputy.id)) == 1
+
+
+def test_the_meeting_history_shows_tap_and_receipt_times_and_the_tap_that_lost(app, client, login, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    now = utcnow()
+    mark_attendance(staff, meeting, deputy, L, tap=Tap(str(uuid.uuid4()), now - timedelta(seconds=10)))
+    mark_attendance(staff, meeting, deputy, A, tap=Tap(str(uuid.uuid4()), now - timedelta(minutes=3)))
+    db.session.commit()
+    login(door["infos"]["staff"])
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "点按时间" in page and "收到时间" in page
+    assert page.count("已记录，未采用") == 1
