@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from .config import Config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
@@ -139,7 +140,7 @@ def _init_errors(app: Flask) -> None:
     }
 
     def render_error(code: int, message: str):
-        template = "errors/_error.html" if request.headers.get("HX-Request") == "true" else "errors/error.html"
+        template = "errors/_error.html" if is_htmx() else "errors/error.html"
         return render_template(template, code=code, message=message), code
 
     for code, message in messages.items():

@@ -6,7 +6,10 @@ from flask import abort
 from flask_login import current_user
 
 from .extensions import login_manager
+from .campaigns.models import RecordState
+from .meetings.models import MeetingRoster
 from .models import DeputyProfile, Role, User
+from .suggestions.models import PROPOSER, STAFF, TRANSITIONS, SuggestionState
 
 PUBLIC = "public"
 
@@ -75,7 +78,7 @@ def can_view_record(user, record) -> bool:
 
 def can_edit_record(user, record) -> bool:
     """A deputy edits their own record until staff verify it."""
-    return record.deputy_id == user.id and user.has_role(Role.DEPUTY) and record.state.value != "verified"
+    return record.deputy_id == user.id and user.has_role(Role.DEPUTY) and record.state is not RecordState.VERIFIED
 
 
 def can_review_record(user, record) -> bool:
@@ -102,10 +105,6 @@ def can_manage_categories(user) -> bool:
 
 def can_edit_suggestion(user, suggestion) -> bool:
     """A draft may be changed by staff and by its proposing deputies; nothing after it was submitted."""
-    from .suggestions.models import (
-        SuggestionState,  # here, not at the top: the area imports this module
-    )
-
     if suggestion.state is not SuggestionState.DRAFT or not user.is_authenticated:
         return False
     return user.has_role(Role.STAFF) or (user.role is Role.DEPUTY and suggestion.is_proposed_by(user))
@@ -113,8 +112,6 @@ def can_edit_suggestion(user, suggestion) -> bool:
 
 def can_transition(user, suggestion, to_state) -> bool:
     """True if the workflow table lets `user` move `suggestion` from its current state to `to_state`."""
-    from .suggestions.models import PROPOSER, STAFF, TRANSITIONS
-
     allowed = TRANSITIONS.get((suggestion.state, to_state), frozenset())
     if STAFF in allowed and user.has_role(Role.STAFF):
         return True
@@ -140,9 +137,7 @@ def can_set_thresholds(user) -> bool:
 
 def can_view_meeting(user, meeting) -> bool:
     """Staff see every meeting; a deputy only those they are rostered for."""
-    from .meetings.services import is_rostered
-
-    return user.has_role(Role.STAFF) or (user.has_role(Role.DEPUTY) and is_rostered(meeting.id, user.id))
+    return user.has_role(Role.STAFF) or (user.has_role(Role.DEPUTY) and MeetingRoster.includes(meeting.id, user.id))
 
 
 def can_mark_attendance(user, meeting) -> bool:

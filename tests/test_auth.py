@@ -102,10 +102,17 @@ def test_password_is_hashed(app, make_user):
     assert PASSWORD not in stored and stored.startswith("pbkdf2:")
 
 
-def test_production_hashes_with_scrypt():
+def test_production_hashes_with_scrypt(make_app):
+    from werkzeug.security import check_password_hash
+
+    from portal.auth.services import hash_password
     from portal.config import Config
 
-    assert Config.PASSWORD_HASH_METHOD == "scrypt"
+    app = make_app(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)
+    with app.app_context():
+        stored = hash_password(PASSWORD)
+        assert stored.startswith("scrypt:") and PASSWORD not in stored
+        assert check_password_hash(stored, PASSWORD) and not check_password_hash(stored, "wrong-pass-1")
 
 
 def test_change_own_password(client, make_user, login):
@@ -177,10 +184,25 @@ def test_csrf_is_required_for_forms_and_htmx(make_app, make_user):
         db.drop_all()
 
 
-def test_csrf_token_does_not_expire():
-    from portal.config import Config
+def test_csrf_token_does_not_expire(make_app, make_user, monkeypatch):
+    """A tablet keeps its page open all day: a token from this morning still works ten hours later."""
+    from itsdangerous import TimestampSigner
 
-    assert Config.WTF_CSRF_TIME_LIMIT is None
+    from portal.extensions import db
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    later = TimestampSigner.get_timestamp(TimestampSigner("k")) + 10 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    response = client.post("/locale", data={"locale": "en"}, headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 302
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
 
 
 def test_security_headers(client):

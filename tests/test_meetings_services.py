@@ -246,8 +246,6 @@ def test_search_key_has_name_pinyin_and_initials():
     assert search_key("王建国") == "王建国 wangjianguo wjg"
 
 
-# --- QR self check-in --------------------------------------------------------------------------------------
-
 def test_self_check_in_marks_present_then_late(db, people):
     start = utcnow() + timedelta(minutes=20)
     meeting = make_meeting(people, start=start)
@@ -305,8 +303,6 @@ def test_grace_period_is_configurable(app, db, people):
     app.config["CHECKIN_GRACE_MINUTES"] = 60
     assert self_check_in(people["d0"], meeting, checkin_token(meeting), now=meeting.ends_at + timedelta(minutes=59)).status is L
 
-
-# --- voter-meeting log -------------------------------------------------------------------------------------
 
 def test_voter_meeting_opinions_are_linked_and_default_to_the_meetings_community(db, people):
     community = people["d0"].deputy.community

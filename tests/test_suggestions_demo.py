@@ -16,7 +16,7 @@ from portal.opinions.services import (
     record_opinion,
 )
 from portal.suggestions.adoption import adoption_overall, opinion_figures
-from portal.suggestions.demo import seed_suggestions
+from portal.demo.suggestions import seed_suggestions
 from portal.suggestions.models import Suggestion
 
 

@@ -55,7 +55,3 @@ class ImportForm(FlaskForm):
     """The CSV or XLSX file of deputies."""
 
     file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(_l("Please choose a file."))])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token guards a confirmed action."""

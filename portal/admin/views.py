@@ -20,13 +20,13 @@ from ..accounts.services import (
 from ..auth.services import set_password
 from ..errors import ServiceError, attach_to_form, commit_form, run_and_commit
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..htmx import is_htmx, render_page_or_partial
 from ..models import Community, DeputyProfile, Level, Role, User
 from ..permissions import role_required
 from . import bp
 from .forms import (
     CommunityForm,
-    ConfirmForm,
     ImportForm,
     NewUserForm,
     ResetPasswordForm,

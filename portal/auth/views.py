@@ -15,20 +15,11 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import commit_form
 from ..extensions import db, limiter
-from ..models import Role
+from ..navigation import home_url_for
 from ..permissions import ANY_ROLE, public, role_required
 from . import bp
 from .forms import ChangePasswordForm, LocaleForm, LoginForm
 from .services import authenticate, change_own_password, normalize_username
-
-
-def home_url_for(user) -> str:
-    """Each role lands on its own home page."""
-    if user.has_role(Role.ADMIN):
-        return url_for("admin.index")
-    if user.has_role(Role.STAFF):
-        return url_for("main.staff_home")
-    return url_for("main.deputy_home")
 
 
 def safe_next(target: str | None) -> str | None:

@@ -43,9 +43,6 @@ TRANSITIONS = {
 }
 
 
-# --- campaigns -----------------------------------------------------------------------------------
-
-
 @dataclass
 class CampaignFields:
     """What the admin enters for a campaign."""
@@ -129,9 +126,6 @@ def set_current(campaign: Campaign) -> Campaign:
     return campaign
 
 
-# --- items ---------------------------------------------------------------------------------------
-
-
 def has_records(campaign: Campaign) -> bool:
     """True once any deputy has recorded an item of the campaign."""
     return db.session.scalar(
@@ -197,9 +191,6 @@ def set_retired(item: ChecklistItem, retired: bool) -> ChecklistItem:
     item.retired = retired
     db.session.flush()
     return item
-
-
-# --- records -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -348,9 +339,6 @@ def send_back_record(actor: User, record: ChecklistRecord, note: str) -> Checkli
     record.verified_by_id, record.verified_at = None, None
     db.session.flush()
     return record
-
-
-# --- reading: a deputy's checklist, the matrix, the tallies ----------------------------------------
 
 
 def linked_records(practical_matter_id: int | None = None, suggestion_id: int | None = None) -> list[ChecklistRecord]:

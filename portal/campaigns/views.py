@@ -6,9 +6,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
-from ..admin.forms import ConfirmForm
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
 from ..models import Level, Role, User
@@ -42,7 +42,6 @@ from .services import (
 )
 
 
-
 def _community_choices(form) -> None:
     form.community_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
 
@@ -65,9 +64,6 @@ def _record_fields(form) -> RecordFields:
         form.done_on.data, form.community_id.data, form.account.data or "", form.reflection.data or "",
         form.practical_matter_id.data or None, form.suggestion_id.data or None,
     )
-
-
-# --- campaigns (staff read, admin write) ---------------------------------------------------------
 
 
 @bp.route("/")
@@ -117,9 +113,6 @@ def edit(campaign_id: int):
             flash(_("Campaign %(name)s was saved.", name=campaign.name), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/campaign_form.html", form=form, campaign=campaign)
-
-
-# --- items (admin) -------------------------------------------------------------------------------
 
 
 @bp.route("/<int:campaign_id>/items", methods=["POST"])
@@ -182,9 +175,6 @@ def item_retire(item_id: int):
     """Retire an item (kept with its records, hidden from new ones) or bring it back."""
     retired = request.form.get("retired") == "1"
     return _item_action(item_id, lambda item: set_retired(item, retired))
-
-
-# --- a deputy's item cards -----------------------------------------------------------------------
 
 
 def _own_item_or_404(item_id: int) -> ChecklistItem:
@@ -250,9 +240,6 @@ def item_card(item_id: int):
     if not is_htmx():
         return redirect(url_for("main.deputy_home"))
     return render_template("campaigns/_item_card.html", **_card_context(item, current_user.id))
-
-
-# --- records: reading, staff review, recording on a deputy's behalf -------------------------------
 
 
 @bp.route("/records/<int:record_id>")
@@ -365,9 +352,6 @@ def on_behalf_links():
     item = _chosen_item(campaign, item_id)
     _link_choices(form, item, deputy_id)
     return render_template("campaigns/_record_links.html", form=form, item=item)
-
-
-# --- the staff matrix ----------------------------------------------------------------------------
 
 
 @bp.route("/matrix")

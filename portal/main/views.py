@@ -5,7 +5,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities
-from ..auth.views import home_url_for
 from ..campaigns.services import (
     campaign_tallies,
     current_campaign,
@@ -17,6 +16,7 @@ from ..deputies.services import deputy_figures
 from ..htmx import is_htmx
 from ..meetings.services import year_to_date_attendance
 from ..models import Role
+from ..navigation import home_url_for
 from ..periods import read_period, this_year
 from ..permissions import public, role_required
 from . import bp

@@ -147,6 +147,11 @@ class MeetingRoster(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="roster")
     deputy: Mapped[User] = relationship()
 
+    @classmethod
+    def includes(cls, meeting_id: int, deputy_id: int) -> bool:
+        """True if the deputy is on the meeting's roster."""
+        return db.session.get(cls, (meeting_id, deputy_id)) is not None
+
 
 class Attendance(db.Model):
     """The current mark of one deputy at one meeting: one row at most, written by upsert."""

@@ -37,8 +37,6 @@ MAX_REASON = 200
 VISIT_KIND_MARK = "走访"  # a voter-log kind whose name says 走访 files its opinions as collected on a visit
 
 
-# --- kinds -----------------------------------------------------------------------------------------------
-
 def ensure_default_meeting_kinds() -> None:
     """Create the report's meeting kinds if missing (the migration does it in production)."""
     existing = set(db.session.scalars(select(MeetingKind.name)))
@@ -74,8 +72,6 @@ def save_meeting_kind(kind: MeetingKind | None, name: str, voter_log: bool, acti
     db.session.flush()
     return kind
 
-
-# --- meetings and rosters --------------------------------------------------------------------------------
 
 @dataclass
 class MeetingFields:
@@ -146,11 +142,6 @@ def roster_ids(meeting: Meeting) -> set[int]:
     return set(db.session.scalars(select(MeetingRoster.deputy_id).where(MeetingRoster.meeting_id == meeting.id)))
 
 
-def is_rostered(meeting_id: int, user_id: int) -> bool:
-    """True if the user is on the meeting's roster."""
-    return db.session.get(MeetingRoster, (meeting_id, user_id)) is not None
-
-
 def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
     if _bump_board(meeting, reshaped=True) is None:
@@ -205,8 +196,6 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
         query = query.where(Meeting.starts_at >= since, Meeting.starts_at < until)
     return query
 
-
-# --- attendance --------------------------------------------------------------------------------------------
 
 def _upsert(values: dict, update: dict):
     """INSERT … ON CONFLICT (meeting_id, deputy_id) DO UPDATE, in the dialect of the bound database."""
@@ -459,8 +448,6 @@ def tally(meeting: Meeting) -> Tally:
     return tallies([meeting.id])[meeting.id]
 
 
-# --- rates over a period ---------------------------------------------------------------------------------
-
 @dataclass
 class DeputyRate:
     """A deputy's attendance over a period: counted meetings are rostered ones that are closed or over."""
@@ -504,8 +491,6 @@ def period_total(rates: list[DeputyRate]) -> Tally:
     return total
 
 
-# --- QR self check-in ------------------------------------------------------------------------------------
-
 class CheckinRefused(ServiceError):
     """A self check-in was refused; `status` is the HTTP status to answer with."""
 
@@ -524,7 +509,7 @@ def checkin_token(meeting: Meeting) -> str:
 
 
 def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
-    """From 30 minutes before the start to the end plus CHECKIN_GRACE_MINUTES."""
+    """From CHECKIN_EARLY_MINUTES before the start to the end plus CHECKIN_GRACE_MINUTES."""
     config = current_app.config
     return (meeting.starts_at - timedelta(minutes=config["CHECKIN_EARLY_MINUTES"]),
             meeting.ends_at + timedelta(minutes=config["CHECKIN_GRACE_MINUTES"]))
@@ -543,8 +528,8 @@ def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetim
     if meeting.closed or now > closes:
         raise CheckinRefused(_("Check-in for this meeting has ended."))
     if now < opens:
-        raise CheckinRefused(_("Check-in opens 30 minutes before the meeting starts."))
-    if not is_rostered(meeting.id, user.id):
+        raise CheckinRefused(_("Check-in opens %(n)d minutes before the meeting starts.", n=current_app.config["CHECKIN_EARLY_MINUTES"]))
+    if not MeetingRoster.includes(meeting.id, user.id):
         raise CheckinRefused(_("You are not on the roster of this meeting; please tell the staff at the door."), 403)
     return meeting
 
@@ -570,8 +555,6 @@ def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime
     return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN, tap=Tap(tapped_at=now))
 
 
-# --- voter-meeting log -----------------------------------------------------------------------------------
-
 def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> Meeting:
     """The voters present and the answers fed back to them (voter meetings and visits only)."""
     if not meeting.kind.voter_log:
@@ -591,7 +574,7 @@ def add_meeting_opinion(actor: User, meeting: Meeting, deputy: User | None, cont
     """An opinion voters raised at the meeting, taken by a rostered deputy, linked to the meeting."""
     if not meeting.kind.voter_log:
         raise ServiceError(_("This kind of meeting keeps no voter log."))
-    if deputy is None or not is_rostered(meeting.id, deputy.id):
+    if deputy is None or not MeetingRoster.includes(meeting.id, deputy.id):
         raise ServiceError(_("Please choose a deputy on the meeting's roster."), "deputy")
     method = CollectionMethod.VISIT if VISIT_KIND_MARK in meeting.kind.name else CollectionMethod.MEETING
     community = community or meeting.community or (deputy.deputy.community if deputy.deputy else None)

@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, update
 
 from ..clock import to_local, to_utc
-from ..demo import went_into_communities_usernames
+from .people import went_into_communities_usernames
 from ..extensions import db
 from ..models import Community, User, utcnow
 from ..accounts.services import active_deputies
 from ..opinions.services import active_categories, ensure_default_categories
-from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting
-from .services import (
+from ..meetings.models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting
+from ..meetings.services import (
     MeetingFields,
     add_meeting_opinion,
     close_meeting,

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from ..clock import local_today
 from ..extensions import db
 from ..models import Role, User
-from .models import Evaluation
-from .services import record_evaluation, year_period
+from ..evaluations.models import Evaluation
+from ..evaluations.services import record_evaluation, year_period
 
 # Share satisfied, basically satisfied (per cent of ballots), cycled over the deputies:
 # most are rated 称职, a few 基本称职, one 不称职.

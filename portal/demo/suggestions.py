@@ -8,8 +8,8 @@ from ..extensions import db
 from ..models import Role, User
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import ensure_default_categories, record_opinion
-from .models import ADOPTED_STATES, Suggestion, SuggestionState
-from .services import SuggestionFields, create_suggestion, transition
+from ..suggestions.models import ADOPTED_STATES, Suggestion, SuggestionState
+from ..suggestions.services import SuggestionFields, create_suggestion, transition
 
 OPINIONS_COLLECTED = 69  # "收集选民意见69条"
 ADOPTED = 17  # "69条建言中被区委采纳17条"

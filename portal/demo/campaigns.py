@@ -4,13 +4,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..clock import local_today
-from ..demo import DEPUTIES, pinyin_username
+from .people import DEPUTIES, pinyin_username
 from ..extensions import db
 from ..matters.models import PracticalMatter
 from ..models import User
 from ..suggestions.models import Suggestion
-from .models import Campaign, ChecklistRecord, ItemKind, RecordState
-from .services import (
+from ..campaigns.models import Campaign, ChecklistRecord, ItemKind, RecordState
+from ..campaigns.services import (
     CampaignFields,
     RecordFields,
     create_campaign,

@@ -7,8 +7,8 @@ from ..clock import local_today
 from ..extensions import db
 from ..models import Community, User
 from ..suggestions.models import Suggestion
-from .models import MatterState, PracticalMatter
-from .services import MatterFields, create_matter
+from ..matters.models import MatterState, PracticalMatter
+from ..matters.services import MatterFields, create_matter
 
 # (title, location, deputies, state, days ago, residents, description, suggestion title it answers)
 MATTERS = [

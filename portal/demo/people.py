@@ -1,10 +1,10 @@
-"""A living demo street, built through the same services the pages use. Idempotent."""
+"""The demo street's people: communities, accounts and the names the other demo modules share."""
 from pypinyin import lazy_pinyin
 from sqlalchemy import select
 
-from .accounts.services import DeputyFields, create_community, create_user
-from .extensions import db
-from .models import Community, Level, Role, User
+from ..accounts.services import DeputyFields, create_community, create_user
+from ..extensions import db
+from ..models import Community, Level, Role, User
 
 COMMUNITIES = ["气象街社区", "东风社区", "和平里社区", "新华社区", "春晖社区", "长青社区"]
 
@@ -58,31 +58,6 @@ def pinyin_username(name: str) -> str:
 def went_into_communities_usernames() -> set[str]:
     """Usernames of the ten deputies who went into communities."""
     return {pinyin_username(DEPUTIES[index][0]) for index in WENT_INTO_COMMUNITIES}
-
-
-def seed_demo(password: str) -> list[tuple[str, str, str]]:
-    """Create what is missing of the demo street; return (username, role, name) of its logins.
-
-    The accounts come first; then each area's own seeder (`portal/<area>/demo.py`) adds its part
-    of the report's story. Every seeder is idempotent and goes through the area's services.
-    """
-    logins = seed_accounts(password)
-    for seed_area in area_seeders():
-        seed_area()
-        db.session.flush()
-    return logins
-
-
-def area_seeders() -> list:
-    """The areas' seeders, in the order the story needs them."""
-    from .campaigns.demo import seed_campaigns, seed_checklist_links
-    from .evaluations.demo import seed_evaluations
-    from .matters.demo import seed_matters
-    from .meetings.demo import seed_meetings
-    from .suggestions.demo import seed_suggestions
-
-    # The checklist links come last: they point at the matters and suggestions seeded before them.
-    return [seed_campaigns, seed_meetings, seed_suggestions, seed_matters, seed_evaluations, seed_checklist_links]
 
 
 def seed_accounts(password: str) -> list[tuple[str, str, str]]:

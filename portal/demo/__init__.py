@@ -1,0 +1,33 @@
+"""A living demo street, built through the same services the pages use. Idempotent.
+
+`people` holds the accounts and the names every area's seeder shares; each area's part of the story
+is in its own module here, so no domain package carries demo code.
+"""
+from ..extensions import db
+from .campaigns import seed_campaigns, seed_checklist_links
+from .evaluations import seed_evaluations
+from .matters import seed_matters
+from .meetings import seed_meetings
+from .people import seed_accounts
+from .suggestions import seed_suggestions
+
+__all__ = ["area_seeders", "seed_accounts", "seed_demo"]
+
+
+def seed_demo(password: str) -> list[tuple[str, str, str]]:
+    """Create what is missing of the demo street; return (username, role, name) of its logins.
+
+    The accounts come first; then each area's own seeder (`portal/demo/<area>.py`) adds its part
+    of the report's story. Every seeder is idempotent and goes through the area's services.
+    """
+    logins = seed_accounts(password)
+    for seed_area in area_seeders():
+        seed_area()
+        db.session.flush()
+    return logins
+
+
+def area_seeders() -> list:
+    """The areas' seeders, in the order the story needs them."""
+    # The checklist links come last: they point at the matters and suggestions seeded before them.
+    return [seed_campaigns, seed_meetings, seed_suggestions, seed_matters, seed_evaluations, seed_checklist_links]
