@@ -5,7 +5,7 @@ import sqlite3
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, abort, current_app, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -17,7 +17,9 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
-AREAS = ("auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations")
+AREAS = (
+    "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations", "reports",
+)
 
 
 def create_app(config: object | dict | None = None) -> Flask:
@@ -56,7 +58,9 @@ def create_app(config: object | dict | None = None) -> Flask:
 
     register_cli(app)
     _init_templates(app)
+    _init_static(app)
     _init_errors(app)
+    app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
     return app
 
@@ -106,8 +110,13 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """The user of an "id:version" session id, unless their version has moved on since."""
+        user_id, _sep, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
 
 
 def _init_templates(app: Flask) -> None:
@@ -130,11 +139,30 @@ def _init_templates(app: Flask) -> None:
         return {"current_locale": str(get_locale()), "committee_name": app.config["COMMITTEE_NAME"]}
 
 
+def _init_static(app: Flask) -> None:
+    """Static files are cached for a year; their URLs carry the file's mtime, so a change is fetched."""
+    versions: dict[str, str] = {}
+
+    @app.url_defaults
+    def static_version(endpoint: str, values: dict) -> None:
+        filename = values.get("filename")
+        if endpoint != "static" or not filename or "v" in values:
+            return
+        if filename not in versions:
+            try:
+                versions[filename] = str(int(os.path.getmtime(os.path.join(app.static_folder, filename))))
+            except OSError:
+                versions[filename] = "0"
+        values["v"] = versions[filename]
+
+
 def _init_errors(app: Flask) -> None:
     messages = {
+        400: lambda: _("The request holds characters that are not allowed. Please go back and try again."),
         403: lambda: _("You do not have permission to see this page."),
         404: lambda: _("The page was not found."),
         405: lambda: _("This action is not allowed here."),
+        413: lambda: _("The upload is too large (at most %(mb)d MB).", mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20),
         429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
         500: lambda: _("Something went wrong on our side. Please try again."),
     }
@@ -151,8 +179,18 @@ def _init_errors(app: Flask) -> None:
         return render_error(400, _("The form has expired or is invalid. Please reload the page and try again."))
 
 
+def _refuse_control_characters():
+    """A search or filter parameter with a control character (NUL ...) is refused before any view."""
+    from .text import has_control_characters
+
+    if any(has_control_characters(value) for value in request.args.values()):
+        abort(400)
+
+
 def _security_headers(response):
-    """A strict CSP (no inline script), no framing, no sniffing, a quiet referrer."""
+    """A strict CSP (no inline script), no framing, no sniffing, a quiet referrer; only static files cached."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -33,12 +33,22 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
-    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
+    # Failed logins counted per account and address together, per address, per account; an
+    # attempt is refused only from a pair that has failed itself (see portal/auth/throttle.py).
+    LOGIN_FAILURES_PER_PAIR = os.environ.get("LOGIN_FAILURES_PER_PAIR", "5 per 15 minutes")
+    LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes")
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
 
     PASSWORD_HASH_METHOD = "scrypt"
+    # Imported initial passwords: salted scrypt at 1/8 of the cost, so a 1,000-row import takes
+    # seconds; the account must choose its own password (full cost) before anything else.
+    IMPORT_PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 25
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)  # static URLs carry ?v=<mtime> (portal/__init__.py)
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # the largest request (the deputy import's file): 413 above it
+    IMPORT_MAX_ROWS = 2000
+    IMPORT_ERRORS_SHOWN = 50
     COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME", "××街道人大工委")
 
     # Meetings: the QR self check-in opens before the start and stays open a while after the end;
@@ -46,6 +56,10 @@ class Config:
     CHECKIN_EARLY_MINUTES = int(os.environ.get("CHECKIN_EARLY_MINUTES", "30"))
     CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "30"))
     LATE_AFTER_MINUTES = int(os.environ.get("LATE_AFTER_MINUTES", "10"))
+    # A rotating check-in code changes every CHECKIN_CODE_SECONDS and is accepted in its own period
+    # and the next; a deputy who scanned in time has CHECKIN_CONFIRM_SECONDS to press confirm.
+    CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))
+    CHECKIN_CONFIRM_SECONDS = 600
 
 
 class TestConfig(Config):
@@ -55,4 +69,5 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    IMPORT_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"

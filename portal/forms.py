@@ -1,6 +1,101 @@
-"""Forms every area shares."""
+"""The base of every form: text fields refuse control characters; create forms submit only once."""
+import re
+import secrets
+from typing import Callable, TypeVar
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from .errors import commit_form
+from .extensions import db
+from .htmx import is_htmx
+from .models import SubmissionKey
+from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+
+T = TypeVar("T")
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class ConfirmForm(FlaskForm):
+def _no_control_characters(form, field) -> None:
+    if has_control_characters(field.data if isinstance(field.data, str) else None, isinstance(field, TextAreaField)):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
+
+
+class BaseForm(FlaskForm):
+    """Every form of the portal: each text field also refuses control characters."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, StringField):
+                field.validators = [_no_control_characters, *field.validators]
+            return field
+
+
+class OnceForm(BaseForm):
+    """A create form: a one-time key per rendered form, so a resent form creates one record."""
+
+
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24))
+
+    def validate_submission_key(self, field) -> None:
+        if field.data and not _KEY.match(field.data):
+            raise ValidationError(_l("The form is incomplete. Please reload the page and try again."))
+
+
+def commit_once(
+    form: OnceForm, action: Callable[[], T], url_of: Callable[[T], str], message: Callable[[T], str]
+) -> str | None:
+    """Create through `action` once per submission key, commit and flash `message`; the record's URL.
+
+    A key seen before (a double tap, a resent form, a twin request racing this one) creates
+    nothing and answers the URL of what the first submission made; None on a ServiceError.
+    """
+    key = form.submission_key.data
+    if not key:  # a client that sends no key (never the portal's own forms) gets no protection
+        return _created(commit_form(form, action), url_of, message)
+    if db.session.get(SubmissionKey, key) is not None:
+        return _earlier(form, key)
+
+    def create() -> T:
+        record = action()
+        db.session.add(SubmissionKey(key=key, user_id=current_user.id, url=url_of(record)))
+        db.session.flush()  # a twin that committed first makes this raise
+        return record
+
+    try:
+        record = commit_form(form, create)
+    except IntegrityError:
+        db.session.rollback()
+        return _earlier(form, key)
+    return _created(record, url_of, message)
+
+
+def _created(record, url_of, message) -> str | None:
+    if record is None:
+        return None
+    if not is_htmx():  # an htmx answer shows the record in place
+        flash(message(record), "success")
+    return url_of(record)
+
+
+def _earlier(form: OnceForm, key: str) -> str | None:
+    """The URL the key's first submission made; a key that is someone else's is refused."""
+    used = db.session.get(SubmissionKey, key)
+    if used is None or used.user_id != current_user.id:
+        form.form_errors.append(_("The form is incomplete. Please reload the page and try again."))
+        return None
+    if not is_htmx():
+        flash(_("This form had already been sent; nothing new was created."), "info")
+    return used.url
+
+
+class ConfirmForm(BaseForm):
     """An empty form: its CSRF token guards a confirmed action."""

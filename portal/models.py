@@ -6,6 +6,7 @@ from typing import Optional
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -89,6 +90,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[Optional[str]] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session and remember-me cookie; bumping it ends them all (see get_id).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # An imported initial password (hashed cheaply, see accounts.importing) must be replaced first.
+    password_must_change: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     deputy: Mapped[Optional["DeputyProfile"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -97,6 +102,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id, "id:version": a bumped version logs out every old session."""
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, *roles: Role) -> bool:
         """True if the user holds one of `roles`; admin counts as staff."""
@@ -140,3 +149,14 @@ class DeputyProfile(db.Model):
     @property
     def name(self) -> str:
         return self.user.name
+
+
+class SubmissionKey(db.Model):
+    """A create form's one-time key, kept once used: a resent form finds the record it made."""
+
+    __tablename__ = "submission_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

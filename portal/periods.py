@@ -3,11 +3,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import Optional
 
 from .clock import local_day_start, local_today
+from .forms import BaseForm
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Period:
     community_id: int | None = None
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(BaseForm):
     """From and to dates of a list or a figure page (a GET form: no CSRF token, values in the URL); both optional."""
 
     class Meta:

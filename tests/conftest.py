@@ -211,12 +211,17 @@ def make_user(app, make_community):
 
 
 @pytest.fixture
-def login(client):
+def login(client, app):
     """Log the test client in as a user (without going through the form)."""
+    from portal.models import User
+
+    def session_version(user_id: int) -> int:
+        with app.app_context():
+            return _db.session.get(User, user_id).session_version
 
     def do(user: UserInfo) -> None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = f"{user.id}:{session_version(user.id)}"
             session["_fresh"] = True
 
     return do

@@ -28,6 +28,7 @@ ROUTES = {
                              {"anonymous": LOGIN, "deputy": 403, "staff": 422, "admin": 422}),
     "meetings.checkin": ("GET", "/meetings/{meeting}/checkin/{token}",
                          {"anonymous": LOGIN, "deputy": 200, "staff": 403, "admin": 403}),
+    "meetings.checkin_code": ("GET", "/meetings/{meeting}/checkin-code", STAFF_ONLY_GET),
     "meetings.sheet": ("GET", "/meetings/{meeting}/sheet", STAFF_ONLY_GET),
     "meetings.export": ("GET", "/meetings/{meeting}/export.csv", STAFF_ONLY_GET),
     "meetings.rates": ("GET", "/meetings/rates", STAFF_ONLY_GET),

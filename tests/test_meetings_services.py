@@ -34,6 +34,7 @@ from portal.meetings.services import (
     save_voter_log,
     search_key,
     self_check_in,
+    verify_checkin,
     set_roster,
     tally,
     update_meeting,
@@ -249,12 +250,15 @@ def test_search_key_has_name_pinyin_and_initials():
 def test_self_check_in_marks_present_then_late(db, people):
     start = utcnow() + timedelta(minutes=20)
     meeting = make_meeting(people, start=start)
-    token = checkin_token(meeting)
-    early = self_check_in(people["d0"], meeting, token, now=start - timedelta(minutes=25))
+
+    def scan(deputy, now):  # the code on the screen at that moment
+        return self_check_in(deputy, meeting, checkin_token(meeting, now), now=now)
+
+    early = scan(people["d0"], start - timedelta(minutes=25))
     assert early.status is P and early.source is MarkSource.SELF_CHECKIN and early.marked_by_id == people["d0"].id
-    on_time = self_check_in(people["d1"], meeting, token, now=start + timedelta(minutes=10))
+    on_time = scan(people["d1"], start + timedelta(minutes=10))
     assert on_time.status is P
-    late = self_check_in(people["d2"], meeting, token, now=start + timedelta(minutes=11))
+    late = scan(people["d2"], start + timedelta(minutes=11))
     assert late.status is L
 
 
@@ -277,8 +281,9 @@ def test_latest_mark_wins_and_history_keeps_both(db, people):
 def test_check_in_refusals(db, people, case, status):
     meeting = make_meeting(people)
     other = make_meeting(people, title="另一个会")
-    token, user, now, target = checkin_token(meeting), people["d0"], None, meeting
+    token, user, now, target = None, people["d0"], None, meeting
     if case == "forged":
+        token = checkin_token(meeting)
         token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     elif case == "other_meeting":
         target = other
@@ -292,6 +297,7 @@ def test_check_in_refusals(db, people, case, status):
         set_roster(meeting, [people["d1"].id])
     elif case == "no_meeting":
         target = None
+    token = token or checkin_token(meeting, now)
     with pytest.raises(CheckinRefused) as refusal:
         self_check_in(user, target, token, now=now)
     assert refusal.value.status == status and refusal.value.message
@@ -301,7 +307,8 @@ def test_check_in_refusals(db, people, case, status):
 def test_grace_period_is_configurable(app, db, people):
     meeting = make_meeting(people)
     app.config["CHECKIN_GRACE_MINUTES"] = 60
-    assert self_check_in(people["d0"], meeting, checkin_token(meeting), now=meeting.ends_at + timedelta(minutes=59)).status is L
+    now = meeting.ends_at + timedelta(minutes=59)
+    assert self_check_in(people["d0"], meeting, checkin_token(meeting, now), now=now).status is L
 
 
 def test_voter_meeting_opinions_are_linked_and_default_to_the_meetings_community(db, people):
@@ -343,3 +350,45 @@ def test_update_meeting_keeps_a_retired_kind(db, people):
     save_meeting_kind(meeting.kind, "集中活动", False, active=False)
     fields = MeetingFields(meeting.kind, "集中活动（改）", meeting.starts_at, meeting.ends_at, notes="会议纪要")
     assert update_meeting(meeting, fields).notes == "会议纪要"
+
+
+# --- rotating check-in codes -------------------------------------------------------------------------------
+
+def test_a_rotating_code_is_accepted_in_its_step_and_the_next_only(app, db, people):
+    meeting = make_meeting(people)
+    assert not meeting.fixed_checkin_code  # rotating is the default
+    seconds = app.config["CHECKIN_CODE_SECONDS"]
+    shown = meeting.starts_at
+    photo = checkin_token(meeting, shown)
+    assert checkin_token(meeting, shown + timedelta(seconds=seconds)) != photo  # the screen shows a new code
+    assert verify_checkin(people["d0"], meeting, photo, now=shown + timedelta(seconds=seconds)) is meeting
+    with pytest.raises(CheckinRefused, match="过期"):
+        verify_checkin(people["d0"], meeting, photo, now=shown + timedelta(seconds=2 * seconds))
+    with pytest.raises(CheckinRefused):
+        self_check_in(people["d1"], meeting, photo, now=shown + timedelta(minutes=10))
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+def test_a_deputy_who_scanned_in_time_may_confirm_a_little_later(db, people):
+    from portal.meetings.services import checkin_confirmation
+
+    meeting = make_meeting(people)
+    shown = meeting.starts_at
+    token = checkin_token(meeting, shown)
+    later = shown + timedelta(minutes=3)
+    confirmation = checkin_confirmation(people["d0"], meeting)
+    assert self_check_in(people["d0"], meeting, token, now=later, confirmation=confirmation).status is P
+    with pytest.raises(CheckinRefused):  # another deputy's confirmation is no proof for d1
+        self_check_in(people["d1"], meeting, token, now=later, confirmation=confirmation)
+
+
+def test_a_fixed_code_works_all_meeting_but_only_when_the_meeting_chose_it(db, people):
+    meeting = make_meeting(people)
+    rotating_fixed_token = checkin_token(meeting)
+    meeting.fixed_checkin_code = True
+    fixed = checkin_token(meeting)
+    assert verify_checkin(people["d0"], meeting, fixed, now=meeting.ends_at) is meeting
+    meeting.fixed_checkin_code = False  # back to rotating: printed codes stop working
+    with pytest.raises(CheckinRefused, match="不再使用"):
+        verify_checkin(people["d0"], meeting, fixed, now=meeting.starts_at)
+    assert rotating_fixed_token != fixed

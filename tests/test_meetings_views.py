@@ -186,7 +186,7 @@ def test_staff_close_and_only_admin_reopens(app, client, login, world):
 
 
 def test_detail_shows_a_qr_code_without_inline_styles(app, client, login, world):
-    meeting_id = new_meeting(app, world)
+    meeting_id = new_meeting(app, world, fixed_checkin_code=True)  # a fixed code also shows its link
     login(world["staff"])
     page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     svg = page[page.index("<svg"):page.index("</svg>")]
@@ -356,3 +356,57 @@ def test_admin_edits_meeting_kinds(app, client, login, world):
     client.post(f"/meetings/kinds/{kind_id}/edit", data={"name": "培训/学习"})  # active unticked: retired
     with app.app_context():
         assert "培训/学习" not in [k.name for k in meeting_kinds()]
+
+
+# --- rotating check-in code ------------------------------------------------------------------------------------
+
+def test_the_screen_polls_a_rotating_code_and_a_fixed_one_stays(app, client, login, world):
+    from portal.meetings.services import checkin_step
+
+    rotating = new_meeting(app, world)
+    fixed = new_meeting(app, world, title="张贴通知的会", fixed_checkin_code=True)
+    login(world["staff"])
+    page = client.get(f"/meetings/{rotating}").get_data(as_text=True)
+    assert f'hx-get="/meetings/{rotating}/checkin-code?step=' in page and "秒更换一次" in page
+    assert f"/meetings/{rotating}/checkin/" not in page.split("<svg", 1)[0]  # no copyable link for a rotating code
+    with app.app_context():
+        step = checkin_step()
+    poll = client.get(f"/meetings/{rotating}/checkin-code?step={step}", headers={"HX-Request": "true"})
+    if poll.status_code != 204:  # the step turned between the two lines: the next poll is quiet
+        poll = client.get(f"/meetings/{rotating}/checkin-code?step={step + 1}", headers={"HX-Request": "true"})
+    assert poll.status_code == 204 and poll.get_data() == b""
+    fresh = client.get(f"/meetings/{rotating}/checkin-code?step={step - 5}", headers={"HX-Request": "true"})
+    assert fresh.status_code == 200 and "<svg" in fresh.get_data(as_text=True) and 'id="checkin-code"' in fresh.get_data(as_text=True)
+    page = client.get(f"/meetings/{fixed}").get_data(as_text=True)
+    assert "checkin-code?step" not in page and "可以打印在通知上" in page
+    assert client.get(f"/meetings/{fixed}/checkin-code").status_code == 204
+
+
+def test_staff_choose_a_fixed_code_on_the_meeting_form(app, client, login, world):
+    meeting_id = new_meeting(app, world)
+    login(world["staff"])
+    form = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    assert 'name="fixed_checkin_code"' in form
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        data = {"kind": meeting.kind_id, "title": meeting.title, "starts_at": "2026-03-01T09:00",
+                "ends_at": "2026-03-01T11:00", "fixed_checkin_code": "y"}
+    assert client.post(f"/meetings/{meeting_id}/edit", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).fixed_checkin_code is True
+
+
+def test_a_photo_of_an_old_rotating_code_does_not_check_in(app, client, login, world):
+    from portal.meetings.services import checkin_token as token_at
+
+    meeting_id = new_meeting(app, world)
+    with app.app_context():
+        old = token_at(db.session.get(Meeting, meeting_id), utcnow() - timedelta(minutes=5))
+    login(world["xia"])
+    page = client.get(f"/meetings/{meeting_id}/checkin/{old}")
+    assert page.status_code == 400 and "已过期" in page.get_data(as_text=True)
+    assert client.post(f"/meetings/{meeting_id}/checkin/{old}").status_code == 400
+    assert status_of(app, meeting_id, world["xia"]) is None
+    url = checkin_url(app, meeting_id)
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="confirmation"' in page

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from ..auth.services import check_password_rules, hash_password, normalize_username
+from ..auth.services import check_password_rules, end_sessions, hash_password, normalize_username
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, DeputyProfile, Level, Role, User
@@ -60,9 +60,18 @@ def _check_deputy(fields: DeputyFields | None) -> DeputyFields:
 
 
 def create_user(
-    username: str, name: str, role: Role, password: str, deputy: DeputyFields | None = None
+    username: str,
+    name: str,
+    role: Role,
+    password: str,
+    deputy: DeputyFields | None = None,
+    initial_password: bool = False,
 ) -> User:
-    """A new active user; a deputy gets their profile in the same step."""
+    """A new active user; a deputy gets their profile in the same step.
+
+    An `initial_password` (from an import) is hashed at the cheaper import cost and must be
+    changed at the first login.
+    """
     user = User(
         username=check_username(username),
         name=_check_name(name),
@@ -75,7 +84,8 @@ def create_user(
         user.deputy = DeputyProfile(
             level=fields.level, community=fields.community, expertise=fields.expertise.strip(), phone=fields.phone.strip()
         )
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, initial=initial_password)
+    user.password_must_change = initial_password
     db.session.add(user)
     db.session.flush()
     return user
@@ -105,6 +115,8 @@ def set_active(actor: User, user: User, active: bool) -> User:
     if actor.id == user.id and not active:
         raise ServiceError(_("You cannot deactivate your own account."))
     user.active = active
+    if not active:
+        return end_sessions(user)
     db.session.flush()
     return user
 

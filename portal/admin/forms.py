@@ -1,10 +1,10 @@
 """Forms for users, communities and the deputy import."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from ..forms import BaseForm, OnceForm
 from ..models import LEVEL_LABELS, ROLE_LABELS, Level, Role
 
 
@@ -16,7 +16,7 @@ def _level_choices():
     return [SelectChoice("", _l("— choose —"))] + [SelectChoice(level.value, LEVEL_LABELS[level]) for level in Level]
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """A user's particulars; the deputy fields matter when the role is deputy."""
 
     username = StringField(_l("Username"), validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])
@@ -28,13 +28,13 @@ class UserForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Length(max=32)])
 
 
-class NewUserForm(UserForm):
+class NewUserForm(OnceForm, UserForm):
     """A new user also gets an initial password."""
 
     password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Please enter an initial password."))])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     """A new password set by the admin."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please enter a new password."))])
@@ -44,14 +44,14 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(OnceForm):
     """A community's name, and whether it is offered in lists."""
 
     name = StringField(_l("Community name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=64)])
     active = BooleanField(_l("In use"), default=True)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     """The CSV or XLSX file of deputies."""
 
     file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(_l("Please choose a file."))])

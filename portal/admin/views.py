@@ -20,7 +20,7 @@ from ..accounts.services import (
 from ..auth.services import set_password
 from ..errors import ServiceError, attach_to_form, commit_form, run_and_commit
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, commit_once
 from ..htmx import is_htmx, render_page_or_partial
 from ..models import Community, DeputyProfile, Level, Role, User
 from ..permissions import role_required
@@ -89,15 +89,16 @@ def user_new():
     form = NewUserForm()
     _fill_community_choices(form)
     if form.validate_on_submit():
-        user = commit_form(
+        url = commit_once(
             form,
             lambda: create_user(
                 form.username.data, form.name.data, Role(form.role.data), form.password.data, _deputy_fields(form)
             ),
+            lambda user: url_for("admin.users", q=user.username),
+            lambda user: _("User %(name)s was created.", name=user.name),
         )
-        if user is not None:
-            flash(_("User %(name)s was created.", name=user.name), "success")
-            return redirect(url_for("admin.users"))
+        if url is not None:
+            return redirect(url)
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -164,10 +165,14 @@ def communities():
     """The street's communities, with a form to add one."""
     form = CommunityForm()
     if form.validate_on_submit():
-        community = commit_form(form, lambda: create_community(form.name.data))
-        if community is not None:
-            flash(_("Community %(name)s was added.", name=community.name), "success")
-            return redirect(url_for("admin.communities"))
+        url = commit_once(
+            form,
+            lambda: create_community(form.name.data),
+            lambda community: url_for("admin.communities"),
+            lambda community: _("Community %(name)s was added.", name=community.name),
+        )
+        if url is not None:
+            return redirect(url)
     counts = dict(
         db.session.execute(
             select(DeputyProfile.community_id, db.func.count())

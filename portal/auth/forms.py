@@ -1,11 +1,12 @@
 """Forms for logging in and for the user's own account."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import BaseForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BaseForm):
     """Username, password and an optional 'remember me'."""
 
     username = StringField(_l("Username"), validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
@@ -13,7 +14,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     """The current password, then the new one twice."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))])
@@ -24,7 +25,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(BaseForm):
     """The language of the interface."""
 
     locale = SelectField(_l("Language"), choices=[SelectChoice("zh_Hans_CN", "中文"), SelectChoice("en", "English")])

@@ -1,4 +1,6 @@
 """Passwords and authentication."""
+import secrets
+
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -7,13 +9,22 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models import User
 
-# Checked against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+# Per hash method, a hash checked when the username is unknown, so both failures cost the same.
+_dummy_hashes: dict[str, str] = {}
 
 
-def hash_password(password: str) -> str:
-    """Hash with the configured method (scrypt in production)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+def hash_password(password: str, initial: bool = False) -> str:
+    """Hash with the configured method (scrypt); an imported initial password at the import cost."""
+    setting = "IMPORT_PASSWORD_HASH_METHOD" if initial else "PASSWORD_HASH_METHOD"
+    return generate_password_hash(password, method=current_app.config[setting])
+
+
+def _dummy_hash() -> str:
+    """A hash of the configured method and parameters, made once per process."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _dummy_hashes[method]
 
 
 def check_password_rules(password: str, field: str = "password") -> None:
@@ -34,19 +45,26 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None (never saying which part was wrong)."""
     user = db.session.scalar(select(User).where(User.username == normalize_username(username)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
 
 
-def set_password(user: User, password: str, field: str = "password") -> User:
-    """Give `user` a new password after checking the rules."""
-    check_password_rules(password, field)
-    user.password_hash = hash_password(password)
+def end_sessions(user: User) -> User:
+    """Log `user` out everywhere: every session and remember-me cookie carries the old version."""
+    user.session_version = (user.session_version or 0) + 1
     db.session.flush()
     return user
+
+
+def set_password(user: User, password: str, field: str = "password") -> User:
+    """Give `user` a new password after checking the rules; their other sessions end."""
+    check_password_rules(password, field)
+    user.password_hash = hash_password(password)
+    user.password_must_change = False
+    return end_sessions(user)
 
 
 def change_own_password(user: User, current: str, new: str) -> User:

@@ -12,14 +12,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from ..errors import commit_form
-from ..extensions import db, limiter
+from ..extensions import db
 from ..navigation import home_url_for
 from ..permissions import ANY_ROLE, public, role_required
 from . import bp
 from .forms import ChangePasswordForm, LocaleForm, LoginForm
-from .services import authenticate, change_own_password, normalize_username
+from .services import authenticate, change_own_password, end_sessions, normalize_username
+from .throttle import login_refused, record_failure, record_success
 
 
 def safe_next(target: str | None) -> str | None:
@@ -32,53 +34,55 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_failed(response) -> bool:
-    """Only failed attempts count against the limit (a success redirects)."""
-    return request.method == "POST" and response.status_code != 302
+# What a user whose imported initial password must change can still reach.
+_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "auth.set_locale", "static"}
 
 
-def _account_key() -> str:
-    return "login-account:" + normalize_username(request.form.get("username", ""))
+@bp.before_app_request
+def require_own_password():
+    """Send a user still holding an imported initial password to choose their own first."""
+    if (
+        current_user.is_authenticated
+        and current_user.password_must_change
+        and request.endpoint not in _BEFORE_PASSWORD_CHANGE
+    ):
+        flash(_("Please choose your own password before you continue."), "info")
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-)
 def login():
     """Show the login form; log the user in and send them home (or to a local `next`)."""
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        account = normalize_username(form.username.data)
+        if login_refused(account):
+            form.form_errors.append(_("Too many login attempts. Please wait a few minutes and try again."))
+            form.password.data = ""
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
+            record_success(account)
             login_user(user, remember=form.remember.data)
             session.permanent = True
             return redirect(safe_next(request.args.get("next")) or home_url_for(user))
+        record_failure(account)
         form.form_errors.append(_("The username or password is not correct, or the account is disabled."))
         form.password.data = ""
         return render_template("auth/login.html", form=form), 200
     return render_template("auth/login.html", form=form)
 
 
-@bp.errorhandler(429)
-def too_many_attempts(error):
-    """A clear message on the login form itself when attempts are rate-limited."""
-    form = LoginForm()
-    form.form_errors.append(_("Too many login attempts. Please wait a few minutes and try again."))
-    return render_template("auth/login.html", form=form), 429
-
-
 @bp.route("/logout", methods=["POST"])
 @role_required(*ANY_ROLE)
 def logout():
-    """End the session."""
+    """End the session, and with it every copy of its cookies (the session version moves on)."""
+    end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.pop("locale", None)
     flash(_("You have logged out."), "info")
@@ -92,9 +96,11 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         changed = commit_form(
-            form, lambda: change_own_password(current_user, form.current_password.data, form.new_password.data)
+            form, lambda: change_own_password(current_user._get_current_object(), form.current_password.data, form.new_password.data)
         )
         if changed is not None:
+            # Every other session has ended; this one carries on under the new version.
+            login_user(changed, remember=current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies)
             flash(_("Your password has been changed."), "success")
             return redirect(home_url_for(current_user))
     return render_template("auth/change_password.html", form=form)

@@ -1,6 +1,5 @@
 """Forms for campaigns, their items, a deputy's record and staff review."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..forms import BaseForm, OnceForm
 from .models import ITEM_KIND_LABELS, ItemKind
 from .services import ACCOUNT_MAX, NOTE_MAX, REFLECTION_MAX
 
@@ -18,7 +18,7 @@ INVALID_DATE = _l("Please enter a valid date.")
 # Dates use InputRequired: DataRequired would hide the "invalid date" message behind "please enter".
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(OnceForm):
     """A campaign's name, period and work plan."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200, message=_l("At most 200 characters."))])
@@ -30,7 +30,7 @@ class CampaignForm(FlaskForm):
     is_current = BooleanField(_l("Current campaign"))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(OnceForm):
     """A checklist item's title, kind and description."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter the title.")), Length(max=100, message=_l("At most 100 characters."))])
@@ -39,7 +39,7 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=500, message=_l("At most 500 characters."))])
 
 
-class RecordForm(FlaskForm):
+class RecordForm(BaseForm):
     """A deputy's record of an item; item 3 may link a practical matter, item 4 a suggestion."""
 
     done_on = DateField(_l("Date"), invalid_value_message=INVALID_DATE, validators=[InputRequired(_l("Please enter the date."))])
@@ -64,7 +64,7 @@ class OnBehalfForm(RecordForm):
     item_id = SelectField(_l("Item"), coerce=int, validate_choice=False)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     """Staff's note when sending a record back (the CSRF token also guards verifying)."""
 
     note = TextAreaField(_l("Note to the deputy"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("At most 500 characters."))])

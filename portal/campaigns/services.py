@@ -408,9 +408,9 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
-def count_deputies() -> int:
-    """Active deputies: the denominator of every checklist rate."""
-    return db.session.scalar(select(func.count()).select_from(deputy_ids_query().subquery()))
+def count_deputies(community_id: int | None = None) -> int:
+    """Active deputies (of a community, if given): the denominator of every checklist rate."""
+    return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
 
 
 def went_into_communities(campaign: Campaign) -> int:
@@ -430,8 +430,8 @@ def went_into_communities(campaign: Campaign) -> int:
     )
 
 
-def count_complete(campaign: Campaign) -> int:
-    """Active deputies who have done every active item of the campaign."""
+def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
+    """Active deputies (of a community, if given) who have done every active item of the campaign."""
     active_items = select(func.count()).select_from(ChecklistItem).where(
         ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired
     ).scalar_subquery()
@@ -442,7 +442,7 @@ def count_complete(campaign: Campaign) -> int:
             ChecklistItem.campaign_id == campaign.id,
             ~ChecklistItem.retired,
             ChecklistRecord.state.in_(DONE_STATES),
-            ChecklistRecord.deputy_id.in_(deputy_ids_query()),
+            ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)),
         )
         .group_by(ChecklistRecord.deputy_id)
         .having(and_(func.count() >= active_items, active_items > 0))
@@ -450,8 +450,8 @@ def count_complete(campaign: Campaign) -> int:
     return db.session.scalar(select(func.count()).select_from(per_deputy.subquery()))
 
 
-def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
-    """Per active item: deputies who did it, and whose record staff verified."""
+def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
+    """Per active item: active deputies (of a community, if given) who did it, and whose record staff verified."""
     counts = {
         item_id: (done, verified)
         for item_id, done, verified in db.session.execute(
@@ -461,17 +461,22 @@ def item_tallies(campaign: Campaign, deputies: int) -> list[ItemTally]:
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query()))
+            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)))
             .group_by(ChecklistRecord.item_id)
         )
     }
     return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
 
 
-def campaign_tallies(campaign: Campaign) -> CampaignTallies:
-    """Deputies with every item done, completion per item, and deputies who went into communities."""
-    deputies = count_deputies()
-    return CampaignTallies(deputies, count_complete(campaign), went_into_communities(campaign), item_tallies(campaign, deputies))
+def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> CampaignTallies:
+    """Deputies with every item done, completion per item, and deputies who went into communities.
+
+    With a community, the deputies are those of the community (where a deputy went stays the campaign's figure).
+    """
+    deputies = count_deputies(community_id)
+    return CampaignTallies(
+        deputies, count_complete(campaign, community_id), went_into_communities(campaign), item_tallies(campaign, deputies, community_id)
+    )
 
 
 @dataclass

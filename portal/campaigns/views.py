@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, commit_once
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
 from ..models import Level, Role, User
@@ -83,10 +83,14 @@ def new():
     """Create a campaign; it starts with the four items of the report."""
     form = CampaignForm()
     if form.validate_on_submit():
-        campaign = commit_form(form, lambda: create_campaign(_campaign_fields(form)))
-        if campaign is not None:
-            flash(_("Campaign %(name)s was created.", name=campaign.name), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        url = commit_once(
+            form,
+            lambda: create_campaign(_campaign_fields(form)),
+            lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id),
+            lambda campaign: _("Campaign %(name)s was created.", name=campaign.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("campaigns/campaign_form.html", form=form, campaign=None)
 
 
@@ -122,12 +126,14 @@ def item_add(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     form = ItemForm()
     if form.validate_on_submit():
-        saved = commit_form(
-            form, lambda: add_item(campaign, ItemKind(form.kind.data), form.title.data, form.description.data or "")
+        url = commit_once(
+            form,
+            lambda: add_item(campaign, ItemKind(form.kind.data), form.title.data, form.description.data or ""),
+            lambda item: url_for("campaigns.detail", campaign_id=campaign.id),
+            lambda item: _("The item was added."),
         )
-        if saved is not None:
-            flash(_("The item was added."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        if url is not None:
+            return redirect(url)
     return render_template(
         "campaigns/detail.html", campaign=campaign, tallies=campaign_tallies(campaign),
         locked=has_records(campaign), item_form=form, confirm=ConfirmForm(),

@@ -1,9 +1,9 @@
 """Forms for recording ballots and for the rating thresholds."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from ..forms import BaseForm, OnceForm
 from .services import MAX_BALLOTS
 
 
@@ -15,7 +15,7 @@ def _count(label):
     )
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(OnceForm):
     """The ballots for one deputy and period."""
 
     deputy = SelectField(_l("Deputy"), coerce=int, validators=[Optional()])
@@ -26,7 +26,7 @@ class EvaluationForm(FlaskForm):
     dissatisfied = _count(_l("Dissatisfied"))
 
 
-class ThresholdsForm(FlaskForm):
+class ThresholdsForm(BaseForm):
     """The satisfaction rates (whole percent) a rating needs."""
 
     competent_min = IntegerField(

@@ -9,6 +9,7 @@ from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..models import Role, User
 from ..permissions import role_required
 from . import bp
@@ -46,13 +47,17 @@ def new():
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
-        evaluation = commit_form(form, lambda: record_evaluation(
-            current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-            form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
-        ))
-        if evaluation is not None:
-            flash(_("The evaluation of %(name)s was saved.", name=evaluation.deputy.name), "success")
-            return redirect(url_for("evaluations.index", year=evaluation.starts_on.year))
+        url = commit_once(
+            form,
+            lambda: record_evaluation(
+                current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
+                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
+            ),
+            lambda evaluation: url_for("evaluations.index", year=evaluation.starts_on.year),
+            lambda evaluation: _("The evaluation of %(name)s was saved.", name=evaluation.deputy.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("evaluations/form.html", form=form)
 
 

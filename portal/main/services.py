@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from ..campaigns.models import DONE_STATES, ChecklistItem, ChecklistRecord, ItemKind
 from ..evaluations.models import Evaluation
@@ -55,8 +55,8 @@ def committee_figures(start: date, end: date, community_id: int | None = None) -
         opinions=opinion_figures(period).opinions,
         submitted=adoption.submitted,
         adopted=adoption.adopted,
-        matters_done=_matters_done(start, end, community_id),
-        voter_meetings=_voter_meetings(start, end, community_id),
+        matters_done=_count(matters_done_query(start, end, community_id)),
+        voter_meetings=_count(voter_meetings_query(start, end, community_id)),
         attendance=_attendance(start, end, community_id),
         **_ballots(start, end, community_id),
     )
@@ -75,28 +75,35 @@ def _deputies_in_communities(start: date, end: date, community_id: int | None) -
     return db.session.scalar(query)
 
 
-def _matters_done(start: date, end: date, community_id: int | None) -> int:
-    """Practical matters finished (已办结) in the period."""
-    query = select(func.count(PracticalMatter.id)).where(
-        PracticalMatter.state == MatterState.DONE, PracticalMatter.done_on >= start, PracticalMatter.done_on <= end
+def matters_done_query(start: date, end: date, community_id: int | None = None) -> Select:
+    """Practical matters finished (已办结) in the period, by date: the overview counts them, the report lists them."""
+    query = (
+        select(PracticalMatter)
+        .where(PracticalMatter.state == MatterState.DONE, PracticalMatter.done_on >= start, PracticalMatter.done_on <= end)
+        .order_by(PracticalMatter.done_on, PracticalMatter.id)
     )
     if community_id:
         query = query.where(PracticalMatter.community_id == community_id)
-    return db.session.scalar(query)
+    return query
 
 
-def _voter_meetings(start: date, end: date, community_id: int | None) -> int:
-    """Deputy–voter meetings and visits held (closed or over) in the period."""
+def voter_meetings_query(start: date, end: date, community_id: int | None = None) -> Select:
+    """Deputy–voter meetings and visits held (closed or over) in the period, by start."""
     since, until = local_day_range(start, end)
     query = (
-        select(func.count(Meeting.id))
+        select(Meeting)
         .join(MeetingKind, MeetingKind.id == Meeting.kind_id)
         .where(MeetingKind.voter_log, or_(Meeting.closed, Meeting.ends_at < utcnow()))
         .where(Meeting.starts_at >= since, Meeting.starts_at < until)
+        .order_by(Meeting.starts_at, Meeting.id)
     )
     if community_id:
         query = query.where(Meeting.community_id == community_id)
-    return db.session.scalar(query)
+    return query
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 def _attendance(start: date, end: date, community_id: int | None) -> Tally:
@@ -108,15 +115,26 @@ def _attendance(start: date, end: date, community_id: int | None) -> Tally:
     return period_total(rates)
 
 
-def _ballots(start: date, end: date, community_id: int | None) -> dict[str, int]:
-    """Voter evaluation ballots of periods overlapping this one: all ballots and the 满意 ones."""
-    query = select(
-        func.coalesce(func.sum(Evaluation.satisfied + Evaluation.basically_satisfied + Evaluation.dissatisfied), 0),
-        func.coalesce(func.sum(Evaluation.satisfied), 0),
-    ).where(Evaluation.starts_on <= end, Evaluation.ends_on >= start)
+def evaluations_query(start: date, end: date, community_id: int | None = None) -> Select:
+    """Voter evaluations of periods overlapping this one, of deputies of the community (or all), by deputy."""
+    query = (
+        select(Evaluation)
+        .join(DeputyProfile, DeputyProfile.user_id == Evaluation.deputy_id)
+        .where(Evaluation.starts_on <= end, Evaluation.ends_on >= start)
+        .order_by(DeputyProfile.community_id, Evaluation.deputy_id, Evaluation.starts_on)
+    )
     if community_id:
-        query = query.join(DeputyProfile, DeputyProfile.user_id == Evaluation.deputy_id).where(
-            DeputyProfile.community_id == community_id
+        query = query.where(DeputyProfile.community_id == community_id)
+    return query
+
+
+def _ballots(start: date, end: date, community_id: int | None) -> dict[str, int]:
+    """Voter evaluation ballots of the evaluations in the period: all ballots and the 满意 ones."""
+    rows = evaluations_query(start, end, community_id).order_by(None).subquery()
+    ballots, satisfied = db.session.execute(
+        select(
+            func.coalesce(func.sum(rows.c.satisfied + rows.c.basically_satisfied + rows.c.dissatisfied), 0),
+            func.coalesce(func.sum(rows.c.satisfied), 0),
         )
-    ballots, satisfied = db.session.execute(query).one()
+    ).one()
     return {"ballots": int(ballots), "satisfied": int(satisfied)}

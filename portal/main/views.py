@@ -13,15 +13,19 @@ from ..campaigns.services import (
     went_into_communities,
 )
 from ..deputies.services import deputy_figures
-from ..htmx import is_htmx
+from ..htmx import is_htmx, render_with_oob
 from ..meetings.services import year_to_date_attendance
 from ..models import Role
 from ..navigation import home_url_for
-from ..periods import read_period, this_year
+from ..periods import Period, read_period, this_year
 from ..permissions import public, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .forms import FiguresFilterForm
 from .services import committee_figures
+
+# The overview draws every chart of the report for its period and community.
+OVERVIEW_CHARTS = ("category", "community", "four-ones", "attendance", "states")
 
 
 @bp.route("/")
@@ -61,10 +65,12 @@ def staff_home():
     ]
     start, end = read_period(form, this_year())
     figures = committee_figures(start, end, form.community.data or None)
+    charts = flat_charts(Period(start, end, form.community.data or None), OVERVIEW_CHARTS)
     if is_htmx():
-        return render_template("main/_figures.html", form=form, figures=figures)
+        return render_with_oob("main/_figures.html", "reports/_charts.html", form=form, figures=figures, charts=charts)
     campaign = current_campaign()
     tallies = campaign_tallies(campaign) if campaign is not None else None
     return render_template(
-        "main/staff_home.html", form=form, figures=figures, deputies=deputy_figures(), campaign=campaign, tallies=tallies
+        "main/staff_home.html", form=form, figures=figures, charts=charts, deputies=deputy_figures(), campaign=campaign,
+        tallies=tallies,
     )

@@ -1,6 +1,5 @@
 """The practical matter form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -18,6 +17,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..forms import OnceForm
 from .models import MATTER_STATE_LABELS, MatterState
 
 
@@ -25,7 +25,7 @@ def _state_choices():
     return [SelectChoice(s.value, MATTER_STATE_LABELS[s]) for s in MatterState]
 
 
-class MatterForm(FlaskForm):
+class MatterForm(OnceForm):
     """A practical matter: what, where, who, when, how far, for how many."""
 
     title = StringField(_l("The practical matter"), validators=[DataRequired(_l("Please enter a title.")), Length(max=200, message=_l("Too long."))])

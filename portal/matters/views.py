@@ -11,6 +11,7 @@ from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..opinions.models import Opinion
@@ -73,10 +74,14 @@ def new():
             form.deputies.data = [current_user.id]
             form.community.data = current_user.deputy.community_id if current_user.deputy else 0
     if form.validate_on_submit():
-        matter = commit_form(form, lambda: create_matter(current_user, _fields(form)))
-        if matter is not None:
-            flash(_("The practical matter was recorded."), "success")
-            return redirect(url_for("matters.detail", matter_id=matter.id))
+        url = commit_once(
+            form,
+            lambda: create_matter(current_user, _fields(form)),
+            lambda matter: url_for("matters.detail", matter_id=matter.id),
+            lambda matter: _("The practical matter was recorded."),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("matters/form.html", form=form, matter=None)
 
 

@@ -1,6 +1,5 @@
 """Forms for meetings, rosters, marks, the voter log, meeting kinds and the rate period."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,12 +19,28 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..forms import BaseForm, OnceForm
 from .models import AttendanceStatus
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class MeetingForm(FlaskForm):
+class MarkForm(BaseForm):
+    """One tap on a tablet card: the status, the leave reason, and what the tablet says of the tap.
+
+    `tap_id` is the tap's own id (a UUID made on the tablet); `tapped_at` and `sent_at` are the
+    tablet's clock (ms since the epoch) when the tap was made and when it was sent.
+    """
+
+    status = SelectField(coerce=AttendanceStatus, choices=[SelectChoice(s, s.label) for s in AttendanceStatus],
+                         validators=[InputRequired(_l("Please choose a valid status."))])
+    reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    tap_id = StringField(validators=[Optional(), UUID()])
+    tapped_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    sent_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
+
+
+class MeetingForm(OnceForm):
     """A meeting's particulars; times are typed in the portal's local time."""
 
     kind = SelectField(_l("Kind of meeting"), coerce=int, validators=[DataRequired(_l("Please choose the kind of meeting."))])
@@ -37,30 +52,16 @@ class MeetingForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Length(max=200, message=_l("At most 200 characters."))])
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Notes / minutes"), validators=[Length(max=20000, message=_l("The text is too long."))])
+    fixed_checkin_code = BooleanField(_l("Fixed check-in code (for a printed notice; otherwise the code on the screen changes every 30 seconds)"))
 
 
-class RosterForm(FlaskForm):
+class RosterForm(BaseForm):
     """The deputies expected at a meeting."""
 
     deputies = SelectMultipleField(_l("Expected deputies"), coerce=int, validate_choice=False)
 
 
-class MarkForm(FlaskForm):
-    """One tap on a tablet card: the status, the leave reason, and what the tablet says of the tap.
-
-    `tap_id` is the tap's own id (a UUID made on the tablet); `tapped_at` and `sent_at` are the
-    tablet's clock (ms since the epoch) when the tap was made and when it was sent.
-    """
-
-    status = SelectField(choices=[SelectChoice(status, status.label) for status in AttendanceStatus], coerce=AttendanceStatus,
-                         validators=[InputRequired(_l("Please choose a valid status."))])
-    reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])
-    tap_id = StringField(validators=[Optional(), UUID()])
-    tapped_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
-    sent_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
-
-
-class VoterLogForm(FlaskForm):
+class VoterLogForm(BaseForm):
     """The voters present at a voter meeting or visit and the answers fed back to them."""
 
     voter_count = IntegerField(_l("Voters present"), validators=[
@@ -69,7 +70,7 @@ class VoterLogForm(FlaskForm):
                             validators=[Length(max=5000, message=_l("At most 5000 characters."))])
 
 
-class MeetingOpinionForm(FlaskForm):
+class MeetingOpinionForm(OnceForm):
     """An opinion raised at the meeting, added inline."""
 
     content = TextAreaField(_l("Opinion"), validators=[DataRequired(_l("Please write down the opinion.")),
@@ -79,7 +80,7 @@ class MeetingOpinionForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
 
 
-class MeetingKindForm(FlaskForm):
+class MeetingKindForm(OnceForm):
     """A kind of meeting: its name, whether it keeps a voter log, whether it is in use."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("At most 32 characters."))])

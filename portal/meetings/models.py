@@ -13,6 +13,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -122,6 +123,9 @@ class Meeting(db.Model):
     board_version: Mapped[int] = mapped_column(default=0)
     # The version at which the board last changed shape (roster, close, reopen): tablets reload all cards.
     layout_version: Mapped[int] = mapped_column(default=0)
+    # False: the QR code at the door changes every CHECKIN_CODE_SECONDS (a photo of it soon expires);
+    # True: one code for the whole check-in window, for a printed notice.
+    fixed_checkin_code: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     reopened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,6 +22,7 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
 from ..periods import local_day_range, this_year
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -84,6 +85,7 @@ class MeetingFields:
     place: str = ""
     community: Community | None = None
     notes: str = ""
+    fixed_checkin_code: bool = False
 
 
 def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None:
@@ -116,6 +118,7 @@ def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | N
         place=(fields.place or "").strip(),
         community=fields.community,
         notes=(fields.notes or "").strip(),
+        fixed_checkin_code=fields.fixed_checkin_code,
         created_by_id=actor.id,
     )
     db.session.add(meeting)
@@ -133,6 +136,7 @@ def update_meeting(meeting: Meeting, fields: MeetingFields) -> Meeting:
     meeting.place = (fields.place or "").strip()
     meeting.community = fields.community
     meeting.notes = (fields.notes or "").strip()
+    meeting.fixed_checkin_code = fields.fixed_checkin_code
     db.session.flush()
     return meeting
 
@@ -269,6 +273,8 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("Please give the reason for the leave."), "reason")
     if len(reason) > MAX_REASON:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
+    if has_control_characters(reason):
+        raise ServiceError(str(CONTROL_CHARACTERS_MESSAGE), "reason")
     if tap.tap_id is not None and db.session.scalar(
         select(AttendanceChange.id).where(AttendanceChange.tap_id == tap.tap_id)
     ) is not None:
@@ -406,6 +412,12 @@ class Tally:
     def rate(self) -> Fraction | None:
         return rate(self.attended, self.expected)
 
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
+
+
+TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
+
 
 def _count(status: AttendanceStatus):
     return func.sum(case((Attendance.status == status, 1), else_=0))
@@ -456,17 +468,21 @@ class DeputyRate:
     tally: Tally
 
 
+def counted_meetings(start: date, end: date):
+    """The meetings that count for attendance: starting from `start` to `end` (local dates), closed or over."""
+    since, until = local_day_range(start, end)
+    return and_(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
+
+
 def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
     """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    counted = or_(Meeting.closed, Meeting.ends_at < utcnow())
-    since, until = local_day_range(start, end)
     query = (
         _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted, Meeting.starts_at >= since, Meeting.starts_at < until)
+        .where(counted_meetings(start, end))
         .group_by(MeetingRoster.deputy_id)
     )
     if deputy_id is not None:
@@ -474,6 +490,29 @@ def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> li
     found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
     deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
     return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+
+
+def monthly_attendance(start: date, end: date, community_id: int | None = None) -> list[tuple[date, Tally]]:
+    """The committee's attendance per local month of the period: what `attendance_rates` sums, split by month.
+
+    The same places are counted (active deputies, of the community if one is given), so the months add up
+    to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    """
+    query = (
+        _roster_with_marks(select(Meeting.starts_at, *_tally_columns()))
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .where(counted_meetings(start, end), MeetingRoster.deputy_id.in_(deputy_ids_query(community=community_id)))
+        .group_by(Meeting.id, Meeting.starts_at)
+    )
+    months: dict[date, Tally] = {}
+    month = start.replace(day=1)
+    while month <= end:
+        months[month] = Tally()
+        month = (month + timedelta(days=32)).replace(day=1)
+    for starts_at, *counts in db.session.execute(query):
+        month = to_local(starts_at).date().replace(day=1)
+        months[month] = months.get(month, Tally()) + _tally(counts)
+    return sorted(months.items())
 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
@@ -503,9 +542,39 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="checkin")
 
 
-def checkin_token(meeting: Meeting) -> str:
-    """The signed token of the meeting's check-in URL (its validity comes from the meeting's window)."""
-    return _serializer().dumps(meeting.id)
+def checkin_step(now: datetime | None = None) -> int:
+    """The number of the current period of CHECKIN_CODE_SECONDS: a rotating code changes with it."""
+    return int((now or utcnow()).timestamp()) // current_app.config["CHECKIN_CODE_SECONDS"]
+
+
+def checkin_token(meeting: Meeting, now: datetime | None = None) -> str:
+    """The signed token of the meeting's check-in URL: with the current step, unless the code is fixed.
+
+    A fixed code (for a printed notice) is valid through the meeting's check-in window; a rotating
+    one (on the screen at the door) only in its own step and the next.
+    """
+    if meeting.fixed_checkin_code:
+        return _serializer().dumps(meeting.id)
+    return _serializer().dumps([meeting.id, checkin_step(now)])
+
+
+def _confirmations() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="checkin-confirm")
+
+
+def checkin_confirmation(user: User, meeting: Meeting) -> str:
+    """Proof that `user` scanned a valid code of `meeting`, carried by the confirm button."""
+    return _confirmations().dumps([meeting.id, user.id])
+
+
+def _confirmed(confirmation: str | None, user: User, meeting: Meeting) -> bool:
+    if not confirmation:
+        return False
+    try:
+        scanned = _confirmations().loads(confirmation, max_age=current_app.config["CHECKIN_CONFIRM_SECONDS"])
+    except BadSignature:
+        return False
+    return scanned == [meeting.id, user.id]
 
 
 def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
@@ -515,15 +584,25 @@ def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
             meeting.ends_at + timedelta(minutes=config["CHECKIN_GRACE_MINUTES"]))
 
 
-def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Meeting:
-    """The meeting if `user` may check in to it now with `token`, else CheckinRefused with the reason."""
+def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetime | None = None,
+                   confirmation: str | None = None) -> Meeting:
+    """The meeting if `user` may check in to it now with `token`, else CheckinRefused with the reason.
+
+    A rotating code must be of the current or the previous step, unless `confirmation` shows that
+    this user scanned it in time (the confirm button may be pressed a little later).
+    """
     try:
-        meeting_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         raise CheckinRefused(_("This check-in code is not valid. Please scan the code shown at the meeting.")) from None
+    meeting_id, step = payload if isinstance(payload, list) and len(payload) == 2 else (payload, None)
     if meeting is None or meeting_id != meeting.id:
         raise CheckinRefused(_("This check-in code belongs to another meeting."))
     now = now or utcnow()
+    if step is None and not meeting.fixed_checkin_code:
+        raise CheckinRefused(_("This code is no longer in use. Please scan the code on the screen at the meeting."))
+    if step is not None and step not in (checkin_step(now), checkin_step(now) - 1) and not _confirmed(confirmation, user, meeting):
+        raise CheckinRefused(_("This code has expired. Please scan the code on the screen at the meeting again."))
     opens, closes = checkin_window(meeting)
     if meeting.closed or now > closes:
         raise CheckinRefused(_("Check-in for this meeting has ended."))
@@ -540,12 +619,13 @@ def checked_in(meeting: Meeting, user: User) -> Attendance | None:
     return mark if mark is not None and mark.status.attended else None
 
 
-def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None) -> Attendance:
+def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None,
+                  confirmation: str | None = None) -> Attendance:
     """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code.
 
     A second scan changes nothing: the deputy already marked as come keeps that mark and its time.
     """
-    meeting = verify_checkin(user, meeting, token, now)
+    meeting = verify_checkin(user, meeting, token, now, confirmation)
     already = checked_in(meeting, user)
     if already is not None:
         return already

@@ -14,12 +14,14 @@ from ..clock import to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
 from ..extensions import db
+from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..periods import PeriodForm, read_period, this_year
+from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .exports import export_meeting, export_rates
 from .forms import (
@@ -41,6 +43,8 @@ from .services import (
     checked_in,
     attendance_history,
     attendance_rates,
+    checkin_confirmation,
+    checkin_step,
     checkin_token,
     close_meeting,
     corrected_tap_time,
@@ -117,6 +121,7 @@ def _fields(form: MeetingForm) -> MeetingFields:
         place=form.place.data or "",
         community=db.session.get(Community, form.community.data) if form.community.data else None,
         notes=form.notes.data or "",
+        fixed_checkin_code=bool(form.fixed_checkin_code.data),
     )
 
 
@@ -130,10 +135,14 @@ def new():
         start = to_local(utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None) + timedelta(hours=1)
         form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
     if form.validate_on_submit():
-        meeting = commit_form(form, lambda: create_meeting(current_user, _fields(form)))
-        if meeting is not None:
-            flash(_("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)), "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        url = commit_once(
+            form,
+            lambda: create_meeting(current_user, _fields(form)),
+            lambda meeting: url_for("meetings.detail", meeting_id=meeting.id),
+            lambda meeting: _("The meeting was created with %(n)d expected deputies.", n=len(meeting.roster)),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("meetings/form.html", form=form, meeting=None)
 
 
@@ -166,15 +175,23 @@ def _opinion_form(meeting: Meeting, form: MeetingOpinionForm | None = None) -> M
     return form
 
 
+def _checkin_code_context(meeting: Meeting) -> dict:
+    url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
+    return {
+        "meeting": meeting,
+        "checkin_url": url,
+        "checkin_step": checkin_step(),
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code")),
+    }
+
+
 def _detail_context(meeting: Meeting) -> dict:
     context = {"meeting": meeting, "tally": tally(meeting), "statuses": list(AttendanceStatus)}
     if current_user.has_role(Role.STAFF):
         context["cards"] = attendance_cards(meeting)
         context["history"] = attendance_history(meeting)
         if not meeting.closed:
-            url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
-            context["checkin_url"] = url
-            context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=5, omitsize=True, title=_("Check-in code"))
+            context.update(_checkin_code_context(meeting))
     else:
         cards = attendance_cards(meeting, current_user.id)
         context["own"] = cards[0].attendance if cards else None
@@ -339,17 +356,21 @@ def add_opinion(meeting_id: int):
     form = _opinion_form(meeting, MeetingOpinionForm())
     status = 200
     if form.validate_on_submit():
-        opinion = commit_form(form, lambda: add_meeting_opinion(
-            current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
-            db.session.get(Category, form.category.data),
-            db.session.get(Community, form.community.data) if form.community.data else None,
-        ))
-        if opinion is None:
+        url = commit_once(
+            form,
+            lambda: add_meeting_opinion(
+                current_user, meeting, db.session.get(User, form.deputy.data), form.content.data,
+                db.session.get(Category, form.category.data),
+                db.session.get(Community, form.community.data) if form.community.data else None,
+            ),
+            lambda opinion: url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions",
+            lambda opinion: _("The opinion was added."),
+        )
+        if url is None:
             status = 422
+        elif not is_htmx():
+            return redirect(url)
         else:
-            if not is_htmx():
-                flash(_("The opinion was added."), "success")
-                return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#meeting-opinions")
             form = _opinion_form(meeting)
     else:
         status = 422
@@ -358,6 +379,18 @@ def add_opinion(meeting_id: int):
     if is_htmx():
         return render_template("meetings/_opinions.html", **context), status
     return render_template("meetings/detail.html", **context), status
+
+
+@bp.route("/<int:meeting_id>/checkin-code")
+@role_required(Role.STAFF)
+def checkin_code(meeting_id: int):
+    """The rotating QR code, polled by the screen at the door; 204 while the code is unchanged."""
+    meeting = _meeting(meeting_id)
+    if meeting.closed or meeting.fixed_checkin_code:
+        return "", 204
+    if request.args.get("step", type=int) == checkin_step():
+        return "", 204
+    return render_template("meetings/_checkin_code.html", **_checkin_code_context(meeting))
 
 
 @bp.route("/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
@@ -369,7 +402,8 @@ def checkin(meeting_id: int, token: str):
     if already is not None:  # a second scan: say so, whatever the code or the hour
         return render_template("meetings/checkin_done.html", meeting=meeting, mark=already, again=True)
     if request.method == "POST":
-        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token))
+        confirmation = request.form.get("confirmation")
+        outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token, confirmation=confirmation))
     else:
         outcome = run_and_commit(lambda: verify_checkin(current_user, meeting, token))
     if isinstance(outcome, ServiceError):
@@ -377,7 +411,8 @@ def checkin(meeting_id: int, token: str):
         return render_template("meetings/checkin_refused.html", message=outcome.message), status
     if request.method == "POST":
         return render_template("meetings/checkin_done.html", meeting=meeting, mark=outcome)
-    return render_template("meetings/checkin.html", meeting=meeting, token=token)
+    return render_template("meetings/checkin.html", meeting=meeting, token=token,
+                           confirmation=checkin_confirmation(current_user, meeting))
 
 
 @bp.route("/<int:meeting_id>/sheet")
@@ -410,7 +445,10 @@ def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end = _period()
     rows = attendance_rates(start, end)
-    return render_template("meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end)
+    charts = flat_charts(Period(start, end, request.args.get("community", type=int)), ("attendance",))
+    return render_template(
+        "meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end, charts=charts
+    )
 
 
 @bp.route("/rates/export.<fmt>")
@@ -429,10 +467,14 @@ def kinds():
     """The kinds of meeting, with a form to add one."""
     form = MeetingKindForm()
     if form.validate_on_submit():
-        kind = commit_form(form, lambda: save_meeting_kind(None, form.name.data, form.voter_log.data))
-        if kind is not None:
-            flash(_("Meeting kind %(name)s was added.", name=kind.name), "success")
-            return redirect(url_for("meetings.kinds"))
+        url = commit_once(
+            form,
+            lambda: save_meeting_kind(None, form.name.data, form.voter_log.data),
+            lambda kind: url_for("meetings.kinds"),
+            lambda kind: _("Meeting kind %(name)s was added.", name=kind.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("meetings/kinds.html", form=form, kinds=meeting_kinds(active_only=False))
 
 

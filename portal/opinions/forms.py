@@ -1,6 +1,5 @@
 """Forms for recording an opinion and for the admin's category list."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..forms import OnceForm
 from .models import METHOD_LABELS, CollectionMethod
 from .services import MAX_CONTENT
 
@@ -26,7 +26,7 @@ def _method_choices():
     return [SelectChoice(m.value, METHOD_LABELS[m]) for m in CollectionMethod]
 
 
-class OpinionForm(FlaskForm):
+class OpinionForm(OnceForm):
     """An opinion collected from voters; staff also choose whose it is."""
 
     deputy = SelectField(_l("Deputy who collected it"), coerce=int, validators=[Optional()])
@@ -45,7 +45,7 @@ class OpinionForm(FlaskForm):
     )
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(OnceForm):
     """A new category's name."""
 
     name = StringField(_l("Category name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("Too long."))])

@@ -10,6 +10,7 @@ from ..accounts.services import active_communities, active_deputies
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
+from ..forms import commit_once
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..periods import PeriodForm, read_period
@@ -82,20 +83,24 @@ def new():
             form.community.data = current_user.deputy.community_id
     if form.validate_on_submit():
         deputy = current_user if is_deputy else db.session.get(User, form.deputy.data or 0)
-        opinion = commit_form(form, lambda: record_opinion(
-            current_user,
-            deputy,
-            form.content.data,
-            db.session.get(Community, form.community.data or 0),
-            db.session.get(Category, form.category.data or 0),
-            form.collected_on.data,
-            CollectionMethod(form.method.data),
-            form.voter_names.data or "",
-            form.voter_count.data,
-        ))
-        if opinion is not None:
-            flash(_("The opinion was recorded."), "success")
-            return redirect(url_for("opinions.index"))
+        url = commit_once(
+            form,
+            lambda: record_opinion(
+                current_user,
+                deputy,
+                form.content.data,
+                db.session.get(Community, form.community.data or 0),
+                db.session.get(Category, form.category.data or 0),
+                form.collected_on.data,
+                CollectionMethod(form.method.data),
+                form.voter_names.data or "",
+                form.voter_count.data,
+            ),
+            lambda opinion: url_for("opinions.index"),
+            lambda opinion: _("The opinion was recorded."),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("opinions/form.html", form=form, is_deputy=is_deputy)
 
 
@@ -105,10 +110,14 @@ def categories():
     """The categories (领域) with a form to add one."""
     form = CategoryForm()
     if form.validate_on_submit():
-        category = commit_form(form, lambda: create_category(form.name.data))
-        if category is not None:
-            flash(_("Category %(name)s was added.", name=category.name), "success")
-            return redirect(url_for("opinions.categories"))
+        url = commit_once(
+            form,
+            lambda: create_category(form.name.data),
+            lambda category: url_for("opinions.categories"),
+            lambda category: _("Category %(name)s was added.", name=category.name),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("opinions/categories.html", form=form, categories=all_categories())
 
 

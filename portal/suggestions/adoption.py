@@ -3,13 +3,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import case, extract, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..figures import rate
 from ..models import Community, User
 from ..periods import Period
 from ..opinions.models import Category, Opinion
-from .models import ADOPTED_STATES, SUBMITTED_STATES, Suggestion, suggestion_deputies
+from .models import ADOPTED_STATES, SUBMITTED_STATES, Suggestion, SuggestionState, suggestion_deputies
 
 
 @dataclass
@@ -87,13 +88,46 @@ class OpinionFigures:
     deputies: int
 
 
-def opinion_figures(period: Period = Period()) -> OpinionFigures:
-    """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
-    query = select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct()))
+def _opinions_in(query, period: Period):
+    """Opinions collected in the period (by collection date), in the community."""
     if period.start:
         query = query.where(Opinion.collected_on >= period.start)
     if period.end:
         query = query.where(Opinion.collected_on <= period.end)
     if period.community_id:
         query = query.where(Opinion.community_id == period.community_id)
+    return query
+
+
+def opinion_figures(period: Period = Period()) -> OpinionFigures:
+    """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
+    query = _opinions_in(select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct())), period)
     return OpinionFigures(*db.session.execute(query).one())
+
+
+def opinions_by_category(period: Period = Period()) -> list[tuple[str, int]]:
+    """Opinions collected in the period per category, in the categories' order (categories with none left out)."""
+    query = _opinions_in(select(Category.name, func.count(Opinion.id)).join(Category, Category.id == Opinion.category_id), period)
+    query = query.group_by(Category.id, Category.name, Category.position).order_by(Category.position, Category.id)
+    return [(name, n) for name, n in db.session.execute(query)]
+
+
+def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
+    """Opinions collected in the period per community, by name."""
+    query = _opinions_in(select(Community.name, func.count(Opinion.id)).join(Community, Community.id == Opinion.community_id), period)
+    query = query.group_by(Community.id, Community.name).order_by(Community.name)
+    return [(name, n) for name, n in db.session.execute(query)]
+
+
+def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
+    """The suggestions submitted in the period that the district adopted (the 采纳 of the rate), by submission."""
+    query = _filtered(select(Suggestion).where(Suggestion.state.in_(ADOPTED_STATES)), period)
+    query = query.options(joinedload(Suggestion.category), selectinload(Suggestion.deputies))
+    return list(db.session.scalars(query.order_by(Suggestion.submitted_on, Suggestion.id)))
+
+
+def submitted_by_state(period: Period = Period()) -> list[tuple[SuggestionState, int]]:
+    """The suggestions submitted in the period by where they stand now, in the workflow's order; they add up to 上报."""
+    query = _filtered(select(Suggestion.state, func.count(Suggestion.id)).where(Suggestion.state.in_(SUBMITTED_STATES)), period)
+    found = dict(db.session.execute(query.group_by(Suggestion.state)).all())
+    return [(state, found.get(state, 0)) for state in SuggestionState if state in SUBMITTED_STATES]

@@ -1,6 +1,5 @@
 """Forms for a suggestion, a workflow step, and the figures' filters."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     SelectField,
@@ -10,10 +9,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import BaseForm, OnceForm
 from .services import MAX_CONTENT, MAX_NOTE, MAX_TITLE
 
 
-class SuggestionForm(FlaskForm):
+class SuggestionForm(OnceForm):
     """A suggestion's text, category, community and proposing deputies."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=MAX_TITLE, message=_l("Too long."))])
@@ -25,7 +25,7 @@ class SuggestionForm(FlaskForm):
     deputies = SelectMultipleField(_l("Proposing deputies"), coerce=int, validators=[Optional()])
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(BaseForm):
     """One step of the workflow: where to, from which state the page showed, and the note."""
 
     to_state = HiddenField(validators=[DataRequired(_l("Please choose a step."))])

@@ -20,12 +20,14 @@ from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..figures import percent
+from ..forms import commit_once
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
+from ..reports.charts import flat_charts
 from . import bp
 from .adoption import (
     adoption_by_category,
@@ -134,10 +136,15 @@ def new():
     elif request.method == "GET" and current_user.role is Role.DEPUTY:
         form.deputies.data = [current_user.id]
     if form.validate_on_submit():
-        suggestion = commit_form(form, lambda: create_suggestion(current_user, _fields(form), [o.id for o in opinions]))
-        if suggestion is not None:  # on an error nothing of the suggestion is kept: no half-saved draft
-            flash(_("The suggestion was saved as a draft."), "success")
-            return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
+        # On a refusal nothing of the suggestion is kept: no half-saved draft.
+        url = commit_once(
+            form,
+            lambda: create_suggestion(current_user, _fields(form), [o.id for o in opinions]),
+            lambda suggestion: url_for("suggestions.detail", suggestion_id=suggestion.id),
+            lambda suggestion: _("The suggestion was saved as a draft."),
+        )
+        if url is not None:
+            return redirect(url)
     return render_template("suggestions/form.html", form=form, suggestion=None, opinions=opinions)
 
 
@@ -268,6 +275,7 @@ def figures():
         overall=adoption_overall(period),
         opinions=opinion_figures(period),
         tables=_figure_tables(period),
+        charts=flat_charts(period, ("category", "community", "states")),
     )
 
 

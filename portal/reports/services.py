@@ -1,0 +1,199 @@
+"""The deputy's record (履职档案): everything a deputy did in a period, for one deputy or a whole committee at once.
+
+Each part is one query over all the deputies asked for, so printing thirty records costs what printing one does.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..campaigns.models import Campaign, ChecklistItem, ChecklistRecord
+from ..campaigns.services import Progress, progress_of
+from ..evaluations.models import Evaluation
+from ..evaluations.services import Rating, rating_for, thresholds
+from ..extensions import db
+from ..matters.models import PracticalMatter, practical_matter_deputies
+from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
+from ..meetings.services import Tally, attendance_rates, counted_meetings
+from ..models import DeputyProfile
+from ..opinions.models import Opinion
+from ..periods import Period
+from ..suggestions.models import ADOPTED_STATES, Suggestion, SuggestionEvent, SuggestionState, suggestion_deputies
+
+# The steps that record the district's answer.
+ANSWER_STATES = (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED)
+
+
+@dataclass
+class CampaignPart:
+    """A campaign of the period: each active item with the deputy's record of it (or None), and the progress."""
+
+    campaign: Campaign
+    items: list[tuple[ChecklistItem, ChecklistRecord | None]]
+    progress: Progress
+
+
+@dataclass
+class MeetingMark:
+    """A counted meeting the deputy was rostered for, and their mark (None: never marked)."""
+
+    meeting: Meeting
+    status: AttendanceStatus | None
+
+    @property
+    def attended(self) -> bool:
+        return self.status is not None and self.status.attended
+
+
+@dataclass
+class SuggestionOutcome:
+    """A suggestion the deputy proposed, and the district's answer (the step into adopted or not adopted)."""
+
+    suggestion: Suggestion
+    answer: SuggestionEvent | None
+
+    @property
+    def adopted(self) -> bool:
+        return self.suggestion.state in ADOPTED_STATES
+
+
+@dataclass
+class DeputyRecord:
+    """One deputy's 履职档案 for a period."""
+
+    profile: DeputyProfile
+    period: Period
+    campaigns: list[CampaignPart] = field(default_factory=list)
+    attendance: Tally = field(default_factory=Tally)
+    meetings: list[MeetingMark] = field(default_factory=list)
+    opinions: list[Opinion] = field(default_factory=list)
+    suggestions: list[SuggestionOutcome] = field(default_factory=list)
+    matters: list[PracticalMatter] = field(default_factory=list)
+    evaluations: list[tuple[Evaluation, Rating | None]] = field(default_factory=list)
+
+    @property
+    def voter_meetings(self) -> list[MeetingMark]:
+        """The deputy–voter meetings and visits the deputy attended."""
+        return [mark for mark in self.meetings if mark.meeting.kind.voter_log and mark.attended]
+
+    @property
+    def adopted(self) -> int:
+        return sum(1 for outcome in self.suggestions if outcome.adopted)
+
+
+def deputy_records(profiles: list[DeputyProfile], period: Period) -> list[DeputyRecord]:
+    """The records of these deputies for the period, in the order given; a fixed number of queries."""
+    records = {profile.user_id: DeputyRecord(profile, period) for profile in profiles}
+    if not records:
+        return []
+    ids = list(records)
+    _add_campaigns(records, period)
+    _add_attendance(records, period)
+    for opinion in db.session.scalars(
+        select(Opinion)
+        .options(joinedload(Opinion.community), joinedload(Opinion.category), joinedload(Opinion.suggestion))
+        .where(Opinion.deputy_id.in_(ids), Opinion.collected_on >= period.start, Opinion.collected_on <= period.end)
+        .order_by(Opinion.collected_on, Opinion.id)
+    ):
+        records[opinion.deputy_id].opinions.append(opinion)
+    _add_suggestions(records, period)
+    for deputy_id, matter in db.session.execute(
+        select(practical_matter_deputies.c.deputy_id, PracticalMatter)
+        .join(PracticalMatter, PracticalMatter.id == practical_matter_deputies.c.matter_id)
+        .options(joinedload(PracticalMatter.community))
+        .where(practical_matter_deputies.c.deputy_id.in_(ids))
+        .where(PracticalMatter.done_on >= period.start, PracticalMatter.done_on <= period.end)
+        .order_by(PracticalMatter.done_on, PracticalMatter.id)
+    ):
+        records[deputy_id].matters.append(matter)
+    settings = thresholds()
+    for evaluation in db.session.scalars(
+        select(Evaluation)
+        .where(Evaluation.deputy_id.in_(ids), Evaluation.starts_on <= period.end, Evaluation.ends_on >= period.start)
+        .order_by(Evaluation.starts_on.desc())
+    ):
+        records[evaluation.deputy_id].evaluations.append((evaluation, rating_for(evaluation.satisfaction, settings)))
+    return list(records.values())
+
+
+def _add_campaigns(records: dict[int, DeputyRecord], period: Period) -> None:
+    """The campaigns whose window overlaps the period, each active item with each deputy's record."""
+    campaigns = list(
+        db.session.scalars(
+            select(Campaign)
+            .options(selectinload(Campaign.items))
+            .where(Campaign.starts_on <= period.end, Campaign.ends_on >= period.start)
+            .order_by(Campaign.starts_on, Campaign.id)
+        )
+    )
+    if not campaigns:
+        return
+    found: dict[tuple[int, int], ChecklistRecord] = {}
+    for row in db.session.scalars(
+        select(ChecklistRecord)
+        .join(ChecklistItem)
+        .options(
+            joinedload(ChecklistRecord.community),
+            joinedload(ChecklistRecord.practical_matter),
+            joinedload(ChecklistRecord.suggestion),
+        )
+        .where(ChecklistItem.campaign_id.in_([c.id for c in campaigns]), ChecklistRecord.deputy_id.in_(list(records)))
+    ):
+        found[row.deputy_id, row.item_id] = row
+    for deputy_id, record in records.items():
+        for campaign in campaigns:
+            mine = {item.id: found[deputy_id, item.id] for item in campaign.items if (deputy_id, item.id) in found}
+            items = [(item, mine.get(item.id)) for item in campaign.active_items]
+            record.campaigns.append(CampaignPart(campaign, items, progress_of(campaign, mine)))
+
+
+def _add_attendance(records: dict[int, DeputyRecord], period: Period) -> None:
+    """The attendance tally (the rates page's figure) and the counted meetings with each deputy's mark."""
+    if len(records) == 1:
+        rates = attendance_rates(period.start, period.end, next(iter(records)))
+    else:
+        rates = attendance_rates(period.start, period.end)
+    for row in rates:
+        if row.deputy.id in records:
+            records[row.deputy.id].attendance = row.tally
+    query = (
+        select(MeetingRoster.deputy_id, Meeting, Attendance.status)
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .outerjoin(
+            Attendance,
+            (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == MeetingRoster.deputy_id),
+        )
+        .options(joinedload(Meeting.kind), joinedload(Meeting.community))
+        .where(MeetingRoster.deputy_id.in_(list(records)), counted_meetings(period.start, period.end))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    for deputy_id, meeting, status in db.session.execute(query):
+        records[deputy_id].meetings.append(MeetingMark(meeting, status))
+
+
+def _add_suggestions(records: dict[int, DeputyRecord], period: Period) -> None:
+    """The suggestions each deputy proposed that were submitted in the period, with the latest answer step."""
+    rows = db.session.execute(
+        select(suggestion_deputies.c.deputy_id, Suggestion)
+        .join(Suggestion, Suggestion.id == suggestion_deputies.c.suggestion_id)
+        .options(joinedload(Suggestion.category), joinedload(Suggestion.community))
+        .where(suggestion_deputies.c.deputy_id.in_(list(records)))
+        .where(Suggestion.submitted_on >= period.start, Suggestion.submitted_on <= period.end)
+        .order_by(Suggestion.submitted_on, Suggestion.id)
+    ).all()
+    answers = latest_answers([suggestion.id for _deputy, suggestion in rows])
+    for deputy_id, suggestion in rows:
+        records[deputy_id].suggestions.append(SuggestionOutcome(suggestion, answers.get(suggestion.id)))
+
+
+def latest_answers(suggestion_ids: list[int]) -> dict[int, SuggestionEvent]:
+    """Per suggestion, its latest step into adopted or not adopted: the district's answer, with its note."""
+    answers: dict[int, SuggestionEvent] = {}
+    if suggestion_ids:
+        for event in db.session.scalars(
+            select(SuggestionEvent)
+            .where(SuggestionEvent.suggestion_id.in_(set(suggestion_ids)), SuggestionEvent.to_state.in_(ANSWER_STATES))
+            .order_by(SuggestionEvent.id)
+        ):
+            answers[event.suggestion_id] = event
+    return answers

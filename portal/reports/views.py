@@ -1,0 +1,78 @@
+"""The deputy's record (one, or the committee's in one print) and the work report (page and Word document)."""
+from flask import Response, current_app, render_template, request
+from flask_login import current_user
+
+from ..accounts.services import deputies_query
+from ..exports import content_disposition
+from ..extensions import db
+from ..models import DeputyProfile, Role
+from ..periods import Period, PeriodForm, period_args, read_period, this_year
+from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
+from . import bp
+from .charts import charts_for
+from .document import report_sections, report_title, word_document
+from .forms import ReportFilterForm
+from .report import work_report
+from .services import deputy_records
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ALL_CHARTS = ("category", "community", "states", "four-ones", "attendance")
+# The web page draws each chart beside the report section whose tables hold its numbers.
+SECTION_CHARTS = {"four-ones": ("four-ones",), "opinions": ("category", "community", "states"), "attendance": ("attendance",)}
+
+
+def _period(form: PeriodForm) -> Period:
+    """The period the form asks for (this year by default) and its community, if it has one."""
+    start, end = read_period(form, this_year())
+    community = form.community.data if isinstance(form, ReportFilterForm) else None
+    return Period(start, end, community or None)
+
+
+@bp.route("/deputies/<int:user_id>")
+@role_required(*ANY_ROLE)
+def record(user_id: int):
+    """A deputy's record for a period: a deputy sees their own, staff anyone's (else 404)."""
+    profile = get_visible_deputy_or_404(current_user, db.session.get(DeputyProfile, user_id))
+    form = PeriodForm(request.args)
+    period = _period(form)
+    return render_template("reports/record.html", form=form, record=deputy_records([profile], period)[0])
+
+
+@bp.route("/deputies")
+@role_required(Role.STAFF)
+def records():
+    """Every active deputy's record for a period, one after another, to print in one go; filtered by community."""
+    form = ReportFilterForm(request.args)
+    period = _period(form)
+    profiles = list(db.session.scalars(deputies_query(community=period.community_id)))
+    return render_template("reports/records.html", form=form, period=period, records=deputy_records(profiles, period))
+
+
+def _report():
+    form = ReportFilterForm(request.args)
+    period = _period(form)
+    report = work_report(period)
+    return form, report, report_title(report, current_app.config["COMMITTEE_NAME"])
+
+
+@bp.route("/")
+@role_required(Role.STAFF)
+def work_report_page():
+    """The work report for a period and community on one printable page, with its charts and the Word download."""
+    form, report, title = _report()
+    charts = charts_for(report.period, ALL_CHARTS)
+    section_charts = {section: [chart for key in keys for chart in charts[key]] for section, keys in SECTION_CHARTS.items()}
+    return render_template(
+        "reports/work_report.html", form=form, report=report, title=title, sections=report_sections(report), charts=section_charts,
+        args=period_args(report.period.start, report.period.end, community=report.period.community_id),
+    )
+
+
+@bp.route("/work-report.docx")
+@role_required(Role.STAFF)
+def work_report_docx():
+    """The same report as a Word document, named after the committee and the period."""
+    _form, report, title = _report()
+    body = word_document(title, report_sections(report))
+    filename = f"{title}-{report.period.start.isoformat()}-{report.period.end.isoformat()}.docx"
+    return Response(body, mimetype=DOCX, headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})

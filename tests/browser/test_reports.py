@@ -1,0 +1,82 @@
+"""Charts in a real browser: drawn inline without breaking the CSP, and following the page's filters."""
+import re
+
+import pytest
+
+from portal.demo import seed_demo
+from portal.extensions import db
+
+
+@pytest.fixture
+def demo(live_app):
+    with live_app.app_context():
+        seed_demo("demo-pass-1")
+        db.session.commit()
+
+
+def log_in_as_staff(page, live_server):
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill("staff1")
+    page.get_by_label("密码", exact=True).fill("demo-pass-1")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/staff$"))
+
+
+def test_overview_charts_follow_the_community_filter(live_server, demo, page_at):
+    page = page_at()
+    log_in_as_staff(page, live_server)
+    chart = page.locator("#chart-community")
+    assert chart.locator("svg rect").count() > 3
+    before = chart.locator("desc").text_content()
+    assert "气象街社区" in before and "和平里社区" in before
+    category_before = page.locator("#chart-category desc").text_content()
+    page.evaluate("window.__notReloaded = true")
+    page.locator("#community").select_option(label="气象街社区")
+    page.wait_for_url(re.compile(r"community=\d+"))
+    page.wait_for_function("!document.querySelector('#chart-community desc').textContent.includes('和平里社区')")
+    assert "气象街社区" in page.locator("#chart-community desc").text_content()
+    assert page.locator("#chart-category desc").text_content() != category_before
+    assert page.evaluate("window.__notReloaded") is True
+    page.locator("#chart-category summary").click()
+    assert page.locator("#chart-category table").is_visible()
+    assert page.console_errors == []
+
+
+def test_adoption_and_attendance_charts_follow_the_period(live_server, demo, page_at):
+    page = page_at()
+    log_in_as_staff(page, live_server)
+    page.goto(live_server + "/suggestions/figures")
+    assert page.locator("#chart-states svg rect").count() >= 1
+    page.locator("#start").fill("2000-01-01")
+    page.locator("#end").fill("2000-12-31")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url(re.compile(r"end=2000-12-31"))
+    assert page.locator("#chart-category .empty").is_visible()
+    page.goto(live_server + "/meetings/rates")
+    columns = page.locator("#chart-attendance svg rect").count()
+    assert columns >= 3
+    page.locator("#start").fill(page.locator("#end").input_value()[:4] + "-01-01")
+    page.locator("#end").fill(page.locator("#end").input_value()[:4] + "-02-28")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url(re.compile(r"-02-28"))
+    assert page.locator("#chart-attendance svg rect").count() <= 2
+    assert page.console_errors == []
+
+
+def test_the_committees_records_print_one_deputy_per_a4_page(live_server, demo, page_at):
+    page = page_at()
+    log_in_as_staff(page, live_server)
+    page.goto(live_server + "/reports/deputies")
+    page.locator("#community").select_option(label="气象街社区")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url(re.compile(r"community=\d+"))
+    records = page.locator(".deputy-record").count()
+    assert records >= 2
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('form.filters')).display") == "none"
+    breaks = page.evaluate("[...document.querySelectorAll('.deputy-record')].map(r => getComputedStyle(r).breakBefore)")
+    assert breaks == ["auto"] + ["page"] * (records - 1)
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= records  # at least one A4 sheet per deputy
+    assert page.console_errors == []

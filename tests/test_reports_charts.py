@@ -1,0 +1,38 @@
+"""The SVG chart layout: bars scale to the largest value, rates to 100 %, labels stay text, nothing inline."""
+from fractions import Fraction
+
+from flask import render_template
+
+from portal.reports.charts import WIDTH, bars, columns
+
+
+def test_bars_scale_to_the_largest_value(app):
+    with app.test_request_context():
+        chart = bars("t", "标题", ["甲", "乙"], [("经济发展", [10, 5], ["10", "5"]), ("其他", [0, 2], ["0", "2"])])
+        widths = [r.width for r in chart.rects]
+        assert widths[0] == max(widths) and widths[1] == widths[0] / 2 and widths[2] == 0
+        assert all(r.x + r.width <= WIDTH for r in chart.rects)
+        assert chart.rows == [["经济发展", "10", "5"], ["其他", "0", "2"]] and len(chart.legend) == 2
+        assert "经济发展 10、5" in chart.summary
+
+
+def test_columns_draw_rates_and_skip_empty_months(app):
+    with app.test_request_context():
+        chart = columns("t", "出席率", [("1月", Fraction(1, 2), "50%"), ("2月", None, "—"), ("3月", Fraction(1), "100%")], "出席率")
+        assert [r.text for r in chart.rects] == ["50%", "100%"]
+        assert chart.rects[1].height == 2 * chart.rects[0].height
+        assert [label.text for label in chart.labels] == ["1月", "2月", "3月"]
+
+
+def test_a_chart_label_is_text_not_markup(app):
+    with app.test_request_context():
+        chart = bars("t", "<b>标题</b>", ["甲"], [('<script>alert(1)</script>', [1], ["1"])])
+        svg = render_template("reports/_chart.html", chart=chart)
+        assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
+        assert "style=" not in svg
+
+
+def test_an_empty_chart_says_so(app):
+    with app.test_request_context():
+        html = render_template("reports/_chart.html", chart=bars("t", "标题", ["甲"], []))
+        assert "<svg" not in html and 'class="empty"' in html
