@@ -1,77 +1,411 @@
-"""Benchmarks of the pages people use most, on the demo street (SQLite, in-process WSGI).
+"""`make bench`: the busiest pages at district scale, served by gunicorn, loaded by wrk, against the floor.
 
-Run with `make bench`. Prints a Markdown table (median and 95th percentile latency per request and
-requests per second) that the README quotes. The numbers are this machine's; compare runs, not machines.
+For each database (SQLite, then PostgreSQL on a throwaway cluster) it migrates an empty database,
+fills it with `bench.generate`, serves it with gunicorn (sync workers) and loads each page from wrk
+(a separate process, 32 connections, `bench/load.lua` carrying the session cookie and the CSRF
+header). Every page run is framed by runs of the bare `/healthz` of the same server: a page's
+"share of the floor" is its req/s over the mean of the two floor runs around it. SQL queries per
+request and the answer sizes (raw and gzip) are read in-process on the same database. The table goes
+to bench/results/<date>-<db>.md and to stdout.
 """
-import statistics
+import argparse
+import gzip
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from bench.generate import (  # noqa: E402
+    DEPUTY_USERNAME, DISTRICT, PASSWORD, STAFF_USERNAME, TINY, Generated, generate, session_id,
+)
 from portal import create_app  # noqa: E402
-from portal.demo import seed_demo  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.meetings.models import Meeting  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from tests.pgcluster import create_database, free_port, pg_bindir, throwaway_postgres  # noqa: E402
 
-PASSWORD = "bench-pass-1"
-ROUNDS = 200
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+SECRET_KEY = "bench-secret-key"
+FLOOR = "/healthz"
+WORKERS = 2
+CPU_ROUNDS = 10  # in-process requests timed per page
 
-# (label, login, method, path, form data, htmx?) — {meeting} and {deputy} are resolved after seeding.
-CASES = [
-    ("login page", None, "GET", "/login", None, False),
-    ("deputy home: 四个一 checklist", "xiahong", "GET", "/me", None, False),
-    ("overview: the report's figures", "staff1", "GET", "/staff", None, False),
-    ("四个一 matrix, 30 deputies", "staff1", "GET", "/campaigns/matrix", None, False),
-    ("attendance screen, 30 cards", "staff1", "GET", "/meetings/{meeting}/attendance", None, False),
-    ("attendance poll, nothing new", "staff1", "GET", "/meetings/{meeting}/attendance/changes?since={version}", None, True),
-    ("mark attendance (htmx POST)", "staff1", "POST", "/meetings/{meeting}/attendance/{deputy}", {"status": "present"}, True),
-    ("opinion search (htmx)", "staff1", "GET", "/opinions/?q=老人", None, True),
-    ("adoption figures", "staff1", "GET", "/suggestions/figures", None, False),
-    ("deputy roster, filtered (htmx)", "staff1", "GET", "/deputies/?q=王&level=district", None, True),
-    ("user list (admin)", "admin", "GET", "/admin/users?status=all", None, False),
+
+@dataclass(frozen=True)
+class Page:
+    """One measured page: who asks, how, and its target as a share of the floor."""
+
+    label: str
+    user: str  # "staff" or "deputy"
+    path: str
+    target: float  # minimum share of the floor's req/s
+    method: str = "GET"
+    htmx: bool = False
+    p99_ms: float | None = None  # maximum 99th percentile latency, where the issue sets one
+    marks: bool = False  # POST a mark, cycling through the roster and two statuses
+
+
+PAGES = [
+    Page("attendance screen", "staff", "/meetings/{meeting}/attendance", 0.0),
+    # The generated board is at version 0: the poll finds nothing new, as an idle tablet's does.
+    Page("attendance poll", "staff", "/meetings/{meeting}/attendance/changes?since=0", 0.30, htmx=True, p99_ms=100),
+    Page("htmx mark", "staff", "/meetings/{meeting}/attendance/{deputy}", 0.20, "POST", True, 100, marks=True),
+    Page("overview /staff", "staff", "/staff", 0.10),
+    Page("四个一 matrix", "staff", "/campaigns/matrix", 0.03),
+    Page("attendance rates", "staff", "/meetings/rates", 0.03),
+    Page("adoption figures", "staff", "/suggestions/figures", 0.03),
+    Page("opinion search (htmx)", "staff", "/opinions/?q=" + urllib.parse.quote("老人"), 0.0, htmx=True),
+    Page("deputy home /me", "deputy", "/me", 0.10),
 ]
+MARK_STATUSES = ("status=present", "status=late")
 
 
-def measure(client, method: str, path: str, data, htmx: bool) -> list[float]:
-    timings = []
-    headers = {"HX-Request": "true"} if htmx else {}
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = client.open(path, method=method, data=data, headers=headers)
-        timings.append(time.perf_counter() - start)
-        assert response.status_code < 400, (path, response.status_code)
-    return timings
+@dataclass
+class Run:
+    """What wrk measured for one page (or the floor) in one run."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        })
-        with app.app_context():
-            db.create_all()
-            seed_demo(PASSWORD)
-            db.session.commit()
-            meeting = db.session.scalar(select(Meeting).where(Meeting.closed.is_(False)).order_by(Meeting.starts_at.desc()))
-            ids = {"meeting": meeting.id, "deputy": meeting.roster[0].deputy_id, "version": meeting.board_version}
-        print("| page | median ms | p95 ms | req/s |\n|---|---:|---:|---:|")
-        for label, login, method, path, data, htmx in CASES:
-            path = path.format(**ids)
-            client = app.test_client()
-            if login:
-                client.post("/login", data={"username": login, "password": PASSWORD})
-            timings = sorted(measure(client, method, path, data, htmx))
-            median = statistics.median(timings) * 1000
-            p95 = timings[int(len(timings) * 0.95) - 1] * 1000
-            print(f"| {label} | {median:.1f} | {p95:.1f} | {1000 / median:.0f} |")
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+@dataclass
+class Row:
+    """One line of the table."""
+
+    page: Page
+    run: Run
+    floor: float
+    queries: str
+    raw: int
+    gzipped: int | None
+    cpu_ms: float
+
+    @property
+    def share(self) -> float:
+        return self.run.rps / self.floor if self.floor else 0.0
+
+    @property
+    def met(self) -> bool:
+        return self.share >= self.page.target and (self.page.p99_ms is None or self.run.p99_ms <= self.page.p99_ms)
+
+    @property
+    def latencies(self) -> str:
+        """p50 and p99 cells ("—" when no request finished within the run)."""
+        if self.run.rps == 0:
+            return "— | —"
+        return f"{self.run.p50_ms:.1f} | {self.run.p99_ms:.1f}"
+
+
+@dataclass
+class Report:
+    """A whole run on one database."""
+
+    database: str
+    scale: str
+    rows: list[Row] = field(default_factory=list)
+    floors: list[Run] = field(default_factory=list)
+    worker_rss_mb: float = 0.0
+    worker_pss_mb: float = 0.0
+    floor_cpu_ms: float = 0.0
+    server_version: str = ""
+    settings: str = ""
+
+
+def app_for(url: str):
+    """The portal on `url`, configured as the server is (CSRF off for the in-process counts only)."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "WTF_CSRF_ENABLED": False})
+
+
+def prepare(url: str, scale) -> tuple[Generated, str]:
+    """Migrate and fill the database; return the generated ids and the server's version."""
+    app = app_for(url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        generated = generate(scale)
+        if db.engine.dialect.name == "postgresql":
+            version = "PostgreSQL " + db.session.execute(db.text("SHOW server_version")).scalar().split()[0]
+        else:
+            version = "SQLite " + db.session.execute(db.text("select sqlite_version()")).scalar()
+        db.session.remove()
+        db.engine.dispose()
+    return generated, version
+
+
+def resolve(page: Page, generated: Generated) -> list[str]:
+    """The concrete paths a page cycles through (one, or the whole roster for the mark)."""
+    if page.marks:
+        return [page.path.format(meeting=generated.meeting_id, deputy=d) for d in generated.deputy_ids]
+    return [page.path.format(meeting=generated.meeting_id)]
+
+
+def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, int | None, float]]:
+    """Per page: SQL statements of a first and a second request (figures cached), the raw and gzip bytes,
+    and the CPU time of one request in-process (the server's share of the work, whatever else runs)."""
+    app = app_for(url)
+    results = {}
+    with app.app_context():  # only to reach the engine: each request must bring its own context (and `g`)
+        engine = db.engine
+        sessions = {"staff": session_id(generated.staff_id), "deputy": session_id(generated.deputy_id)}
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
+    for page in PAGES:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = sessions[page.user]
+            session["_fresh"] = True
+        path = resolve(page, generated)[0]
+        headers = {"HX-Request": "true"} if page.htmx else {}
+        data = {"status": "present"} if page.marks else None
+        statements.clear()
+        client.open(path, method=page.method, data=data, headers=headers)
+        cold = len(statements)
+        statements.clear()
+        plain = client.open(path, method=page.method, data=data, headers=headers)
+        assert plain.status_code == 200, (page.label, plain.status_code)
+        queries = f"{cold} / {len(statements)}"
+        packed = client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
+        gzipped = len(packed.data) if packed.headers.get("Content-Encoding") == "gzip" else None
+        raw = len(gzip.decompress(packed.data)) if gzipped else len(plain.data)
+        started = time.process_time()
+        for _ in range(CPU_ROUNDS):
+            client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
+        cpu_ms = (time.process_time() - started) * 1000 / CPU_ROUNDS
+        results[page.label] = (queries, raw, gzipped, cpu_ms)
+    client = app.test_client()
+    client.get(FLOOR)
+    started = time.process_time()
+    for _ in range(CPU_ROUNDS * 10):
+        client.get(FLOOR)
+    results[FLOOR] = (time.process_time() - started) * 1000 / (CPU_ROUNDS * 10)
+    engine.dispose()
+    return results
+
+
+@contextmanager
+def gunicorn(url: str, workers: int):
+    """Serve the portal with gunicorn's sync workers on a free port; yield (base URL, master pid)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+        "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "app:app",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + FLOOR, timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError("gunicorn exited") from None
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn did not answer {FLOOR}")
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def login(base: str, username: str) -> tuple[str, str]:
+    """Log in through the form as a browser does; return the Cookie header and the page's CSRF token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
+    home = opener.open(base + "/login", data=data).read().decode()
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home)
+    if not csrf:
+        raise RuntimeError(f"login as {username} failed")
+    return "; ".join(f"{c.name}={c.value}" for c in jar), csrf.group(1)
+
+
+def warm(base: str, page: Page, path: str, cookie: str, csrf: str) -> None:
+    """A few requests before measuring, so every worker has compiled the page's templates."""
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf, **({"HX-Request": "true"} if page.htmx else {})}
+    data = MARK_STATUSES[0].encode() if page.marks else None
+    for _ in range(2 * WORKERS):
+        request = urllib.request.Request(base + path, data=data, headers=headers, method=page.method)
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+
+
+def wrk(base: str, paths: list[str], seconds: float, connections: int, method: str = "GET", bodies=(),
+        cookie: str = "", csrf: str = "", htmx: bool = False) -> Run:
+    """One wrk run from a separate process; fails on any non-2xx answer or socket error."""
+    env = {
+        **os.environ, "BENCH_METHOD": method, "BENCH_PATHS": " ".join(paths), "BENCH_BODIES": " ".join(bodies),
+        "BENCH_COOKIE": cookie, "BENCH_CSRF": csrf, "BENCH_HTMX": "1" if htmx else "",
+    }
+    command = [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(ROOT / "bench" / "load.lua"), base]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["status_errors"] or result["socket_errors"]:
+        raise RuntimeError(f"wrk {paths[0]}: {result}")
+    settle(base)
+    if not result["requests"]:  # not one answer within the run: no latency to report
+        return Run(0.0, float("nan"), float("nan"))
+    return Run(result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000)
+
+
+def settle(base: str) -> None:
+    """Wait until the workers have answered the requests wrk left queued (sync workers serve them all)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        urllib.request.urlopen(base + FLOOR, timeout=120).read()
+        if time.monotonic() - started < 0.05:
+            return
+
+
+def worker_memory_mb(master: int) -> tuple[float, float]:
+    """The largest peak resident size (VmHWM) and proportional set size (PSS) among the workers, in MB.
+
+    Resident counts every page a worker maps, shared ones too; PSS shares those among their users.
+    """
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    peaks, shares = [0.0], [0.0]
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        shares.append(int(re.search(r"Pss:\s+(\d+) kB", rollup).group(1)) / 1024)
+    return max(peaks), max(shares)
+
+
+def measure(url: str, database: str, scale, seconds: float, connections: int) -> Report:
+    """Fill one database and run every page against the floor."""
+    generated, version = prepare(url, scale)
+    sizes = count_and_size(url, generated)
+    floor_cpu_ms = sizes.pop(FLOOR)
+    report = Report(database, "district" if scale == DISTRICT else "tiny", server_version=version,
+                    settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections, {seconds} s per run")
+    with gunicorn(url, WORKERS) as (base, master):
+        users = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
+        floor = lambda: wrk(base, [FLOOR], seconds, connections)  # noqa: E731
+        report.floors.append(floor())
+        for page in PAGES:
+            cookie, csrf = users[page.user]
+            paths = resolve(page, generated)
+            warm(base, page, paths[0], cookie, csrf)
+            run = wrk(base, paths, seconds, connections, page.method, MARK_STATUSES if page.marks else (),
+                      cookie, csrf, page.htmx)
+            report.floors.append(floor())
+            floor_rps = (report.floors[-2].rps + report.floors[-1].rps) / 2
+            report.rows.append(Row(page, run, floor_rps, *sizes[page.label]))
+        report.floor_cpu_ms = floor_cpu_ms
+        report.worker_rss_mb, report.worker_pss_mb = worker_memory_mb(master)
+    return report
+
+
+def versions() -> str:
+    """The software measured, in one line."""
+    names = ["Flask", "SQLAlchemy", "gunicorn", "psycopg", "Flask-Compress"]
+    parts = [f"Python {platform.python_version()}"]
+    for name in names:
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    wrk_version = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split()
+    parts.append(" ".join(wrk_version[:2]) if wrk_version else "wrk")
+    return ", ".join(parts)
+
+
+def machine() -> str:
+    """CPU model and count, memory, kernel."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.machine())
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024 // 1024
+    return f"{os.cpu_count()} × {cpu}, {memory} GiB, Linux {platform.release()}"
+
+
+def table(report: Report) -> str:
+    """The report as Markdown."""
+    floor = [run.rps for run in report.floors]
+    lines = [
+        f"# Benchmark {date.today().isoformat()}: {report.database} ({report.server_version}), {report.scale} scale",
+        "",
+        f"- Machine: {machine()}",
+        f"- Software: {versions()}",
+        f"- Load: {report.settings}; pages as a staff member (the deputy home as a deputy), `Accept-Encoding: gzip`",
+        f"- Floor `{FLOOR}`: {min(floor):,.0f}–{max(floor):,.0f} req/s over {len(floor)} interleaved runs; "
+        f"{report.floor_cpu_ms:.2f} ms CPU a request in-process (the pages' CPU column is compared with it)",
+        f"- Worker memory, largest worker: {report.worker_rss_mb:.0f} MB peak resident, {report.worker_pss_mb:.0f} MB "
+        "proportional (its share of pages shared with the others); target ≤ 120 MB",
+        "",
+        "| page | req/s | p50 ms | p99 ms | share of the floor | target | CPU ms in-process (floor ÷ page) "
+        "| SQL queries first / cached | bytes raw | bytes gzip |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for row in report.rows:
+        target = f"≥ {row.page.target:.0%}" if row.page.target else "—"
+        if row.page.p99_ms:
+            target += f", p99 ≤ {row.page.p99_ms:.0f} ms"
+        verdict = ("met" if row.met else "**missed**") if row.page.target or row.page.p99_ms else ""
+        gzipped = f"{row.gzipped:,}" if row.gzipped is not None else "not compressed"
+        lines.append(
+            f"| {row.page.label} | {row.run.rps:,.1f} | {row.latencies} | {row.share:.1%} "
+            f"| {target} {verdict} | {row.cpu_ms:.1f} ({report.floor_cpu_ms / row.cpu_ms:.1%}) | {row.queries} "
+            f"| {row.raw:,} | {gzipped} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> list[Path]:
+    """Run the benchmark; returns the result files written."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both (comma-separated)")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--tiny", action="store_true", help="the tiny data set (the suite's smoke run)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = parser.parse_args(argv)
+    scale = TINY if args.tiny else DISTRICT
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for database in args.db.split(","):
+        if database == "sqlite":
+            with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+                report = measure(f"sqlite:///{tmp}/bench.db", database, scale, args.seconds, args.connections)
+        elif database == "postgresql":
+            if pg_bindir() is None:
+                raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
+            with throwaway_postgres("max_connections=100") as server:
+                report = measure(create_database(server, "bench"), database, scale, args.seconds, args.connections)
+        else:
+            raise SystemExit(f"unknown database {database!r}")
+        text = table(report)
+        print(text)
+        path = out / f"{date.today().isoformat()}-{database}.md"
+        path.write_text(text)
+        written.append(path)
+    return written
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 AREAS = (
-    "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters", "evaluations", "reports",
+    "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
+    "evaluations", "reports",
 )
 
 
@@ -42,6 +44,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    compress.init_app(app)  # first registered, so it runs last: it compresses the finished answer
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -39,6 +39,17 @@ class Config:
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes")
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
 
+    # Flask-Compress: gzip only. Brotli at its default quality and zstd both came out larger than gzip -6
+    # on these pages and on Pico and htmx, and every client the committee uses accepts gzip. Static
+    # files are streamed by Flask, so gzip is allowed for streams too.
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["gzip"]
+    COMPRESS_LEVEL = 6
+
+    # Figures (overview, tallies, rates, adoption) cached per process under the data's version; see
+    # portal/figures_cache.py. Off only to count the queries a page costs uncached.
+    FIGURES_CACHE = True
+
     PASSWORD_HASH_METHOD = "scrypt"
     # Imported initial passwords: salted scrypt at 1/8 of the cost, so a 1,000-row import takes
     # seconds; the account must choose its own password (full cost) before anything else.

@@ -1,4 +1,6 @@
 """The one place that reads htmx request headers and builds partial responses."""
+from collections.abc import Callable
+
 from flask import Response, redirect, render_template, request
 
 
@@ -7,9 +9,15 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render_page_or_partial(page_template: str, partial_template: str, /, **context) -> str:
-    """The full page for a normal request, the swappable partial for htmx."""
-    return render_template(partial_template if is_htmx() else page_template, **context)
+def render_page_or_partial(page_template: str, partial_template: str, /,
+                           page_context: Callable[[], dict] | None = None, **context) -> str:
+    """The full page for a normal request, the swappable partial for htmx.
+
+    `page_context` builds what only the full page shows (its filters' choices): htmx never pays for it.
+    """
+    if is_htmx():
+        return render_template(partial_template, **context)
+    return render_template(page_template, **context, **(page_context() if page_context else {}))
 
 
 def render_with_oob(partial: str, /, *oob_partials: str, **context) -> str:

@@ -3,13 +3,8 @@
 The PostgreSQL leg starts a throwaway cluster from Debian's binaries on a free port. Locally a
 missing PostgreSQL or Chromium skips those legs with the reason; under CI=true they are required.
 """
-import glob
 import itertools
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +13,8 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db as _db
 from portal.models import Community, Level, Role
+
+from .pgcluster import create_database, free_port, pg_bindir, throwaway_postgres  # noqa: F401 (tests import free_port from here)
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "secret-pass-1"
@@ -29,12 +26,6 @@ def require(condition: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"required under CI=true: {reason}")
         pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pytest_configure(config):
@@ -50,38 +41,12 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("db_backend", backends)
 
 
-def _pg_bindir() -> str | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    return os.path.dirname(candidates[0]) if candidates else None
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """A throwaway PostgreSQL cluster on a free port; yields its base URL (no database name)."""
-    bindir = _pg_bindir()
-    require(bindir is not None, "PostgreSQL server binaries not found (apt-get install postgresql)")
-    datadir = tempfile.mkdtemp(prefix="portal-pg-")
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(datadir, "postgres", "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    subprocess.run(
-        [*prefix, f"{bindir}/initdb", "-D", datadir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    subprocess.run(
-        [*prefix, f"{bindir}/pg_ctl", "-D", datadir, "-o", options, "-l", f"{datadir}/log", "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", datadir, "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(datadir, ignore_errors=True)
+    require(pg_bindir() is not None, "PostgreSQL server binaries not found (apt-get install postgresql)")
+    with throwaway_postgres() as url:
+        yield url
 
 
 _db_names = itertools.count(1)
@@ -89,12 +54,7 @@ _db_names = itertools.count(1)
 
 def create_pg_database(server_url: str) -> str:
     """A new empty database on the throwaway cluster; returns its URL."""
-    import psycopg
-
-    name = f"portal_test_{os.getpid()}_{next(_db_names)}"
-    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server_url}/{name}"
+    return create_database(server_url, f"portal_test_{os.getpid()}_{next(_db_names)}")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.clock import local_day_start, local_today
 from portal.extensions import db
@@ -222,6 +222,47 @@ def test_meeting_list_filters_by_kind_and_month(app, client, login, world):
     assert "二月走访" in page and "一月工作会" not in page
     page = client.get(f"/meetings/?kind={visit}").get_data(as_text=True)
     assert "二月走访" in page and "一月工作会" not in page
+
+
+def list_statements(app, client) -> tuple[int, str]:
+    """The SQL statements the meetings list runs, counted by a cursor listener on the engine."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/meetings/")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["staff", "xia"])
+def test_meeting_list_runs_as_many_queries_for_30_meetings_as_for_3(app, client, login, world, make_community, role):
+    def add_meetings(first, last):
+        for n in range(first, last):
+            community_id = make_community(f"第{n}社区")
+            meeting_id = new_meeting(app, world, kind_index=n % 3, title=f"例会{n:02d}", start=utcnow() - timedelta(days=n))
+            with app.app_context():
+                meeting = db.session.get(Meeting, meeting_id)
+                meeting.community_id = community_id
+                mark_attendance(db.session.get(User, world["staff"].id), meeting, world["xia"].id,
+                                AttendanceStatus.LATE)
+                db.session.commit()
+
+    login(world[role])
+    add_meetings(0, 3)
+    small, page = list_statements(app, client)
+    assert "例会02" in page and "第2社区" in page
+    add_meetings(3, 30)
+    large, page = list_statements(app, client)
+    assert "例会24" in page and "第24社区" in page and "例会25" not in page
+    assert large == small
 
 
 def checkin_url(app, meeting_id):

@@ -201,6 +201,11 @@ def deputy_ids_query(active: bool | None = True, community: Community | int | No
     return _deputy_rule(query, active, community, level, q)
 
 
+def deputy_profile(user_id: int) -> DeputyProfile | None:
+    """One deputy's profile (active or not) with its user and community, in one query."""
+    return db.session.scalar(deputies_query(active=None).where(DeputyProfile.user_id == user_id))
+
+
 def active_deputies(community: Community | int | None = None) -> list[User]:
     """The active deputies' users, by community then name, for rosters and choice lists."""
     return [profile.user for profile in db.session.scalars(deputies_query(community=community))]

@@ -3,13 +3,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..accounts.services import deputies_query, deputy_ids_query
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import PracticalMatter
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
@@ -351,12 +353,18 @@ def linked_records(practical_matter_id: int | None = None, suggestion_id: int | 
     return []
 
 
+# What a record's card shows besides the record itself (templates/campaigns/_record_facts.html).
+RECORD_FACTS = (ChecklistRecord.community, ChecklistRecord.practical_matter, ChecklistRecord.suggestion,
+                ChecklistRecord.recorded_by, ChecklistRecord.verified_by)
+
+
 def deputy_records(campaign: Campaign, deputy_id: int) -> dict[int, ChecklistRecord]:
     """The deputy's records of the campaign, by item id."""
     rows = db.session.scalars(
         select(ChecklistRecord)
         .join(ChecklistItem)
         .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id == deputy_id)
+        .options(*(joinedload(link) for link in RECORD_FACTS))
     )
     return {record.item_id: record for record in rows}
 
@@ -408,6 +416,7 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
+@cached_figure
 def count_deputies(community_id: int | None = None) -> int:
     """Active deputies (of a community, if given): the denominator of every checklist rate."""
     return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
@@ -419,11 +428,16 @@ def went_into_communities(campaign: Campaign) -> int:
     A record staff sent back does not count until the deputy fixes it; deactivated deputies still count,
     for they did go.
     """
+    return _went_into_communities(campaign.id)
+
+
+@cached_figure
+def _went_into_communities(campaign_id: int) -> int:
     return db.session.scalar(
         select(func.count(func.distinct(ChecklistRecord.deputy_id)))
         .join(ChecklistItem)
         .where(
-            ChecklistItem.campaign_id == campaign.id,
+            ChecklistItem.campaign_id == campaign_id,
             ChecklistItem.kind == ItemKind.COMMUNITY_DAY,
             ChecklistRecord.state.in_(DONE_STATES),
         )
@@ -432,14 +446,19 @@ def went_into_communities(campaign: Campaign) -> int:
 
 def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
     """Active deputies (of a community, if given) who have done every active item of the campaign."""
+    return _count_complete(campaign.id, community_id)
+
+
+@cached_figure
+def _count_complete(campaign_id: int, community_id: int | None = None) -> int:
     active_items = select(func.count()).select_from(ChecklistItem).where(
-        ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired
+        ChecklistItem.campaign_id == campaign_id, ~ChecklistItem.retired
     ).scalar_subquery()
     per_deputy = (
         select(ChecklistRecord.deputy_id)
         .join(ChecklistItem)
         .where(
-            ChecklistItem.campaign_id == campaign.id,
+            ChecklistItem.campaign_id == campaign_id,
             ~ChecklistItem.retired,
             ChecklistRecord.state.in_(DONE_STATES),
             ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)),
@@ -452,7 +471,13 @@ def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
 
 def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
     """Per active item: active deputies (of a community, if given) who did it, and whose record staff verified."""
-    counts = {
+    counts = _item_counts(campaign.id, community_id)
+    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
+
+
+@cached_figure
+def _item_counts(campaign_id: int, community_id: int | None = None) -> dict[int, tuple[int, int]]:
+    return {
         item_id: (done, verified)
         for item_id, done, verified in db.session.execute(
             select(
@@ -461,11 +486,10 @@ def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = N
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign.id, ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)))
+            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)))
             .group_by(ChecklistRecord.item_id)
         )
     }
-    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
 
 
 def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> CampaignTallies:
@@ -491,11 +515,29 @@ class MatrixRow:
 SORTS = ("name", "progress", "-progress")
 
 
-def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
-                sort: str = "name") -> list[MatrixRow]:
-    """Active deputies × the campaign's items, filtered by community and level, sorted by name or progress."""
-    query = deputies_query(community=community_id, level=level)  # user and community joined: no query per row
-    profiles = list(db.session.scalars(query))
+def matrix_query(campaign: Campaign, community_id: int | None = None, level: Level | None = None,
+                 sort: str = "name") -> Select:
+    """The matrix's deputies (profiles with user and community), filtered and in order, for paging.
+
+    Sorting by progress counts each deputy's done records of the active items in the query itself,
+    so a page of the sorted list never needs the other pages.
+    """
+    query = deputies_query(community=community_id, level=level)
+    if sort in ("progress", "-progress"):  # within equal progress the roster order stays
+        done = (
+            select(func.count())
+            .select_from(ChecklistRecord)
+            .join(ChecklistItem)
+            .where(ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired,
+                   ChecklistRecord.state.in_(DONE_STATES), ChecklistRecord.deputy_id == DeputyProfile.user_id)
+            .scalar_subquery()
+        )
+        query = query.order_by(None).order_by(done.desc() if sort == "-progress" else done, Community.name, User.name)
+    return query
+
+
+def matrix_rows(campaign: Campaign, profiles: list[DeputyProfile]) -> list[MatrixRow]:
+    """The matrix lines of `profiles` (a page of `matrix_query`): their records in one query."""
     by_deputy: dict[int, dict[int, ChecklistRecord]] = {profile.user_id: {} for profile in profiles}
     if by_deputy:
         records = db.session.scalars(
@@ -505,7 +547,5 @@ def matrix_rows(campaign: Campaign, community_id: int | None = None, level: Leve
         )
         for record in records:
             by_deputy[record.deputy_id][record.item_id] = record
-    rows = [MatrixRow(profile, by_deputy[profile.user_id], progress_of(campaign, by_deputy[profile.user_id])) for profile in profiles]
-    if sort in ("progress", "-progress"):  # stable: within equal progress the roster order stays
-        rows.sort(key=lambda row: row.progress.done, reverse=sort == "-progress")
-    return rows
+    return [MatrixRow(profile, by_deputy[profile.user_id], progress_of(campaign, by_deputy[profile.user_id]))
+            for profile in profiles]

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
@@ -16,7 +17,7 @@ from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from ..suggestions.services import suggestions_of
 from . import bp
 from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
-from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind
+from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
 from .services import (
     SORTS,
     CampaignFields,
@@ -29,6 +30,7 @@ from .services import (
     deputy_records,
     find_record,
     has_records,
+    matrix_query,
     matrix_rows,
     move_item,
     progress_of,
@@ -40,6 +42,24 @@ from .services import (
     verify_record,
     went_into_communities,
 )
+
+# The matrix shows this many deputies at a time; its tallies are over all of them.
+MATRIX_PER_PAGE = 50
+
+def _cells() -> dict:
+    """What every matrix cell shows, worked out once a request: state labels and link patterns."""
+    slot, other = "999999991", "999999992"  # placeholders url_for fills in, turned into format fields
+    return {
+        "labels": {state: state.label for state in RecordState},
+        "levels": {level: level.label for level in Level},
+        "not_started": _("Not started"),
+        "by_staff": Markup('<small class="muted" title="{}">{}</small>').format(
+            _("Recorded on the deputy's behalf"), _("by staff")),
+        "on_behalf_title": _("Record on the deputy's behalf"),
+        "record_url": url_for("campaigns.record", record_id=slot).replace(slot, "{}"),
+        "on_behalf_url": url_for("campaigns.on_behalf", deputy=slot, item=other)
+        .replace(slot, "{deputy}").replace(other, "{item}"),
+    }
 
 
 def _community_choices(form) -> None:
@@ -262,7 +282,7 @@ def _after_review(rec: ChecklistRecord, review: ReviewForm, status: int = 200):
         campaign = rec.item.campaign
         return render_with_oob(
             "campaigns/_record_panel.html", "campaigns/_cell.html", "campaigns/_row_progress.html", "campaigns/_tallies.html",
-            record=rec, review=review, item=rec.item, deputy_id=rec.deputy_id, campaign=campaign,
+            record=rec, review=review, item=rec.item, deputy_id=rec.deputy_id, campaign=campaign, cells=_cells(),
             progress=progress_of(campaign, deputy_records(campaign, rec.deputy_id)), tallies=campaign_tallies(campaign),
         ), status
     if status != 200:
@@ -364,21 +384,24 @@ def on_behalf_links():
 @role_required(Role.STAFF)
 def matrix():
     """Deputies × items of a campaign (the current one unless chosen), with its tallies."""
-    campaigns = all_campaigns()
     campaign_id = request.args.get("campaign", type=int)
     campaign = db.session.get(Campaign, campaign_id) if campaign_id else current_campaign()
     if campaign is None:
         if campaign_id:
             abort(404)
-        return render_template("campaigns/matrix.html", campaign=None, campaigns=campaigns)
+        return render_template("campaigns/matrix.html", campaign=None, campaigns=all_campaigns())
     community_id = request.args.get("community", type=int)
     level_value = request.args.get("level", "")
     level = Level(level_value) if level_value in {lv.value for lv in Level} else None
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
-    rows = matrix_rows(campaign, community_id, level, sort)
+    page = db.paginate(matrix_query(campaign, community_id, level, sort), per_page=MATRIX_PER_PAGE, error_out=False)
+    args = {k: v for k, v in {"campaign": campaign_id, "community": community_id, "level": level_value,
+                              "sort": sort if sort != "name" else None}.items() if v}
     return render_page_or_partial(
         "campaigns/matrix.html", "campaigns/_matrix.html",
-        campaign=campaign, campaigns=campaigns, rows=rows, tallies=campaign_tallies(campaign),
-        communities=active_communities(), community_id=community_id, level=level_value, sort=sort,
+        campaign=campaign, rows=matrix_rows(campaign, page.items), page=page, args=args, cells=_cells(),
+        community_id=community_id, level=level_value, sort=sort,
+        page_context=lambda: {"campaigns": all_campaigns(), "tallies": campaign_tallies(campaign),
+                              "communities": active_communities()},
     )

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from ..accounts.services import deputy_ids_query
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..models import Community, DeputyProfile, Level
 
 
@@ -17,6 +18,7 @@ class DeputyFigures:
     by_community: list[tuple[str, int]]
 
 
+@cached_figure
 def deputy_figures() -> DeputyFigures:
     """Counts of active deputies, from the data."""
     by_level = {level: 0 for level in Level}

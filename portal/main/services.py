@@ -8,10 +8,11 @@ from sqlalchemy import Select, func, or_, select
 from ..campaigns.models import DONE_STATES, ChecklistItem, ChecklistRecord, ItemKind
 from ..evaluations.models import Evaluation
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
-from ..meetings.services import Tally, attendance_rates, period_total
+from ..meetings.services import Tally, period_tally
 from ..models import DeputyProfile, utcnow
 from ..periods import Period, local_day_range
 from ..suggestions.adoption import adoption_overall, opinion_figures
@@ -43,6 +44,7 @@ class CommitteeFigures:
         return rate(self.satisfied, self.ballots)
 
 
+@cached_figure
 def committee_figures(start: date, end: date, community_id: int | None = None) -> CommitteeFigures:
     """Every figure of the overview for records dated from `start` to `end` (inclusive), in one community or all."""
     period = Period(start, end, community_id)
@@ -108,11 +110,7 @@ def _count(query: Select) -> int:
 
 def _attendance(start: date, end: date, community_id: int | None) -> Tally:
     """The committee's attendance over the period: the sum of its deputies' tallies."""
-    rates = attendance_rates(start, end)
-    if community_id:
-        members = set(db.session.scalars(select(DeputyProfile.user_id).where(DeputyProfile.community_id == community_id)))
-        rates = [r for r in rates if r.deputy.id in members]
-    return period_total(rates)
+    return period_tally(start, end, community_id)
 
 
 def evaluations_query(start: date, end: date, community_id: int | None = None) -> Select:

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities
+from ..accounts.services import active_communities, deputy_profile
 from ..campaigns.services import (
     campaign_tallies,
     current_campaign,
@@ -44,7 +44,7 @@ def deputy_home():
     campaign = current_campaign()
     context = {
         "campaign": campaign,
-        "profile": current_user.deputy,
+        "profile": deputy_profile(current_user.id),
         "attendance": year_to_date_attendance(current_user.id),
     }
     if campaign is not None:

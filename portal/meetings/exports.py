@@ -45,8 +45,7 @@ def rates_table(rates: list[DeputyRate], start: date, end: date) -> tuple[list, 
     rows = []
     for item in rates:
         t = item.tally
-        community = item.deputy.deputy.community.name if item.deputy.deputy else ""
-        rows.append([item.deputy.name, community, start.isoformat(), end.isoformat(), t.expected, t.present, t.late,
+        rows.append([item.deputy.name, item.community, start.isoformat(), end.isoformat(), t.expected, t.present, t.late,
                      t.left_early, t.excused, t.absent, t.unmarked, t.attended, _rate_value(t.rate)])
     return header, rows
 

@@ -10,13 +10,14 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..accounts.services import active_deputies, deputy_ids_query
+from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
 from ..clock import to_local
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
@@ -187,7 +188,11 @@ def reopen_meeting(actor: User, meeting: Meeting) -> None:
 def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
                   month: tuple[int, int] | None = None) -> Select:
     """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first."""
-    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    query = (
+        select(Meeting)
+        .options(joinedload(Meeting.kind), joinedload(Meeting.community))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
     if not user.has_role(Role.STAFF):
         query = query.join(MeetingRoster, MeetingRoster.meeting_id == Meeting.id).where(MeetingRoster.deputy_id == user.id)
     if kind_id:
@@ -370,6 +375,16 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int 
     return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
 
 
+def own_marks(meeting_ids: list[int], deputy_id: int) -> dict[int, Attendance]:
+    """The deputy's current mark at each of these meetings, in one query (meetings without one are absent)."""
+    if not meeting_ids:
+        return {}
+    marks = db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id.in_(meeting_ids), Attendance.deputy_id == deputy_id)
+    )
+    return {mark.meeting_id: mark for mark in marks}
+
+
 @dataclass
 class BoardChanges:
     """What a tablet at board version `since` lacks: nothing, the changed cards, or (`whole`) every card."""
@@ -466,6 +481,7 @@ class DeputyRate:
 
     deputy: User
     tally: Tally
+    community: str = ""
 
 
 def counted_meetings(start: date, end: date):
@@ -474,24 +490,50 @@ def counted_meetings(start: date, end: date):
     return and_(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
 
 
-def attendance_rates(start: date, end: date, deputy_id: int | None = None) -> list[DeputyRate]:
-    """出席率 per active deputy for meetings starting from `start` to `end` (inclusive, local dates).
+def _counted_in(start: date, end: date) -> Select:
+    """Roster places with their marks, of the meetings that count for attendance in the period.
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    query = (
-        _roster_with_marks(select(MeetingRoster.deputy_id, *_tally_columns()))
+    return (
+        _roster_with_marks(select(*_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
         .where(counted_meetings(start, end))
-        .group_by(MeetingRoster.deputy_id)
     )
+
+
+def attendance_rates(start: date, end: date, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
+    """出席率 of each deputy in `profiles` (a page of `deputies_query`; all active deputies when None).
+
+    Two queries whatever the number of deputies: the profiles (when not given) and one grouped count.
+    """
+    if profiles is None:
+        profiles = list(db.session.scalars(deputies_query()))
+    found = _tallies_of(start, end, tuple(profile.user_id for profile in profiles))
+    return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
+
+
+@cached_figure
+def _tallies_of(start: date, end: date, deputy_ids: tuple[int, ...]) -> dict[int, Tally]:
+    """The tallies of these deputies over the period, by deputy id, in one grouped query."""
+    if not deputy_ids:
+        return {}
+    query = _counted_in(start, end).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
+    return {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
+
+
+@cached_figure
+def period_tally(start: date, end: date, community: Community | int | None = None, deputy_id: int | None = None) -> Tally:
+    """The sum over the active deputies (of one community, or one deputy) of their tallies, in one query."""
+    query = _counted_in(start, end)
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
-    found = {row[0]: _tally(row[1:]) for row in db.session.execute(query)}
-    deputies = active_deputies() if deputy_id is None else [db.session.get(User, deputy_id)]
-    return [DeputyRate(user, found.get(user.id, Tally())) for user in deputies if user is not None]
+    else:
+        query = query.where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=community)))
+    return _tally(db.session.execute(query).one())
 
 
+@cached_figure
 def monthly_attendance(start: date, end: date, community_id: int | None = None) -> list[tuple[date, Tally]]:
     """The committee's attendance per local month of the period: what `attendance_rates` sums, split by month.
 
@@ -517,17 +559,10 @@ def monthly_attendance(start: date, end: date, community_id: int | None = None) 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
     """A deputy's attendance from 1 January (local) to today, for their profile and home page."""
-    rows = attendance_rates(*this_year(), deputy_id)
-    return rows[0] if rows else None
-
-
-def period_total(rates: list[DeputyRate]) -> Tally:
-    """The sum of the deputies' tallies: the committee's rate for the period."""
-    total = Tally()
-    for item in rates:
-        for name in ("expected", "present", "late", "left_early", "excused", "absent"):
-            setattr(total, name, getattr(total, name) + getattr(item.tally, name))
-    return total
+    user = db.session.get(User, deputy_id)
+    if user is None:
+        return None
+    return DeputyRate(user, period_tally(*this_year(), deputy_id=deputy_id))
 
 
 class CheckinRefused(ServiceError):

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities, active_deputies
+from ..accounts.services import active_communities, active_deputies, deputies_query
 from ..clock import to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
@@ -53,7 +53,8 @@ from .services import (
     meeting_kinds,
     meeting_opinions,
     meeting_query,
-    period_total,
+    own_marks,
+    period_tally,
     reopen_meeting,
     roster_ids,
     save_meeting_kind,
@@ -65,6 +66,9 @@ from .services import (
     update_meeting,
     verify_checkin,
 )
+
+# The rates page lists this many deputies at a time; its totals are over all of them.
+RATES_PER_PAGE = 50
 
 # The statuses on the card's first row of buttons; 请假 has its own small form asking the reason.
 QUICK_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY, AttendanceStatus.ABSENT]
@@ -92,13 +96,10 @@ def index():
     month = _parse_month(month_value)
     page = db.paginate(meeting_query(current_user, kind_id, community_id, month),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
-    own = {}
-    if not current_user.has_role(Role.STAFF):
-        for meeting in page.items:
-            cards = attendance_cards(meeting, current_user.id)
-            own[meeting.id] = cards[0].attendance if cards else None
+    meeting_ids = [m.id for m in page.items]
+    own = {} if current_user.has_role(Role.STAFF) else own_marks(meeting_ids, current_user.id)
     return render_template(
-        "meetings/index.html", page=page, tallies=tallies([m.id for m in page.items]), own=own,
+        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
     )
@@ -444,10 +445,13 @@ def _period() -> tuple[PeriodForm, date, date]:
 def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end = _period()
-    rows = attendance_rates(start, end)
-    charts = flat_charts(Period(start, end, request.args.get("community", type=int)), ("attendance",))
+    community_id = request.args.get("community", type=int)
+    page = db.paginate(deputies_query(community=community_id), per_page=RATES_PER_PAGE, error_out=False)
+    charts = flat_charts(Period(start, end, community_id), ("attendance",))
     return render_template(
-        "meetings/rates.html", form=form, rows=rows, total=period_total(rows), start=start, end=end, charts=charts
+        "meetings/rates.html", form=form, rows=attendance_rates(start, end, page.items), page=page,
+        total=period_tally(start, end, community_id), start=start, end=end, charts=charts,
+        communities=active_communities(), community_id=community_id,
     )
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..errors import ServiceError
@@ -91,7 +92,12 @@ def opinions_query(q: str = "", community_id: int | None = None, category_id: in
         SuggestionState,
     )
 
-    query = select(Opinion).order_by(Opinion.collected_on.desc(), Opinion.id.desc())
+    query = (
+        select(Opinion)
+        .options(*(joinedload(link) for link in (Opinion.community, Opinion.category, Opinion.deputy,
+                                                  Opinion.recorded_by, Opinion.suggestion)))
+        .order_by(Opinion.collected_on.desc(), Opinion.id.desc())
+    )
     if q:
         query = query.where(Opinion.content.like(f"%{q}%"))
     if community_id:

@@ -56,10 +56,8 @@ def index():
         filters=filters,
         args=args,
         period=period,
-        communities=active_communities(),
-        categories=active_categories(),
-        deputies=active_deputies(),
-        states=list(SuggestionState),
+        page_context=lambda: {"communities": active_communities(), "categories": active_categories(),
+                              "deputies": active_deputies(), "states": list(SuggestionState)},
     )
 
 

@@ -14,7 +14,7 @@ from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
 from ..matters.models import PracticalMatter, practical_matter_deputies
 from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
-from ..meetings.services import Tally, attendance_rates, counted_meetings
+from ..meetings.services import Tally, attendance_rates, counted_meetings, period_tally
 from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
@@ -150,12 +150,12 @@ def _add_campaigns(records: dict[int, DeputyRecord], period: Period) -> None:
 def _add_attendance(records: dict[int, DeputyRecord], period: Period) -> None:
     """The attendance tally (the rates page's figure) and the counted meetings with each deputy's mark."""
     if len(records) == 1:
-        rates = attendance_rates(period.start, period.end, next(iter(records)))
+        deputy_id = next(iter(records))
+        records[deputy_id].attendance = period_tally(period.start, period.end, deputy_id=deputy_id)
     else:
-        rates = attendance_rates(period.start, period.end)
-    for row in rates:
-        if row.deputy.id in records:
-            records[row.deputy.id].attendance = row.tally
+        for row in attendance_rates(period.start, period.end):
+            if row.deputy.id in records:
+                records[row.deputy.id].attendance = row.tally
     query = (
         select(MeetingRoster.deputy_id, Meeting, Attendance.status)
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)

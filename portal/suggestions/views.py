@@ -78,7 +78,7 @@ def index():
     state = SuggestionState(state_value) if state_value in {s.value for s in SuggestionState} else None
     category_id = request.args.get("category", type=int)
     deputy_id = request.args.get("deputy", type=int)
-    page = db.paginate(suggestions_query(q, state, category_id, deputy_id), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(suggestions_query(q, state, category_id, deputy_id, listed=True), per_page=current_app.config["PER_PAGE"], error_out=False)
     args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id}.items() if v}
     return render_page_or_partial(
         "suggestions/index.html",
@@ -89,11 +89,8 @@ def index():
         category_id=category_id,
         deputy_id=deputy_id,
         args=args,
-        states=list(SuggestionState),
-        categories=active_categories(),
-        deputies=active_deputies(),
-        overall=adoption_overall(),
-        counts=state_counts(),
+        page_context=lambda: {"states": list(SuggestionState), "categories": active_categories(),
+                              "deputies": active_deputies(), "overall": adoption_overall(), "counts": state_counts()},
     )
 
 

@@ -1,0 +1,4 @@
+"""Health checks for the process supervisor and the load balancer: /healthz."""
+from flask import Blueprint
+
+bp = Blueprint("health", __name__)

@@ -1,0 +1,121 @@
+"""Cached figures are never stale: every writing transaction replaces the data version in that transaction."""
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, insert, select, update
+
+from portal import figures_cache
+from portal.extensions import db as _db
+from portal.main.services import committee_figures
+from portal.models import Community, DataVersion, Role
+from portal.opinions.models import Opinion
+
+TODAY = date.today()
+
+
+def token() -> str | None:
+    return _db.session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+
+
+def fresh_request() -> None:
+    """What a new request starts with: a new transaction."""
+    _db.session.commit()
+
+
+WRITES = {
+    "orm insert": lambda: _db.session.add(Community(name="新社区")),
+    "orm update": lambda: setattr(_db.session.scalars(select(Community)).first(), "name", "改名社区"),
+    "orm delete": lambda: _db.session.delete(_db.session.scalars(select(Community)).first()),
+    "core insert": lambda: _db.session.execute(insert(Community).values(name="又一个社区")),
+    "core update": lambda: _db.session.execute(update(Community).values(active=False)),
+    "core delete": lambda: _db.session.execute(delete(Opinion)),
+    "row lock": lambda: _db.session.execute(select(Community).with_for_update()).all(),
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
+def test_every_write_replaces_the_version_in_its_own_transaction(db, make_community, write):
+    make_community()
+    before = token()
+    assert before is not None
+    WRITES[write]()
+    _db.session.flush()
+    inside = token()
+    assert inside != before
+    _db.session.rollback()
+    assert token() == before  # rolled back with the write
+    WRITES[write]()
+    _db.session.commit()
+    assert token() not in (before, inside)
+
+
+def test_a_cached_figure_follows_every_write(app, make_user):
+    deputy = make_user(Role.DEPUTY)
+    with app.test_request_context():
+        fresh_request()
+        first = committee_figures(date(TODAY.year, 1, 1), TODAY)
+        assert committee_figures(date(TODAY.year, 1, 1), TODAY) is first  # served from the cache
+        from portal.opinions.services import record_opinion
+        from portal.models import User
+        from portal.opinions.models import Category, CollectionMethod
+        from portal.opinions.services import ensure_default_categories
+
+        ensure_default_categories()
+        user = _db.session.get(User, deputy.id)
+        record_opinion(user, user, "楼道灯坏了", user.deputy.community, _db.session.scalars(select(Category)).first(),
+                       TODAY, CollectionMethod.VISIT)
+        during = committee_figures(date(TODAY.year, 1, 1), TODAY)  # the writing transaction reads past the cache
+        assert during.opinions == first.opinions + 1
+        fresh_request()
+        after = committee_figures(date(TODAY.year, 1, 1), TODAY)
+        assert after.opinions == first.opinions + 1
+
+
+def test_a_rolled_back_write_leaves_the_cached_figure_right(app, make_user):
+    make_user(Role.DEPUTY)
+    with app.test_request_context():
+        fresh_request()
+        first = committee_figures(date(TODAY.year, 1, 1), TODAY)
+        _db.session.execute(delete(Opinion))
+        _db.session.rollback()
+        assert committee_figures(date(TODAY.year, 1, 1), TODAY) is first
+
+
+def test_no_cache_when_switched_off(app, make_user):
+    make_user(Role.DEPUTY)
+    app.config["FIGURES_CACHE"] = False
+    with app.test_request_context():
+        fresh_request()
+        assert figures_cache.current_token() is None
+        first = committee_figures(date(TODAY.year, 1, 1), TODAY)
+        assert committee_figures(date(TODAY.year, 1, 1), TODAY) is not first
+
+
+def test_the_overview_shows_a_new_opinion_at_once(client, make_user, login):
+    """Through the pages: the overview is cached, a deputy records an opinion, the overview counts it."""
+    staff, deputy = make_user(Role.STAFF), make_user(Role.DEPUTY)
+    login(staff)
+    before = client.get("/staff").get_data(as_text=True)
+    login(deputy)
+    from portal.opinions.models import Category
+    with client.application.app_context():
+        from portal.opinions.services import ensure_default_categories
+
+        ensure_default_categories()
+        _db.session.commit()
+        category = _db.session.scalars(select(Category)).first().id
+    response = client.post("/opinions/new", data={
+        "content": "希望增设公交站", "community": deputy.community_id, "category": category, "deputy": deputy.id,
+        "collected_on": TODAY.isoformat(), "method": "visit",
+    })
+    assert response.status_code in (200, 302, 303)
+    login(staff)
+    after = client.get("/staff").get_data(as_text=True)
+    assert _opinions_figure(after) == _opinions_figure(before) + 1
+
+
+def _opinions_figure(html: str) -> int:
+    import re
+
+    return int(re.search(r'href="/opinions/[^"]*"><span class="figure">(\d+)</span>', html).group(1))
