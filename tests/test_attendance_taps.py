@@ -294,7 +294,7 @@ def big_meeting(app, staff_id: int, size: int) -> tuple[int, list[int]]:
 
 @pytest.mark.parametrize("size", [30, 600])
 def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, client, login, door, size):
-    expected_queries = {"mark": 12, "idle poll": 2, "poll with a change": 4}
+    expected_queries = {"mark": 13, "idle poll": 2, "poll with a change": 4}
     meeting_id, ids = big_meeting(app, door["staff"].id, size)
     login(door["infos"]["staff"])
     with app.app_context():
