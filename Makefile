@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := app
 
-.PHONY: run test translations messages bench clean
+.PHONY: run dev test translations messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d portal/translations
 
-## Set up, migrate, seed the demo street on first start, and serve on http://$(HOST):$(PORT).
+## Set up, migrate, seed the demo street on first start, and serve with gunicorn on http://$(HOST):$(PORT)
+## (WEB_WORKERS / WEB_THREADS; see deploy/gunicorn.conf.py).
 run: $(VENV)/.installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py app:app
+
+## The same, served by Flask's development server with the reloader and debugger.
+dev: $(VENV)/.installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --debug --host $(HOST) --port $(PORT)
 
 ## Run the whole suite (SQLite, PostgreSQL and Chromium legs; see tests/conftest.py).
 test: $(VENV)/.installed-dev translations

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from . import figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
@@ -20,7 +21,7 @@ from .htmx import is_htmx
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
-    "evaluations", "reports",
+    "evaluations", "reports", "audit",
 )
 
 
@@ -31,6 +32,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
         instance_relative_config=True,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None,
     )
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
@@ -45,7 +47,12 @@ def create_app(config: object | dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
     compress.init_app(app)  # first registered, so it runs last: it compresses the finished answer
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: the client's address comes from X-Forwarded-For (login limits, audit log).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    import_module(f"{__name__}.auditing")  # the audit table and the flush hook that fills it
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -125,21 +132,23 @@ def _init_login(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
+    from .choices import search_key
     from .figures import percent
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
+    from .settings import committee_name
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
-    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES)
+    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
 
     @app.context_processor
     def inject_common():
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale()), "committee_name": app.config["COMMITTEE_NAME"]}
+        return {"current_locale": str(get_locale()), "committee_name": committee_name()}
 
 
 def _init_static(app: Flask) -> None:

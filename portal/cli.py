@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask create-admin`, `flask import-deputies FILE`, `flask seed-demo`."""
+"""Command-line tasks: `flask create-admin`, `import-deputies FILE`, `seed-demo`, `backup`, `restore`."""
 from pathlib import Path
 
 import click
@@ -71,3 +71,30 @@ def register_cli(app: Flask) -> None:
         click.echo("Demo logins (new accounts use the password given with --password):")
         for username, role, name in logins:
             click.echo(f"  {role:7} {username:14} {name}")
+
+    @app.cli.command("backup")
+    @click.argument("path", required=False, type=click.Path(path_type=Path))
+    def backup_command(path: Path | None) -> None:
+        """Write a consistent backup of the database (to PATH, a directory, or BACKUP_DIR)."""
+        from .backup import BackupError, backup
+
+        try:
+            written, pruned = backup(path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {written.resolve()} ({written.stat().st_size} bytes).")
+        for old in pruned:
+            click.echo(f"Removed the older backup {old}.")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+    def restore_command(path: Path, force: bool) -> None:
+        """Restore the database from a backup made by `flask backup`."""
+        from .backup import BackupError, restore
+
+        try:
+            outcome = restore(path, force=force)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored from {path}: {outcome}.")

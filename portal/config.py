@@ -31,6 +31,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Asia/Shanghai")
     LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 
+    # Where login attempts are counted: memory:// is private to one process (`make run` then runs
+    # one worker with threads, see deploy/gunicorn.conf.py); redis://host:6379/0 is shared.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     # Failed logins counted per account and address together, per address, per account; an
@@ -38,6 +40,15 @@ class Config:
     LOGIN_FAILURES_PER_PAIR = os.environ.get("LOGIN_FAILURES_PER_PAIR", "5 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes")
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
+
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For / -Proto / -Host.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    # `flask backup`: where backups go without a path (None: instance/backups), how many to keep,
+    # and where pg_dump / pg_restore live when not on the PATH (PostgreSQL only).
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
 
     # Flask-Compress: gzip only. Brotli at its default quality and zstd both came out larger than gzip -6
     # on these pages and on Pico and htmx, and every client the committee uses accepts gzip. Static

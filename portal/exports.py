@@ -12,6 +12,8 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
+from .auditing import record_export
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -76,14 +78,20 @@ def content_disposition(filename: str) -> str:
 
 def table_response(fmt: str, header: list, rows: list[list], filename: str, title: str | None = None,
                    percent_columns: tuple[int, ...] = ()) -> Response:
-    """The table as a CSV or XLSX download named `filename` + extension, never cached."""
+    """The table as a CSV or XLSX download named `filename` + extension, never cached; recorded in the audit log."""
     if fmt == "csv":
         body = csv_body(header, rows)
     elif fmt == "xlsx":
         body = xlsx_body(header, rows, title, percent_columns)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
-    response = Response(body, mimetype=FORMATS[fmt])
-    response.headers["Content-Disposition"] = content_disposition(f"{filename}.{fmt}")
+    return download(body, FORMATS[fmt], f"{filename}.{fmt}")
+
+
+def download(body, mimetype: str, filename: str) -> Response:
+    """A file download, never cached; every download leaves its row in the audit log."""
+    record_export(filename)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -89,6 +89,9 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[Optional[str]] = mapped_column(String(16))
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The secret in the address of the deputy's calendar feed; renewing it retires the old address.
+    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Part of every session and remember-me cookie; bumping it ends them all (see get_id).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -125,6 +128,7 @@ class AnonymousUser(AnonymousUserMixin):
 
     role = None
     name = ""
+    large_text = False
     deputy = None
     locale = None
 
@@ -146,9 +150,20 @@ class DeputyProfile(db.Model):
     user: Mapped[User] = relationship(back_populates="deputy")
     community: Mapped[Community] = relationship(back_populates="deputies")
 
+    __audit_parent__ = ("User", "user_id")
+
     @property
     def name(self) -> str:
         return self.user.name
+
+
+class Setting(db.Model):
+    """A value the admin sets in the portal, by key (the committee's name)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class SubmissionKey(db.Model):
@@ -161,6 +176,8 @@ class SubmissionKey(db.Model):
     url: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    __audit__ = False  # a one-time form key, not a record: the record it made is audited
+
 
 class DataVersion(db.Model):
     """One row: a random token every writing transaction replaces (see portal/figures_cache.py)."""
@@ -169,3 +186,5 @@ class DataVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+    __audit__ = False  # a cache key, not a record

@@ -157,6 +157,16 @@ def get_visible_meeting_or_404(user, meeting):
     return meeting
 
 
+def can_view_evaluation(user, evaluation) -> bool:
+    """Staff see every evaluation; a deputy only their own."""
+    return user.has_role(Role.STAFF) or (user.is_authenticated and evaluation.deputy_id == user.id)
+
+
+def can_see_history(user) -> bool:
+    """The office sees each record's change history; the admin also the whole audit log."""
+    return user.has_role(Role.STAFF)
+
+
 TEMPLATE_HELPERS = {
     "can_manage_users": can_manage_users,
     "can_view_deputy": can_view_deputy,
@@ -175,4 +185,6 @@ TEMPLATE_HELPERS = {
     "can_view_meeting": can_view_meeting,
     "can_mark_attendance": can_mark_attendance,
     "can_reopen_meeting": can_reopen_meeting,
+    "can_see_history": can_see_history,
+    "can_view_evaluation": can_view_evaluation,
 }

@@ -67,3 +67,13 @@ def test_wtforms_own_messages_are_chinese(client, make_user, login):
     login(make_user(Role.STAFF))
     page = client.get("/staff?start=2026-13-45").get_data(as_text=True)
     assert 'id="start-error"' in page and "不是有效的日期值。" in page
+
+
+def test_chinese_text_uses_full_width_punctuation():
+    """No half-width colon, parenthesis or comma between the Chinese words of a translation."""
+    import re
+
+    with CATALOG.open("rb") as handle:
+        strings = [m.string for m in read_po(handle) if m.id and isinstance(m.string, str)]
+    half_width = [s for s in strings if re.search(r"[:(),]", re.sub(r"%\(\w+\)[sd]", "", s))]
+    assert half_width == []

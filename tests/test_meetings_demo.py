@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.meetings.models import Attendance, Meeting, MeetingKind
+from portal.meetings.models import Attendance, Meeting, MeetingKind, Reply
 from portal.meetings.services import checkin_window, tally
 from portal.models import utcnow
 from portal.opinions.models import Opinion
@@ -24,8 +24,12 @@ def test_seed_demo_adds_meetings_attendance_and_forty_meeting_opinions(app, runn
         opinions = db.session.scalars(select(Opinion).where(Opinion.meeting_id.is_not(None))).all()
         assert len(opinions) == 40 and len({o.category_id for o in opinions}) == 6
         assert all(o.meeting.kind.voter_log for o in opinions)
-        open_meetings = db.session.scalars(select(Meeting).where(Meeting.closed.is_(False))).all()
+        open_meetings = db.session.scalars(
+            select(Meeting).where(Meeting.closed.is_(False), Meeting.starts_at <= utcnow())).all()
         assert len(open_meetings) == 1
+        coming = db.session.scalars(select(Meeting).where(Meeting.starts_at > utcnow())).all()
+        assert len(coming) == 2 and all(not m.closed for m in coming)  # with some deputies' answers
+        assert {p.reply for m in coming for p in m.roster} >= {Reply.ATTEND, Reply.LEAVE, None}
         opens, closes = checkin_window(open_meetings[0])
         assert open_meetings[0].starts_at <= utcnow() < open_meetings[0].ends_at and opens < utcnow() < closes
         past = db.session.scalars(select(Meeting).where(Meeting.closed)).all()

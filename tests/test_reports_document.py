@@ -161,7 +161,7 @@ def test_report_pages_cost_the_same_at_two_scales(app, client, login, make_user,
             transition(deputy, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, on=date(2025, 8, 2))
             transition(staff, suggestion, SuggestionState.ADOPTED, SuggestionState.SUBMITTED, "采纳")
             create_matter(staff, MatterFields(f"实事{n}", "某楼", community, [deputy], date(2025, 9, 1), MatterState.DONE))
-            record_evaluation(staff, deputy, date(2025, 1, 1), date(2025, 12, 31), 5, 0, 0)
+            record_evaluation(staff, deputy, date(2025, 1, 1), date(2025, 12, 31), 5, 0, 0, evaluated_on=date(2025, 12, 20))
         _db.session.commit()
         _db.session.expire_all()
         after = [_count_queries(client, url) for url in urls]

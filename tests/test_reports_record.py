@@ -72,7 +72,7 @@ def street(app, make_user, make_community):
         transition(a, refused, SuggestionState.SUBMITTED, SuggestionState.DRAFT, on=date(2025, 5, 10))
         create_suggestion(a, SuggestionFields("草稿", "尚未上报", category, [a]))
         create_matter(staff, MatterFields("修复气象街30-54号路面", "气象街30-54号", community, [a], date(2025, 7, 31), MatterState.DONE))
-        record_evaluation(staff, a, date(2025, 1, 1), date(2025, 12, 31), 8, 1, 1)
+        record_evaluation(staff, a, date(2025, 1, 1), date(2025, 12, 31), 8, 1, 1, evaluated_on=date(2025, 12, 20))
         _db.session.commit()
     return people
 
@@ -180,7 +180,7 @@ def test_record_pages_cost_the_same_at_two_scales(app, client, login, make_user,
             transition(deputy, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, on=date(2025, 8, 2))
             transition(staff, suggestion, SuggestionState.NOT_ADOPTED, SuggestionState.SUBMITTED, "暂不采纳")
             create_matter(staff, MatterFields(f"实事{n}", "某楼", community, [deputy], date(2025, 9, 1), MatterState.DONE))
-            record_evaluation(staff, deputy, date(2025, 1, 1), date(2025, 12, 31), 5, 0, 0)
+            record_evaluation(staff, deputy, date(2025, 1, 1), date(2025, 12, 31), 5, 0, 0, evaluated_on=date(2025, 12, 20))
         _db.session.commit()
         _db.session.expire_all()
         after = [_count_queries(client, url) for url in urls]

@@ -1,7 +1,7 @@
 """attendance taps: tap ids, tap times, applied flag; board versions on meetings
 
 Revision ID: 0009
-Revises: 0014
+Revises: 0013
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -55,3 +55,9 @@ class ImportForm(BaseForm):
     """The CSV or XLSX file of deputies."""
 
     file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(_l("Please choose a file."))])
+
+
+class CommitteeForm(BaseForm):
+    """The committee's name, shown in every page's header."""
+
+    name = StringField(_l("Committee name"), validators=[DataRequired(_l("Please enter the committee's real name."))])

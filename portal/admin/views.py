@@ -24,8 +24,10 @@ from ..forms import ConfirmForm, commit_once
 from ..htmx import is_htmx, render_page_or_partial
 from ..models import Community, DeputyProfile, Level, Role, User
 from ..permissions import role_required
+from ..settings import committee_name, needs_committee_name, set_committee_name
 from . import bp
 from .forms import (
+    CommitteeForm,
     CommunityForm,
     ImportForm,
     NewUserForm,
@@ -41,6 +43,18 @@ def index():
     """The admin's home: who is registered, and where to manage them."""
     communities = db.session.scalar(select(db.func.count()).select_from(Community).where(Community.active))
     return render_template("admin/index.html", counts=role_counts(), communities=communities)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings():
+    """The committee's name, set once here; asked for on the admin's first login."""
+    form = CommitteeForm(data=None if request.method == "POST" else {"name": "" if needs_committee_name() else committee_name()})
+    if form.validate_on_submit():
+        if commit_form(form, lambda: set_committee_name(form.name.data)) is not None:
+            flash(_("The committee's name was saved."), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/settings.html", form=form, placeholder=needs_committee_name())
 
 
 @bp.route("/users")

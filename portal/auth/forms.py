@@ -25,6 +25,12 @@ class ChangePasswordForm(BaseForm):
     )
 
 
+class TextSizeForm(BaseForm):
+    """Standard or large text, kept on the account."""
+
+    size = SelectField(_l("Text size"), choices=[SelectChoice("standard", _l("Standard")), SelectChoice("large", _l("Large"))])
+
+
 class LocaleForm(BaseForm):
     """The language of the interface."""
 

@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
+from ..auditing import Action, record_event
 from ..errors import commit_form
 from ..extensions import db
 from ..navigation import home_url_for
 from ..permissions import ANY_ROLE, public, role_required
 from . import bp
-from .forms import ChangePasswordForm, LocaleForm, LoginForm
+from .forms import ChangePasswordForm, LocaleForm, LoginForm, TextSizeForm
 from .services import authenticate, change_own_password, end_sessions, normalize_username
 from .throttle import login_refused, record_failure, record_success
 
@@ -69,8 +70,13 @@ def login():
             record_success(account)
             login_user(user, remember=form.remember.data)
             session.permanent = True
+            record_event(Action.LOGIN, "User", user.id, actor_id=user.id)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_url_for(user))
         record_failure(account)
+        # The typed username only (never the password), cut short: it may be a mistyped password.
+        record_event(Action.LOGIN_FAILED, "User", changes={"username": [None, account[:32]]})
+        db.session.commit()
         form.form_errors.append(_("The username or password is not correct, or the account is disabled."))
         form.password.data = ""
         return render_template("auth/login.html", form=form), 200
@@ -81,6 +87,7 @@ def login():
 @role_required(*ANY_ROLE)
 def logout():
     """End the session, and with it every copy of its cookies (the session version moves on)."""
+    record_event(Action.LOGOUT, "User", current_user.id)
     end_sessions(current_user)
     db.session.commit()
     logout_user()
@@ -116,4 +123,15 @@ def set_locale():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
             db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/account/text-size", methods=["POST"])
+@role_required(*ANY_ROLE)
+def set_text_size():
+    """Switch one's own pages to large text or back; remembered on the account."""
+    form = TextSizeForm()
+    if form.validate_on_submit():
+        current_user.large_text = form.size.data == "large"
+        db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

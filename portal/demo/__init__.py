@@ -7,7 +7,7 @@ from ..extensions import db
 from .campaigns import seed_campaigns, seed_checklist_links
 from .evaluations import seed_evaluations
 from .matters import seed_matters
-from .meetings import seed_meetings
+from .meetings import seed_meeting_notices, seed_meetings
 from .people import seed_accounts
 from .suggestions import seed_suggestions
 
@@ -30,4 +30,5 @@ def seed_demo(password: str) -> list[tuple[str, str, str]]:
 def area_seeders() -> list:
     """The areas' seeders, in the order the story needs them."""
     # The checklist links come last: they point at the matters and suggestions seeded before them.
-    return [seed_campaigns, seed_meetings, seed_suggestions, seed_matters, seed_evaluations, seed_checklist_links]
+    return [seed_campaigns, seed_meetings, seed_meeting_notices, seed_suggestions, seed_matters, seed_evaluations,
+            seed_checklist_links]

@@ -6,7 +6,7 @@ from ..clock import local_today
 from ..extensions import db
 from ..models import Role, User
 from ..evaluations.models import Evaluation
-from ..evaluations.services import record_evaluation, year_period
+from ..evaluations.services import record_evaluation, thresholds, year_period
 
 # Share satisfied, basically satisfied (per cent of ballots), cycled over the deputies:
 # most are rated 称职, a few 基本称职, one 不称职.
@@ -15,7 +15,8 @@ SPREAD = [(92, 6), (86, 10), (81, 15), (95, 5), (88, 9), (74, 20), (90, 8), (83,
 
 
 def seed_evaluations() -> None:
-    """This year's ballots for every deputy not yet evaluated this year."""
+    """This year's ballots for every deputy not yet evaluated this year, and the rating thresholds as a saved row."""
+    db.session.add(thresholds())  # the defaults, kept as the row the admin edits
     staff = db.session.scalar(select(User).where(User.username == "staff1"))
     starts_on, ends_on = year_period(local_today().year)
     done = set(db.session.scalars(select(Evaluation.deputy_id).where(Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on)))

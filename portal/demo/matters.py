@@ -32,8 +32,10 @@ def seed_matters() -> None:
             continue
         where = community.get("气象街社区") if location.startswith("气象街") else community.get(location)
         suggestion = db.session.scalar(select(Suggestion).where(Suggestion.title.like(f"{answers}%")).limit(1)) if answers else None
+        done_on = max(local_today() - timedelta(days=days_ago), date(local_today().year, 1, 1))
+        started_on = min(done_on - timedelta(days=20), local_today()) if state is not MatterState.PLANNED else None
         create_matter(staff, MatterFields(
             title, location, where or users[deputies[0]].deputy.community, [users[u] for u in deputies],
-            max(local_today() - timedelta(days=days_ago), date(local_today().year, 1, 1)), state, residents, description,
-            suggestion.opinions[0] if suggestion and suggestion.opinions else None, suggestion,
+            done_on, state, residents, description,
+            suggestion.opinions[0] if suggestion and suggestion.opinions else None, suggestion, started_on,
         ))

@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, update
 
 from ..clock import to_local, to_utc
-from .people import went_into_communities_usernames
+from .people import DEPUTIES, went_into_communities_usernames
 from ..extensions import db
 from ..models import Community, User, utcnow
 from ..accounts.services import active_deputies
 from ..opinions.services import active_categories, ensure_default_categories
-from ..meetings.models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting
+from ..meetings.models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, Reply
+from ..meetings.notices import reply_to_meeting
 from ..meetings.services import (
     MeetingFields,
     add_meeting_opinion,
@@ -191,3 +192,29 @@ def _seed_todays_meeting(kinds, staff: list[User]) -> None:
         kinds["工委工作会议"], TODAY_TITLE + "（今日）", start, start + timedelta(hours=3), place=PLACES["工委工作会议"]))
     for entry in list(meeting.roster)[:6]:
         mark_attendance(staff[0], meeting, entry.deputy_id, AttendanceStatus.PRESENT)
+
+
+# Meetings to come, with the deputies' answers: (days ahead, kind, title, hour, hours).
+COMING = [(7, "工委工作会议", "下月工委工作会议", 9, 2), (14, "培训学习", "代表履职能力培训（第二期）", 14, 3)]
+# Deputies (by index in people.DEPUTIES) who answered: attend, or leave with a reason.
+ANSWERS = {1: ("attend", ""), 2: ("attend", ""), 5: ("leave", "出差"), 10: ("leave", "单位工作冲突"), 15: ("attend", "")}
+
+
+def seed_meeting_notices() -> None:
+    """Two meetings to come with every deputy on the roster; some deputies have answered, 夏虹 not yet."""
+    if db.session.scalar(select(Meeting.id).where(Meeting.title == COMING[0][2])) is not None:
+        return
+    staff = _staff()
+    if not staff:
+        return
+    kinds = {k.name: k for k in meeting_kinds()}
+    deputies = _users_by_name()
+    today = to_local(utcnow()).date()
+    for days, kind_name, title, hour, hours in COMING:
+        day = today + timedelta(days=days)
+        meeting = create_meeting(staff[0], MeetingFields(
+            kinds[kind_name], title, _local(day, hour), _local(day, hour + hours), place=PLACES[kind_name]))
+        for index, (reply, reason) in ANSWERS.items():
+            deputy = deputies.get(DEPUTIES[index][0])
+            if deputy is not None:
+                reply_to_meeting(deputy, meeting, Reply(reply), reason)

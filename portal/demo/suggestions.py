@@ -125,16 +125,24 @@ def _decide(staff: User, report_titles: list[str]) -> None:
     pending = db.session.scalars(select(Suggestion).where(Suggestion.state == SuggestionState.SUBMITTED).order_by(Suggestion.id)).all()
     first = sorted(pending, key=lambda s: (s.title not in report_titles, s.id))
     to_adopt = first[: max(0, ADOPTED - adopted)]
+    def later(day, days: int):
+        return min(day + timedelta(days=days), local_today())
+
+    # 区委 answers three to seven weeks after the submission; implementation follows.
     for i, suggestion in enumerate(to_adopt):
+        answered = later(suggestion.submitted_on, 21 + (i * 5) % 28)
         transition(staff, suggestion, SuggestionState.ADOPTED, SuggestionState.SUBMITTED,
-                   "区委采纳，已转交相关部门研究落实；已向提出意见的选民反馈。")
+                   "区委采纳，已转交相关部门研究落实；已向提出意见的选民反馈。", on=answered)
         if i % 3 != 2:
-            transition(staff, suggestion, SuggestionState.IMPLEMENTING, SuggestionState.ADOPTED, "相关部门已制定落实方案。")
+            started = later(answered, 10)
+            transition(staff, suggestion, SuggestionState.IMPLEMENTING, SuggestionState.ADOPTED, "相关部门已制定落实方案。",
+                       on=started)
         if i % 3 == 0:
             transition(staff, suggestion, SuggestionState.DONE, SuggestionState.IMPLEMENTING,
-                       "已落实完毕，代表回访选民，居民表示满意。")
+                       "已落实完毕，代表回访选民，居民表示满意。", on=later(started, 45))
     # Most of the others were answered as not adopted; a few still await 区委's answer.
     for i, suggestion in enumerate(first[len(to_adopt):]):
         if i % 8 != 7:
             transition(staff, suggestion, SuggestionState.NOT_ADOPTED, SuggestionState.SUBMITTED,
-                       "区委答复：暂不具备实施条件，作为今后工作参考；已向选民说明。")
+                       "区委答复：暂不具备实施条件，作为今后工作参考；已向选民说明。",
+                       on=later(suggestion.submitted_on, 28 + (i * 3) % 30))

@@ -3,6 +3,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 
 from ..accounts.services import active_communities, deputies_query
+from ..audit.services import history_for
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..meetings.services import year_to_date_attendance
@@ -45,4 +46,5 @@ def detail(user_id: int):
         profile=profile,
         evaluations=evaluations_of(profile.user_id),
         attendance=year_to_date_attendance(profile.user_id),
+        audit_history=history_for(current_user, "User", profile.user_id),
     )

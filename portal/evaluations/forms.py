@@ -24,6 +24,7 @@ class EvaluationForm(OnceForm):
     satisfied = _count(_l("Satisfied"))
     basically_satisfied = _count(_l("Basically satisfied"))
     dissatisfied = _count(_l("Dissatisfied"))
+    evaluated_on = DateField(_l("Date of the evaluation"), validators=[Optional()])
 
 
 class ThresholdsForm(BaseForm):

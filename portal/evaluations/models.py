@@ -29,9 +29,13 @@ class Evaluation(db.Model):
     dissatisfied: Mapped[int] = mapped_column(default=0)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    evaluated_on: Mapped[date] = mapped_column(Date)  # the day the voters evaluated; recorded_at is the entry
 
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    __audit_parent__ = ("User", "deputy_id")
+    __audit_dates__ = ("evaluated_on",)
 
     @property
     def ballots(self) -> int:

@@ -7,10 +7,9 @@ from fractions import Fraction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..accounts.services import active_deputies
+from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Role, User, utcnow
@@ -44,12 +43,10 @@ MAX_BALLOTS = 100_000
 
 
 def thresholds() -> EvaluationSettings:
-    """The rating thresholds (the single settings row, created with the defaults if missing)."""
+    """The rating thresholds: the single settings row, or the defaults (not saved: reading never writes)."""
     settings = db.session.get(EvaluationSettings, 1)
     if settings is None:
         settings = EvaluationSettings(id=1, competent_min=DEFAULT_COMPETENT_MIN, basic_min=DEFAULT_BASIC_MIN)
-        db.session.add(settings)
-        db.session.flush()
     return settings
 
 
@@ -63,6 +60,7 @@ def set_thresholds(actor: User, competent_min: int | None, basic_min: int | None
         raise ServiceError(_("It must be at least 0 and below the threshold for competent."), "basic_min")
     settings = thresholds()
     settings.competent_min, settings.basic_min = competent_min, basic_min
+    db.session.add(settings)
     db.session.flush()
     return settings
 
@@ -85,10 +83,14 @@ def year_period(year: int) -> tuple[date, date]:
 
 
 def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, ends_on: date | None,
-                      satisfied: int | None, basically_satisfied: int | None, dissatisfied: int | None) -> Evaluation:
+                      satisfied: int | None, basically_satisfied: int | None, dissatisfied: int | None,
+                      evaluated_on: date | None = None) -> Evaluation:
     """Record a deputy's ballots for a period; recording the same deputy and period again replaces the counts.
 
-    An upsert on the (deputy, period) unique key, so a retried or doubled submission never makes two rows.
+    `evaluated_on` is the day the voters evaluated (default today): not in the future, not before the
+    period began. The row is found by its (deputy, period) key and changed through the ORM, so the
+    audit log sees it and a save that changes nothing writes nothing; the unique key still refuses a
+    second row.
     """
     if not actor.has_role(Role.STAFF):
         raise ServiceError(_("Only the office records evaluations."))
@@ -100,25 +102,30 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
         raise ServiceError(_("Please enter the date."), "ends_on")
     if ends_on < starts_on:
         raise ServiceError(_("The end cannot be before the start."), "ends_on")
+    evaluated_on = evaluated_on or local_today()
+    if evaluated_on > local_today():
+        raise ServiceError(_("The date cannot be in the future."), "evaluated_on")
+    if evaluated_on < starts_on:
+        raise ServiceError(_("The evaluation cannot be dated before its period begins."), "evaluated_on")
     counts = {"satisfied": satisfied, "basically_satisfied": basically_satisfied, "dissatisfied": dissatisfied}
     for field, value in counts.items():
         if value is None or not 0 <= value <= MAX_BALLOTS:
             raise ServiceError(_("Enter a number between 0 and %(n)d.", n=MAX_BALLOTS), field)
     if sum(counts.values()) == 0:
         raise ServiceError(_("Please enter the ballots."), "satisfied")
-    values = dict(deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on, recorded_by_id=actor.id, recorded_at=utcnow(), **counts)
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Evaluation).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["deputy_id", "starts_on", "ends_on"],
-        set_={key: statement.excluded[key] for key in (*counts, "recorded_by_id", "recorded_at")},
-    )
-    db.session.execute(statement)
-    db.session.flush()
     evaluation = db.session.scalar(
         select(Evaluation).where(Evaluation.deputy_id == deputy.id, Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on)
         .execution_options(populate_existing=True)
     )
+    if evaluation is None:
+        evaluation = Evaluation(deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on)
+        db.session.add(evaluation)
+    values = {**counts, "evaluated_on": evaluated_on}
+    if any(getattr(evaluation, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(evaluation, key, value)
+        evaluation.recorded_by_id, evaluation.recorded_at = actor.id, utcnow()
+    db.session.flush()
     return evaluation
 
 

@@ -1,21 +1,24 @@
 """Voter evaluations: the staff overview per period, the form to record ballots, the admin's thresholds."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
+from ..audit.services import history_for
 from ..clock import local_today
 from ..errors import commit_form
 from ..extensions import db
 from ..forms import commit_once
 from ..models import Role, User
-from ..permissions import role_required
+from ..permissions import ANY_ROLE, can_view_evaluation, role_required
 from . import bp
 from .forms import EvaluationForm, ThresholdsForm
+from .models import Evaluation
 from .services import (
     overview,
+    rating_for,
     record_evaluation,
     set_thresholds,
     thresholds,
@@ -37,6 +40,17 @@ def index():
     )
 
 
+@bp.route("/<int:evaluation_id>")
+@role_required(*ANY_ROLE)
+def detail(evaluation_id: int):
+    """One evaluation: the ballots, the dates, the rating and (staff) its history; a deputy sees only their own."""
+    evaluation = db.session.get(Evaluation, evaluation_id)
+    if evaluation is None or not can_view_evaluation(current_user, evaluation):
+        abort(404)
+    return render_template("evaluations/detail.html", evaluation=evaluation, rating=rating_for(evaluation.satisfaction),
+                           audit_history=history_for(current_user, "Evaluation", evaluation.id))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def new():
@@ -45,13 +59,14 @@ def new():
     form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in active_deputies()]
     if request.method == "GET":
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
+        form.evaluated_on.data = local_today()
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
         url = commit_once(
             form,
             lambda: record_evaluation(
                 current_user, db.session.get(User, form.deputy.data or 0), form.starts_on.data, form.ends_on.data,
-                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data,
+                form.satisfied.data, form.basically_satisfied.data, form.dissatisfied.data, form.evaluated_on.data,
             ),
             lambda evaluation: url_for("evaluations.index", year=evaluation.starts_on.year),
             lambda evaluation: _("The evaluation of %(name)s was saved.", name=evaluation.deputy.name),

@@ -15,7 +15,7 @@ from ..meetings.models import Meeting, MeetingKind
 from ..meetings.services import Tally, period_tally
 from ..models import DeputyProfile, utcnow
 from ..periods import Period, local_day_range
-from ..suggestions.adoption import adoption_overall, opinion_figures
+from ..suggestions.adoption import adoption_overall, answers_in_period, opinion_figures
 
 
 @dataclass
@@ -29,6 +29,7 @@ class CommitteeFigures:
     opinions: int
     submitted: int
     adopted: int
+    answered: int  # 本期答复: answers that arrived in the period, whatever the submission date
     matters_done: int
     voter_meetings: int
     attendance: Tally
@@ -57,6 +58,7 @@ def committee_figures(start: date, end: date, community_id: int | None = None) -
         opinions=opinion_figures(period).opinions,
         submitted=adoption.submitted,
         adopted=adoption.adopted,
+        answered=answers_in_period(period).submitted,
         matters_done=_count(matters_done_query(start, end, community_id)),
         voter_meetings=_count(voter_meetings_query(start, end, community_id)),
         attendance=_attendance(start, end, community_id),
@@ -114,11 +116,11 @@ def _attendance(start: date, end: date, community_id: int | None) -> Tally:
 
 
 def evaluations_query(start: date, end: date, community_id: int | None = None) -> Select:
-    """Voter evaluations of periods overlapping this one, of deputies of the community (or all), by deputy."""
+    """Voter evaluations held in the period (by the evaluation's date), of deputies of the community (or all), by deputy."""
     query = (
         select(Evaluation)
         .join(DeputyProfile, DeputyProfile.user_id == Evaluation.deputy_id)
-        .where(Evaluation.starts_on <= end, Evaluation.ends_on >= start)
+        .where(Evaluation.evaluated_on >= start, Evaluation.evaluated_on <= end)
         .order_by(DeputyProfile.community_id, Evaluation.deputy_id, Evaluation.starts_on)
     )
     if community_id:

@@ -14,6 +14,7 @@ from ..campaigns.services import (
 )
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx, render_with_oob
+from ..meetings.notices import upcoming_notices
 from ..meetings.services import year_to_date_attendance
 from ..models import Role
 from ..navigation import home_url_for
@@ -40,12 +41,13 @@ def index():
 @bp.route("/me")
 @role_required(Role.DEPUTY)
 def deputy_home():
-    """A deputy's home: the current campaign's checklist, their progress, attendance, then their profile."""
+    """A deputy's home: what needs them (meetings coming up, items to do or sent back), the checklist, their profile."""
     campaign = current_campaign()
     context = {
         "campaign": campaign,
         "profile": deputy_profile(current_user.id),
         "attendance": year_to_date_attendance(current_user.id),
+        "notices": upcoming_notices(current_user.id),
     }
     if campaign is not None:
         records = deputy_records(campaign, current_user.id)

@@ -32,7 +32,8 @@ class MatterForm(OnceForm):
     location = StringField(_l("Address / location"), validators=[Length(max=200, message=_l("Too long."))])
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     deputies = SelectMultipleField(_l("Deputies involved"), coerce=int, validators=[Optional()])
-    done_on = DateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))])
+    done_on = DateField(_l("Completed on (planned: the date it is planned for)"), validators=[InputRequired(_l("Please enter the date."))])
+    started_on = DateField(_l("Started on"), validators=[Optional()])
     state = SelectField(_l("State"), choices=_state_choices, default=MatterState.PLANNED.value)
     beneficiaries = IntegerField(
         _l("Residents benefiting"),

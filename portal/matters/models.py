@@ -48,7 +48,8 @@ class PracticalMatter(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(200), default="")
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    done_on: Mapped[date] = mapped_column(Date, index=True)
+    started_on: Mapped[Optional[date]] = mapped_column(Date)  # work began (in progress or done)
+    done_on: Mapped[date] = mapped_column(Date, index=True)  # completed (planned: the date it is planned for)
     state: Mapped[MatterState] = mapped_column(enum_column(MatterState), default=MatterState.PLANNED)
     beneficiaries: Mapped[Optional[int]]
     description: Mapped[str] = mapped_column(Text, default="")
@@ -62,6 +63,8 @@ class PracticalMatter(db.Model):
     opinion: Mapped[Optional[Opinion]] = relationship()
     suggestion: Mapped[Optional[Suggestion]] = relationship()
     recorded_by: Mapped[User] = relationship()
+
+    __audit_dates__ = ("done_on", "started_on")
 
     def involves(self, user) -> bool:
         """True if `user` is one of the deputies involved."""

@@ -29,6 +29,7 @@ class MatterFields:
     description: str = ""
     opinion: Opinion | None = None
     suggestion: Suggestion | None = None
+    started_on: date | None = None
 
 
 def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> PracticalMatter:
@@ -53,6 +54,11 @@ def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> Practi
         raise ServiceError(_("Please enter the date."), "done_on")
     if fields.state is MatterState.DONE and fields.done_on > local_today():
         raise ServiceError(_("A matter that is done cannot have a future date."), "done_on")
+    started_on = fields.started_on if fields.state is not MatterState.PLANNED else None
+    if started_on is not None and started_on > local_today():
+        raise ServiceError(_("The date cannot be in the future."), "started_on")
+    if started_on is not None and fields.state is MatterState.DONE and fields.done_on < started_on:
+        raise ServiceError(_("The completion cannot be before the start."), "done_on")
     if fields.beneficiaries is not None and not 0 < fields.beneficiaries <= 1_000_000:
         raise ServiceError(_("The number of residents must be between 1 and 1000000."), "beneficiaries")
     description = (fields.description or "").strip()
@@ -61,6 +67,7 @@ def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> Practi
     matter.title, matter.location, matter.community = title, location, fields.community
     matter.deputies = deputies
     matter.done_on, matter.state, matter.beneficiaries = fields.done_on, fields.state, fields.beneficiaries
+    matter.started_on = started_on
     matter.description, matter.opinion, matter.suggestion = description, fields.opinion, fields.suggestion
     return matter
 

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
+from ..audit.services import history_for
+from ..choices import deputy_choices
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
@@ -45,7 +47,7 @@ def _shorten(text: str, n: int = 30) -> str:
 def _fill_choices(form: MatterForm) -> None:
     none = [SelectChoice(0, _("— none —"))]
     form.community.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
-    form.deputies.choices = [SelectChoice(d.id, d.name) for d in active_deputies()]
+    form.deputies.choices = deputy_choices(active_deputies())
     opinions = db.session.scalars(select(Opinion).order_by(Opinion.collected_on.desc(), Opinion.id.desc()).limit(300))
     form.opinion.choices = none + [SelectChoice(o.id, _shorten(o.content)) for o in opinions]
     suggestions = db.session.scalars(select(Suggestion).order_by(Suggestion.id.desc()).limit(300))
@@ -59,6 +61,7 @@ def _fields(form: MatterForm) -> MatterFields:
         form.done_on.data, MatterState(form.state.data), form.beneficiaries.data, form.description.data or "",
         db.session.get(Opinion, form.opinion.data) if form.opinion.data else None,
         db.session.get(Suggestion, form.suggestion.data) if form.suggestion.data else None,
+        form.started_on.data,
     )
 
 
@@ -69,7 +72,7 @@ def new():
     form = MatterForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.done_on.data = local_today()
+        form.done_on.data = form.started_on.data = local_today()
         if current_user.role is Role.DEPUTY:
             form.deputies.data = [current_user.id]
             form.community.data = current_user.deputy.community_id if current_user.deputy else 0
@@ -97,7 +100,8 @@ def _get_or_404(matter_id: int) -> PracticalMatter:
 def detail(matter_id: int):
     """One practical matter."""
     matter = _get_or_404(matter_id)
-    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id))
+    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id),
+                           audit_history=history_for(current_user, "PracticalMatter", matter.id))
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from wtforms.validators import (
 )
 
 from ..forms import BaseForm, OnceForm
-from .models import AttendanceStatus
+from .models import REPLY_LABELS, AttendanceStatus, Reply
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -86,3 +86,11 @@ class MeetingKindForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=32, message=_l("At most 32 characters."))])
     voter_log = BooleanField(_l("Keeps a voter-meeting log"))
     active = BooleanField(_l("In use"), default=True)
+
+
+class ReplyForm(BaseForm):
+    """A deputy's answer to a meeting notice: attend, or leave with a reason."""
+
+    reply = SelectField(choices=[SelectChoice(r.value, REPLY_LABELS[r]) for r in Reply],
+                        validators=[DataRequired(_l("Please choose an answer."))])
+    reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])

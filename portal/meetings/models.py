@@ -1,10 +1,11 @@
 """Meeting kinds, meetings, their rosters, attendance marks and the history of every change."""
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -91,6 +92,20 @@ class MarkSource(str, enum.Enum):
 SOURCE_LABELS = {MarkSource.STAFF: _l("Staff"), MarkSource.SELF_CHECKIN: _l("Self check-in")}
 
 
+class Reply(str, enum.Enum):
+    """A deputy's answer to a meeting notice."""
+
+    ATTEND = "attend"
+    LEAVE = "leave"
+
+    @property
+    def label(self) -> str:
+        return str(REPLY_LABELS[self])
+
+
+REPLY_LABELS = {Reply.ATTEND: _l("Will attend"), Reply.LEAVE: _l("Asks for leave")}
+
+
 class MeetingKind(db.Model):
     """A kind of meeting (工委工作会议, 代表与选民见面会 …); voter_log kinds keep a voter-meeting log."""
 
@@ -147,9 +162,15 @@ class MeetingRoster(db.Model):
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    # The deputy's answer before the meeting (参加 / 请假 with a reason); staff's mark still decides.
+    reply: Mapped[Optional[Reply]] = mapped_column(enum_column(Reply, length=8))
+    reply_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    replied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="roster")
     deputy: Mapped[User] = relationship()
+
+    __audit_parent__ = ("Meeting", "meeting_id")
 
     @classmethod
     def includes(cls, meeting_id: int, deputy_id: int) -> bool:
@@ -178,6 +199,10 @@ class Attendance(db.Model):
 
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     marked_by: Mapped[User] = relationship(foreign_keys=[marked_by_id])
+
+    # Its history is AttendanceChange (one row per real change, audited itself); a repeated tap
+    # rewrites marked_at here and would only add noise to the log.
+    __audit__ = False
 
 
 def _old_status_column() -> Enum:
@@ -208,6 +233,10 @@ class AttendanceChange(db.Model):
     tapped_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tap_id: Mapped[Optional[str]] = mapped_column(String(36), unique=True)
     applied: Mapped[bool] = mapped_column(default=True)
+    sheet_on: Mapped[Optional[date]] = mapped_column(Date)  # 补录: entered afterwards from the paper sheet of this date
 
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     changed_by: Mapped[User] = relationship(foreign_keys=[changed_by_id])
+
+    __audit_parent__ = ("Meeting", "meeting_id")
+    __audit_dates__ = ("sheet_on",)

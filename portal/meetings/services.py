@@ -8,13 +8,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
-from ..clock import to_local
+from ..choices import search_key
+from ..clock import local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures_cache import cached_figure
@@ -160,9 +161,8 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
         db.session.add(MeetingRoster(meeting_id=meeting.id, deputy_id=deputy_id))
     if current - wanted:
         db.session.execute(
-            MeetingRoster.__table__.delete().where(
-                MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted)
-            )
+            delete(MeetingRoster).where(MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id.in_(current - wanted))
+            .execution_options(synchronize_session=False)
         )
     db.session.flush()
     db.session.expire(meeting, ["roster"])
@@ -214,6 +214,17 @@ def _upsert(values: dict, update: dict):
     return statement.on_conflict_do_update(index_elements=["meeting_id", "deputy_id"], set_=update)
 
 
+def check_sheet_date(meeting: Meeting, day: date | None) -> date:
+    """The date of a paper 签到表 used for 补录: given, not in the future, not before the meeting began."""
+    if day is None:
+        raise ServiceError(_("Please enter the date."), "sheet_on")
+    if day > local_today():
+        raise ServiceError(_("The date cannot be in the future."), "sheet_on")
+    if day < to_local(meeting.starts_at).date():
+        raise ServiceError(_("The sheet cannot be dated before the meeting began."), "sheet_on")
+    return day
+
+
 def _bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | None:
     """Raise the meeting's board version while it is open (a guarded UPDATE); None if it is closed.
 
@@ -259,8 +270,10 @@ def corrected_tap_time(tapped_ms: int, sent_ms: int, received: datetime) -> date
 
 
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None) -> Attendance:
+                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None, sheet_on: date | None = None) -> Attendance:
     """Record a tap on a rostered deputy's mark: the later tap wins, every tap is kept in the history.
+
+    `sheet_on` marks 补录: staff entering the mark afterwards from the paper sheet of that date.
 
     A tap whose id was seen before changes nothing. The meeting's guarded version bump comes first:
     it refuses a closed meeting and serialises the marks of one meeting, so the current mark read
@@ -273,6 +286,10 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("A deputy may check in only themselves."))
     if not isinstance(status, AttendanceStatus):
         raise ServiceError(_("Please choose a valid status."), "status")
+    if sheet_on is not None:
+        if source is not MarkSource.STAFF:
+            raise ServiceError(_("Only staff may mark attendance."))
+        check_sheet_date(meeting, sheet_on)
     reason = (reason or "").strip() if status is AttendanceStatus.EXCUSED else ""
     if status is AttendanceStatus.EXCUSED and not reason:
         raise ServiceError(_("Please give the reason for the leave."), "reason")
@@ -312,7 +329,7 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         db.session.add(AttendanceChange(
             meeting_id=meeting.id, deputy_id=deputy_id, old_status=old_status, new_status=status, reason=reason,
             source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at, tap_id=tap.tap_id,
-            applied=applied,
+            applied=applied, sheet_on=sheet_on,
         ))
     db.session.flush()
     return _current_mark(meeting.id, deputy_id)
@@ -332,11 +349,6 @@ def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[A
     if deputy_id is not None:
         query = query.where(AttendanceChange.deputy_id == deputy_id)
     return list(db.session.scalars(query.order_by(AttendanceChange.id.desc())))
-
-
-def search_key(name: str) -> str:
-    """What the tablet's search box matches: the name, its full pinyin and its initials (夏虹 xiahong xh)."""
-    return f"{name} {''.join(lazy_pinyin(name)).lower()} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}"
 
 
 @dataclass

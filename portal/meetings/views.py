@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies, deputies_query
-from ..clock import to_local, to_utc
+from ..audit.services import history_for
+from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob
 from ..models import Community, Role, User, utcnow
@@ -22,17 +23,28 @@ from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
 from ..reports.charts import flat_charts
+from ..settings import committee_name
 from . import bp
 from .exports import export_meeting, export_rates
+from .notices import (
+    calendar_feed,
+    calendar_owner,
+    notice_for,
+    renew_calendar_token,
+    replies_for,
+    reply_to_meeting,
+    upcoming_notices,
+)
 from .forms import (
     MarkForm,
     MeetingForm,
     MeetingKindForm,
     MeetingOpinionForm,
+    ReplyForm,
     RosterForm,
     VoterLogForm,
 )
-from .models import AttendanceStatus, Meeting, MeetingKind
+from .models import AttendanceStatus, Meeting, MeetingKind, Reply
 from .services import (
     CheckinRefused,
     MeetingFields,
@@ -46,6 +58,7 @@ from .services import (
     checkin_confirmation,
     checkin_step,
     checkin_token,
+    check_sheet_date,
     close_meeting,
     corrected_tap_time,
     create_meeting,
@@ -98,8 +111,13 @@ def index():
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     meeting_ids = [m.id for m in page.items]
     own = {} if current_user.has_role(Role.STAFF) else own_marks(meeting_ids, current_user.id)
+    deputy = {}
+    if not current_user.has_role(Role.STAFF):
+        deputy["notices"] = upcoming_notices(current_user.id)
+        if current_user.calendar_token:
+            deputy["calendar_url"] = url_for("meetings.calendar", token=current_user.calendar_token, _external=True)
     return render_template(
-        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own,
+        "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own, **deputy,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),
         kind_id=kind_id, community_id=community_id, month=month_value if month else "",
     )
@@ -191,6 +209,7 @@ def _detail_context(meeting: Meeting) -> dict:
     if current_user.has_role(Role.STAFF):
         context["cards"] = attendance_cards(meeting)
         context["history"] = attendance_history(meeting)
+        context["audit_history"] = history_for(current_user, "Meeting", meeting.id)
         if not meeting.closed:
             context.update(_checkin_code_context(meeting))
     else:
@@ -230,16 +249,37 @@ def roster(meeting_id: int):
     return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
 
 
-def _board_context(meeting: Meeting) -> dict:
+def _board_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
     return {"meeting": meeting, "cards": attendance_cards(meeting), "tally": tally(meeting),
-            "quick_statuses": QUICK_STATUSES}
+            "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on,
+            "replies": replies_for(meeting.id)}
+
+
+def _sheet_date(meeting: Meeting, source) -> tuple[date | None, str | None]:
+    """The 补录 sheet date a request carries (`sheet_on`), checked; (None, message) when it is refused."""
+    raw = source.get("sheet_on", "")
+    if not raw:
+        return None, None
+    try:
+        return check_sheet_date(meeting, date.fromisoformat(raw)), None
+    except ValueError:
+        return None, _("Not a valid date.")
+    except ServiceError as error:
+        return None, error.message
 
 
 @bp.route("/<int:meeting_id>/attendance")
 @role_required(Role.STAFF)
 def attendance(meeting_id: int):
-    """The tablet screen at the door: a card per rostered deputy, a live tally, taps queued while offline."""
-    return render_template("meetings/attendance.html", **_board_context(_meeting(meeting_id)))
+    """The tablet screen at the door: a card per rostered deputy, a live tally, taps queued while offline.
+
+    With `?sheet_on=DATE` (a meeting that has begun) the marks are 补录 from the paper sheet of that date.
+    """
+    meeting = _meeting(meeting_id)
+    sheet_on, sheet_error = _sheet_date(meeting, request.args)
+    return render_template("meetings/attendance.html", **_board_context(meeting, sheet_on), sheet_error=sheet_error,
+                           sheet_raw=request.args.get("sheet_on", ""), today=local_today(),
+                           begun=meeting.starts_at <= utcnow())
 
 
 @bp.route("/attendance-sw.js")
@@ -260,7 +300,8 @@ def changes(meeting_id: int):
     if found is None:
         return Response(status=204)
     body = render_template("meetings/_changes.html", meeting=meeting, changes=found, cards=found.cards,
-                           tally=found.tally, quick_statuses=QUICK_STATUSES)
+                           tally=found.tally, quick_statuses=QUICK_STATUSES, replies=replies_for(meeting.id),
+                           sheet_on=_sheet_date(meeting, request.args)[0])
     return body, 200, {"X-Board-Version": str(found.version)}
 
 
@@ -286,10 +327,13 @@ def mark(meeting_id: int, deputy_id: int):
     """Record one tap; htmx gets the one card back and the tally out of band (a refusal: 422, its reason)."""
     meeting = _meeting(meeting_id)
     form = MarkForm()
-    if form.validate_on_submit():
+    sheet_on, sheet_error = _sheet_date(meeting, request.form)
+    if sheet_error:
+        outcome = ServiceError(sheet_error, "sheet_on")
+    elif form.validate_on_submit():
         try:
             outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data,
-                                                             form.reason.data, tap=_tap(form)))
+                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on))
         except IntegrityError:  # the same tap arrived twice at once: the first one counts
             db.session.rollback()
             outcome = None
@@ -299,13 +343,14 @@ def mark(meeting_id: int, deputy_id: int):
     if not is_htmx():
         if error:
             flash(error.message, "error")
-        return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#card-{deputy_id}")
+        args = {"sheet_on": sheet_on.isoformat()} if sheet_on else {}
+        return redirect(url_for("meetings.attendance", meeting_id=meeting.id, **args) + f"#card-{deputy_id}")
     card = next(iter(attendance_cards(meeting, deputy_id)), None)
     if card is None:  # not on the roster: nothing to swap but the reason
         return render_template("meetings/_refusal.html", message=error.message if error else ""), 422
     body = render_with_oob("meetings/_card.html", "meetings/_tally.html", meeting=meeting, card=card, error=error,
                            reason=form.reason.data if error else "", tally=tally(meeting),
-                           quick_statuses=QUICK_STATUSES)
+                           quick_statuses=QUICK_STATUSES, sheet_on=sheet_on, replies=replies_for(meeting.id))
     return body, 422 if error else 200
 
 
@@ -494,3 +539,50 @@ def kind_edit(kind_id: int):
             flash(_("Meeting kind %(name)s was saved.", name=kind.name), "success")
             return redirect(url_for("meetings.kinds"))
     return render_template("meetings/kind_form.html", form=form, kind=kind)
+
+
+@bp.route("/<int:meeting_id>/reply", methods=["POST"])
+@role_required(Role.DEPUTY)
+def reply(meeting_id: int):
+    """A deputy answers a meeting notice before it starts: attend, or leave with a reason; htmx gets the notice back."""
+    meeting = _meeting(meeting_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        outcome = run_and_commit(
+            lambda: reply_to_meeting(current_user, meeting, Reply(form.reply.data), form.reason.data or ""))
+        error = outcome if isinstance(outcome, ServiceError) else None
+    else:
+        error = ServiceError(next(iter(form.errors.values()))[0])
+    if not is_htmx():
+        if error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your answer was sent to the committee office."), "success")
+        return redirect(url_for("main.deputy_home") + f"#notice-{meeting.id}")
+    notice = notice_for(meeting, current_user.id)
+    body = render_template("meetings/_notice.html", notice=notice, error=error,
+                           reason=(form.reason.data or "") if error else "")
+    return body, 422 if error else 200
+
+
+@bp.route("/calendar", methods=["POST"])
+@role_required(Role.DEPUTY)
+def renew_calendar():
+    """Give the deputy a new secret calendar address; the old address stops working."""
+    outcome = run_and_commit(lambda: renew_calendar_token(current_user))
+    if not isinstance(outcome, ServiceError):
+        flash(_("Your calendar has a new address. Subscribe to it again on your phone; the old address no longer works."),
+              "success")
+    return redirect(url_for("meetings.index") + "#calendar")
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+@limiter.limit("60 per minute")
+def calendar(token: str):
+    """The deputy's meetings as an iCalendar feed, for a phone's calendar; the secret in the address is the key."""
+    owner = calendar_owner(token)
+    if owner is None:
+        abort(404)
+    body = calendar_feed(owner, committee_name())
+    return current_app.response_class(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})

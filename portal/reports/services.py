@@ -12,12 +12,14 @@ from ..campaigns.services import Progress, progress_of
 from ..evaluations.models import Evaluation
 from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
+from ..main.services import matters_done_query
 from ..matters.models import PracticalMatter, practical_matter_deputies
 from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
 from ..meetings.services import Tally, attendance_rates, counted_meetings, period_tally
 from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
+from ..suggestions.adoption import collected_opinions, submitted_suggestions
 from ..suggestions.models import ADOPTED_STATES, Suggestion, SuggestionEvent, SuggestionState, suggestion_deputies
 
 # The steps that record the district's answer.
@@ -90,20 +92,19 @@ def deputy_records(profiles: list[DeputyProfile], period: Period) -> list[Deputy
     _add_campaigns(records, period)
     _add_attendance(records, period)
     for opinion in db.session.scalars(
-        select(Opinion)
+        collected_opinions(Period(period.start, period.end))
         .options(joinedload(Opinion.community), joinedload(Opinion.category), joinedload(Opinion.suggestion))
-        .where(Opinion.deputy_id.in_(ids), Opinion.collected_on >= period.start, Opinion.collected_on <= period.end)
+        .where(Opinion.deputy_id.in_(ids))
         .order_by(Opinion.collected_on, Opinion.id)
     ):
         records[opinion.deputy_id].opinions.append(opinion)
     _add_suggestions(records, period)
-    for deputy_id, matter in db.session.execute(
-        select(practical_matter_deputies.c.deputy_id, PracticalMatter)
-        .join(PracticalMatter, PracticalMatter.id == practical_matter_deputies.c.matter_id)
+    for matter, deputy_id in db.session.execute(
+        matters_done_query(period.start, period.end)
+        .add_columns(practical_matter_deputies.c.deputy_id)
+        .join(practical_matter_deputies, practical_matter_deputies.c.matter_id == PracticalMatter.id)
         .options(joinedload(PracticalMatter.community))
         .where(practical_matter_deputies.c.deputy_id.in_(ids))
-        .where(PracticalMatter.done_on >= period.start, PracticalMatter.done_on <= period.end)
-        .order_by(PracticalMatter.done_on, PracticalMatter.id)
     ):
         records[deputy_id].matters.append(matter)
     settings = thresholds()
@@ -172,17 +173,17 @@ def _add_attendance(records: dict[int, DeputyRecord], period: Period) -> None:
 
 
 def _add_suggestions(records: dict[int, DeputyRecord], period: Period) -> None:
-    """The suggestions each deputy proposed that were submitted in the period, with the latest answer step."""
+    """The suggestions each deputy proposed that count as 上报 in the period, with the district's answer."""
     rows = db.session.execute(
-        select(suggestion_deputies.c.deputy_id, Suggestion)
-        .join(Suggestion, Suggestion.id == suggestion_deputies.c.suggestion_id)
+        submitted_suggestions(Period(period.start, period.end))
+        .add_columns(suggestion_deputies.c.deputy_id)
+        .join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
         .options(joinedload(Suggestion.category), joinedload(Suggestion.community))
         .where(suggestion_deputies.c.deputy_id.in_(list(records)))
-        .where(Suggestion.submitted_on >= period.start, Suggestion.submitted_on <= period.end)
         .order_by(Suggestion.submitted_on, Suggestion.id)
     ).all()
-    answers = latest_answers([suggestion.id for _deputy, suggestion in rows])
-    for deputy_id, suggestion in rows:
+    answers = latest_answers([suggestion.id for suggestion, _deputy in rows])
+    for suggestion, deputy_id in rows:
         records[deputy_id].suggestions.append(SuggestionOutcome(suggestion, answers.get(suggestion.id)))
 
 

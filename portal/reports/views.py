@@ -1,9 +1,9 @@
 """The deputy's record (one, or the committee's in one print) and the work report (page and Word document)."""
-from flask import Response, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from ..accounts.services import deputies_query
-from ..exports import content_disposition
+from ..exports import download
 from ..extensions import db
 from ..models import DeputyProfile, Role
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
@@ -75,4 +75,4 @@ def work_report_docx():
     _form, report, title = _report()
     body = word_document(title, report_sections(report))
     filename = f"{title}-{report.period.start.isoformat()}-{report.period.end.isoformat()}.docx"
-    return Response(body, mimetype=DOCX, headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})
+    return download(body, DOCX, filename)

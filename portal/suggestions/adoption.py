@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import Select, case, extract, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -86,6 +86,20 @@ def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in db.session.execute(query)]
 
 
+def answers_in_period(period: Period = Period()) -> AdoptionRow:
+    """本期答复: the district's answers that arrived in the period (by answer date), whenever submitted; of them, adoptions."""
+    adopted = func.coalesce(func.sum(case((Suggestion.state.in_(ADOPTED_STATES), 1), else_=0)), 0)
+    query = select(func.count(Suggestion.id), adopted).where(Suggestion.answered_on.is_not(None))
+    if period.start:
+        query = query.where(Suggestion.answered_on >= period.start)
+    if period.end:
+        query = query.where(Suggestion.answered_on <= period.end)
+    if period.community_id:
+        query = query.where(Suggestion.community_id == period.community_id)
+    answered, adopted_count = db.session.execute(query).one()
+    return AdoptionRow("", answered, adopted_count)
+
+
 @dataclass
 class OpinionFigures:
     """The opinions side of the report: opinions collected and deputies who collected them."""
@@ -126,9 +140,19 @@ def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
     return [(name, n) for name, n in db.session.execute(query)]
 
 
+def submitted_suggestions(period: Period = Period()) -> Select:
+    """The suggestions counted as 上报 in the period (reached 已上报, submitted in the period), as a query to narrow."""
+    return _filtered(select(Suggestion).where(Suggestion.state.in_(SUBMITTED_STATES)), period)
+
+
+def collected_opinions(period: Period = Period()) -> Select:
+    """The opinions counted as collected in the period, as a query to narrow."""
+    return _opinions_in(select(Opinion), period)
+
+
 def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
     """The suggestions submitted in the period that the district adopted (the 采纳 of the rate), by submission."""
-    query = _filtered(select(Suggestion).where(Suggestion.state.in_(ADOPTED_STATES)), period)
+    query = submitted_suggestions(period).where(Suggestion.state.in_(ADOPTED_STATES))
     query = query.options(joinedload(Suggestion.category), selectinload(Suggestion.deputies))
     return list(db.session.scalars(query.order_by(Suggestion.submitted_on, Suggestion.id)))
 

@@ -1,6 +1,7 @@
 """Forms for a suggestion, a workflow step, and the figures' filters."""
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -31,3 +32,4 @@ class TransitionForm(BaseForm):
     to_state = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
     expected = HiddenField(validators=[DataRequired(_l("Please choose a step."))])
     note = TextAreaField(_l("Note"), validators=[Length(max=MAX_NOTE, message=_l("Too long."))])
+    on = DateField(_l("Date it happened"), validators=[Optional()])

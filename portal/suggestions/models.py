@@ -88,6 +88,7 @@ class Suggestion(db.Model):
     community_id: Mapped[Optional[int]] = mapped_column(ForeignKey("communities.id"), index=True)
     state: Mapped[SuggestionState] = mapped_column(enum_column(SuggestionState), default=SuggestionState.DRAFT, index=True)
     submitted_on: Mapped[Optional[date]] = mapped_column(Date, index=True)  # the period figures count by
+    answered_on: Mapped[Optional[date]] = mapped_column(Date, index=True)  # the district's answer (本期答复)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -99,6 +100,8 @@ class Suggestion(db.Model):
     events: Mapped[list["SuggestionEvent"]] = relationship(
         back_populates="suggestion", cascade="all, delete-orphan", order_by="SuggestionEvent.id"
     )
+
+    __audit_dates__ = ("submitted_on", "answered_on")
 
     @property
     def voters(self) -> int:
@@ -122,6 +125,10 @@ class SuggestionEvent(db.Model):
     from_state: Mapped[Optional[SuggestionState]] = mapped_column(enum_column(SuggestionState, name="from_state"))
     to_state: Mapped[SuggestionState] = mapped_column(enum_column(SuggestionState, name="to_state"))
     note: Mapped[str] = mapped_column(Text, default="")
+    happened_on: Mapped[date] = mapped_column(Date)  # the day it happened outside the portal; `at` is when it was entered
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()
+
+    __audit_parent__ = ("Suggestion", "suggestion_id")
+    __audit_dates__ = ("happened_on",)

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -75,7 +76,8 @@ def create_suggestion(actor: User, fields: SuggestionFields, opinion_ids: list[i
     )
     db.session.add(suggestion)
     db.session.flush()
-    db.session.add(SuggestionEvent(suggestion=suggestion, actor_id=actor.id, from_state=None, to_state=SuggestionState.DRAFT))
+    db.session.add(SuggestionEvent(suggestion=suggestion, actor_id=actor.id, from_state=None, to_state=SuggestionState.DRAFT,
+                                   happened_on=local_today()))
     if opinion_ids:
         gather(actor, suggestion, opinion_ids)
     db.session.flush()
@@ -149,10 +151,21 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
 
     Optimistic concurrency: the UPDATE only matches while the state is still `expected`, so when two
     people act on the same suggestion at once, the second is refused instead of moving it twice.
-    `on` is the day a submission happened when it is recorded afterwards (default today).
+    `on` is the day the step happened outside the portal (default today): not in the future, not
+    before the previous step. Submission and answer dates are what the figures count by.
     """
-    if on is not None and on > local_today():
+    today = local_today()
+    on = on or today
+    if on > today:
         raise ServiceError(_("The date cannot be in the future."), "on")
+    previous = db.session.scalar(
+        select(func.max(SuggestionEvent.happened_on))
+        .where(SuggestionEvent.suggestion_id == suggestion.id, SuggestionEvent.from_state.is_not(None))
+    )
+    if previous is not None and on < previous:
+        raise ServiceError(
+            _("The date cannot be before the previous step (%(date)s).", date=format_date(previous, "medium")), "on"
+        )
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_NOTE), "note")
@@ -164,7 +177,9 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
         raise ServiceError(_("You may not do this step."))
     values = {"state": to_state}
     if to_state is SuggestionState.SUBMITTED:
-        values["submitted_on"] = on or local_today()
+        values["submitted_on"] = on
+    elif to_state in (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED):
+        values["answered_on"] = on
     changed = db.session.execute(
         update(Suggestion)
         .where(Suggestion.id == suggestion.id, Suggestion.state == expected)
@@ -174,7 +189,8 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
     if not changed:
         db.session.refresh(suggestion)
         raise ServiceError(_changed_meanwhile(suggestion.state))
-    event = SuggestionEvent(suggestion_id=suggestion.id, actor_id=actor.id, at=utcnow(), from_state=expected, to_state=to_state, note=note)
+    event = SuggestionEvent(suggestion_id=suggestion.id, actor_id=actor.id, at=utcnow(), from_state=expected, to_state=to_state,
+                            note=note, happened_on=on)
     db.session.add(event)
     db.session.flush()
     db.session.refresh(suggestion)

@@ -14,6 +14,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
+from ..audit.services import history_for
+from ..choices import deputy_choices
 from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, commit_form, run_and_commit
@@ -98,7 +100,7 @@ def _fill_choices(form: SuggestionForm) -> None:
     choose = [SelectChoice(0, _("— choose —"))]
     form.category.choices = choose + [SelectChoice(c.id, c.name) for c in active_categories()]
     form.community.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(c.id, c.name) for c in active_communities()]
-    form.deputies.choices = [SelectChoice(d.id, d.name) for d in active_deputies()]
+    form.deputies.choices = deputy_choices(active_deputies())
 
 
 def _fields(form: SuggestionForm) -> SuggestionFields:
@@ -153,16 +155,20 @@ def detail(suggestion_id: int):
     q = request.args.get("q", "").strip()
     candidates = unsorted_opinions(q) if can_edit_suggestion(current_user, suggestion) else []
     return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q,
+                           audit_history=history_for(current_user, "Suggestion", suggestion.id),
                            linked=linked_records(suggestion_id=suggestion.id))
 
 
-def _status_context(suggestion: Suggestion, error: str | None = None) -> dict:
+def _status_context(suggestion: Suggestion, error: str | None = None, form: TransitionForm | None = None) -> dict:
+    """The status block's context; after a refused step, `form` keeps what was typed and where the error goes."""
     return {
         "suggestion": suggestion,
         "next_states": allowed_next_states(current_user, suggestion),
         "overall": adoption_overall(),
         "counts": state_counts(),
         "error": error,
+        "tried": form,
+        "today": local_today(),
     }
 
 
@@ -194,17 +200,20 @@ def step(suggestion_id: int):
     error = None
     values = {s.value for s in SuggestionState}
     if not form.validate_on_submit() or form.to_state.data not in values or form.expected.data not in values:
-        error = _("Please choose a step.")
+        error = form.on.errors[0] if form.on.errors else _("Please choose a step.")
     else:
         outcome = run_and_commit(lambda: transition(
-            current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data))
+            current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data,
+            on=form.on.data))
         if isinstance(outcome, ServiceError):
             error = outcome.message
+            if outcome.field == "on":
+                form.on.errors = [outcome.message]
         else:
             event = outcome
     if is_htmx():
         if error:
-            return render_template("suggestions/_status.html", **_status_context(suggestion, error)), 422
+            return render_template("suggestions/_status.html", **_status_context(suggestion, error, form)), 422
         return render_with_oob(
             "suggestions/_status.html", "suggestions/_timeline.html", "suggestions/_adoption_tiles.html", **_status_context(suggestion)
         )

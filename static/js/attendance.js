@@ -157,7 +157,7 @@
     var queue = loadQueue();
     queue.push({
       id: uuid4(), deputy: card.id.slice(5), url: form.action, status: status, reason: reason,
-      label: label.trim(), tappedAt: Date.now(),
+      sheetOn: form.elements.sheet_on ? form.elements.sheet_on.value : "", label: label.trim(), tappedAt: Date.now(),
     });
     saveQueue(queue);
     var details = card.querySelector("details[open]");
@@ -192,6 +192,7 @@
       csrf_token: csrfToken(), status: tap.status, reason: tap.reason, tap_id: tap.id,
       tapped_at: String(tap.tappedAt), sent_at: String(Date.now()),
     });
+    if (tap.sheetOn) body.append("sheet_on", tap.sheetOn);
     sending = true;
     fetch(tap.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
@@ -237,7 +238,8 @@
   function poll() {
     if (polling || document.hidden) return;
     polling = true;
-    var url = board.dataset.changesUrl + "?since=" + encodeURIComponent(board.dataset.version);
+    var url = board.dataset.changesUrl + (board.dataset.changesUrl.indexOf("?") < 0 ? "?" : "&") +
+      "since=" + encodeURIComponent(board.dataset.version);
     fetch(url, { credentials: "same-origin", redirect: "manual", headers: { "HX-Request": "true" } })
       .then(function (response) {
         if (response.status === 204) return null;

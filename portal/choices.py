@@ -1,0 +1,16 @@
+"""Choice lists shared by every area: what a search box matches, and deputies as large checkboxes."""
+from pypinyin import Style, lazy_pinyin
+from wtforms import SelectChoice
+
+
+def search_key(name: str) -> str:
+    """What a search box matches: the name, its full pinyin and its initials (夏虹 xiahong xh)."""
+    return f"{name} {''.join(lazy_pinyin(name)).lower()} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}"
+
+
+def deputy_choices(deputies) -> list[SelectChoice]:
+    """Choices for a many-deputies field: the name, the community beside it, searchable by pinyin."""
+    return [
+        SelectChoice(d.id, d.name, render_kw={"detail": d.deputy.community.name if d.deputy else "", "search": search_key(d.name)})
+        for d in deputies
+    ]

@@ -1,0 +1,84 @@
+"""axe-core on every page each role can reach, at phone and tablet size: no serious or critical violation.
+
+The pages are found by following the links from each role's home page (one page per route shape,
+`/meetings/12` and `/meetings/13` count once), so a new page is checked as soon as it is linked.
+"""
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from portal.demo import seed_demo
+from portal.extensions import db
+
+from .conftest import PHONE, TABLET
+
+PASSWORD = "demo-pass-1"
+# Downloads and one-time addresses are not pages.
+SKIP = re.compile(r"\.(csv|xlsx|ics|docx|pdf|zip)$|/checkin/|/logout$|/static/")
+MAX_PAGES = 80
+
+# Moderate or minor findings we accept, by rule id, each with its reason; none is needed today.
+# Anything serious or critical always fails.
+ACCEPTED: dict[str, str] = {}
+
+
+@pytest.fixture
+def demo(live_app):
+    with live_app.app_context():
+        seed_demo(PASSWORD)
+        db.session.commit()
+
+
+def shape(url: str) -> str:
+    """A page's route shape: its path with every number replaced."""
+    return re.sub(r"\d+", "N", urlsplit(url).path)
+
+
+def crawl(page, base: str):
+    """Visit every linked page once per route shape, yielding its URL once it has loaded."""
+    queue, seen = [base + "/"], set()
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        if shape(url) in seen:
+            continue
+        seen.add(shape(url))
+        response = page.goto(url)
+        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        yield page.url
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
+            target = urljoin(page.url, href).split("#")[0]
+            if target.startswith(base) and not SKIP.search(urlsplit(target).path) and shape(target) not in seen:
+                queue.append(target)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
+@pytest.mark.parametrize("username", ["xiahong", "staff1", "admin"])
+def test_no_serious_accessibility_violation_on_any_page(live_server, demo, page_at, viewport, username):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = page_at(viewport)
+    page.goto(live_server + "/login")
+    findings = _check(axe, page, "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    pages = 0
+    for url in crawl(page, live_server):
+        pages += 1
+        findings += _check(axe, page, url.removeprefix(live_server))
+    assert pages >= {"xiahong": 8, "staff1": 20, "admin": 25}[username]
+    assert findings == [], "\n".join(findings)
+
+
+def _check(axe, page, where: str) -> list[str]:
+    """The violations on the page now that are not accepted above, as readable lines."""
+    results = axe.run(page)
+    return [
+        f"{where}: {v['id']} ({v['impact']}) ×{len(v['nodes'])}: {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical") or v["id"] not in ACCEPTED
+    ]

@@ -1,0 +1,110 @@
+"""`flask backup` and `flask restore`: a snapshot taken while a writer is busy restores every row."""
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, insert, inspect, select, text
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Community
+
+from . import conftest
+
+
+def _all_rows(app) -> dict[str, list[tuple]]:
+    """Every row of every table, ordered by primary key."""
+    with app.app_context():
+        with db.engine.connect() as connection:
+            rows = {}
+            for name in inspect(connection).get_table_names():
+                table = db.metadata.tables.get(name)
+                if table is None:  # alembic_version
+                    rows[name] = sorted(connection.execute(text(f"SELECT * FROM {name}")).all())
+                    continue
+                order = list(table.primary_key.columns)
+                rows[name] = [tuple(row) for row in connection.execute(select(table).order_by(*order)).all()]
+        db.engine.dispose()
+        return rows
+
+
+@pytest.fixture
+def other_url(db_backend, request, tmp_path):
+    """A second, empty database on the same backend: where the backup is restored."""
+    if db_backend == "postgresql":
+        return conftest.create_pg_database(request.getfixturevalue("postgres_server"))
+    return f"sqlite:///{tmp_path / 'restored.db'}"
+
+
+@pytest.mark.postgres
+def test_backup_while_writing_restores_every_row(make_app, other_url, tmp_path):
+    app = make_app(BACKUP_KEEP=2)
+    with app.app_context():
+        upgrade()
+        from portal.demo import seed_demo
+
+        from portal.models import SubmissionKey, User
+
+        seed_demo("demo-password")
+        admin_id = db.session.scalar(select(User.id).where(User.username == "admin"))
+        db.session.add(SubmissionKey(key="backup-test-key", user_id=admin_id, url="/opinions/1"))  # no demo makes one
+        db.session.commit()
+    before = _all_rows(app)
+    empty = [name for name, rows in before.items() if not rows]
+    assert empty == [], f"tables without data: {empty}"
+
+    # A writer holds an open write transaction while the backup runs; it commits afterwards.
+    writer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with writer.connect() as busy:
+        busy.execute(insert(Community).values(name="备份时写入", active=True))
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path)])
+        busy.commit()
+    writer.dispose()
+    assert result.exit_code == 0, result.output
+    assert "Backup written to" in result.output
+    written = next(tmp_path.glob("portal-*"))
+    assert str(written.resolve()) in result.output
+
+    restored_app = create_app(conftest.test_config(SQLALCHEMY_DATABASE_URI=other_url))
+    runner = restored_app.test_cli_runner()
+    result = runner.invoke(args=["restore", str(written)])
+    assert result.exit_code == 0, result.output
+    assert "as this code expects" in result.output
+    after = _all_rows(restored_app)
+    assert after == before  # every row, and not the row written during the backup
+
+    # Now the database holds data: restoring over it needs --force.
+    result = runner.invoke(args=["restore", str(written)])
+    assert result.exit_code != 0
+    assert "--force" in result.output
+    result = runner.invoke(args=["restore", "--force", str(written)])
+    assert result.exit_code == 0, result.output
+    assert _all_rows(restored_app) == before
+    with restored_app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_backup_keeps_the_newest(app, tmp_path):
+    app.config.update(BACKUP_DIR=str(tmp_path / "backups"), BACKUP_KEEP=2)
+    runner = app.test_cli_runner()
+    outputs = [runner.invoke(args=["backup"]).output for _ in range(3)]
+    kept = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    assert len(kept) == 2
+    assert "Removed the older backup" in outputs[2]
+    assert all(name.startswith("portal-") and name.endswith(".sqlite3") for name in kept)
+
+
+def test_restore_refuses_a_backup_from_newer_code(app, tmp_path):
+    runner = app.test_cli_runner()
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+        db.session.execute(text("INSERT INTO alembic_version VALUES ('9999')"))
+        db.session.commit()
+    target = tmp_path / "newer.sqlite3"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    result = runner.invoke(args=["restore", "--force", str(target)])
+    assert result.exit_code != 0
+    assert "newer than this code" in result.output
