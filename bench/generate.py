@@ -132,7 +132,7 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
                 marks.append({
                     "meeting_id": meeting_id, "deputy_id": uid, "status": status, "source": MarkSource.STAFF,
                     "reason": "出差" if status is AttendanceStatus.EXCUSED else "", "marked_by_id": 2,
-                    "marked_at": starts + timedelta(minutes=rng.randrange(0, 40)),
+                    "marked_at": (at := starts + timedelta(minutes=rng.randrange(0, 40))), "tapped_at": at,
                 })
     _insert(Meeting, meetings)
     _insert(MeetingRoster, roster)

@@ -64,7 +64,8 @@ class Page:
 
 PAGES = [
     Page("attendance screen", "staff", "/meetings/{meeting}/attendance", 0.0),
-    Page("attendance poll", "staff", "/meetings/{meeting}/attendance/cards", 0.30, htmx=True, p99_ms=100),
+    # The generated board is at version 0: the poll finds nothing new, as an idle tablet's does.
+    Page("attendance poll", "staff", "/meetings/{meeting}/attendance/changes?since=0", 0.30, htmx=True, p99_ms=100),
     Page("htmx mark", "staff", "/meetings/{meeting}/attendance/{deputy}", 0.20, "POST", True, 100, marks=True),
     Page("overview /staff", "staff", "/staff", 0.10),
     Page("四个一 matrix", "staff", "/campaigns/matrix", 0.03),
@@ -178,7 +179,7 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
         cold = len(statements)
         statements.clear()
         plain = client.open(path, method=page.method, data=data, headers=headers)
-        assert plain.status_code == 200, (page.label, plain.status_code)
+        assert plain.status_code in (200, 204), (page.label, plain.status_code)  # 204: a poll with nothing new
         queries = f"{cold} / {len(statements)}"
         packed = client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
         gzipped = len(packed.data) if packed.headers.get("Content-Encoding") == "gzip" else None

@@ -98,11 +98,11 @@ def test_htmx_mark_returns_the_card_and_the_tally_out_of_band(app, client, login
     meeting_id = new_meeting(app, world)
     login(world["staff"])
     page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
-    assert 'data-search="夏虹 xiahong xh"' in page and "js/attendance.js" in page and 'hx-trigger="every 4s"' in page
+    assert 'data-search="夏虹 xiahong xh"' in page and "js/attendance.js" in page and 'data-changes-url=' in page
     response = client.post(f"/meetings/{meeting_id}/attendance/{world['xia'].id}", data={"status": "late"}, headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert body.startswith(f'<article id="card-{world["xia"].id}"') and "status-late" in body
+    assert body.startswith(f'<article id="card-{world["xia"].id}"') and "mark-late" in body
     assert f'id="tally-{meeting_id}"' in body and 'hx-swap-oob="true"' in body
     assert re.search(r'data-tally="late">1<', body) and re.search(r'data-tally="unmarked">1<', body)
     assert "50.0%" in body
@@ -115,6 +115,7 @@ def test_leave_without_reason_is_refused_on_the_card(app, client, login, world):
     response = client.post(f"/meetings/{meeting_id}/attendance/{world['xia'].id}", data={"status": "excused", "reason": " "}, headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "请填写请假事由。" in body and "<details class=\"leave\" open>" in body
+    assert re.search(r'aria-invalid="true" aria-describedby="reason-error-\d+">\s*<small id="reason-error-\d+" class="field-error">请填写请假事由。', body)
     assert status_of(app, meeting_id, world["xia"]) is None
     response = client.post(f"/meetings/{meeting_id}/attendance/{world['xia'].id}", data={"status": "excused", "reason": "出差"}, headers=HX)
     assert response.status_code == 200 and "出差" in response.get_data(as_text=True)
@@ -148,15 +149,27 @@ def test_marking_someone_off_the_roster_is_refused(app, client, login, world):
     assert response.status_code == 422 and "不在本次会议的应到名单中" in response.get_data(as_text=True)
 
 
-def test_polled_cards_carry_the_tally(app, client, login, world):
+def test_poll_answers_204_when_nothing_changed_else_only_the_changed_cards_and_tally(app, client, login, world):
     meeting_id = new_meeting(app, world)
+    with app.app_context():
+        version = db.session.get(Meeting, meeting_id).board_version
+    login(world["staff"])
+    url = f"/meetings/{meeting_id}/attendance/changes?since={version}"
+    idle = client.get(url, headers=HX)
+    assert idle.status_code == 204 and idle.data == b""
     with app.app_context():
         mark_attendance(db.session.get(User, world["staff"].id), db.session.get(Meeting, meeting_id), world["wang"].id,
                         AttendanceStatus.ABSENT)
         db.session.commit()
-    login(world["staff"])
-    body = client.get(f"/meetings/{meeting_id}/attendance/cards", headers=HX).get_data(as_text=True)
-    assert body.startswith(f'<div id="cards-{meeting_id}"') and "status-absent" in body and 'hx-swap-oob="true"' in body
+    changed = client.get(url, headers=HX)
+    body = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and int(changed.headers["X-Board-Version"]) == version + 1
+    assert f'id="card-{world["wang"].id}"' in body and "mark-absent" in body and 'data-tally="absent">1<' in body
+    assert f'id="card-{world["xia"].id}"' not in body and "attendance-grid" not in body
+    follow = client.get(f"/meetings/{meeting_id}/attendance/changes?since={version + 1}", headers=HX)
+    assert follow.status_code == 204
+    whole = client.get(f"/meetings/{meeting_id}/attendance/changes?since=-1", headers=HX).get_data(as_text=True)
+    assert f'id="cards-{meeting_id}"' in whole and f'id="card-{world["xia"].id}"' in whole
 
 
 def test_staff_close_and_only_admin_reopens(app, client, login, world):

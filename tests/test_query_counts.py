@@ -32,13 +32,7 @@ MORE_PAGES = [
     ("a deputy's opinions", "deputy", "/opinions/", False),
     ("a deputy's meetings", "deputy", "/meetings/", False),
 ]
-# The attendance screen and its poll are being rebuilt in the door-tablet issue (9), which owns their counts.
-DOOR_TABLET = pytest.mark.xfail(strict=True, reason="issue 9: the board loads each card's community on its own")
-CASES = [
-    pytest.param(p.label, p.user, p.path, p.htmx, p.method, id=p.label,
-                 marks=DOOR_TABLET if p.label in ("attendance screen", "attendance poll") else ())
-    for p in PAGES
-] + [pytest.param(*page, "GET", id=page[0]) for page in MORE_PAGES]
+CASES = [pytest.param(p.label, p.user, p.path, p.htmx, p.method, id=p.label) for p in PAGES] + [pytest.param(*page, "GET", id=page[0]) for page in MORE_PAGES]
 
 
 def _world(tmp_path_factory, scale):
@@ -87,7 +81,7 @@ def statements(world, role: str, method: str, path: str, htmx: bool) -> int:
         response = client.open(path, method=method, headers=headers, data=data)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, (path, response.status_code)
+    assert response.status_code in (200, 204), (path, response.status_code)  # an idle poll answers 204
     return len(seen)
 
 

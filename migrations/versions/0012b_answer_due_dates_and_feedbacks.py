@@ -1,7 +1,7 @@
 """answer due dates of submitted suggestions, and the deputies' 回访 (answers carried back to the voters)
 
 Revision ID: 0012b
-Revises: 0013
+Revises: 0009
 
 """
 from datetime import timedelta
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012b'
-down_revision = '0013'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

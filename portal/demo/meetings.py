@@ -109,8 +109,10 @@ def _mark_realistically(rng: random.Random, meeting: Meeting, staff: User, relia
             mark_attendance(staff, meeting, deputy.id, status, reason)
     # The marks were taken at the meeting, not today.
     marked_at = meeting.starts_at + timedelta(minutes=rng.randint(0, 15))
-    db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id).values(marked_at=marked_at))
-    db.session.execute(update(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id).values(changed_at=marked_at))
+    db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id)
+                       .values(marked_at=marked_at, tapped_at=marked_at))
+    db.session.execute(update(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id)
+                       .values(changed_at=marked_at, tapped_at=marked_at))
 
 
 def seed_meetings() -> None:

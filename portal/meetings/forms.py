@@ -11,6 +11,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    UUID,
     DataRequired,
     InputRequired,
     Length,
@@ -25,11 +26,18 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class MarkForm(BaseForm):
-    """One tap on a deputy's card: the status, and the reason when it is a leave."""
+    """One tap on a tablet card: the status, the leave reason, and what the tablet says of the tap.
 
-    status = SelectField(coerce=AttendanceStatus, choices=[SelectChoice(s, s.value) for s in AttendanceStatus],
+    `tap_id` is the tap's own id (a UUID made on the tablet); `tapped_at` and `sent_at` are the
+    tablet's clock (ms since the epoch) when the tap was made and when it was sent.
+    """
+
+    status = SelectField(coerce=AttendanceStatus, choices=[SelectChoice(s, s.label) for s in AttendanceStatus],
                          validators=[InputRequired(_l("Please choose a valid status."))])
-    reason = StringField()
+    reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    tap_id = StringField(validators=[Optional(), UUID()])
+    tapped_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    sent_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
 
 class MeetingForm(OnceForm):

@@ -134,6 +134,10 @@ class Meeting(db.Model):
     voter_count: Mapped[Optional[int]]
     answers: Mapped[str] = mapped_column(Text, default="")
     closed: Mapped[bool] = mapped_column(default=False)
+    # Raised by every mark, roster change and close: a tablet's poll asks "anything after version N?".
+    board_version: Mapped[int] = mapped_column(default=0)
+    # The version at which the board last changed shape (roster, close, reopen): tablets reload all cards.
+    layout_version: Mapped[int] = mapped_column(default=0)
     # False: the QR code at the door changes every CHECKIN_CODE_SECONDS (a photo of it soon expires);
     # True: one code for the whole check-in window, for a printed notice.
     fixed_checkin_code: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
@@ -188,6 +192,10 @@ class Attendance(db.Model):
     source: Mapped[MarkSource] = mapped_column(enum_column(MarkSource))
     marked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the winning tap was made (the tablet's clock corrected to the server's): a later tap wins.
+    tapped_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The meeting's board version when this mark last changed; the poll sends cards newer than the tablet's.
+    version: Mapped[int] = mapped_column(default=0)
 
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     marked_by: Mapped[User] = relationship(foreign_keys=[marked_by_id])
@@ -205,7 +213,11 @@ def _old_status_column() -> Enum:
 
 
 class AttendanceChange(db.Model):
-    """One change of a mark: who, when, old → new status, from the tablet or a self check-in."""
+    """One tap on a mark: who, old → new status, when tapped and when received, and whether it won.
+
+    A tap from a tablet carries its own id (`tap_id`, a UUID made on the tablet): a replayed tap finds
+    its row and changes nothing. A tap older than the current mark is kept here with `applied` false.
+    """
 
     __tablename__ = "attendance_changes"
 
@@ -218,6 +230,9 @@ class AttendanceChange(db.Model):
     source: Mapped[MarkSource] = mapped_column(enum_column(MarkSource))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    tapped_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tap_id: Mapped[Optional[str]] = mapped_column(String(36), unique=True)
+    applied: Mapped[bool] = mapped_column(default=True)
     sheet_on: Mapped[Optional[date]] = mapped_column(Date)  # 补录: entered afterwards from the paper sheet of this date
 
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])

@@ -7,9 +7,11 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import Select, and_, case, delete, func, or_, select
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
 from ..choices import search_key
@@ -148,7 +150,7 @@ def roster_ids(meeting: Meeting) -> set[int]:
 
 def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
     """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
-    if meeting.closed:
+    if _bump_board(meeting, reshaped=True) is None:
         raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
     wanted = set(deputy_ids)
     valid = set(db.session.scalars(deputy_ids_query().where(User.id.in_(wanted)))) if wanted else set()
@@ -168,10 +170,10 @@ def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
 
 
 def close_meeting(actor: User, meeting: Meeting) -> None:
-    """Close the meeting: its attendance becomes read-only."""
-    if meeting.closed:
+    """Close the meeting for good: no mark is written after it (the same guarded update as a mark)."""
+    if _bump_board(meeting, reshaped=True, closed=True, closed_by_id=actor.id) is None:
         raise ServiceError(_("This meeting is already closed."))
-    meeting.closed, meeting.closed_by_id, meeting.closed_at = True, actor.id, utcnow()
+    meeting.closed_at = utcnow()  # read under the lock: after every mark written before the close
     db.session.flush()
 
 
@@ -179,11 +181,8 @@ def reopen_meeting(actor: User, meeting: Meeting) -> None:
     """Reopen a closed meeting (admin only); who and when is kept on the meeting."""
     if not actor.has_role(Role.ADMIN):
         raise ServiceError(_("Only an administrator may reopen a meeting."))
-    if not meeting.closed:
+    if _bump_board(meeting, reshaped=True, closed=False, reopened_by_id=actor.id, reopened_at=utcnow()) is None:
         raise ServiceError(_("This meeting is not closed."))
-    meeting.closed = False
-    meeting.reopened_by_id, meeting.reopened_at = actor.id, utcnow()
-    db.session.flush()
 
 
 def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
@@ -235,25 +234,67 @@ def check_sheet_date(meeting: Meeting, day: date | None) -> date:
     return day
 
 
+def _bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | None:
+    """Raise the meeting's board version while it is open (a guarded UPDATE); None if it is closed.
+
+    The UPDATE holds the meeting row's lock (PostgreSQL) or the database's write lock (SQLite) until the
+    request commits: a mark and a close are serialised, and each sees what the other wrote.
+    `reshaped` tells the tablets to fetch the whole board (roster changed, meeting closed or reopened).
+    """
+    version = Meeting.board_version + 1
+    changes = {"board_version": version, **values}
+    if reshaped:
+        changes["layout_version"] = version
+    closed_now = values.get("closed") is False  # reopening is the one change made to a closed meeting
+    row = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.closed.is_(closed_now))
+        .values(**changes)
+        .returning(Meeting.board_version, Meeting.layout_version)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    for name, value in {**values, "board_version": row[0], "layout_version": row[1]}.items():
+        set_committed_value(meeting, name, value)
+    return row[0]
+
+
+@dataclass
+class Tap:
+    """A tap from a tablet: its id (a UUID made on the tablet) and when it was made, on the server's clock."""
+
+    tap_id: str | None = None
+    tapped_at: datetime | None = None
+
+
+def corrected_tap_time(tapped_ms: int, sent_ms: int, received: datetime) -> datetime:
+    """The tap's time on the server's clock: the tablet says how long before sending it was made.
+
+    Only the tablet's own clock measures that age, so a tablet whose clock is off by minutes still
+    orders its taps correctly against the other tablets'.
+    """
+    age = max(0, min(sent_ms - tapped_ms, 7 * 24 * 3600 * 1000))
+    return received - timedelta(milliseconds=age)
+
+
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF, sheet_on: date | None = None) -> Attendance:
-    """Set a rostered deputy's mark, idempotently; a real change appends an AttendanceChange.
+                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None, sheet_on: date | None = None) -> Attendance:
+    """Record a tap on a rostered deputy's mark: the later tap wins, every tap is kept in the history.
 
     `sheet_on` marks 补录: staff entering the mark afterwards from the paper sheet of that date.
 
-    The upsert comes first: it takes the row's write lock (PostgreSQL) or the database's (SQLite), so the
-    latest history row read afterwards is the previous mark, whatever other tablets are doing.
+    A tap whose id was seen before changes nothing. The meeting's guarded version bump comes first:
+    it refuses a closed meeting and serialises the marks of one meeting, so the current mark read
+    afterwards is the one this tap is compared with. A fixed number of queries, whatever the roster.
     """
-    if meeting.closed:
-        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+    tap = tap or Tap()
     if source is MarkSource.STAFF and not actor.has_role(Role.STAFF):
         raise ServiceError(_("Only staff may mark attendance."))
     if source is MarkSource.SELF_CHECKIN and actor.id != deputy_id:
         raise ServiceError(_("A deputy may check in only themselves."))
     if not isinstance(status, AttendanceStatus):
         raise ServiceError(_("Please choose a valid status."), "status")
-    if not MeetingRoster.includes(meeting.id, deputy_id):
-        raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
     if sheet_on is not None:
         if source is not MarkSource.STAFF:
             raise ServiceError(_("Only staff may mark attendance."))
@@ -265,26 +306,50 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
     if has_control_characters(reason):
         raise ServiceError(str(CONTROL_CHARACTERS_MESSAGE), "reason")
-    now = utcnow()
-    mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id, "marked_at": now}
-    db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
-    previous = db.session.execute(
-        select(AttendanceChange.new_status, AttendanceChange.reason)
-        .where(AttendanceChange.meeting_id == meeting.id, AttendanceChange.deputy_id == deputy_id)
-        .order_by(AttendanceChange.id.desc())
-        .limit(1)
+    if tap.tap_id is not None and db.session.scalar(
+        select(AttendanceChange.id).where(AttendanceChange.tap_id == tap.tap_id)
+    ) is not None:
+        return _current_mark(meeting.id, deputy_id)
+    version = _bump_board(meeting)
+    if version is None:
+        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+    current = db.session.execute(
+        select(MeetingRoster.deputy_id, Attendance.status, Attendance.reason, Attendance.tapped_at)
+        .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id)
+                   & (Attendance.deputy_id == MeetingRoster.deputy_id))
+        .where(MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id == deputy_id)
     ).first()
-    if previous is None or tuple(previous) != (status, reason):
+    if current is None:
+        raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
+    old_status, old_reason, old_tapped_at = current[1:]
+    received = utcnow()
+    tapped_at = min(tap.tapped_at or received, received)
+    applied = old_tapped_at is None or tapped_at >= old_tapped_at
+    changes = (old_status, old_reason) != (status, reason)
+    if applied and changes:
+        mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
+                "marked_at": received, "tapped_at": tapped_at, "version": version}
+        db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
+    elif applied:
+        # The same mark again, tapped later: it stays, and later taps are compared with this one.
+        db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
+                           .values(tapped_at=tapped_at).execution_options(synchronize_session=False))
+    if changes or tap.tap_id is not None or not applied:
         db.session.add(AttendanceChange(
-            meeting_id=meeting.id, deputy_id=deputy_id, old_status=previous[0] if previous else None,
-            new_status=status, reason=reason, source=source, changed_by_id=actor.id, changed_at=now, sheet_on=sheet_on,
+            meeting_id=meeting.id, deputy_id=deputy_id, old_status=old_status, new_status=status, reason=reason,
+            source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at, tap_id=tap.tap_id,
+            applied=applied, sheet_on=sheet_on,
         ))
     db.session.flush()
+    return _current_mark(meeting.id, deputy_id)
+
+
+def _current_mark(meeting_id: int, deputy_id: int) -> Attendance | None:
     return db.session.scalars(
         select(Attendance)
-        .where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
+        .where(Attendance.meeting_id == meeting_id, Attendance.deputy_id == deputy_id)
         .execution_options(populate_existing=True)
-    ).one()
+    ).first()
 
 
 def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[AttendanceChange]:
@@ -308,8 +373,11 @@ class Card:
         return search_key(self.deputy.name)
 
 
-def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Card]:
-    """The roster with each deputy's current mark, by community then name (one query)."""
+def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:
+    """The roster with each deputy's current mark, by community then name (one query).
+
+    `deputy_id` picks one card; `since` only the cards whose mark changed after that board version.
+    """
     query = (
         select(User, DeputyProfile, Attendance)
         .select_from(MeetingRoster)
@@ -318,10 +386,13 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None) -> list[Car
         .join(Community, Community.id == DeputyProfile.community_id)
         .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == User.id))
         .where(MeetingRoster.meeting_id == meeting.id)
+        .options(contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
+    if since is not None:
+        query = query.where(Attendance.version > since)
     return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
 
 
@@ -333,6 +404,25 @@ def own_marks(meeting_ids: list[int], deputy_id: int) -> dict[int, Attendance]:
         select(Attendance).where(Attendance.meeting_id.in_(meeting_ids), Attendance.deputy_id == deputy_id)
     )
     return {mark.meeting_id: mark for mark in marks}
+
+
+@dataclass
+class BoardChanges:
+    """What a tablet at board version `since` lacks: nothing, the changed cards, or (`whole`) every card."""
+
+    version: int
+    cards: list[Card]
+    whole: bool
+    tally: "Tally | None"
+
+
+def board_changes(meeting: Meeting, since: int) -> BoardChanges | None:
+    """None when the tablet is up to date (no query beyond the loaded meeting); else the cards and tally."""
+    if since == meeting.board_version:
+        return None
+    whole = not 0 <= since <= meeting.board_version or since < meeting.layout_version
+    cards = attendance_cards(meeting, since=None if whole else since)
+    return BoardChanges(meeting.board_version, cards, whole, tally(meeting))
 
 
 @dataclass
@@ -579,14 +669,26 @@ def verify_checkin(user: User, meeting: Meeting | None, token: str, now: datetim
     return meeting
 
 
+def checked_in(meeting: Meeting, user: User) -> Attendance | None:
+    """The deputy's mark if it already says they came (出席, 迟到, 早退), else None."""
+    mark = _current_mark(meeting.id, user.id)
+    return mark if mark is not None and mark.status.attended else None
+
+
 def self_check_in(user: User, meeting: Meeting | None, token: str, now: datetime | None = None,
                   confirmation: str | None = None) -> Attendance:
-    """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code."""
+    """Mark the deputy present (late after start + LATE_AFTER_MINUTES) through the meeting's QR code.
+
+    A second scan changes nothing: the deputy already marked as come keeps that mark and its time.
+    """
     meeting = verify_checkin(user, meeting, token, now, confirmation)
+    already = checked_in(meeting, user)
+    if already is not None:
+        return already
     now = now or utcnow()
     late_after = meeting.starts_at + timedelta(minutes=current_app.config["LATE_AFTER_MINUTES"])
     status = AttendanceStatus.LATE if now > late_after else AttendanceStatus.PRESENT
-    return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN)
+    return mark_attendance(user, meeting, user.id, status, source=MarkSource.SELF_CHECKIN, tap=Tap(tapped_at=now))
 
 
 def save_voter_log(meeting: Meeting, voter_count: int | None, answers: str) -> Meeting:

@@ -3,9 +3,10 @@ sign-in sheet, exports, attendance rates and the admin's list of meeting kinds."
 from datetime import date, datetime, timedelta
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies, deputies_query
@@ -47,8 +48,11 @@ from .models import AttendanceStatus, Meeting, MeetingKind, Reply
 from .services import (
     CheckinRefused,
     MeetingFields,
+    Tap,
     add_meeting_opinion,
     attendance_cards,
+    board_changes,
+    checked_in,
     attendance_history,
     attendance_rates,
     checkin_confirmation,
@@ -56,6 +60,7 @@ from .services import (
     checkin_token,
     check_sheet_date,
     close_meeting,
+    corrected_tap_time,
     create_meeting,
     mark_attendance,
     meeting_kinds,
@@ -270,7 +275,7 @@ def _sheet_date(meeting: Meeting, source) -> tuple[date | None, str | None]:
 @bp.route("/<int:meeting_id>/attendance")
 @role_required(Role.STAFF)
 def attendance(meeting_id: int):
-    """The tablet screen at the door: a large card per rostered deputy, a live tally.
+    """The tablet screen at the door: a card per rostered deputy, a live tally, taps queued while offline.
 
     With `?sheet_on=DATE` (a meeting that has begun) the marks are 补录 from the paper sheet of that date.
     """
@@ -281,42 +286,75 @@ def attendance(meeting_id: int):
                            begun=meeting.starts_at <= utcnow())
 
 
-@bp.route("/<int:meeting_id>/attendance/cards")
+@bp.route("/attendance-sw.js")
+@public
+def service_worker():
+    """The tablets' service worker, served under /meetings/ so that its scope covers the attendance screens."""
+    response = current_app.send_static_file("js/attendance-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/<int:meeting_id>/attendance/changes")
 @role_required(Role.STAFF)
-def cards(meeting_id: int):
-    """The cards and (out of band) the tally, polled by every open tablet to show the others' marks."""
+def changes(meeting_id: int):
+    """The tablets' poll: 204 when the board is still at `since`, else the changed cards and the tally."""
     meeting = _meeting(meeting_id)
-    return render_with_oob("meetings/_cards.html", "meetings/_tally.html", **_board_context(meeting, _sheet_date(meeting, request.args)[0]))
+    found = board_changes(meeting, request.args.get("since", -1, type=int))
+    if found is None:
+        return Response(status=204)
+    body = render_template("meetings/_changes.html", meeting=meeting, changes=found, cards=found.cards,
+                           tally=found.tally, quick_statuses=QUICK_STATUSES, replies=replies_for(meeting.id),
+                           sheet_on=_sheet_date(meeting, request.args)[0])
+    return body, 200, {"X-Board-Version": str(found.version)}
+
+
+def _tap(form: MarkForm) -> Tap:
+    """The tap as the server dates it: the tablet's own clock only says how long before sending it was made."""
+    if form.tapped_at.data is None or form.sent_at.data is None:
+        return Tap(form.tap_id.data or None)
+    return Tap(form.tap_id.data or None, corrected_tap_time(form.tapped_at.data, form.sent_at.data, utcnow()))
+
+
+def _form_error(form: MarkForm) -> ServiceError:
+    if form.status.errors:
+        return ServiceError(_("Please choose a valid status."), "status")
+    for field in (form.reason, form.tap_id, form.tapped_at, form.sent_at):
+        if field.errors:
+            return ServiceError(field.errors[0], field.name)
+    return ServiceError(_("The form has expired or is invalid. Please reload the page and try again."))
 
 
 @bp.route("/<int:meeting_id>/attendance/<int:deputy_id>", methods=["POST"])
 @role_required(Role.STAFF)
 def mark(meeting_id: int, deputy_id: int):
-    """Set one deputy's mark; htmx gets the card back and the tally out of band."""
+    """Record one tap; htmx gets the one card back and the tally out of band (a refusal: 422, its reason)."""
     meeting = _meeting(meeting_id)
     form = MarkForm()
     sheet_on, sheet_error = _sheet_date(meeting, request.form)
-    if form.validate_on_submit() and not sheet_error:
-        outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data, form.reason.data or "",
-                                                         sheet_on=sheet_on))
-        error = outcome if isinstance(outcome, ServiceError) else None
-    elif sheet_error:
-        error = ServiceError(sheet_error, "sheet_on")
-    elif form.reason.errors:  # a control character in the reason
-        error = ServiceError(str(form.reason.errors[0]), "reason")
+    if sheet_error:
+        outcome = ServiceError(sheet_error, "sheet_on")
+    elif form.validate_on_submit():
+        try:
+            outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data,
+                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on))
+        except IntegrityError:  # the same tap arrived twice at once: the first one counts
+            db.session.rollback()
+            outcome = None
     else:
-        error = ServiceError(_("Please choose a valid status."), "status")
+        outcome = _form_error(form)
+    error = outcome if isinstance(outcome, ServiceError) else None
     if not is_htmx():
         if error:
             flash(error.message, "error")
         args = {"sheet_on": sheet_on.isoformat()} if sheet_on else {}
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id, **args) + f"#card-{deputy_id}")
-    context = _board_context(meeting, sheet_on)
-    card = next((c for c in context["cards"] if c.deputy.id == deputy_id), None)
-    if card is None:  # not on the roster: nothing to swap but the message
-        return render_template("meetings/_flash.html", message=error.message if error else ""), 422
-    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", card=card, error=error,
-                           reason=(form.reason.data or "") if error else "", **context)
+    card = next(iter(attendance_cards(meeting, deputy_id)), None)
+    if card is None:  # not on the roster: nothing to swap but the reason
+        return render_template("meetings/_refusal.html", message=error.message if error else ""), 422
+    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", meeting=meeting, card=card, error=error,
+                           reason=form.reason.data if error else "", tally=tally(meeting),
+                           quick_statuses=QUICK_STATUSES, sheet_on=sheet_on, replies=replies_for(meeting.id))
     return body, 422 if error else 200
 
 
@@ -410,6 +448,9 @@ def checkin_code(meeting_id: int):
 def checkin(meeting_id: int, token: str):
     """QR self check-in: a rostered deputy confirms, and is marked present (or late)."""
     meeting = db.session.get(Meeting, meeting_id)
+    already = checked_in(meeting, current_user) if meeting is not None else None
+    if already is not None:  # a second scan: say so, whatever the code or the hour
+        return render_template("meetings/checkin_done.html", meeting=meeting, mark=already, again=True)
     if request.method == "POST":
         confirmation = request.form.get("confirmation")
         outcome = run_and_commit(lambda: self_check_in(current_user, meeting, token, confirmation=confirmation))

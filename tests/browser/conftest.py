@@ -62,8 +62,8 @@ def page_at(browser):
     """Open a fresh browser context at a viewport size; collects console errors (CSP violations)."""
     contexts = []
 
-    def open_page(viewport=TABLET):
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
+    def open_page(viewport=TABLET, **options):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []

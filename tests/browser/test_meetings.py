@@ -61,14 +61,14 @@ def test_tap_changes_card_and_tally_without_reload_and_a_second_tablet_sees_it(l
     card = first.locator(f"#card-{meeting['xiahong']}")
     assert card.locator(".card-status").inner_text() == "未签到"
     card.get_by_role("button", name="迟到").click()
-    card.locator(".card-status", has_text="迟到").wait_for()
+    card.locator('.card-status[data-status="late"]').wait_for()
     assert first.locator('[data-tally="late"]').inner_text() == "1"
     assert first.locator('[data-tally="unmarked"]').inner_text() == "2"
     assert first.locator('[data-tally="rate"]').inner_text() == "33.3%"
     assert first.evaluate("window.__marker") is True
     assert card.get_by_role("button", name="迟到").get_attribute("aria-pressed") == "true"
     # The other tablet polls: the mark shows there within five seconds, with the tally.
-    second.locator(f"#card-{meeting['xiahong']} .card-status", has_text="迟到").wait_for(timeout=5000)
+    second.locator(f"#card-{meeting['xiahong']} .card-status[data-status=late]").wait_for(timeout=5000)
     second.locator('[data-tally="late"]', has_text="1").wait_for(timeout=5000)
     assert first.console_errors == [] and second.console_errors == []
 
@@ -83,7 +83,7 @@ def test_leave_asks_a_reason_on_the_card(live_server, meeting, page_at):
     assert page.locator('[data-tally="excused"]').inner_text() == "0"
     card.get_by_label("请假事由").fill("出差")
     card.get_by_role("button", name="确认请假").click()
-    card.locator(".card-status", has_text="请假").wait_for()
+    card.locator('.card-status[data-status="excused"]').wait_for()
     assert "出差" in card.inner_text()
     assert page.locator('[data-tally="excused"]').inner_text() == "1"
     assert page.evaluate("window.__marker") is True

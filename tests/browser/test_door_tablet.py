@@ -1,0 +1,193 @@
+"""The door tablet through Wi-Fi dropouts, in real Chromium: offline taps queued and shown pending,
+a reload offline, the queue sent once, a lost answer replayed, a refused tap, and the screen at 1024×768."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.services import DeputyFields, create_community, create_user
+from portal.extensions import db
+from portal.meetings.models import Attendance, AttendanceChange, AttendanceStatus, Meeting
+from portal.meetings.services import (
+    MeetingFields,
+    close_meeting,
+    create_meeting,
+    ensure_default_meeting_kinds,
+    meeting_kinds,
+)
+from portal.models import Level, Role, User, utcnow
+
+PASSWORD = "browser-pass-1"
+DOOR = {"width": 1024, "height": 768}
+NAMES = ("夏虹 王建国 李秀英 张伟 刘洋 陈静 杨帆 赵磊 黄敏 周杰 吴霞 徐涛 孙丽 马超 朱琳 "
+         "胡军 郭颖 何平 高峰 林芳 罗斌 梁红 宋佳 郑凯 谢娜 韩雪 唐亮 冯雷 董洁 萧然").split()
+
+
+@pytest.fixture
+def meeting(live_app):
+    """Thirty deputies, two staff, and a work meeting running now with all of them expected."""
+    with live_app.app_context():
+        community = create_community("气象街社区")
+        ids = [create_user(f"deputy{n:02d}", name, Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "", "")).id
+               for n, name in enumerate(NAMES)]
+        staff = create_user("staff1", "刘红", Role.STAFF, PASSWORD)
+        create_user("staff2", "王芳", Role.STAFF, PASSWORD)
+        ensure_default_meeting_kinds()
+        now = utcnow()
+        created = create_meeting(staff, MeetingFields(meeting_kinds()[0], "十一月工委工作会议", now - timedelta(minutes=20),
+                                                      now + timedelta(hours=2)))
+        db.session.commit()
+        return {"id": created.id, "deputies": ids}
+
+
+def tablet(page_at, base, meeting, username="staff1", **options):
+    page = page_at(DOOR, **options)
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/meetings/{meeting['id']}/attendance")
+    return page
+
+
+def offline_ready(page):
+    """Wait until the service worker controls the page and today's copy of the screen is stored."""
+    page.locator("html[data-offline-ready=true]").wait_for(state="attached", timeout=10000)
+
+
+def marks(live_app, meeting_id):
+    with live_app.app_context():
+        rows = db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id)).all()
+        changes = db.session.scalars(select(AttendanceChange).where(AttendanceChange.meeting_id == meeting_id)).all()
+        return {r.deputy_id: r.status for r in rows}, changes
+
+
+def test_offline_taps_are_pending_survive_a_reload_and_are_sent_once_and_seen_by_the_other_tablet(
+        live_server, live_app, meeting, page_at):
+    first = tablet(page_at, live_server, meeting)
+    second = tablet(page_at, live_server, meeting, "staff2")
+    offline_ready(first)
+    xia, wang = meeting["deputies"][0], meeting["deputies"][1]
+    first.context.set_offline(True)
+    first.locator(f"#card-{xia}").get_by_role("button", name="出席").click()
+    first.locator(f"#card-{wang}").get_by_role("button", name="缺席").click()
+    for deputy, word in [(xia, "出席"), (wang, "缺席")]:
+        status = first.locator(f"#card-{deputy} .card-status")
+        status.filter(has_text=f"待同步 · {word}").wait_for()
+        assert status.get_attribute("data-status") == "pending"
+    first.get_by_text("离线：2 条考勤待同步").wait_for(timeout=5000)
+    assert marks(live_app, meeting["id"])[0] == {}
+
+    # Leaving asks first; the reload goes ahead and, offline, the service worker's copy comes back.
+    dialogs = []
+    first.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    first.reload()
+    assert dialogs == ["beforeunload"]
+    first.locator(f"#card-{xia} .card-status", has_text="待同步 · 出席").wait_for()
+    first.locator(f"#card-{wang} .card-status", has_text="待同步 · 缺席").wait_for()
+    assert first.locator(".attendance-card").count() == 30
+    first.get_by_text("离线：2 条考勤待同步").wait_for(timeout=5000)
+    assert marks(live_app, meeting["id"])[0] == {}
+
+    first.context.set_offline(False)
+    first.locator(f"#card-{xia} .card-status[data-status=present]").wait_for(timeout=10000)
+    first.locator(f"#card-{wang} .card-status[data-status=absent]").wait_for(timeout=10000)
+    first.get_by_text("已全部同步").wait_for()
+    assert first.locator('[data-tally="present"]').inner_text() == "1"
+    # The other tablet's poll brings both within three seconds.
+    second.locator(f"#card-{xia} .card-status[data-status=present]").wait_for(timeout=3000)
+    second.locator(f"#card-{wang} .card-status[data-status=absent]").wait_for(timeout=3000)
+    current, changes = marks(live_app, meeting["id"])
+    assert current == {xia: AttendanceStatus.PRESENT, wang: AttendanceStatus.ABSENT}
+    assert len(changes) == 2 and all(c.tap_id for c in changes)
+    assert first.evaluate("localStorage.length") == 0
+
+
+def test_a_tap_whose_answer_was_lost_is_sent_again_and_changes_nothing_the_second_time(
+        live_server, live_app, meeting, page_at):
+    page = tablet(page_at, live_server, meeting, service_workers="block")  # Playwright routes only without a worker
+    deputy = meeting["deputies"][2]
+    answers = []
+
+    def lose_first_answer(route):
+        response = route.fetch()  # the server records the tap …
+        if not answers:
+            answers.append(response.status)
+            route.abort()  # … but the tablet never hears back
+        else:
+            answers.append(response.status)
+            route.fulfill(response=response)
+
+    page.route(f"**/attendance/{deputy}", lose_first_answer)
+    page.locator(f"#card-{deputy}").get_by_role("button", name="迟到").click()
+    page.locator(f"#card-{deputy} .card-status[data-status=late]").wait_for(timeout=10000)
+    assert answers == [200, 200]
+    current, changes = marks(live_app, meeting["id"])
+    assert current == {deputy: AttendanceStatus.LATE}
+    assert len(changes) == 1  # the replayed id added nothing
+
+
+def test_a_queued_tap_the_server_refuses_comes_back_to_its_card_with_the_reason(live_server, live_app, meeting, page_at):
+    page = tablet(page_at, live_server, meeting)
+    deputy = meeting["deputies"][3]
+    page.context.set_offline(True)
+    page.locator(f"#card-{deputy}").get_by_role("button", name="出席").click()
+    page.locator(f"#card-{deputy} .card-status", has_text="待同步").wait_for()
+    with live_app.app_context():  # meanwhile the meeting is closed at the office
+        close_meeting(db.session.scalar(select(User).where(User.username == "staff2")), db.session.get(Meeting, meeting["id"]))
+        db.session.commit()
+    page.context.set_offline(False)
+    page.locator(f"#card-{deputy} .card-refusal", has_text="名单和考勤不能再修改").wait_for(timeout=10000)
+    assert page.locator(f"#card-{deputy} .card-status").get_attribute("data-status") == "unmarked"
+    assert page.locator(f"#card-{deputy} button").count() == 0  # closed: no more buttons
+    assert marks(live_app, meeting["id"])[0] == {}
+    page.get_by_text("已全部同步").wait_for()
+
+
+def test_the_first_screen_at_1024x768_shows_the_tally_in_one_row_and_eight_cards(live_server, meeting, page_at):
+    page = tablet(page_at, live_server, meeting)
+    assert not page.locator(".site-header").is_visible()  # folded into the menu
+    tiles = page.locator(".tally .tile")
+    boxes = [tiles.nth(i).bounding_box() for i in range(tiles.count())]
+    assert len(boxes) == 8 and len({round(box["y"]) for box in boxes}) == 1
+    assert all(box["y"] + box["height"] <= 768 for box in boxes)
+    whole = page.evaluate("""() => [...document.querySelectorAll('.attendance-card')].filter(card => {
+        const box = card.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }).length""")
+    assert whole >= 8
+    heights = page.evaluate("[...document.querySelectorAll('.status-button')].map(b => b.getBoundingClientRect().height)")
+    assert min(heights) >= 48
+    colours = page.evaluate("""() => ['present', 'late', 'left_early', 'absent'].map(s =>
+        getComputedStyle(document.querySelector('.status-button.mark-' + s)).borderTopColor)""")
+    assert len(set(colours)) == 4
+    # Scrolled down, the tally stays at the top.
+    page.evaluate("window.scrollTo(0, 1500)")
+    assert page.evaluate("window.scrollY") > 500
+    assert 0 <= page.locator(".tally").bounding_box()["y"] < 100
+    assert page.console_errors == []
+
+
+def test_focus_returns_to_the_marked_card_and_a_skip_link_leads_to_the_search(live_server, meeting, page_at):
+    page = tablet(page_at, live_server, meeting)
+    deputy = meeting["deputies"][4]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "跳到搜索框"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "card-search"
+    page.locator(f"#card-{deputy}").get_by_role("button", name="早退").click()
+    page.locator(f"#card-{deputy} .card-status[data-status=left_early]").wait_for(timeout=10000)
+    assert page.evaluate("document.activeElement.closest('.attendance-card')?.id") == f"card-{deputy}"
+    assert page.evaluate("document.activeElement.getAttribute('aria-pressed')") == "true"
+    # The leave form: a missing reason is said at its field, and nothing is queued.
+    card = page.locator(f"#card-{meeting['deputies'][5]}")
+    card.locator("summary").click()
+    card.get_by_role("button", name="确认请假").click()
+    reason = card.get_by_label("请假事由")
+    assert reason.get_attribute("aria-invalid") == "true"
+    assert card.locator(f"#{reason.get_attribute('aria-describedby')}").inner_text() == "请填写请假事由。"
+    assert page.evaluate("localStorage.length") == 0
+    reason.fill("出差")
+    card.get_by_role("button", name="确认请假").click()
+    card.locator(".card-status[data-status=excused]").wait_for(timeout=10000)
+    assert page.evaluate("document.activeElement.closest('.attendance-card')?.id") == f"card-{meeting['deputies'][5]}"
+    assert page.console_errors == []

@@ -1,0 +1,347 @@
+"""The door tablet's taps: idempotency keys, the later tap wins (both kept), tap times corrected by the
+tablet's own clock, board versions for the poll, a fixed number of queries at 30 and 600 deputies,
+closing that no racing mark outlives, and a second QR scan."""
+import threading
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event, insert, select
+
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.meetings.models import Attendance, AttendanceChange, AttendanceStatus, Meeting, MeetingRoster
+from portal.meetings.services import (
+    MeetingFields,
+    Tap,
+    board_changes,
+    checkin_token,
+    close_meeting,
+    corrected_tap_time,
+    create_meeting,
+    ensure_default_meeting_kinds,
+    mark_attendance,
+    meeting_kinds,
+    reopen_meeting,
+    set_roster,
+)
+from portal.models import Community, DeputyProfile, Level, Role, User, utcnow
+
+pytestmark = pytest.mark.postgres
+
+P, L, A, X = AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def door(db, make_user, make_community):
+    """Staff, an admin, three deputies and an open meeting running now with all three expected."""
+    community = make_community("气象街社区")
+    staff, admin = make_user(Role.STAFF), make_user(Role.ADMIN)
+    deputies = [make_user(Role.DEPUTY, community_id=community) for _ in range(3)]
+    ensure_default_meeting_kinds()
+    now = utcnow()
+    meeting = create_meeting(db.session.get(User, staff.id),
+                             MeetingFields(meeting_kinds()[0], "工委工作会议", now - timedelta(minutes=20), now + timedelta(hours=2)))
+    db.session.commit()
+    return {"staff": db.session.get(User, staff.id), "admin": db.session.get(User, admin.id), "meeting": meeting,
+            "deputies": [d.id for d in deputies], "infos": {"staff": staff, "deputies": deputies}}
+
+
+def history(meeting_id: int, deputy_id: int) -> list[AttendanceChange]:
+    return list(db.session.scalars(select(AttendanceChange).where(
+        AttendanceChange.meeting_id == meeting_id, AttendanceChange.deputy_id == deputy_id).order_by(AttendanceChange.id)))
+
+
+def current(meeting_id: int, deputy_id: int) -> Attendance | None:
+    return db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.deputy_id == deputy_id)
+                             .execution_options(populate_existing=True))
+
+
+def test_a_replayed_tap_changes_nothing_and_adds_no_history(db, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    tap = Tap(str(uuid.uuid4()), utcnow() - timedelta(seconds=30))
+    mark_attendance(staff, meeting, deputy, P, tap=tap)
+    db.session.commit()
+    mark_attendance(staff, meeting, deputy, A, tap=Tap(str(uuid.uuid4())))  # a later tap on another tablet
+    db.session.commit()
+    version = db.session.get(Meeting, meeting.id).board_version
+    for _ in range(2):  # the first tablet never heard back, and sends its tap again
+        assert mark_attendance(staff, meeting, deputy, P, tap=tap).status is A
+        db.session.commit()
+    assert current(meeting.id, deputy).status is A
+    assert [(c.new_status, c.applied) for c in history(meeting.id, deputy)] == [(P, True), (A, True)]
+    assert db.session.get(Meeting, meeting.id).board_version == version  # nothing for the other tablets to fetch
+
+
+def test_the_later_tap_wins_whatever_the_order_of_arrival_and_both_are_kept(db, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    now = utcnow()
+    late_tap = Tap(str(uuid.uuid4()), now - timedelta(seconds=10))   # tablet B, online: arrives first
+    early_tap = Tap(str(uuid.uuid4()), now - timedelta(minutes=3))   # tablet A, offline: tapped before, arrives after
+    mark_attendance(staff, meeting, deputy, L, tap=late_tap)
+    db.session.commit()
+    mark_attendance(staff, meeting, deputy, A, tap=early_tap)
+    db.session.commit()
+    mark = current(meeting.id, deputy)
+    assert mark.status is L and mark.tapped_at == late_tap.tapped_at
+    kept = history(meeting.id, deputy)
+    assert [(c.new_status, c.applied, c.tap_id) for c in kept] == [(L, True, late_tap.tap_id), (A, False, early_tap.tap_id)]
+    assert kept[1].old_status is L and kept[1].tapped_at == early_tap.tapped_at and kept[1].changed_at > kept[0].changed_at
+
+
+def test_a_repeated_status_tapped_later_still_beats_an_older_tap(db, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    now = utcnow()
+    mark_attendance(staff, meeting, deputy, P, tap=Tap(str(uuid.uuid4()), now - timedelta(minutes=5)))
+    mark_attendance(staff, meeting, deputy, P, tap=Tap(str(uuid.uuid4()), now - timedelta(minutes=1)))
+    mark_attendance(staff, meeting, deputy, A, tap=Tap(str(uuid.uuid4()), now - timedelta(minutes=3)))
+    db.session.commit()
+    assert current(meeting.id, deputy).status is P
+    assert [c.applied for c in history(meeting.id, deputy)] == [True, True, False]
+
+
+def test_tap_times_use_only_the_tablets_own_clock_for_the_age_of_the_tap():
+    received = datetime(2026, 11, 28, 9, 12, 30, tzinfo=timezone.utc)
+    tablet_ahead = 7 * 60 * 1000  # the tablet's clock runs seven minutes fast
+    tapped, sent = 1_800_000_000_000 + tablet_ahead, 1_800_000_045_000 + tablet_ahead
+    assert corrected_tap_time(tapped, sent, received) == received - timedelta(seconds=45)
+    assert corrected_tap_time(sent + 5000, sent, received) == received  # never after it arrived
+
+
+def test_untimed_taps_are_dated_when_received(db, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][1]
+    before = utcnow()
+    mark_attendance(staff, meeting, deputy, X, "出差")
+    db.session.commit()
+    mark = current(meeting.id, deputy)
+    assert before <= mark.tapped_at == mark.marked_at <= utcnow()
+    assert history(meeting.id, deputy)[0].tapped_at == mark.tapped_at
+
+
+def test_board_versions_say_what_changed(db, door):
+    meeting, staff = door["meeting"], door["staff"]
+    start = meeting.board_version
+    assert board_changes(meeting, start) is None
+    mark_attendance(staff, meeting, door["deputies"][0], P)
+    mark_attendance(staff, meeting, door["deputies"][1], A)
+    db.session.commit()
+    found = board_changes(db.session.get(Meeting, meeting.id), start + 1)
+    assert not found.whole and [c.deputy.id for c in found.cards] == [door["deputies"][1]]
+    assert (found.tally.present, found.tally.absent, found.version) == (1, 1, start + 2)
+    set_roster(meeting, door["deputies"][:2])
+    db.session.commit()
+    found = board_changes(db.session.get(Meeting, meeting.id), start + 2)
+    assert found.whole and len(found.cards) == 2
+    close_meeting(staff, meeting)
+    db.session.commit()
+    assert board_changes(db.session.get(Meeting, meeting.id), found.version).whole
+
+
+def test_closing_refuses_later_marks_and_reopening_allows_them(db, door):
+    meeting, staff = door["meeting"], door["staff"]
+    close_meeting(staff, meeting)
+    db.session.commit()
+    with pytest.raises(ServiceError):
+        close_meeting(staff, meeting)
+    db.session.rollback()
+    with pytest.raises(ServiceError):
+        mark_attendance(staff, meeting, door["deputies"][0], P, tap=Tap(str(uuid.uuid4())))
+    db.session.rollback()
+    assert current(meeting.id, door["deputies"][0]) is None
+    reopen_meeting(door["admin"], meeting)
+    db.session.commit()
+    assert mark_attendance(staff, meeting, door["deputies"][0], P).status is P
+
+
+# --- the close race --------------------------------------------------------------------------------------
+
+def test_a_mark_that_read_the_meeting_open_is_refused_once_a_close_committed_first(app, door):
+    """The mark loads the meeting (open), then the close commits, then the mark writes: it must be refused."""
+    meeting_id, staff_id, deputy = door["meeting"].id, door["staff"].id, door["deputies"][0]
+    db.session.remove()
+    loaded, closed = threading.Event(), threading.Event()
+    outcome = {}
+
+    def tablet():
+        with app.app_context():
+            meeting = db.session.get(Meeting, meeting_id)
+            assert meeting.closed is False
+            loaded.set()
+            closed.wait(30)
+            try:
+                mark_attendance(db.session.get(User, staff_id), meeting, deputy, P, tap=Tap(str(uuid.uuid4())))
+                db.session.commit()
+                outcome["mark"] = "written"
+            except ServiceError as error:
+                db.session.rollback()
+                outcome["mark"] = error.message
+            db.session.remove()
+
+    def closer():
+        with app.app_context():
+            loaded.wait(30)
+            close_meeting(db.session.get(User, staff_id), db.session.get(Meeting, meeting_id))
+            db.session.commit()
+            db.session.remove()
+            closed.set()
+
+    threads = [threading.Thread(target=tablet), threading.Thread(target=closer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcome["mark"] != "written"
+    with app.app_context():
+        assert db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting_id)) is None
+        assert db.session.get(Meeting, meeting_id).closed
+
+
+def test_a_close_waits_for_a_mark_already_writing_and_comes_after_it(app, door, db_backend):
+    """The mark has taken the meeting's lock; a close started meanwhile commits only after the mark."""
+    meeting_id, staff_id, deputy = door["meeting"].id, door["staff"].id, door["deputies"][0]
+    db.session.remove()
+    marked, close_started, finished = threading.Event(), threading.Event(), {}
+
+    def tablet():
+        with app.app_context():
+            mark_attendance(db.session.get(User, staff_id), db.session.get(Meeting, meeting_id), deputy, P)
+            marked.set()
+            close_started.wait(30)
+            if db_backend == "postgresql":  # the close is queued behind this transaction's row lock
+                wait_for_lock_waiter()
+            db.session.commit()
+            finished["mark"] = utcnow()
+            db.session.remove()
+
+    def closer():
+        with app.app_context():
+            marked.wait(30)
+            close_started.set()
+            try:
+                close_meeting(db.session.get(User, staff_id), db.session.get(Meeting, meeting_id))
+                db.session.commit()
+            except Exception as error:  # SQLite: busy until the mark commits, then it goes ahead
+                finished["error"] = repr(error)
+            db.session.remove()
+
+    threads = [threading.Thread(target=tablet), threading.Thread(target=closer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert "error" not in finished
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        mark = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting_id))
+        assert meeting.closed and mark is not None and mark.marked_at <= meeting.closed_at
+
+
+def wait_for_lock_waiter():
+    """Poll pg_stat_activity on another connection until some backend waits for a lock (the close)."""
+    import time
+
+    with db.engine.connect() as connection:
+        for _ in range(600):
+            waiting = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").scalar()
+            if waiting:
+                return
+            connection.rollback()
+            time.sleep(0.01)
+    raise AssertionError("the close never queued behind the mark")
+
+
+# --- a fixed number of queries, whatever the roster ------------------------------------------------------
+
+@contextmanager
+def count_queries():
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def big_meeting(app, staff_id: int, size: int) -> tuple[int, list[int]]:
+    """A meeting with `size` deputies on its roster, inserted in bulk."""
+    with app.app_context():
+        community = Community(name=f"大社区{size}")
+        db.session.add(community)
+        db.session.flush()
+        first = db.session.scalar(select(db.func.coalesce(db.func.max(User.id), 0))) + 1
+        ids = list(range(first, first + size))
+        db.session.execute(insert(User), [
+            {"id": i, "username": f"bulk{i}", "name": f"代表{i}", "role": Role.DEPUTY, "password_hash": "x", "active": True}
+            for i in ids])
+        db.session.execute(insert(DeputyProfile), [
+            {"user_id": i, "level": Level.DISTRICT, "community_id": community.id} for i in ids])
+        now = utcnow()
+        meeting = create_meeting(db.session.get(User, staff_id), MeetingFields(
+            meeting_kinds()[0], f"{size}人大会", now - timedelta(minutes=5), now + timedelta(hours=2)), deputy_ids=[])
+        db.session.execute(insert(MeetingRoster), [{"meeting_id": meeting.id, "deputy_id": i} for i in ids])
+        for deputy in ids[: size // 3]:
+            mark_attendance(db.session.get(User, staff_id), meeting, deputy, P)
+        db.session.commit()
+        return meeting.id, ids
+
+
+@pytest.mark.parametrize("size", [30, 600])
+def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, client, login, door, size):
+    # The mark: the tap, the guarded bump, the card and tally, the audit trail and the figures-cache token.
+    expected_queries = {"mark": 20, "idle poll": 2, "poll with a change": 6}
+    meeting_id, ids = big_meeting(app, door["staff"].id, size)
+    login(door["infos"]["staff"])
+    with app.app_context():
+        version = db.session.get(Meeting, meeting_id).board_version
+    data = {"status": "late", "tap_id": str(uuid.uuid4()), "tapped_at": "1800000000000", "sent_at": "1800000001000"}
+    with app.app_context(), count_queries() as mark_queries:
+        response = client.post(f"/meetings/{meeting_id}/attendance/{ids[-1]}", data=data, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and body.count('class="attendance-card') == 1 and 'data-tally="late">1<' in body
+    with app.app_context(), count_queries() as idle_queries:
+        assert client.get(f"/meetings/{meeting_id}/attendance/changes?since={version + 1}", headers=HX).status_code == 204
+    with app.app_context(), count_queries() as poll_queries:
+        poll = client.get(f"/meetings/{meeting_id}/attendance/changes?since={version}", headers=HX)
+    assert poll.status_code == 200 and poll.get_data(as_text=True).count('class="attendance-card') == 1
+    counts = {"mark": len(mark_queries), "idle poll": len(idle_queries), "poll with a change": len(poll_queries)}
+    assert counts == expected_queries, (size, counts, [q[:120] for q in mark_queries + ["--"] + poll_queries])
+
+
+# --- the QR code scanned again ---------------------------------------------------------------------------
+
+def test_scanning_again_after_checking_in_says_so_with_status_and_time(app, client, login, door):
+    deputy = door["infos"]["deputies"][0]
+    meeting = door["meeting"]
+    url = f"/meetings/{meeting.id}/checkin/{checkin_token(meeting)}"
+    login(deputy)
+    assert "确认签到" in client.get(url).get_data(as_text=True)
+    client.post(url)
+    with app.app_context():
+        mark = current(meeting.id, deputy.id)
+        from portal.clock import to_local
+
+        shown = to_local(mark.tapped_at).strftime("%H:%M")
+    again = client.get(url).get_data(as_text=True)
+    assert f"您已签到（迟到，{shown}）" in again and "确认签到" not in again
+    client.post(url)  # a second confirm changes nothing
+    with app.app_context():
+        assert len(history(meeting.id, deputy.id)) == 1
+
+
+def test_the_meeting_history_shows_tap_and_receipt_times_and_the_tap_that_lost(app, client, login, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    now = utcnow()
+    mark_attendance(staff, meeting, deputy, L, tap=Tap(str(uuid.uuid4()), now - timedelta(seconds=10)))
+    mark_attendance(staff, meeting, deputy, A, tap=Tap(str(uuid.uuid4()), now - timedelta(minutes=3)))
+    db.session.commit()
+    login(door["infos"]["staff"])
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "点按时间" in page and "收到时间" in page
+    assert page.count("已记录，未采用") == 1
