@@ -42,10 +42,12 @@ def test_backup_while_writing_restores_every_row(make_app, other_url, tmp_path):
         from portal.demo import seed_demo
 
         from portal.models import SubmissionKey, User
+        from portal.settings import set_committee_name
 
         seed_demo("demo-password")
         admin_id = db.session.scalar(select(User.id).where(User.username == "admin"))
         db.session.add(SubmissionKey(key="backup-test-key", user_id=admin_id, url="/opinions/1"))  # no demo makes one
+        set_committee_name("气象街街道人大工委")  # the demo leaves the name for the admin to set
         db.session.commit()
     before = _all_rows(app)
     empty = [name for name, rows in before.items() if not rows]
