@@ -105,7 +105,7 @@ def test_make_run_serves_with_gunicorn_and_logs_in(instance):
         browser = Browser(base)
         assert browser.request("/readyz")[0] == 200
         status, headers, _ = browser.login("admin", "demo1234")
-        assert status == 302 and headers["Location"].endswith("/admin/")
+        assert status == 302 and headers["Location"].endswith("/admin/settings")  # a fresh demo asks for the committee name first
         status, _, page = browser.request("/admin/")
         assert status == 200 and "系统管理" in page
         # One process with threads by default: exactly three failures are counted, the fourth is refused.
