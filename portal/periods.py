@@ -18,6 +18,17 @@ class Period:
     end: date | None = None
     community_id: int | None = None
 
+    def filter(self, query, on, community=None):
+        """`query` narrowed to rows whose date column `on` falls in the period (inclusive) and, when the
+        period names a community, whose `community` column is it."""
+        if self.start:
+            query = query.where(on >= self.start)
+        if self.end:
+            query = query.where(on <= self.end)
+        if self.community_id and community is not None:
+            query = query.where(community == self.community_id)
+        return query
+
 
 class PeriodForm(BaseForm):
     """From and to dates of a list or a figure page (a GET form: no CSRF token, values in the URL); both optional."""

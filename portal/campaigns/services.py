@@ -436,13 +436,7 @@ def _community_days(period: Period):
         .join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
         .where(ChecklistItem.kind == ItemKind.COMMUNITY_DAY, ChecklistRecord.state.in_(DONE_STATES))
     )
-    if period.start:
-        query = query.where(ChecklistRecord.done_on >= period.start)
-    if period.end:
-        query = query.where(ChecklistRecord.done_on <= period.end)
-    if period.community_id:
-        query = query.where(ChecklistRecord.community_id == period.community_id)
-    return query
+    return period.filter(query, ChecklistRecord.done_on, ChecklistRecord.community_id)
 
 
 def deputies_in_communities(period: Period) -> int:

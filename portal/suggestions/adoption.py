@@ -34,13 +34,7 @@ def _counted(*columns):
 
 
 def _filtered(query, period: Period):
-    if period.start:
-        query = query.where(Suggestion.submitted_on >= period.start)
-    if period.end:
-        query = query.where(Suggestion.submitted_on <= period.end)
-    if period.community_id:
-        query = query.where(Suggestion.community_id == period.community_id)
-    return query
+    return period.filter(query, Suggestion.submitted_on, Suggestion.community_id)
 
 
 @cached_figure
@@ -90,12 +84,7 @@ def answers_in_period(period: Period = Period()) -> AdoptionRow:
     """本期答复: the district's answers that arrived in the period (by answer date), whenever submitted; of them, adoptions."""
     adopted = func.coalesce(func.sum(case((Suggestion.state.in_(ADOPTED_STATES), 1), else_=0)), 0)
     query = select(func.count(Suggestion.id), adopted).where(Suggestion.answered_on.is_not(None))
-    if period.start:
-        query = query.where(Suggestion.answered_on >= period.start)
-    if period.end:
-        query = query.where(Suggestion.answered_on <= period.end)
-    if period.community_id:
-        query = query.where(Suggestion.community_id == period.community_id)
+    query = period.filter(query, Suggestion.answered_on, Suggestion.community_id)
     answered, adopted_count = db.session.execute(query).one()
     return AdoptionRow("", answered, adopted_count)
 
@@ -110,13 +99,7 @@ class OpinionFigures:
 
 def _opinions_in(query, period: Period):
     """Opinions collected in the period (by collection date), in the community."""
-    if period.start:
-        query = query.where(Opinion.collected_on >= period.start)
-    if period.end:
-        query = query.where(Opinion.collected_on <= period.end)
-    if period.community_id:
-        query = query.where(Opinion.community_id == period.community_id)
-    return query
+    return period.filter(query, Opinion.collected_on, Opinion.community_id)
 
 
 @cached_figure
