@@ -132,7 +132,7 @@ def _init_login(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
-    from .choices import search_key
+    from .pinyin import search_key
     from .figures import percent
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
