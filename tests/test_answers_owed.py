@@ -13,6 +13,8 @@ from portal.opinions.services import record_opinion
 from portal.suggestions.models import AnswerFeedback, Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
+from .racing import post_together
+
 pytestmark = pytest.mark.postgres
 
 HTMX = {"HX-Request": "true"}
@@ -125,3 +127,14 @@ def test_the_migration_backfills_due_dates_of_submitted_suggestions(make_app):
         _db.session.rollback()
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.mark.parametrize("keys", [("k" * 32, "k" * 32), ("a" * 32, "b" * 32)], ids=["double-tap", "two-tabs"])
+def test_two_simultaneous_feedbacks_make_one_record_and_both_succeed(app, world, keys):
+    day = local_today().isoformat()
+    forms = [{"fed_back_on": day, "method": "phone", "note": "电话告知", "submission_key": key} for key in keys]
+    outcomes = post_together(app, world["a"].id, f"/suggestions/{world['answered']}/feedback", forms, AnswerFeedback)
+    assert [getattr(o, "status_code", o) for o in outcomes] == [302, 302]
+    assert {o.headers["Location"] for o in outcomes} == {"/me"}
+    with app.app_context():
+        assert len(_db.session.scalars(select(AnswerFeedback)).all()) == 1
