@@ -39,7 +39,7 @@ def world(app, make_user, make_community):
             transition(actor, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, "", on=submitted)
             ids[key] = suggestion.id
         transition(actor, _db.session.get(Suggestion, ids["answered"]), SuggestionState.ADOPTED, SuggestionState.SUBMITTED,
-                   "区委已采纳，年内修复路面")
+                   "区委已采纳，年内修复路面", on=today - timedelta(days=50))
         _db.session.commit()
     return {"a": a, "b": b, "staff": staff, **ids}
 
@@ -74,6 +74,8 @@ def test_a_deputy_carries_an_answer_back_in_one_step(app, client, login, world):
     login(world["a"])
     home = client.get("/me").get_data(as_text=True)
     assert f'id="carry-back-{world["answered"]}"' in home and "区委已采纳，年内修复路面" in home
+    answered = local_today() - timedelta(days=50)  # entered today: the item shows the day the district answered
+    assert f"区委答复（{answered.year}年{answered.month}月{answered.day}日）" in home
     assert f'id="carry-back-{world["late"]}"' not in home  # not answered yet
     day = local_today().isoformat()
     refused = client.post(f"/suggestions/{world['answered']}/feedback", headers=HTMX,
