@@ -147,7 +147,7 @@ def _evaluations(report: WorkReport) -> Section:
 def _answer(outcome) -> str:
     if outcome.answer is None:
         return "—"
-    return f"{outcome.answer.note or '—'}（{format_date(outcome.answer.at)}）"
+    return f"{outcome.answer.note or '—'}（{format_date(outcome.suggestion.answered_on)}）"
 
 
 def _by_label(label: str, opinions: list[tuple[str, int]], adoption: list) -> Table:
