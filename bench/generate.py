@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, insert, select
-from werkzeug.security import generate_password_hash
 
+from portal.auth.services import hash_password
 from portal.campaigns.models import Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
 from portal.clock import local_today
 from portal.extensions import db
@@ -88,7 +88,7 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
     rng = random.Random(seed)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     today = local_today()
-    password_hash = generate_password_hash(PASSWORD)
+    password_hash = hash_password(PASSWORD)  # the portal's method, so a login costs what it costs in production
 
     _insert(Community, [{"id": i + 1, "name": f"第{i + 1:02d}社区", "active": True} for i in range(scale.communities)])
     users = [

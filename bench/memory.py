@@ -14,19 +14,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import DEPUTY_USERNAME, STAFF_USERNAME, Scale  # noqa: E402
+from bench.generate import DEPUTY_USERNAME, STAFF_USERNAME, TINY, Scale  # noqa: E402
 from bench.run import MARK_STATUSES, PAGES, WORKERS, gunicorn, login, prepare, resolve, worker_memory_mb  # noqa: E402
 
 TARGET_MB = 120
 
 
-def load(base: str, generated, rounds: int) -> None:
+def load(base: str, url: str, generated, rounds: int) -> None:
     """Request every page `rounds` times, cycling the mark through the roster and two statuses."""
     logins = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
     for page in PAGES:
         cookie, csrf = logins[page.user]
         headers = {"Cookie": cookie, "X-CSRFToken": csrf, **({"HX-Request": "true"} if page.htmx else {})}
-        paths = resolve(page, generated)
+        paths = resolve(page, generated, url)
         for n in range(rounds):
             data = MARK_STATUSES[n % 2].encode() if page.marks else None
             request = urllib.request.Request(base + paths[n % len(paths)], data=data, headers=headers, method=page.method)
@@ -39,13 +39,14 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deputies", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=30, help="requests per page")
+    parser.add_argument("--tiny", action="store_true", help="a street of 30 deputies (the suite's check)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/memory.db"
-        generated, _ = prepare(url, Scale(deputies=args.deputies))
+        generated, _ = prepare(url, TINY if args.tiny else Scale(deputies=args.deputies))
         with gunicorn(url, WORKERS) as (base, master):
             idle = worker_memory_mb(master)
-            load(base, generated, args.rounds)
+            load(base, url, generated, args.rounds)
             peak, pss = worker_memory_mb(master)
     print(f"after start: VmHWM {idle[0]:.1f} MB, PSS {idle[1]:.1f} MB")
     print(f"after {args.rounds} requests per page: VmHWM {peak:.1f} MB, PSS {pss:.1f} MB (target {TARGET_MB} MB)")

@@ -1,6 +1,7 @@
 """The benchmark itself, on tiny data and one-second runs, so that `make bench` cannot rot."""
 import shutil
 
+from bench import memory
 from bench.run import PAGES, main
 
 from .conftest import require
@@ -17,3 +18,8 @@ def test_bench_runs_every_page_against_the_floor(tmp_path):
     for row in rows:
         rps, p50, p99, share = (cell.strip() for cell in row.split("|")[2:6])
         assert share.endswith("%") and (p50 == p99 == "—" or float(p99) >= float(p50) > 0)
+
+
+def test_memory_script_reads_the_workers_peak_and_share():
+    peak, pss = memory.main(["--tiny", "--rounds", "2"])
+    assert 0 < pss <= peak
