@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.services import campaign_tallies
 from ..extensions import db
 from ..figures import percent
+from ..figures_cache import cached_figure
 from ..meetings.services import monthly_attendance
 from ..periods import Period
 from ..suggestions.adoption import (
@@ -162,7 +163,13 @@ def charts_for(period: Period, keys: tuple[str, ...]) -> dict[str, list[Chart]]:
     Keys: "category" (opinions and adoption by category), "community" (opinions and adoption by community),
     "states" (suggestions by state), "four-ones" (completion per item, of each campaign of the period),
     "attendance" (rate by month; needs both dates of the period).
+    Cached by data version and locale (the titles and labels are translated): treat the charts as read-only.
     """
+    return _charts_for(period, tuple(keys), str(get_locale()))
+
+
+@cached_figure
+def _charts_for(period: Period, keys: tuple[str, ...], _locale: str) -> dict[str, list[Chart]]:
     charts: dict[str, list[Chart]] = {}
     if "category" in keys:
         charts["category"] = [opinions_and_adoption_chart(
