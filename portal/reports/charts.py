@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
+from flask import render_template
 from flask_babel import format_date, get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -73,10 +75,18 @@ class Chart:
     legend: list[tuple[float, str]] = field(default_factory=list)
     grid: list[tuple[float, str]] = field(default_factory=list)
     width: int = WIDTH
+    markup: Markup | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return not self.rows
+
+
+def chart_markup(chart: Chart) -> Markup:
+    """The chart drawn by `reports/_chart.html`, once per chart: a cached chart is drawn once per data version and locale."""
+    if chart.markup is None:
+        chart.markup = Markup(render_template("reports/_chart.html", chart=chart))
+    return chart.markup
 
 
 def bars(key: str, title: str, series: list[str], rows: list[tuple[str, list[float], list[str]]],

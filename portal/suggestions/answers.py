@@ -94,7 +94,8 @@ def _owed_by(deputy_id: int):
     """The condition: answered, gathers an opinion the deputy collected, and no 回访 of theirs yet."""
     return (
         Suggestion.state.in_(ANSWERED_STATES),
-        exists().where(Opinion.suggestion_id == Suggestion.id, Opinion.deputy_id == deputy_id),
+        # Driven from the deputy's opinions (their index), not by probing every answered suggestion.
+        Suggestion.id.in_(select(Opinion.suggestion_id).where(Opinion.deputy_id == deputy_id)),
         ~exists().where(AnswerFeedback.suggestion_id == Suggestion.id, AnswerFeedback.deputy_id == deputy_id),
     )
 
