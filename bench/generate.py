@@ -123,6 +123,7 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
             "starts_at": starts, "ends_at": starts + timedelta(hours=2), "place": "街道会议室", "community_id": None,
             "notes": "", "answers": "", "closed": not running, "created_by_id": 2, "created_at": starts - timedelta(days=7),
             "closed_by_id": None if running else 2, "closed_at": None if running else starts + timedelta(hours=2),
+            "board_version": 0,
         })
         marked = scale.marked / 2 if running else scale.marked
         for uid in deputy_ids:
@@ -133,7 +134,11 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
                     "meeting_id": meeting_id, "deputy_id": uid, "status": status, "source": MarkSource.STAFF,
                     "reason": "出差" if status is AttendanceStatus.EXCUSED else "", "marked_by_id": 2,
                     "marked_at": (at := starts + timedelta(minutes=rng.randrange(0, 40))), "tapped_at": at,
+                    "version": 0,
                 })
+        if running:  # its marks came one by one: each raised the board's version, as a tablet's tap does
+            for version, mark in enumerate((mark for mark in marks if mark["meeting_id"] == meeting_id), start=1):
+                mark["version"] = meetings[-1]["board_version"] = version
     _insert(Meeting, meetings)
     _insert(MeetingRoster, roster)
     _insert(Attendance, marks)

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 
 from bench.generate import (  # noqa: E402
     DEPUTY_USERNAME, DISTRICT, PASSWORD, STAFF_USERNAME, TINY, Generated, generate, session_id,
@@ -60,12 +60,17 @@ class Page:
     htmx: bool = False
     p99_ms: float | None = None  # maximum 99th percentile latency, where the issue sets one
     marks: bool = False  # POST a mark, cycling through the roster and two statuses
+    status: int = 200  # the answer every request must get (204: a poll with nothing new)
 
 
 PAGES = [
     Page("attendance screen", "staff", "/meetings/{meeting}/attendance", 0.0),
-    # The generated board is at version 0: the poll finds nothing new, as an idle tablet's does.
-    Page("attendance poll", "staff", "/meetings/{meeting}/attendance/changes?since=0", 0.30, htmx=True, p99_ms=100),
+    # {version} is the board's version when the run starts: the poll finds nothing new, as an idle tablet's does.
+    Page("attendance poll, unchanged", "staff", "/meetings/{meeting}/attendance/changes?since={version}", 0.30,
+         htmx=True, p99_ms=100, status=204),
+    # One version behind: the answer carries the one card marked last and the tally.
+    Page("attendance poll, one change", "staff", "/meetings/{meeting}/attendance/changes?since={previous}", 0.10,
+         htmx=True, p99_ms=100),
     Page("htmx mark", "staff", "/meetings/{meeting}/attendance/{deputy}", 0.20, "POST", True, 100, marks=True),
     Page("overview /staff", "staff", "/staff", 0.10),
     Page("四个一 matrix", "staff", "/campaigns/matrix", 0.03),
@@ -149,11 +154,22 @@ def prepare(url: str, scale) -> tuple[Generated, str]:
     return generated, version
 
 
-def resolve(page: Page, generated: Generated) -> list[str]:
-    """The concrete paths a page cycles through (one, or the whole roster for the mark)."""
+def resolve(page: Page, generated: Generated, url: str) -> list[str]:
+    """The concrete paths a page cycles through (one, or the whole roster for the mark), as the board is now."""
     if page.marks:
         return [page.path.format(meeting=generated.meeting_id, deputy=d) for d in generated.deputy_ids]
-    return [page.path.format(meeting=generated.meeting_id)]
+    version = board_version(url, generated.meeting_id)
+    return [page.path.format(meeting=generated.meeting_id, version=version, previous=version - 1)]
+
+
+def board_version(url: str, meeting_id: int) -> int:
+    """The running meeting's board version, read afresh (earlier marks have raised it)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text("select board_version from meetings where id = :id"), {"id": meeting_id})
+    finally:
+        engine.dispose()
 
 
 def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, int | None, float]]:
@@ -171,7 +187,7 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
         with client.session_transaction() as session:
             session["_user_id"] = sessions[page.user]
             session["_fresh"] = True
-        path = resolve(page, generated)[0]
+        path = resolve(page, generated, url)[0]
         headers = {"HX-Request": "true"} if page.htmx else {}
         data = {"status": "present"} if page.marks else None
         statements.clear()
@@ -179,7 +195,7 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
         cold = len(statements)
         statements.clear()
         plain = client.open(path, method=page.method, data=data, headers=headers)
-        assert plain.status_code in (200, 204), (page.label, plain.status_code)  # 204: a poll with nothing new
+        assert plain.status_code == page.status, (page.label, plain.status_code)
         queries = f"{cold} / {len(statements)}"
         packed = client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
         gzipped = len(packed.data) if packed.headers.get("Content-Encoding") == "gzip" else None
@@ -252,11 +268,12 @@ def warm(base: str, page: Page, path: str, cookie: str, csrf: str) -> None:
 
 
 def wrk(base: str, paths: list[str], seconds: float, connections: int, method: str = "GET", bodies=(),
-        cookie: str = "", csrf: str = "", htmx: bool = False) -> Run:
+        cookie: str = "", csrf: str = "", htmx: bool = False, status: int = 200) -> Run:
     """One wrk run from a separate process; fails on any non-2xx answer or socket error."""
     env = {
         **os.environ, "BENCH_METHOD": method, "BENCH_PATHS": " ".join(paths), "BENCH_BODIES": " ".join(bodies),
         "BENCH_COOKIE": cookie, "BENCH_CSRF": csrf, "BENCH_HTMX": "1" if htmx else "",
+        "BENCH_STATUS": str(status),
     }
     command = [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "load.lua"), base]
@@ -264,7 +281,7 @@ def wrk(base: str, paths: list[str], seconds: float, connections: int, method: s
     if done.returncode:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    if result["status_errors"] or result["socket_errors"]:
+    if result["status_errors"] or result["socket_errors"] or result["unexpected"]:
         raise RuntimeError(f"wrk {paths[0]}: {result}")
     settle(base)
     if not result["requests"]:  # not one answer within the run: no latency to report
@@ -310,10 +327,10 @@ def measure(url: str, database: str, scale, seconds: float, connections: int) ->
         report.floors.append(floor())
         for page in PAGES:
             cookie, csrf = users[page.user]
-            paths = resolve(page, generated)
+            paths = resolve(page, generated, url)
             warm(base, page, paths[0], cookie, csrf)
             run = wrk(base, paths, seconds, connections, page.method, MARK_STATUSES if page.marks else (),
-                      cookie, csrf, page.htmx)
+                      cookie, csrf, page.htmx, page.status)
             report.floors.append(floor())
             floor_rps = (report.floors[-2].rps + report.floors[-1].rps) / 2
             report.rows.append(Row(page, run, floor_rps, *sizes[page.label]))

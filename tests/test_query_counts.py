@@ -12,6 +12,7 @@ from bench.generate import TINY, generate, session_id
 from bench.run import PAGES
 from portal import create_app
 from portal.extensions import db
+from portal.meetings.models import Meeting
 
 from .conftest import test_config as config_for_tests
 
@@ -65,9 +66,10 @@ def statements(world, role: str, method: str, path: str, htmx: bool) -> int:
     client = app.test_client()
     with app.app_context():
         user = session_id(generated.staff_id if role == "staff" else generated.deputy_id)
+        version = db.session.get(Meeting, generated.meeting_id).board_version
     with client.session_transaction() as session:
         session["_user_id"] = user
-    path = path.format(meeting=generated.meeting_id, deputy=generated.deputy_ids[1])
+    path = path.format(meeting=generated.meeting_id, deputy=generated.deputy_ids[1], version=version, previous=version - 1)
     headers = {"HX-Request": "true"} if htmx else {}
     data = {"status": "present"} if method == "POST" else None
     client.open(path, method=method, headers=headers, data=data)
