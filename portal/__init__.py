@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
@@ -125,15 +126,16 @@ def _init_login(app: Flask) -> None:
         user_id, _sep, version = session_id.partition(":")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), options=[joinedload(User.deputy)])  # a deputy's pages use it
         return user if user is not None and user.session_version == int(version) else None
 
 
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
-    from .choices import search_key
+    from .pinyin import search_key
     from .figures import percent
+    from .forms import new_submission_key
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
     from .settings import committee_name
@@ -141,7 +143,8 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
-    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key)
+    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key,
+                                 new_submission_key=new_submission_key)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
 
     @app.context_processor

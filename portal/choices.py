@@ -1,11 +1,7 @@
 """Choice lists shared by every area: what a search box matches, and deputies as large checkboxes."""
-from pypinyin import Style, lazy_pinyin
 from wtforms import SelectChoice
 
-
-def search_key(name: str) -> str:
-    """What a search box matches: the name, its full pinyin and its initials (夏虹 xiahong xh)."""
-    return f"{name} {''.join(lazy_pinyin(name)).lower()} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}"
+from .pinyin import search_key
 
 
 def deputy_choices(deputies) -> list[SelectChoice]:

@@ -39,11 +39,15 @@ class BaseForm(FlaskForm):
             return field
 
 
+def new_submission_key() -> str:
+    """A fresh one-time key, for a create form a list renders many times without its form object."""
+    return secrets.token_urlsafe(24)
+
+
 class OnceForm(BaseForm):
     """A create form: a one-time key per rendered form, so a resent form creates one record."""
 
-
-    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24))
+    submission_key = HiddenField(default=new_submission_key)
 
     def validate_submission_key(self, field) -> None:
         if field.data and not _KEY.match(field.data):

@@ -32,7 +32,6 @@ from portal.meetings.services import (
     roster_ids,
     save_meeting_kind,
     save_voter_log,
-    search_key,
     self_check_in,
     verify_checkin,
     set_roster,
@@ -240,11 +239,6 @@ def test_deputy_sees_only_meetings_they_are_rostered_for(db, people):
     visible = db.session.scalars(meeting_query(people["d0"])).all()
     assert mine in visible and theirs not in visible
     assert {mine, theirs} <= set(db.session.scalars(meeting_query(people["staff"])).all())
-
-
-def test_search_key_has_name_pinyin_and_initials():
-    assert search_key("夏虹") == "夏虹 xiahong xh"
-    assert search_key("王建国") == "王建国 wangjianguo wjg"
 
 
 def test_self_check_in_marks_present_then_late(db, people):

@@ -7,14 +7,12 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
-from ..choices import search_key
 from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -24,6 +22,7 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
 from ..periods import Period, local_day_range, this_year
+from ..pinyin import search_key
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,

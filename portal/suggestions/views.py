@@ -13,6 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
@@ -42,7 +43,7 @@ from .adoption import (
     adoption_overall,
     opinion_figures,
 )
-from .answers import FeedbackFields, is_overdue, record_feedback, set_answer_due
+from .answers import FeedbackFields, feedback_of, is_overdue, record_feedback, set_answer_due
 from .forms import DueDateForm, FeedbackForm, SuggestionForm, TransitionForm
 from .models import FeedbackMethod, Suggestion, SuggestionState
 from .services import (
@@ -62,7 +63,11 @@ bp.add_app_template_global(SuggestionState, "SuggestionState")
 
 
 def _get_or_404(suggestion_id: int) -> Suggestion:
-    suggestion = db.session.get(Suggestion, suggestion_id)
+    """The suggestion with what its page shows: proposers, and each opinion's deputy and community."""
+    suggestion = db.session.get(Suggestion, suggestion_id, options=[
+        selectinload(Suggestion.deputies),
+        selectinload(Suggestion.opinions).options(joinedload(Opinion.deputy), joinedload(Opinion.community)),
+    ])
     if suggestion is None:
         abort(404)
     return suggestion
@@ -75,8 +80,11 @@ def _editable_or_403(suggestion_id: int) -> Suggestion:
     return suggestion
 
 
-def _list_filters() -> tuple[str, str, int | None, int | None, bool, Select, dict]:
-    """The list's filters from the query string, the query they select and their query-string arguments."""
+def _list_filters(listed: bool = True) -> tuple[str, str, int | None, int | None, bool, Select, dict]:
+    """The list's filters from the query string, the query they select and their query-string arguments.
+
+    `listed` loads what the list shows with it; an export loads what it writes instead.
+    """
     q = request.args.get("q", "").strip()
     state_value = request.args.get("state", "")
     state = SuggestionState(state_value) if state_value in {s.value for s in SuggestionState} else None
@@ -85,7 +93,7 @@ def _list_filters() -> tuple[str, str, int | None, int | None, bool, Select, dic
     overdue = request.args.get("overdue") == "1"
     args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id,
                               "overdue": "1" if overdue else None}.items() if v}
-    query = suggestions_query(q, state, category_id, deputy_id, listed=True, overdue_on=local_today() if overdue else None)
+    query = suggestions_query(q, state, category_id, deputy_id, listed=listed, overdue_on=local_today() if overdue else None)
     return q, state_value, category_id, deputy_id, overdue, query, args
 
 
@@ -138,7 +146,7 @@ def list_export(fmt: str):
     """The list as CSV or XLSX, with the filters of the page and every step's date and note."""
     if fmt not in FORMATS:
         abort(404)
-    header, rows = suggestions_table(_list_filters()[5])
+    header, rows = suggestions_table(_list_filters(listed=False)[5])
     return table_response(fmt, header, rows, f"suggestions-{local_today().isoformat()}", title=_("Suggestions"))
 
 
@@ -275,15 +283,18 @@ def feedback(suggestion_id: int):
     saved = None
     if form.validate_on_submit():
         method = FeedbackMethod(form.method.data) if form.method.data in {m.value for m in FeedbackMethod} else None
-        saved = commit_form(form, lambda: record_feedback(
-            current_user, suggestion, FeedbackFields(form.fed_back_on.data, method, form.note.data or "")))
+        url = commit_once(
+            form,
+            lambda: record_feedback(current_user, suggestion, FeedbackFields(form.fed_back_on.data, method, form.note.data or "")),
+            lambda _feedback: url_for("main.deputy_home"),
+            lambda _feedback: _("The feedback to the voters on “%(title)s” was recorded.", title=suggestion.title),
+        )
+        saved = feedback_of(current_user.id, suggestion.id) if url is not None else None  # a resent form: the first one's
     if is_htmx():
         html = render_template("suggestions/_carry_back_item.html", suggestion=suggestion, form=form, feedback=saved,
                                feedback_methods=list(FeedbackMethod), today=local_today())
         return (html, 200) if saved is not None else (html, 422)
-    if saved is not None:
-        flash(_("The feedback to the voters on “%(title)s” was recorded.", title=suggestion.title), "success")
-    else:
+    if saved is None:
         flash(" ".join(e for errors in [*form.errors.values(), form.form_errors] for e in errors) or _("Please check the form."), "error")
     return redirect(url_for("main.deputy_home"))
 
