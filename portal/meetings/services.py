@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
-from ..choices import search_key
+from ..choices import pinyin_syllables
 from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -369,8 +369,9 @@ class Card:
     attendance: Attendance | None
 
     @property
-    def search(self) -> str:
-        return search_key(self.deputy.name)
+    def pinyin(self) -> str:
+        """The name's pinyin syllables (夏虹 → "xia hong"); attendance.js builds the search key from them."""
+        return pinyin_syllables(self.deputy.name)
 
 
 def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:

@@ -2,7 +2,9 @@
 // tablet, shows at once as pending (待同步) and waits in a queue kept in localStorage until the server
 // has answered it; the queue is sent in order, with backoff, and survives a reload. A short poll asks
 // for what changed since the board version the tablet has. The search box filters the cards by name,
-// pinyin or initials. A service worker keeps this screen and the static files for a reload offline.
+// pinyin or initials. The board's cards come without their buttons (600 cards would carry 600 copies):
+// the page sends them once in a <template>, cloned into each card here; a card the server sends alone
+// (a tap's answer, a changed card) comes with its own. A service worker keeps this screen and the static files for a reload offline.
 (function () {
   "use strict";
 
@@ -54,6 +56,53 @@
 
   function cardOf(deputyId) {
     return document.getElementById("card-" + deputyId);
+  }
+
+  // Give a board card its buttons from the page's template: its id in the URLs and ids, its state pressed.
+  function decorate(card, closed) {
+    var template = document.getElementById("card-actions");
+    if (closed || !template || card.querySelector(".card-actions")) return;
+    var actions = template.content.firstElementChild.cloneNode(true);
+    var deputyId = card.id.slice(5);
+    actions.querySelectorAll("form, label, input, small").forEach(function (node) {
+      ["action", "for", "id"].forEach(function (name) {
+        var value = node.getAttribute(name);
+        if (value && value.indexOf("{id}") >= 0) node.setAttribute(name, value.split("{id}").join(deputyId));
+      });
+    });
+    var state = card.querySelector(".card-status").dataset.status;
+    actions.querySelectorAll(".status-button").forEach(function (button) {
+      var value = button.value || "excused";
+      button.setAttribute("aria-pressed", value === state ? "true" : "false");
+    });
+    var reason = card.querySelector(".card-reason");
+    if (reason) actions.querySelector('input[name="reason"]').value = reason.textContent;
+    card.appendChild(actions);
+  }
+
+  function decorateAll(grid) {
+    var closed = grid.dataset.closed === "1";
+    grid.querySelectorAll(".attendance-card").forEach(function (card) { decorate(card, closed); });
+  }
+
+  // What the search box matches: the name, its pinyin run together, and the pinyin's initials.
+  function searchKey(card) {
+    if (!card.dataset.search) {
+      var syllables = (card.dataset.pinyin || "").split(" ");
+      card.dataset.search = [card.querySelector(".card-name").textContent, syllables.join(""),
+        syllables.map(function (syllable) { return syllable.charAt(0); }).join("")].join(" ").toLowerCase();
+    }
+    return card.dataset.search;
+  }
+
+  function notesOf(card) {
+    var notes = card.querySelector(".card-notes");
+    if (!notes) {
+      notes = document.createElement("div");
+      notes.className = "card-notes";
+      card.querySelector("header").after(notes);
+    }
+    return notes;
   }
 
   function busy(card) {
@@ -229,7 +278,7 @@
     var reason = content.querySelector(".card-refusal");
     if (local) {
       overlay(local);
-      if (reason) local.querySelector(".card-notes").appendChild(reason);
+      if (reason) notesOf(local).appendChild(reason);
     }
   }
 
@@ -275,6 +324,7 @@
         shown.replaceWith(grid);
         board.dataset.closed = grid.dataset.closed; // closed or reopened: the cards come with or without buttons
         document.getElementById("closed-notice").hidden = grid.dataset.closed !== "1";
+        decorateAll(grid);
         grid.querySelectorAll(".attendance-card").forEach(overlay);
         applyFilter();
         if (hadFocus && cardOf(hadFocus.id.slice(5))) focusCard(cardOf(hadFocus.id.slice(5)));
@@ -304,7 +354,7 @@
     var grid = document.getElementById(box.dataset.target);
     if (!grid) return;
     grid.querySelectorAll(".attendance-card").forEach(function (card) {
-      card.hidden = query !== "" && (card.dataset.search || "").toLowerCase().indexOf(query) === -1;
+      card.hidden = query !== "" && searchKey(card).indexOf(query) === -1;
     });
   }
 
@@ -372,6 +422,7 @@
     if (!board) return;
     meetingId = board.dataset.meeting;
     queueKey = "portal.attendance.queue." + meetingId;
+    board.querySelectorAll(".attendance-grid").forEach(decorateAll);
     board.querySelectorAll(".attendance-card").forEach(overlay);
     showBanner();
     pump();
