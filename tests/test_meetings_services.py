@@ -16,6 +16,7 @@ from portal.meetings.models import (
     Meeting,
     MeetingKind,
 )
+from portal.choices import pinyin_syllables, search_key
 from portal.meetings.services import (
     CheckinRefused,
     MeetingFields,
@@ -32,7 +33,6 @@ from portal.meetings.services import (
     roster_ids,
     save_meeting_kind,
     save_voter_log,
-    search_key,
     self_check_in,
     verify_checkin,
     set_roster,
@@ -245,6 +245,11 @@ def test_deputy_sees_only_meetings_they_are_rostered_for(db, people):
 def test_search_key_has_name_pinyin_and_initials():
     assert search_key("夏虹") == "夏虹 xiahong xh"
     assert search_key("王建国") == "王建国 wangjianguo wjg"
+
+
+def test_a_card_carries_the_pinyin_syllables_the_door_screen_searches_by():
+    assert pinyin_syllables("王建国") == "wang jian guo"
+    assert pinyin_syllables("王 建国") == "wang jian guo"
 
 
 def test_self_check_in_marks_present_then_late(db, people):

@@ -32,7 +32,6 @@ from .notices import (
     calendar_owner,
     notice_for,
     renew_calendar_token,
-    replies_for,
     reply_to_meeting,
     upcoming_notices,
 )
@@ -255,15 +254,14 @@ def roster(meeting_id: int):
 
 
 def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
-    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, replies."""
+    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, CSRF token."""
     labels = {status.value: status.label for status in AttendanceStatus}
     labels.update({level.value: level.label for level in Level}, unmarked=_("Not signed in"),
                   reason=_("Reason for the leave"), confirm_leave=_("Confirm leave"))
     # The URL of deputy 0's mark with its id left as "{id}": each card (and attendance.js) puts its own in.
     mark_url = url_for("meetings.mark", meeting_id=meeting.id, deputy_id=0)[:-1] + "{id}"
     return {"meeting": meeting, "labels": labels, "can_mark": can_mark_attendance(current_user, meeting),
-            "mark_url": mark_url, "csrf": generate_csrf(), "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on,
-            "replies": replies_for(meeting.id)}
+            "mark_url": mark_url, "csrf": generate_csrf(), "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on}
 
 
 def _board_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
@@ -348,7 +346,8 @@ def mark(meeting_id: int, deputy_id: int):
     elif form.validate_on_submit():
         try:
             outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data,
-                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on))
+                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on),
+                                     keep_loaded=True)
         except IntegrityError:  # the same tap arrived twice at once: the first one counts
             db.session.rollback()
             outcome = None
