@@ -3,6 +3,8 @@
 Both databases are filled by the benchmark's bulk generator; every page the benchmark measures, and the
 other lists and figures, is asked for on both and its statements counted, with the figures cache off.
 """
+import gzip
+import re
 from dataclasses import replace
 
 import pytest
@@ -12,6 +14,7 @@ from bench.generate import TINY, generate, session_id
 from bench.run import PAGES
 from portal import create_app
 from portal.extensions import db
+from portal.meetings.models import Meeting
 
 from .conftest import test_config as config_for_tests
 
@@ -65,9 +68,10 @@ def statements(world, role: str, method: str, path: str, htmx: bool) -> int:
     client = app.test_client()
     with app.app_context():
         user = session_id(generated.staff_id if role == "staff" else generated.deputy_id)
+        version = db.session.get(Meeting, generated.meeting_id).board_version
     with client.session_transaction() as session:
         session["_user_id"] = user
-    path = path.format(meeting=generated.meeting_id, deputy=generated.deputy_ids[1])
+    path = path.format(meeting=generated.meeting_id, deputy=generated.deputy_ids[1], version=version, previous=version - 1)
     headers = {"HX-Request": "true"} if htmx else {}
     data = {"status": "present"} if method == "POST" else None
     client.open(path, method=method, headers=headers, data=data)
@@ -90,3 +94,25 @@ def test_same_statements_at_30_and_at_600_deputies(street, district, label, role
     at_30 = statements(street, role, method, path, htmx)
     at_600 = statements(district, role, method, path, htmx)
     assert at_600 == at_30, f"{label}: {at_30} statements at 30 deputies, {at_600} at 600"
+
+
+ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+# The 600-card board's HTML, gzipped; with the CSS, JS and icon it pulls, a cold visit stays within 40 KB.
+BOARD_GZIP_BUDGET = 16 * 1024
+
+
+def test_the_district_door_board_is_light_on_a_cold_visit(district):
+    app, generated, _engine = district
+    client = app.test_client()
+    with app.app_context():
+        user = session_id(generated.staff_id)
+    with client.session_transaction() as session:
+        session["_user_id"] = user
+    page = client.get(f"/meetings/{generated.meeting_id}/attendance", headers={"Accept-Encoding": "gzip"})
+    html = gzip.decompress(page.data).decode()
+    assert page.status_code == 200 and html.count('class="attendance-card') == 600
+    assert len(page.data) <= BOARD_GZIP_BUDGET, f"board HTML: {len(page.data)} bytes gzipped"
+    assets = sorted(set(ASSET.findall(html)))
+    assert not any("htmx" in url for url in assets)  # the door screen sends its taps itself
+    total = len(page.data) + sum(len(client.get(url, headers={"Accept-Encoding": "gzip"}).data) for url in assets)
+    assert total <= 40 * 1024, f"cold visit: {total} bytes ({', '.join(assets)})"
