@@ -3,7 +3,8 @@
 `generate(Scale(...))` fills a migrated, empty database inside an app context. The shape follows the
 issue: active deputies spread over communities, a year of closed meetings with full rosters and
 about 90 % marked, one meeting running now, the current campaign's 四个一 records for about 60 % of
-deputy × item pairs, opinions and suggestions across every state. Deterministic (seeded).
+deputy × item pairs, opinions and suggestions across every state, a 实事 for every three deputies and
+this year's evaluations of half of them. Deterministic (seeded).
 """
 import random
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from werkzeug.security import generate_password_hash
 from portal.campaigns.models import Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
 from portal.clock import local_today
 from portal.extensions import db
+from portal.evaluations.models import Evaluation
+from portal.matters.models import MatterState, PracticalMatter, practical_matter_deputies
 from portal.meetings.models import Attendance, AttendanceStatus, MarkSource, Meeting, MeetingKind, MeetingRoster
 from portal.models import Community, DeputyProfile, Level, Role, User
 from portal.meetings.services import ensure_default_meeting_kinds
@@ -167,14 +170,19 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
 
     suggestions, proposers = [], []
     for s in range(scale.suggestions):
-        state = rng.choice(SUGGESTION_STATES)
+        # the first two deputies (the bench's deputy and the tests') propose one suggestion in every state
+        every = list(SuggestionState)
+        state = every[s // 2] if s < 2 * len(every) else rng.choice(SUGGESTION_STATES)
         submitted = None if state is SuggestionState.DRAFT else today - timedelta(days=rng.randrange(0, 365))
         suggestions.append({
             "id": s + 1, "title": f"关于{rng.choice(TOPICS)}问题的建议{s + 1}", "content": "建议有关部门研究解决。",
             "category_id": rng.choice(category_ids), "community_id": rng.randrange(1, scale.communities + 1),
             "state": state, "submitted_on": submitted, "created_by_id": 2, "created_at": now,
         })
-        for uid in rng.sample(deputy_ids, rng.choice([1, 1, 2])):
+        chosen = rng.sample(deputy_ids, rng.choice([1, 1, 2]))
+        if s < 2 * len(every) and deputy_ids[s % 2] not in chosen:
+            chosen[0] = deputy_ids[s % 2]
+        for uid in chosen:
             proposers.append({"suggestion_id": s + 1, "deputy_id": uid})
     _insert(Suggestion, suggestions)
     _insert(suggestion_deputies, proposers)
@@ -192,6 +200,28 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
             "meeting_id": None,
         })
     _insert(Opinion, opinions)
+
+    matters, involved, evaluations = [], [], []
+    for m in range(scale.deputies // 3):  # a 实事 for every three deputies
+        state = rng.choice(list(MatterState))
+        done = today - timedelta(days=rng.randrange(0, 300)) if state is MatterState.DONE else today + timedelta(days=30)
+        matters.append({
+            "id": m + 1, "title": f"{rng.choice(TOPICS)}实事{m + 1}", "location": "", "community_id": rng.randrange(1, scale.communities + 1),
+            "started_on": None if state is MatterState.PLANNED else done - timedelta(days=20), "done_on": done,
+            "state": state, "beneficiaries": rng.randrange(10, 300), "description": "", "recorded_by_id": 2, "created_at": now,
+        })
+        for uid in rng.sample(deputy_ids, 2):
+            involved.append({"matter_id": m + 1, "deputy_id": uid})
+    for uid in deputy_ids[::2]:  # half the deputies have been evaluated this year
+        satisfied = rng.randrange(10, 40)
+        evaluations.append({
+            "deputy_id": uid, "starts_on": date(today.year, 1, 1), "ends_on": date(today.year, 12, 31),
+            "satisfied": satisfied, "basically_satisfied": rng.randrange(0, 10), "dissatisfied": rng.randrange(0, 3),
+            "recorded_by_id": 2, "recorded_at": now, "evaluated_on": today - timedelta(days=rng.randrange(0, 60)),
+        })
+    _insert(PracticalMatter, matters)
+    _insert(practical_matter_deputies, involved)
+    _insert(Evaluation, evaluations)
     db.session.commit()
     _reset_sequences()
     return Generated(scale.meetings + 1, 2, deputy_ids[0], deputy_ids)
@@ -206,7 +236,8 @@ def _reset_sequences() -> None:
     """PostgreSQL: move each id sequence past the ids written by hand, so the portal can insert after us."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Community, User, Meeting, Attendance, Campaign, ChecklistItem, ChecklistRecord, Suggestion, Opinion):
+    for model in (Community, User, Meeting, Attendance, Campaign, ChecklistItem, ChecklistRecord, Suggestion, Opinion,
+                  PracticalMatter, Evaluation):
         table = model.__tablename__
         top = db.session.scalar(select(func.max(model.id)))
         db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :top)"), {"top": top or 1})

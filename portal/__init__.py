@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
@@ -126,7 +127,7 @@ def _init_login(app: Flask) -> None:
         user_id, _sep, version = session_id.partition(":")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), options=[joinedload(User.deputy)])  # a deputy's pages use it
         return user if user is not None and user.session_version == int(version) else None
 
 

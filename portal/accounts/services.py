@@ -207,5 +207,15 @@ def deputy_profile(user_id: int) -> DeputyProfile | None:
 
 
 def active_deputies(community: Community | int | None = None) -> list[User]:
-    """The active deputies' users, by community then name, for rosters and choice lists."""
-    return [profile.user for profile in db.session.scalars(deputies_query(community=community))]
+    """The active deputies' users, by community then name, for rosters and choice lists.
+
+    Each user comes with its profile and community (`user.deputy.community`) in the same statement.
+    """
+    query = (
+        select(User)
+        .join(User.deputy)
+        .join(DeputyProfile.community)
+        .options(contains_eager(User.deputy).contains_eager(DeputyProfile.community))
+        .order_by(Community.name, User.name)
+    )
+    return list(db.session.scalars(_deputy_rule(query, True, community, None, None)))

@@ -1,17 +1,14 @@
 """The practical-matters list as a table for `portal.exports`, with the list's filters."""
 from flask_babel import gettext as _
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from .models import PracticalMatter
 
 
 def matters_table(query: Select) -> tuple[list, list[list]]:
     """The header, then one row per practical matter of `query`, with its place, date and deputies."""
     header = [_("Date"), _("Title"), _("Location"), _("Community"), _("State"), _("Deputies"), _("Beneficiaries"),
               _("Description")]
-    query = query.options(joinedload(PracticalMatter.community), selectinload(PracticalMatter.deputies))
     rows = []
     for m in db.session.scalars(query).unique():
         rows.append([

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import local_today
 from ..errors import ServiceError
@@ -94,8 +95,13 @@ def update_matter(actor: User, matter: PracticalMatter, fields: MatterFields) ->
 
 def matters_query(state: MatterState | None = None, community_id: int | None = None, deputy_id: int | None = None,
                   period: Period = Period()) -> Select:
-    """Practical matters matching the filters (the period bounds their date), newest first."""
-    query = select(PracticalMatter).order_by(PracticalMatter.done_on.desc(), PracticalMatter.id.desc())
+    """Practical matters matching the filters (the period bounds their date), newest first, each with its
+    community and deputies (what the list, the export and the 四个一 links show) in two statements."""
+    query = (
+        select(PracticalMatter)
+        .options(joinedload(PracticalMatter.community), selectinload(PracticalMatter.deputies))
+        .order_by(PracticalMatter.done_on.desc(), PracticalMatter.id.desc())
+    )
     if period.start:
         query = query.where(PracticalMatter.done_on >= period.start)
     if period.end:

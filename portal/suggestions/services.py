@@ -246,8 +246,13 @@ def suggestions_of(deputy_id: int) -> list[Suggestion]:
 
 
 def unsorted_opinions(q: str = "", limit: int = 50) -> list[Opinion]:
-    """Opinions not yet in any suggestion, newest first (offered for gathering)."""
-    query = select(Opinion).where(Opinion.suggestion_id.is_(None)).order_by(Opinion.collected_on.desc(), Opinion.id.desc())
+    """Opinions not yet in any suggestion, newest first (offered for gathering), with their deputy and community."""
+    query = (
+        select(Opinion)
+        .options(joinedload(Opinion.deputy), joinedload(Opinion.community))
+        .where(Opinion.suggestion_id.is_(None))
+        .order_by(Opinion.collected_on.desc(), Opinion.id.desc())
+    )
     if q:
         query = query.where(Opinion.content.like(f"%{q}%"))
     return list(db.session.scalars(query.limit(limit)))

@@ -13,6 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies
@@ -62,7 +63,11 @@ bp.add_app_template_global(SuggestionState, "SuggestionState")
 
 
 def _get_or_404(suggestion_id: int) -> Suggestion:
-    suggestion = db.session.get(Suggestion, suggestion_id)
+    """The suggestion with what its page shows: proposers, and each opinion's deputy and community."""
+    suggestion = db.session.get(Suggestion, suggestion_id, options=[
+        selectinload(Suggestion.deputies),
+        selectinload(Suggestion.opinions).options(joinedload(Opinion.deputy), joinedload(Opinion.community)),
+    ])
     if suggestion is None:
         abort(404)
     return suggestion
@@ -75,15 +80,18 @@ def _editable_or_403(suggestion_id: int) -> Suggestion:
     return suggestion
 
 
-def _list_filters() -> tuple[str, str, int | None, int | None, Select, dict]:
-    """The list's filters from the query string, the query they select and their query-string arguments."""
+def _list_filters(listed: bool = True) -> tuple[str, str, int | None, int | None, Select, dict]:
+    """The list's filters from the query string, the query they select and their query-string arguments.
+
+    `listed` loads what the list shows with it; an export loads what it writes instead.
+    """
     q = request.args.get("q", "").strip()
     state_value = request.args.get("state", "")
     state = SuggestionState(state_value) if state_value in {s.value for s in SuggestionState} else None
     category_id = request.args.get("category", type=int)
     deputy_id = request.args.get("deputy", type=int)
     args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id}.items() if v}
-    return q, state_value, category_id, deputy_id, suggestions_query(q, state, category_id, deputy_id, listed=True), args
+    return q, state_value, category_id, deputy_id, suggestions_query(q, state, category_id, deputy_id, listed=listed), args
 
 
 @bp.route("/")
@@ -134,7 +142,7 @@ def list_export(fmt: str):
     """The list as CSV or XLSX, with the filters of the page and every step's date and note."""
     if fmt not in FORMATS:
         abort(404)
-    header, rows = suggestions_table(_list_filters()[4])
+    header, rows = suggestions_table(_list_filters(listed=False)[4])
     return table_response(fmt, header, rows, f"suggestions-{local_today().isoformat()}", title=_("Suggestions"))
 
 
