@@ -134,8 +134,9 @@ def _init_login(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
-    from .choices import search_key
+    from .pinyin import search_key
     from .figures import percent
+    from .forms import new_submission_key
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
     from .settings import committee_name
@@ -143,7 +144,8 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
-    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key)
+    app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key,
+                                 new_submission_key=new_submission_key)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
 
     @app.context_processor

@@ -2,7 +2,7 @@
 import time
 from typing import Callable, TypeVar
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 T = TypeVar("T")
 
@@ -62,6 +62,37 @@ def run_and_commit(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS, keep_
                 raise
             time.sleep(BUSY_BACKOFF_SECONDS * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def add_or_existing(record: T, existing: Callable[[], T | None]) -> T:
+    """Insert `record`, or, when a twin request has just committed a row with the same unique key, answer that row.
+
+    The insert runs in a savepoint, so losing the race rolls back only the insert and the request
+    goes on with the row the twin made; any other integrity error (no such row) propagates.
+    """
+    from .extensions import db
+
+    _hold_transaction_open(db.session)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
+    return record
+
+
+def _hold_transaction_open(session) -> None:
+    """SQLite: begin the transaction before a savepoint, which would otherwise be the outermost one.
+
+    pysqlite opens a transaction only at the first write, and releasing an outermost SAVEPOINT
+    commits; the request's later rollback (a ServiceError) must still undo the insert.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def commit_form(form, action: Callable[[], T]) -> T | None:

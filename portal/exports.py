@@ -9,8 +9,6 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 
 from .auditing import record_export
 
@@ -47,6 +45,9 @@ def csv_body(header: list, rows: list[list]) -> str:
 
 def xlsx_body(header: list, rows: list[list], title: str | None = None, percent_columns: tuple[int, ...] = ()) -> bytes:
     """The table as one XLSX sheet; numbers stay numbers, text is forced to text, `percent_columns` (0-based) show 0.0%."""
+    from openpyxl import Workbook  # imported on the first export: a worker that never exports never loads it
+    from openpyxl.cell.cell import TYPE_STRING
+
     book = Workbook()
     sheet = book.active
     if title:

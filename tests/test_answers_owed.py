@@ -13,6 +13,8 @@ from portal.opinions.services import record_opinion
 from portal.suggestions.models import AnswerFeedback, Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
+from .racing import post_together
+
 pytestmark = pytest.mark.postgres
 
 HTMX = {"HX-Request": "true"}
@@ -37,7 +39,7 @@ def world(app, make_user, make_community):
             transition(actor, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, "", on=submitted)
             ids[key] = suggestion.id
         transition(actor, _db.session.get(Suggestion, ids["answered"]), SuggestionState.ADOPTED, SuggestionState.SUBMITTED,
-                   "区委已采纳，年内修复路面")
+                   "区委已采纳，年内修复路面", on=today - timedelta(days=50))
         _db.session.commit()
     return {"a": a, "b": b, "staff": staff, **ids}
 
@@ -72,6 +74,8 @@ def test_a_deputy_carries_an_answer_back_in_one_step(app, client, login, world):
     login(world["a"])
     home = client.get("/me").get_data(as_text=True)
     assert f'id="carry-back-{world["answered"]}"' in home and "区委已采纳，年内修复路面" in home
+    answered = local_today() - timedelta(days=50)  # entered today: the item shows the day the district answered
+    assert f"区委答复（{answered.year}年{answered.month}月{answered.day}日）" in home
     assert f'id="carry-back-{world["late"]}"' not in home  # not answered yet
     day = local_today().isoformat()
     refused = client.post(f"/suggestions/{world['answered']}/feedback", headers=HTMX,
@@ -125,3 +129,14 @@ def test_the_migration_backfills_due_dates_of_submitted_suggestions(make_app):
         _db.session.rollback()
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.mark.parametrize("keys", [("k" * 32, "k" * 32), ("a" * 32, "b" * 32)], ids=["double-tap", "two-tabs"])
+def test_two_simultaneous_feedbacks_make_one_record_and_both_succeed(app, world, keys):
+    day = local_today().isoformat()
+    forms = [{"fed_back_on": day, "method": "phone", "note": "电话告知", "submission_key": key} for key in keys]
+    outcomes = post_together(app, world["a"].id, f"/suggestions/{world['answered']}/feedback", forms, AnswerFeedback)
+    assert [getattr(o, "status_code", o) for o in outcomes] == [302, 302]
+    assert {o.headers["Location"] for o in outcomes} == {"/me"}
+    with app.app_context():
+        assert len(_db.session.scalars(select(AnswerFeedback)).all()) == 1

@@ -221,3 +221,34 @@ def test_statements_run_directly_are_audited_too(app, db, make_user):
     assert opinion_changes == [{"suggestion_id": [None, suggestion.id]}, {"suggestion_id": [suggestion.id, None]}]
     state_changes = [e.changes.get("state") for e in events(app, object_type="Suggestion", object_id=str(suggestion.id), action="update")]
     assert ["draft", "submitted"] in state_changes
+
+
+def test_the_history_names_the_changed_fields_in_chinese(app, client, login, make_user):
+    from portal.opinions.services import active_categories, ensure_default_categories
+    from portal.suggestions.services import SuggestionFields, create_suggestion
+
+    deputy, staff = make_user(Role.DEPUTY), make_user(Role.STAFF)
+    with app.app_context():
+        ensure_default_categories()
+        user = db.session.get(User, deputy.id)
+        suggestion_id = create_suggestion(user, SuggestionFields("字段名称", "内容", active_categories()[0], [user])).id
+        db.session.commit()
+    login(staff)
+    client.post(f"/suggestions/{suggestion_id}/transition", data={"to_state": "submitted", "expected": "draft", "on": "2026-01-05"})
+    client.post(f"/suggestions/{suggestion_id}/transition", data={"to_state": "adopted", "expected": "submitted", "on": "2026-01-20"})
+    history = client.get(f"/suggestions/{suggestion_id}").get_data(as_text=True).split('id="history"')[1]
+    assert "答复日期" in history and "上报日期" in history and "2026-01-20" in history
+    for column in ("answered_on", "submitted_on", "answer_due_on", "happened_on", "to_state"):
+        assert column not in history
+
+
+def test_every_field_the_log_can_show_has_a_label():
+    from portal.audit.services import field_label
+    from portal.auditing import BOOKKEEPING, SECRET, _audited
+
+    unnamed = [(mapper.class_.__name__, attr.key)
+               for mapper in db.Model.registry.mappers if _audited(mapper.class_)
+               for attr in [*mapper.column_attrs, *(r for r in mapper.relationships if r.secondary is not None)]
+               if attr.key != "id" and attr.key not in BOOKKEEPING and not SECRET.search(attr.key)
+               and field_label(mapper.class_.__name__, attr.key) == attr.key]
+    assert unnamed == []

@@ -71,3 +71,28 @@ def test_other_database_errors_are_not_retried(app):
         with pytest.raises(OperationalError):
             run_and_commit(write)
         assert calls == [1]
+
+
+@pytest.mark.postgres
+def test_a_row_added_in_a_savepoint_is_still_undone_by_a_later_service_error(app):
+    with app.app_context():
+        def refuse_after_adding():
+            errors.add_or_existing(Community(name="存档点"), lambda: None)
+            raise ServiceError("no")
+
+        assert isinstance(run_and_commit(refuse_after_adding), ServiceError)
+        assert "存档点" not in _names()
+
+
+@pytest.mark.postgres
+def test_a_row_whose_key_is_taken_answers_the_existing_row(app):
+    with app.app_context():
+        db.session.add(Community(name="已有社区"))
+        db.session.commit()
+        existing = lambda: db.session.scalar(select(Community).where(Community.name == "已有社区"))  # noqa: E731
+        found = errors.add_or_existing(Community(name="已有社区"), existing)
+        assert found.id is not None and found is existing()
+        with pytest.raises(Exception):
+            errors.add_or_existing(Community(name="已有社区"), lambda: None)  # no row to answer: the conflict propagates
+        db.session.rollback()
+        assert _names().count("已有社区") == 1

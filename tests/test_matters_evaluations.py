@@ -27,6 +27,8 @@ from portal.matters.services import (
 from portal.models import Community, Role, User
 from portal.permissions import can_edit_matter
 
+from .racing import post_together
+
 pytestmark = pytest.mark.postgres
 
 
@@ -158,3 +160,16 @@ def test_matter_pages(app, client, login, make_user, make_community):
     assert "协调市政" in client.get("/matters/?state=done").get_data(as_text=True)
     with app.app_context():
         assert _db.session.scalar(select(func.count()).select_from(Evaluation)) == 0
+
+
+@pytest.mark.parametrize("keys", [("k" * 32, "k" * 32), ("a" * 32, "b" * 32)], ids=["double-tap", "two-tabs"])
+def test_two_simultaneous_evaluations_make_one_record_and_both_succeed(app, make_user, keys):
+    deputy, staff = make_user(Role.DEPUTY), make_user(Role.STAFF)
+    year = local_today().year
+    forms = [{"deputy": deputy.id, "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31", "satisfied": "37",
+              "basically_satisfied": "10", "dissatisfied": "3", "submission_key": key} for key in keys]
+    outcomes = post_together(app, staff.id, "/evaluations/new", forms, Evaluation)
+    assert [getattr(o, "status_code", o) for o in outcomes] == [302, 302]
+    with app.app_context():
+        rows = _db.session.scalars(select(Evaluation)).all()
+        assert [(r.deputy_id, r.satisfied, r.ballots) for r in rows] == [(deputy.id, 37, 50)]

@@ -16,7 +16,6 @@ from portal.meetings.models import (
     Meeting,
     MeetingKind,
 )
-from portal.choices import pinyin_syllables, search_key
 from portal.meetings.services import (
     CheckinRefused,
     MeetingFields,
@@ -240,16 +239,6 @@ def test_deputy_sees_only_meetings_they_are_rostered_for(db, people):
     visible = db.session.scalars(meeting_query(people["d0"])).all()
     assert mine in visible and theirs not in visible
     assert {mine, theirs} <= set(db.session.scalars(meeting_query(people["staff"])).all())
-
-
-def test_search_key_has_name_pinyin_and_initials():
-    assert search_key("夏虹") == "夏虹 xiahong xh"
-    assert search_key("王建国") == "王建国 wangjianguo wjg"
-
-
-def test_a_card_carries_the_pinyin_syllables_the_door_screen_searches_by():
-    assert pinyin_syllables("王建国") == "wang jian guo"
-    assert pinyin_syllables("王 建国") == "wang jian guo"
 
 
 def test_self_check_in_marks_present_then_late(db, people):

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ..errors import ServiceError
@@ -52,6 +51,8 @@ def read_rows(filename: str, data: bytes, max_rows: int | None = None) -> list[t
     max_rows = max_rows or current_app.config["IMPORT_MAX_ROWS"]
     name = filename.lower()
     if name.endswith(".xlsx"):
+        from openpyxl import load_workbook  # imported on the first upload, as exports.xlsx_body does
+
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             rows = _rows(

@@ -10,10 +10,11 @@ from ..models import Role, User
 from ..permissions import role_required
 from . import bp
 from .forms import AuditFilterForm
-from .services import OBJECT_LABELS, AuditFilter, action_label, audit_query, object_label
+from .services import OBJECT_LABELS, AuditFilter, action_label, audit_query, field_label, object_label
 
 bp.add_app_template_global(action_label, "audit_action_label")
 bp.add_app_template_global(object_label, "audit_object_label")
+bp.add_app_template_global(field_label, "audit_field_label")
 
 
 @bp.route("/")

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..clock import local_today
-from .people import DEPUTIES, pinyin_username
 from ..extensions import db
 from ..matters.models import PracticalMatter
 from ..models import User
+from ..pinyin import pinyin_username
 from ..suggestions.models import Suggestion
 from ..campaigns.models import Campaign, ChecklistRecord, ItemKind, RecordState
 from ..campaigns.services import (
@@ -20,6 +20,7 @@ from ..campaigns.services import (
     send_back_record,
     verify_record,
 )
+from .people import DEPUTIES
 
 CURRENT_NAME = "“站在新起点，实现科学发展”建言献策活动"
 PAST_NAME = "“服务民生、促进和谐”建言献策活动"

@@ -1,10 +1,10 @@
 """The demo street's people: communities, accounts and the names the other demo modules share."""
-from pypinyin import lazy_pinyin
 from sqlalchemy import select
 
 from ..accounts.services import DeputyFields, create_community, create_user
 from ..extensions import db
 from ..models import Community, Level, Role, User
+from ..pinyin import pinyin_username
 
 COMMUNITIES = ["气象街社区", "东风社区", "和平里社区", "新华社区", "春晖社区", "长青社区"]
 
@@ -48,11 +48,6 @@ WENT_INTO_COMMUNITIES = (0, 1, 2, 5, 6, 10, 11, 15, 20, 25)
 
 STAFF = [("staff1", "刘红"), ("staff2", "王芳"), ("staff3", "陈刚")]
 ADMIN = ("admin", "赵主任")
-
-
-def pinyin_username(name: str) -> str:
-    """A login name from a Chinese name: 夏虹 → xiahong."""
-    return "".join(lazy_pinyin(name)).lower()
 
 
 def went_into_communities_usernames() -> set[str]:

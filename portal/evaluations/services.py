@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..accounts.services import active_deputies
 from ..clock import local_today
-from ..errors import ServiceError
+from ..errors import ServiceError, add_or_existing
 from ..extensions import db
 from ..models import Role, User, utcnow
 from .models import (
@@ -113,14 +113,20 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
             raise ServiceError(_("Enter a number between 0 and %(n)d.", n=MAX_BALLOTS), field)
     if sum(counts.values()) == 0:
         raise ServiceError(_("Please enter the ballots."), "satisfied")
-    evaluation = db.session.scalar(
-        select(Evaluation).where(Evaluation.deputy_id == deputy.id, Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on)
-        .execution_options(populate_existing=True)
-    )
-    if evaluation is None:
-        evaluation = Evaluation(deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on)
-        db.session.add(evaluation)
+    def recorded() -> Evaluation | None:
+        return db.session.scalar(
+            select(Evaluation).where(Evaluation.deputy_id == deputy.id, Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on)
+            .execution_options(populate_existing=True)
+        )
+
     values = {**counts, "evaluated_on": evaluated_on}
+    evaluation = recorded()
+    if evaluation is None:  # a twin request that saved the same deputy and period first: replace its counts
+        new = Evaluation(deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on, recorded_by_id=actor.id,
+                         recorded_at=utcnow(), **values)
+        evaluation = add_or_existing(new, recorded)
+        if evaluation is new:
+            return evaluation
     if any(getattr(evaluation, key) != value for key, value in values.items()):
         for key, value in values.items():
             setattr(evaluation, key, value)

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -88,6 +87,8 @@ def calendar_owner(token: str) -> User | None:
 
 def calendar_feed(user: User, committee: str, now: datetime | None = None) -> bytes:
     """The deputy's meetings as an iCalendar file (RFC 5545), from a year back on."""
+    from icalendar import Calendar, Event  # imported on the first feed: most workers never serve one
+
     now = now or utcnow()
     meetings = db.session.execute(
         select(Meeting, MeetingRoster)

@@ -8,14 +8,12 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import active_deputies, deputies_query, deputy_ids_query
-from ..choices import pinyin_syllables
 from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
@@ -25,6 +23,7 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
 from ..periods import Period, local_day_range, this_year
+from ..pinyin import search_key
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,
@@ -377,9 +376,9 @@ class Card:
     reply_reason: str | None = None
 
     @property
-    def pinyin(self) -> str:
-        """The name's pinyin syllables (夏虹 → "xia hong"); attendance.js builds the search key from them."""
-        return pinyin_syllables(self.deputy.name)
+    def search(self) -> str:
+        """The name's search key without the name itself (夏虹 → "xiahong xh"): the card shows the name."""
+        return search_key(self.deputy.name)[len(self.deputy.name) + 1:]
 
 
 def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:

@@ -2,7 +2,6 @@
 sign-in sheet, exports, attendance rates and the admin's list of meeting kinds."""
 from datetime import date, datetime, timedelta
 
-import segno
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -199,6 +198,8 @@ def _opinion_form(meeting: Meeting, form: MeetingOpinionForm | None = None) -> M
 
 
 def _checkin_code_context(meeting: Meeting) -> dict:
+    import segno  # imported on the first check-in code: most workers never draw one
+
     url = url_for("meetings.checkin", meeting_id=meeting.id, token=checkin_token(meeting), _external=True)
     return {
         "meeting": meeting,

@@ -2,11 +2,6 @@
 import io
 from dataclasses import dataclass, field
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -152,7 +147,7 @@ def _evaluations(report: WorkReport) -> Section:
 def _answer(outcome) -> str:
     if outcome.answer is None:
         return "—"
-    return f"{outcome.answer.note or '—'}（{format_date(outcome.answer.at)}）"
+    return f"{outcome.answer.note or '—'}（{format_date(outcome.suggestion.answered_on)}）"
 
 
 def _by_label(label: str, opinions: list[tuple[str, int]], adoption: list) -> Table:
@@ -170,6 +165,11 @@ def _by_label(label: str, opinions: list[tuple[str, int]], adoption: list) -> Ta
 
 def word_document(title: str, sections: list[Section]) -> bytes:
     """The sections as a .docx the director edits further in Word or WPS: headings, paragraphs, plain tables."""
+    from docx import Document  # python-docx and lxml load on the first report, not in every worker
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = "SimSun"
@@ -191,6 +191,9 @@ def word_document(title: str, sections: list[Section]) -> bytes:
 
 
 def _add_table(document, table: Table) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     grid = document.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER

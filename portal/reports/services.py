@@ -20,10 +20,8 @@ from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
 from ..suggestions.adoption import collected_opinions, submitted_suggestions
-from ..suggestions.models import ADOPTED_STATES, Suggestion, SuggestionEvent, SuggestionState, suggestion_deputies
+from ..suggestions.models import ADOPTED_STATES, ANSWER_STATES, Suggestion, SuggestionEvent, suggestion_deputies
 
-# The steps that record the district's answer.
-ANSWER_STATES = (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED)
 
 
 @dataclass

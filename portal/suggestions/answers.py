@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import local_today
-from ..errors import ServiceError
+from ..errors import ServiceError, add_or_existing
 from ..extensions import db
 from ..models import Role, User
 from ..opinions.models import Opinion
@@ -93,6 +93,10 @@ def record_feedback(actor: User, suggestion: Suggestion, fields: FeedbackFields)
         raise ServiceError(_("At most %(n)d characters.", n=NOTE_MAX), "note")
     feedback = AnswerFeedback(suggestion_id=suggestion.id, deputy_id=actor.id, fed_back_on=fields.fed_back_on,
                               method=fields.method, note=note, recorded_by_id=actor.id)
-    db.session.add(feedback)
-    db.session.flush()
-    return feedback
+    return add_or_existing(feedback, lambda: feedback_of(actor.id, suggestion.id))  # a twin post's row if it came first
+
+
+def feedback_of(deputy_id: int, suggestion_id: int) -> AnswerFeedback | None:
+    """The deputy's 回访 of the suggestion's answer, if recorded."""
+    return db.session.scalar(
+        select(AnswerFeedback).where(AnswerFeedback.suggestion_id == suggestion_id, AnswerFeedback.deputy_id == deputy_id))

@@ -3,9 +3,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..clock import to_local
 from ..extensions import db
-from .models import Suggestion, SuggestionState
+from .models import ANSWER_STATES, Suggestion, SuggestionState
 
 # The steps after the draft, in the order a suggestion goes through them; each gets a date and a note column.
 STEPS = [SuggestionState.SUBMITTED, SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED, SuggestionState.IMPLEMENTING,
@@ -13,10 +12,12 @@ STEPS = [SuggestionState.SUBMITTED, SuggestionState.ADOPTED, SuggestionState.NOT
 
 
 def step_date(suggestion: Suggestion, event) -> str:
-    """The date a step happened: the submission date for 已上报, else the local day the step was entered."""
+    """The day a step happened (never the day it was entered): the suggestion's own date for 已上报 and the answer."""
     if event.to_state is SuggestionState.SUBMITTED and suggestion.submitted_on:
         return suggestion.submitted_on.isoformat()
-    return to_local(event.at).date().isoformat()
+    if event.to_state in ANSWER_STATES and suggestion.answered_on:
+        return suggestion.answered_on.isoformat()
+    return event.happened_on.isoformat()
 
 
 def suggestions_table(query: Select) -> tuple[list, list[list]]:

@@ -44,7 +44,7 @@ class DueDateForm(BaseForm):
     answer_due_on = DateField(_l("Answer due"), validators=[Optional()])
 
 
-class FeedbackForm(BaseForm):
+class FeedbackForm(OnceForm):
     """A 回访: when and how the deputy carried the answer back to the voters, and a note."""
 
     fed_back_on = DateField(_l("Date of the feedback"), validators=[Optional()])

@@ -70,6 +70,8 @@ SUBMITTED_STATES = frozenset(
 ADOPTED_STATES = frozenset({SuggestionState.ADOPTED, SuggestionState.IMPLEMENTING, SuggestionState.DONE})
 # The district has answered (adopted or not): the answer is owed back to the voters behind its opinions.
 ANSWERED_STATES = frozenset({SuggestionState.NOT_ADOPTED, *ADOPTED_STATES})
+# The steps that record the district's answer; the latest one's day is the suggestion's `answered_on`.
+ANSWER_STATES = (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED)
 
 suggestion_deputies = Table(
     "suggestion_deputies",
@@ -128,7 +130,7 @@ class Suggestion(db.Model):
     @property
     def answer(self) -> Optional["SuggestionEvent"]:
         """The step that recorded the district's answer (adopted or not), if there is one."""
-        answers = [e for e in self.events if e.to_state in (SuggestionState.ADOPTED, SuggestionState.NOT_ADOPTED)]
+        answers = [e for e in self.events if e.to_state in ANSWER_STATES]
         return answers[-1] if answers else None
 
     def is_proposed_by(self, user) -> bool:

@@ -43,7 +43,7 @@ from .adoption import (
     adoption_overall,
     opinion_figures,
 )
-from .answers import FeedbackFields, is_overdue, record_feedback, set_answer_due
+from .answers import FeedbackFields, feedback_of, is_overdue, record_feedback, set_answer_due
 from .forms import DueDateForm, FeedbackForm, SuggestionForm, TransitionForm
 from .models import FeedbackMethod, Suggestion, SuggestionState
 from .services import (
@@ -279,15 +279,18 @@ def feedback(suggestion_id: int):
     saved = None
     if form.validate_on_submit():
         method = FeedbackMethod(form.method.data) if form.method.data in {m.value for m in FeedbackMethod} else None
-        saved = commit_form(form, lambda: record_feedback(
-            current_user, suggestion, FeedbackFields(form.fed_back_on.data, method, form.note.data or "")))
+        url = commit_once(
+            form,
+            lambda: record_feedback(current_user, suggestion, FeedbackFields(form.fed_back_on.data, method, form.note.data or "")),
+            lambda _feedback: url_for("main.deputy_home"),
+            lambda _feedback: _("The feedback to the voters on “%(title)s” was recorded.", title=suggestion.title),
+        )
+        saved = feedback_of(current_user.id, suggestion.id) if url is not None else None  # a resent form: the first one's
     if is_htmx():
         html = render_template("suggestions/_carry_back_item.html", suggestion=suggestion, form=form, feedback=saved,
                                feedback_methods=list(FeedbackMethod), today=local_today())
         return (html, 200) if saved is not None else (html, 422)
-    if saved is not None:
-        flash(_("The feedback to the voters on “%(title)s” was recorded.", title=suggestion.title), "success")
-    else:
+    if saved is None:
         flash(" ".join(e for errors in [*form.errors.values(), form.form_errors] for e in errors) or _("Please check the form."), "error")
     return redirect(url_for("main.deputy_home"))
 

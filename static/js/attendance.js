@@ -85,14 +85,9 @@
     grid.querySelectorAll(".attendance-card").forEach(function (card) { decorate(card, closed); });
   }
 
-  // What the search box matches: the name, its pinyin run together, and the pinyin's initials.
+  // What the search box matches: the name on the card and its pinyin (data-search: full, initials, other readings).
   function searchKey(card) {
-    if (!card.dataset.search) {
-      var syllables = (card.dataset.pinyin || "").split(" ");
-      card.dataset.search = [card.querySelector(".card-name").textContent, syllables.join(""),
-        syllables.map(function (syllable) { return syllable.charAt(0); }).join("")].join(" ").toLowerCase();
-    }
-    return card.dataset.search;
+    return (card.querySelector(".card-name").textContent + " " + (card.dataset.search || "")).toLowerCase();
   }
 
   function notesOf(card) {

@@ -1,0 +1,56 @@
+"""`python -m bench.memory`: a gunicorn worker's memory after serving the busy pages at district scale.
+
+It fills a throwaway SQLite file with `bench.generate` (600 deputies unless told otherwise), serves it
+with gunicorn's sync workers as `make bench` does, requests every page of `bench.run.PAGES` a few
+dozen times as staff or as a deputy, and prints the largest worker's peak resident size (VmHWM) and
+proportional set size (PSS). The issue's target is at most 120 MB per worker.
+"""
+import argparse
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import DEPUTY_USERNAME, STAFF_USERNAME, Scale  # noqa: E402
+from bench.run import MARK_STATUSES, PAGES, WORKERS, gunicorn, login, prepare, resolve, worker_memory_mb  # noqa: E402
+
+TARGET_MB = 120
+
+
+def load(base: str, generated, rounds: int) -> None:
+    """Request every page `rounds` times, cycling the mark through the roster and two statuses."""
+    logins = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
+    for page in PAGES:
+        cookie, csrf = logins[page.user]
+        headers = {"Cookie": cookie, "X-CSRFToken": csrf, **({"HX-Request": "true"} if page.htmx else {})}
+        paths = resolve(page, generated)
+        for n in range(rounds):
+            data = MARK_STATUSES[n % 2].encode() if page.marks else None
+            request = urllib.request.Request(base + paths[n % len(paths)], data=data, headers=headers, method=page.method)
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+
+
+def main(argv: list[str] | None = None) -> tuple[float, float]:
+    """Generate, serve, load; print and return the largest worker's VmHWM and PSS in MB."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deputies", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=30, help="requests per page")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/memory.db"
+        generated, _ = prepare(url, Scale(deputies=args.deputies))
+        with gunicorn(url, WORKERS) as (base, master):
+            idle = worker_memory_mb(master)
+            load(base, generated, args.rounds)
+            peak, pss = worker_memory_mb(master)
+    print(f"after start: VmHWM {idle[0]:.1f} MB, PSS {idle[1]:.1f} MB")
+    print(f"after {args.rounds} requests per page: VmHWM {peak:.1f} MB, PSS {pss:.1f} MB (target {TARGET_MB} MB)")
+    return peak, pss
+
+
+if __name__ == "__main__":
+    main()
