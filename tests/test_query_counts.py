@@ -176,7 +176,7 @@ def test_every_page_is_counted(street):
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 # The 600-card board's HTML, gzipped; with the CSS, JS and icon it pulls, a cold visit stays within 40 KB.
-BOARD_GZIP_BUDGET = 16 * 1024
+BOARD_GZIP_BUDGET = 17 * 1024 + 512
 
 
 def test_the_district_door_board_is_light_on_a_cold_visit(district):

@@ -23,7 +23,7 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
 from ..periods import Period, local_day_range, this_year
-from ..pinyin import search_key
+from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,
@@ -376,9 +376,9 @@ class Card:
     reply_reason: str | None = None
 
     @property
-    def search(self) -> str:
-        """The name's search key without the name itself (夏虹 → "xiahong xh"): the card shows the name."""
-        return search_key(self.deputy.name)[len(self.deputy.name) + 1:]
+    def spellings(self) -> str:
+        """The name's readings in short (夏虹 → "xia hong"): attendance.js builds the search key from them."""
+        return spellings(self.deputy.name)
 
 
 def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:

@@ -85,9 +85,19 @@
     grid.querySelectorAll(".attendance-card").forEach(function (card) { decorate(card, closed); });
   }
 
-  // What the search box matches: the name on the card and its pinyin (data-search: full, initials, other readings).
+  // What the search box matches, as portal/pinyin.py's search_key has it: the name, each reading of it
+  // run together, and each reading's initials (a run of Latin letters stays whole). data-pinyin holds
+  // the readings in short: syllables by spaces, readings by "|".
   function searchKey(card) {
-    return (card.querySelector(".card-name").textContent + " " + (card.dataset.search || "")).toLowerCase();
+    if (card.searchKey) return card.searchKey;
+    var name = card.querySelector(".card-name").textContent.toLowerCase();
+    var readings = (card.dataset.pinyin || "").split("|").map(function (reading) { return reading.split(" "); });
+    card.searchKey = [name].concat(
+      readings.map(function (syllables) { return syllables.join(""); }),
+      readings.map(function (syllables) {
+        return syllables.map(function (s) { return name.indexOf(s) >= 0 ? s : s.charAt(0); }).join("");
+      })).join(" ");
+    return card.searchKey;
   }
 
   function notesOf(card) {
