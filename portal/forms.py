@@ -1,6 +1,7 @@
 """The base of every form: text fields refuse control characters; create forms submit only once."""
 import re
 import secrets
+from datetime import timedelta
 from typing import Callable, TypeVar
 
 from flask import flash
@@ -8,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
@@ -15,12 +17,14 @@ from wtforms.validators import ValidationError
 from .errors import commit_form
 from .extensions import db
 from .htmx import is_htmx
-from .models import SubmissionKey
+from .models import SubmissionKey, utcnow
 from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 T = TypeVar("T")
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A used key is kept this long: a form resent later than that is not a double tap but a new submission.
+KEY_DAYS = 7
 
 
 def _no_control_characters(form, field) -> None:
@@ -70,6 +74,7 @@ def commit_once(
 
     def create() -> T:
         record = action()
+        db.session.execute(delete(SubmissionKey).where(SubmissionKey.created_at < utcnow() - timedelta(days=KEY_DAYS)))
         db.session.add(SubmissionKey(key=key, user_id=current_user.id, url=url_of(record)))
         db.session.flush()  # a twin that committed first makes this raise
         return record

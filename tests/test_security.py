@@ -313,6 +313,27 @@ def test_a_resent_create_form_makes_one_record_and_shows_it(app, client, login, 
     assert count_opinions(app, "希望修缮社区活动室") == 2  # a new form is a new opinion
 
 
+def test_used_keys_are_kept_a_week_then_pruned_by_the_next_create(app, client, login, world):
+    from datetime import timedelta
+
+    from portal.forms import KEY_DAYS
+    from portal.models import SubmissionKey, utcnow
+
+    with app.app_context():
+        db.session.add_all([
+            SubmissionKey(key="o" * 32, user_id=world["staff"].id, url="/opinions/1",
+                          created_at=utcnow() - timedelta(days=KEY_DAYS, minutes=1)),
+            SubmissionKey(key="r" * 32, user_id=world["staff"].id, url="/opinions/2",
+                          created_at=utcnow() - timedelta(days=KEY_DAYS - 1)),
+        ])
+        db.session.commit()
+    login(world["deputy"])
+    key = submission_key(client.get("/opinions/new").get_data(as_text=True))
+    assert client.post("/opinions/new", data=opinion_data(world, "希望增加路灯", key)).status_code == 302
+    with app.app_context():
+        assert set(db.session.scalars(db.select(SubmissionKey.key))) == {"r" * 32, key}
+
+
 @pytest.mark.postgres
 def test_two_identical_posts_sent_together_create_one_record(app, login, world):
     import threading
