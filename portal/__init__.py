@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, has_request_context, render_template, request, session
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -151,7 +152,8 @@ def _init_templates(app: Flask) -> None:
     def inject_common():
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale()), "committee_name": committee_name()}
+        # Lazy: read only by the templates that show it (a page's header), not by every fragment.
+        return {"current_locale": str(get_locale()), "committee_name": LazyString(committee_name)}
 
 
 def _init_static(app: Flask) -> None:

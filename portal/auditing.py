@@ -21,8 +21,9 @@ from .extensions import db
 from .models import User, utcnow
 
 SECRET = re.compile(r"password|token|secret", re.IGNORECASE)
-# Stamps a save sets itself, and the session version that logout / password events move on: not changes.
-BOOKKEEPING = frozenset({"created_at", "updated_at", "session_version"})
+# Stamps a save sets itself, the session version that logout / password events move on, and the board
+# versions every attendance tap moves on (the tap's own history row is the record): not changes.
+BOOKKEEPING = frozenset({"created_at", "updated_at", "session_version", "board_version", "layout_version"})
 
 
 class Action(str, enum.Enum):
@@ -239,6 +240,8 @@ def _audit_statements(state: ORMExecuteState):
     if not _audited(mapper.class_):
         return None
     statement = state.statement
+    if state.is_update and state.execution_options.get("bookkeeping_only"):
+        return None  # it sets only BOOKKEEPING columns (a board version bump): spare the reads before and after
     table = mapper.local_table
     connection = state.session.connection()
     if state.is_insert:

@@ -33,18 +33,25 @@ def is_busy(error: OperationalError) -> bool:
     return "database is locked" in str(error.orig or error).lower()
 
 
-def run_and_commit(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS) -> T | ServiceError:
+def run_and_commit(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS, keep_loaded: bool = False) -> T | ServiceError:
     """Run a service call and commit it; return its result, or the ServiceError it raised (rolled back).
 
     When SQLite is busy with another writer (two tablets at once), roll back and run the action again
-    after a short pause, a few times; any other database error propagates.
+    after a short pause, a few times; any other database error propagates. `keep_loaded` leaves the
+    loaded objects as this transaction wrote them instead of expiring them, for an answer rendered
+    right after the commit (a tap's card) that would otherwise reload the user and the meeting.
     """
     from .extensions import db
 
     for attempt in range(attempts):
         try:
             result = action()
-            db.session.commit()
+            session = db.session()
+            session.expire_on_commit = not keep_loaded
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
             return result
         except ServiceError as error:
             db.session.rollback()

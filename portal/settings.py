@@ -5,6 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ServiceError
 from .extensions import db
+from .figures_cache import cached_figure
 from .models import Setting
 
 COMMITTEE_NAME = "committee_name"
@@ -15,12 +16,18 @@ MAX_NAME = 60
 def committee_name() -> str:
     """The committee's name: the admin's setting, else the configured default."""
     try:
-        setting = db.session.get(Setting, COMMITTEE_NAME)
+        name = _stored_committee_name()
     except SQLAlchemyError:
         # Every page shows the name, error pages too: they must render when the database cannot answer.
         db.session.rollback()
         return current_app.config["COMMITTEE_NAME"]
-    return setting.value if setting else current_app.config["COMMITTEE_NAME"]
+    return name or current_app.config["COMMITTEE_NAME"]
+
+
+@cached_figure
+def _stored_committee_name() -> str | None:
+    setting = db.session.get(Setting, COMMITTEE_NAME)
+    return setting.value if setting else None
 
 
 def needs_committee_name() -> bool:

@@ -70,6 +70,42 @@ def test_staff_see_the_overdue_first_and_can_move_a_due_date(app, client, login,
     assert due_on(app, world["late"]) == later
 
 
+def test_a_long_overdue_list_shows_the_longest_overdue_and_links_to_all_of_them(app, client, login, world):
+    """At district scale the staff home lists the first few overdue answers; the link lists every one, and only those."""
+    from portal.suggestions.answers import OVERDUE_SHOWN
+
+    today = local_today()
+    with app.app_context():
+        category = _db.session.scalars(select(Category)).first()
+        deputy = _db.session.get(User, world["a"].id)
+        for n in range(OVERDUE_SHOWN + 2):
+            _db.session.add(Suggestion(
+                title=f"逾期{n:02d}", content="内容", category=category, state=SuggestionState.SUBMITTED, deputies=[deputy],
+                submitted_on=today - timedelta(days=60 - n), answer_due_on=today - timedelta(days=30 - n),
+                created_by_id=world["staff"].id,
+            ))
+        _db.session.commit()
+        extra = dict(_db.session.execute(select(Suggestion.title, Suggestion.id).where(Suggestion.title.like("逾期%"))).all())
+    total = OVERDUE_SHOWN + 3  # and 建言late, due 10 days ago: the twelfth longest overdue
+    login(world["staff"])
+    page = client.get("/staff").get_data(as_text=True)
+    assert f"（{total}）" in page.split('id="overdue-title"')[1].split("</h2>")[0]
+    assert page.count('<tr id="overdue-') == OVERDUE_SHOWN
+    assert f'id="overdue-{extra["逾期00"]}"' in page and "张三" in page  # the longest overdue first, with its deputies
+    assert f'id="overdue-{extra[f"逾期{OVERDUE_SHOWN + 1:02d}"]}"' not in page
+    assert 'id="overdue-all"' in page and "/suggestions/?overdue=1" in page
+    listed = client.get("/suggestions/?overdue=1").get_data(as_text=True)
+    assert all(f'id="suggestion-{i}"' in listed for i in [*extra.values(), world["late"]])
+    assert f'id="suggestion-{world["due"]}"' not in listed and f'id="suggestion-{world["answered"]}"' not in listed
+    assert 'name="overdue" value="1" checked' in listed
+
+
+def test_a_short_overdue_list_has_no_link_to_more(client, login, world):
+    login(world["staff"])
+    page = client.get("/staff").get_data(as_text=True)
+    assert page.count('<tr id="overdue-') == 1 and 'id="overdue-all"' not in page
+
+
 def test_a_deputy_carries_an_answer_back_in_one_step(app, client, login, world):
     login(world["a"])
     home = client.get("/me").get_data(as_text=True)

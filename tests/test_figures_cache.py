@@ -113,6 +113,12 @@ def test_the_overview_shows_a_new_opinion_at_once(client, make_user, login):
     login(staff)
     after = client.get("/staff").get_data(as_text=True)
     assert _opinions_figure(after) == _opinions_figure(before) + 1
+    assert 'class="chart-svg"' not in _chart(before, "category") and 'class="chart-svg"' in _chart(after, "category")
+
+
+def _chart(html: str, key: str) -> str:
+    """The markup of one chart of a page."""
+    return html.split(f'id="chart-{key}"')[1].split("</figure>")[0]
 
 
 def _opinions_figure(html: str) -> int:

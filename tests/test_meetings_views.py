@@ -98,7 +98,7 @@ def test_htmx_mark_returns_the_card_and_the_tally_out_of_band(app, client, login
     meeting_id = new_meeting(app, world)
     login(world["staff"])
     page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
-    assert 'data-search="夏虹 xiahong ' in page and "js/attendance.js" in page and 'data-changes-url=' in page
+    assert 'data-pinyin="xia hong|' in page and "js/attendance.js" in page and 'data-changes-url=' in page
     response = client.post(f"/meetings/{meeting_id}/attendance/{world['xia'].id}", data={"status": "late"}, headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -3,6 +3,8 @@
 Both databases are filled by the benchmark's bulk generator; every page the benchmark measures, and the
 other lists and figures, is asked for on both and its statements counted, with the figures cache off.
 """
+import gzip
+import re
 from dataclasses import replace
 
 import pytest
@@ -170,3 +172,25 @@ def test_every_page_is_counted(street):
                for _label, _role, path, _htmx, method in (case.values for case in CASES)}
     pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     assert pages - NOT_PAGES - counted == set()
+
+
+ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+# The 600-card board's HTML, gzipped; with the CSS, JS and icon it pulls, a cold visit stays within 40 KB.
+BOARD_GZIP_BUDGET = 17 * 1024 + 512
+
+
+def test_the_district_door_board_is_light_on_a_cold_visit(district):
+    app, generated, _engine = district
+    client = app.test_client()
+    with app.app_context():
+        user = session_id(generated.staff_id)
+    with client.session_transaction() as session:
+        session["_user_id"] = user
+    page = client.get(f"/meetings/{generated.meeting_id}/attendance", headers={"Accept-Encoding": "gzip"})
+    html = gzip.decompress(page.data).decode()
+    assert page.status_code == 200 and html.count('class="attendance-card') == 600
+    assert len(page.data) <= BOARD_GZIP_BUDGET, f"board HTML: {len(page.data)} bytes gzipped"
+    assets = sorted(set(ASSET.findall(html)))
+    assert not any("htmx" in url for url in assets)  # the door screen sends its taps itself
+    total = len(page.data) + sum(len(client.get(url, headers={"Accept-Encoding": "gzip"}).data) for url in assets)
+    assert total <= 40 * 1024, f"cold visit: {total} bytes ({', '.join(assets)})"

@@ -70,8 +70,8 @@ def _check_campaign(fields: CampaignFields) -> None:
 
 
 def current_campaign() -> Campaign | None:
-    """The campaign deputies work on now, if any."""
-    return db.session.scalar(select(Campaign).where(Campaign.is_current))
+    """The campaign deputies work on now, if any, with its items (one query)."""
+    return db.session.scalars(select(Campaign).where(Campaign.is_current).options(joinedload(Campaign.items))).unique().first()
 
 
 def all_campaigns() -> list[Campaign]:
@@ -439,6 +439,7 @@ def _community_days(period: Period):
     return period.filter(query, ChecklistRecord.done_on, ChecklistRecord.community_id)
 
 
+@cached_figure
 def deputies_in_communities(period: Period) -> int:
     """已深入社区代表, the one definition every page shows: distinct deputies with a standing 体验一天 record in the period.
 

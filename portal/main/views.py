@@ -25,7 +25,7 @@ from ..navigation import home_url_for
 from ..periods import Period, read_period, this_year
 from ..permissions import public, role_required
 from ..reports.charts import flat_charts
-from ..suggestions.answers import answers_to_carry_back, overdue_suggestions
+from ..suggestions.answers import answers_to_carry_back, overdue_summary
 from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
@@ -101,7 +101,8 @@ def staff_home():
         return render_with_oob("main/_figures.html", "reports/_charts.html", form=form, figures=figures, charts=charts)
     campaign = current_campaign()
     tallies = campaign_tallies(campaign) if campaign is not None else None
+    today = local_today()
     return render_template(
         "main/staff_home.html", form=form, figures=figures, charts=charts, deputies=deputy_figures(), campaign=campaign,
-        tallies=tallies, overdue=overdue_suggestions(), today=local_today(),
+        tallies=tallies, overdue=overdue_summary(today), today=today,
     )

@@ -70,14 +70,6 @@ def reply_to_meeting(deputy: User, meeting: Meeting, reply: Reply, reason: str =
     return notice
 
 
-def replies_for(meeting_id: int) -> dict[int, MeetingRoster]:
-    """The answers given to one meeting's notice, by deputy id (for the staff's attendance cards)."""
-    places = db.session.scalars(
-        select(MeetingRoster).where(MeetingRoster.meeting_id == meeting_id, MeetingRoster.reply.is_not(None))
-    )
-    return {place.deputy_id: place for place in places}
-
-
 def renew_calendar_token(user: User) -> str:
     """Give the deputy a new secret calendar address; the old one stops working at once (flushes)."""
     user.calendar_token = secrets.token_urlsafe(32)

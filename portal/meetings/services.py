@@ -3,11 +3,12 @@ check-in tokens and the voter-meeting log. Services flush; the request commits."
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import Select, and_, case, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,7 +23,7 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
 from ..opinions.services import record_opinion
 from ..periods import Period, local_day_range, this_year
-from ..pinyin import search_key
+from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import (
     DEFAULT_MEETING_KINDS,
@@ -33,6 +34,7 @@ from .models import (
     Meeting,
     MeetingKind,
     MeetingRoster,
+    Reply,
 )
 
 MAX_REASON = 200
@@ -250,7 +252,8 @@ def _bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | Non
         .where(Meeting.id == meeting.id, Meeting.closed.is_(closed_now))
         .values(**changes)
         .returning(Meeting.board_version, Meeting.layout_version)
-        .execution_options(synchronize_session=False)
+        # a bare bump writes nothing the audit log keeps (see portal.auditing.BOOKKEEPING)
+        .execution_options(synchronize_session=False, bookkeeping_only=not values)
     ).first()
     if row is None:
         return None
@@ -325,10 +328,14 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
     tapped_at = min(tap.tapped_at or received, received)
     applied = old_tapped_at is None or tapped_at >= old_tapped_at
     changes = (old_status, old_reason) != (status, reason)
+    written = None
     if applied and changes:
         mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
                 "marked_at": received, "tapped_at": tapped_at, "version": version}
-        db.session.execute(_upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark))
+        written = db.session.scalars(
+            _upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark).returning(Attendance),
+            execution_options={"populate_existing": True},
+        ).one()
     elif applied:
         # The same mark again, tapped later: it stays, and later taps are compared with this one.
         db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
@@ -340,7 +347,7 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
             applied=applied, sheet_on=sheet_on,
         ))
     db.session.flush()
-    return _current_mark(meeting.id, deputy_id)
+    return written or _current_mark(meeting.id, deputy_id)
 
 
 def _current_mark(meeting_id: int, deputy_id: int) -> Attendance | None:
@@ -366,19 +373,22 @@ class Card:
     deputy: User
     profile: DeputyProfile
     attendance: Attendance | None
+    reply: Reply | None = None  # the deputy's answer to the meeting's notice: a request only, staff decide
+    reply_reason: str | None = None
 
     @property
-    def search(self) -> str:
-        return search_key(self.deputy.name)
+    def spellings(self) -> str:
+        """The name's readings in short (夏虹 → "xia hong"): attendance.js builds the search key from them."""
+        return spellings(self.deputy.name)
 
 
 def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:
-    """The roster with each deputy's current mark, by community then name (one query).
+    """The roster with each deputy's current mark and answer to the notice, by community then name (one query).
 
     `deputy_id` picks one card; `since` only the cards whose mark changed after that board version.
     """
     query = (
-        select(User, DeputyProfile, Attendance)
+        select(User, DeputyProfile, Attendance, MeetingRoster.reply, MeetingRoster.reply_reason)
         .select_from(MeetingRoster)
         .join(User, User.id == MeetingRoster.deputy_id)
         .join(DeputyProfile, DeputyProfile.user_id == User.id)
@@ -392,7 +402,7 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int 
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     if since is not None:
         query = query.where(Attendance.version > since)
-    return [Card(user, profile, mark) for user, profile, mark in db.session.execute(query)]
+    return [Card(*row) for row in db.session.execute(query)]
 
 
 def own_marks(meeting_ids: list[int], deputy_id: int) -> dict[int, Attendance]:
@@ -477,15 +487,21 @@ def _tally(row) -> Tally:
     return Tally(expected, *counts)
 
 
+@cache
+def _tallies_statement() -> Select:
+    """The grouped tally query for the meetings in the `ids` parameter, built once per process (a tap asks it)."""
+    return (
+        _roster_with_marks(select(MeetingRoster.meeting_id, *_tally_columns()))
+        .where(MeetingRoster.meeting_id.in_(bindparam("ids", expanding=True)))
+        .group_by(MeetingRoster.meeting_id)
+    )
+
+
 def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
     """Each meeting's tally, all in one grouped query."""
     if not meeting_ids:
         return {}
-    rows = db.session.execute(
-        _roster_with_marks(select(MeetingRoster.meeting_id, *_tally_columns()))
-        .where(MeetingRoster.meeting_id.in_(meeting_ids))
-        .group_by(MeetingRoster.meeting_id)
-    )
+    rows = db.session.execute(_tallies_statement(), {"ids": list(meeting_ids)})
     found = {row[0]: _tally(row[1:]) for row in rows}
     return {meeting_id: found.get(meeting_id, Tally()) for meeting_id in meeting_ids}
 

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -16,11 +17,11 @@ from ..exports import FORMATS
 from ..extensions import db, limiter
 from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob
-from ..models import Community, Role, User, utcnow
+from ..models import Community, Level, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
-from ..permissions import ANY_ROLE, get_visible_meeting_or_404, public, role_required
+from ..permissions import ANY_ROLE, can_mark_attendance, get_visible_meeting_or_404, public, role_required
 from ..reports.charts import flat_charts
 from ..settings import committee_name
 from . import bp
@@ -30,7 +31,6 @@ from .notices import (
     calendar_owner,
     notice_for,
     renew_calendar_token,
-    replies_for,
     reply_to_meeting,
     upcoming_notices,
 )
@@ -254,10 +254,20 @@ def roster(meeting_id: int):
     return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
 
 
+def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
+    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, CSRF token."""
+    labels = {status.value: status.label for status in AttendanceStatus}
+    labels.update({level.value: level.label for level in Level}, unmarked=_("Not signed in"),
+                  reason=_("Reason for the leave"), confirm_leave=_("Confirm leave"))
+    # The URL of deputy 0's mark with its id left as "{id}": each card (and attendance.js) puts its own in.
+    mark_url = url_for("meetings.mark", meeting_id=meeting.id, deputy_id=0)[:-1] + "{id}"
+    return {"meeting": meeting, "labels": labels, "can_mark": can_mark_attendance(current_user, meeting),
+            "mark_url": mark_url, "csrf": generate_csrf(), "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on}
+
+
 def _board_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
-    return {"meeting": meeting, "cards": attendance_cards(meeting), "tally": tally(meeting),
-            "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on,
-            "replies": replies_for(meeting.id)}
+    return {**_card_context(meeting, sheet_on), "cards": attendance_cards(meeting), "tally": tally(meeting),
+            "actions": False}
 
 
 def _sheet_date(meeting: Meeting, source) -> tuple[date | None, str | None]:
@@ -304,9 +314,8 @@ def changes(meeting_id: int):
     found = board_changes(meeting, request.args.get("since", -1, type=int))
     if found is None:
         return Response(status=204)
-    body = render_template("meetings/_changes.html", meeting=meeting, changes=found, cards=found.cards,
-                           tally=found.tally, quick_statuses=QUICK_STATUSES, replies=replies_for(meeting.id),
-                           sheet_on=_sheet_date(meeting, request.args)[0])
+    body = render_template("meetings/_changes.html", **_card_context(meeting, _sheet_date(meeting, request.args)[0]),
+                           changes=found, cards=found.cards, tally=found.tally, actions=not found.whole)
     return body, 200, {"X-Board-Version": str(found.version)}
 
 
@@ -338,7 +347,8 @@ def mark(meeting_id: int, deputy_id: int):
     elif form.validate_on_submit():
         try:
             outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data,
-                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on))
+                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on),
+                                     keep_loaded=True)
         except IntegrityError:  # the same tap arrived twice at once: the first one counts
             db.session.rollback()
             outcome = None
@@ -353,9 +363,9 @@ def mark(meeting_id: int, deputy_id: int):
     card = next(iter(attendance_cards(meeting, deputy_id)), None)
     if card is None:  # not on the roster: nothing to swap but the reason
         return render_template("meetings/_refusal.html", message=error.message if error else ""), 422
-    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", meeting=meeting, card=card, error=error,
-                           reason=form.reason.data if error else "", tally=tally(meeting),
-                           quick_statuses=QUICK_STATUSES, sheet_on=sheet_on, replies=replies_for(meeting.id))
+    body = render_with_oob("meetings/_card.html", "meetings/_tally.html", **_card_context(meeting, sheet_on),
+                           cards=[card], error=error, reason=form.reason.data if error else "", tally=tally(meeting),
+                           actions=True)
     return body, 422 if error else 200
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import format_date
+from flask import render_template
+from flask_babel import format_date, get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,6 +19,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.services import campaign_tallies
 from ..extensions import db
 from ..figures import percent
+from ..figures_cache import cached_figure
 from ..meetings.services import monthly_attendance
 from ..periods import Period
 from ..suggestions.adoption import (
@@ -72,10 +75,18 @@ class Chart:
     legend: list[tuple[float, str]] = field(default_factory=list)
     grid: list[tuple[float, str]] = field(default_factory=list)
     width: int = WIDTH
+    markup: Markup | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return not self.rows
+
+
+def chart_markup(chart: Chart) -> Markup:
+    """The chart drawn by `reports/_chart.html`, once per chart: a cached chart is drawn once per data version and locale."""
+    if chart.markup is None:
+        chart.markup = Markup(render_template("reports/_chart.html", chart=chart))
+    return chart.markup
 
 
 def bars(key: str, title: str, series: list[str], rows: list[tuple[str, list[float], list[str]]],
@@ -162,7 +173,13 @@ def charts_for(period: Period, keys: tuple[str, ...]) -> dict[str, list[Chart]]:
     Keys: "category" (opinions and adoption by category), "community" (opinions and adoption by community),
     "states" (suggestions by state), "four-ones" (completion per item, of each campaign of the period),
     "attendance" (rate by month; needs both dates of the period).
+    Cached by data version and locale (the titles and labels are translated): treat the charts as read-only.
     """
+    return _charts_for(period, tuple(keys), str(get_locale()))
+
+
+@cached_figure
+def _charts_for(period: Period, keys: tuple[str, ...], _locale: str) -> dict[str, list[Chart]]:
     charts: dict[str, list[Chart]] = {}
     if "category" in keys:
         charts["category"] = [opinions_and_adoption_chart(

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
 from ..extensions import db
+from ..figures_cache import cached_figure
 from ..models import Role, User
 from ..opinions.models import Opinion
 from .models import ANSWERED_STATES, AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
@@ -40,22 +41,61 @@ def is_overdue(suggestion: Suggestion, today: date | None = None) -> bool:
             and suggestion.answer_due_on < (today or local_today()))
 
 
-def overdue_suggestions(today: date | None = None) -> list[Suggestion]:
-    """Submitted suggestions whose answer is past due, the longest overdue first, with their deputies loaded."""
+# The staff home lists this many; the whole list is the suggestions list filtered to the overdue ones.
+OVERDUE_SHOWN = 10
+
+
+def overdue_condition(today: date):
+    """The condition: submitted, still unanswered, and due before `today`."""
+    return Suggestion.state == SuggestionState.SUBMITTED, Suggestion.answer_due_on < today
+
+
+def overdue_suggestions(today: date | None = None, limit: int | None = None) -> list[Suggestion]:
+    """Submitted suggestions whose answer is past due, the longest overdue first (at most `limit`), with their deputies loaded."""
     query = (
         select(Suggestion)
-        .where(Suggestion.state == SuggestionState.SUBMITTED, Suggestion.answer_due_on < (today or local_today()))
+        .where(*overdue_condition(today or local_today()))
         .options(selectinload(Suggestion.deputies))
         .order_by(Suggestion.answer_due_on, Suggestion.id)
+        .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """One overdue suggestion as the staff home lists it."""
+
+    id: int
+    title: str
+    deputies: str
+    submitted_on: date | None
+    answer_due_on: date
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """How many answers are overdue, and the longest overdue of them."""
+
+    total: int
+    first: tuple[OverdueRow, ...]
+
+
+@cached_figure
+def overdue_summary(today: date, limit: int = OVERDUE_SHOWN) -> Overdue:
+    """The number of overdue answers (one count) and the `limit` longest overdue, with their deputies' names."""
+    total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*overdue_condition(today)))
+    first = overdue_suggestions(today, limit) if total else []
+    rows = tuple(OverdueRow(s.id, s.title, "、".join(d.name for d in s.deputies), s.submitted_on, s.answer_due_on) for s in first)
+    return Overdue(total, rows)
 
 
 def _owed_by(deputy_id: int):
     """The condition: answered, gathers an opinion the deputy collected, and no 回访 of theirs yet."""
     return (
         Suggestion.state.in_(ANSWERED_STATES),
-        exists().where(Opinion.suggestion_id == Suggestion.id, Opinion.deputy_id == deputy_id),
+        # Driven from the deputy's opinions (their index), not by probing every answered suggestion.
+        Suggestion.id.in_(select(Opinion.suggestion_id).where(Opinion.deputy_id == deputy_id)),
         ~exists().where(AnswerFeedback.suggestion_id == Suggestion.id, AnswerFeedback.deputy_id == deputy_id),
     )
 

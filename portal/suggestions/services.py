@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category, Opinion
 from ..permissions import can_edit_suggestion, can_transition
+from .answers import overdue_condition
 from .models import (
     TRANSITIONS,
     Suggestion,
@@ -218,9 +219,16 @@ def allowed_next_states(user, suggestion: Suggestion) -> list[SuggestionState]:
 
 
 def suggestions_query(q: str = "", state: SuggestionState | None = None, category_id: int | None = None,
-                      deputy_id: int | None = None, community_id: int | None = None, listed: bool = False) -> Select:
-    """Suggestions matching the filters, newest first; `listed` loads what the list shows with them."""
-    query = select(Suggestion).order_by(Suggestion.created_at.desc(), Suggestion.id.desc())
+                      deputy_id: int | None = None, community_id: int | None = None, listed: bool = False,
+                      overdue_on: date | None = None) -> Select:
+    """Suggestions matching the filters, newest first; `listed` loads what the list shows with them.
+
+    With `overdue_on`, only those whose answer was overdue on that day, the longest overdue first.
+    """
+    if overdue_on is None:
+        query = select(Suggestion).order_by(Suggestion.created_at.desc(), Suggestion.id.desc())
+    else:
+        query = select(Suggestion).where(*overdue_condition(overdue_on)).order_by(Suggestion.answer_due_on, Suggestion.id)
     if listed:  # the category, the proposers' names and the opinions counted: two more queries per page
         query = query.options(joinedload(Suggestion.category), selectinload(Suggestion.deputies),
                               selectinload(Suggestion.opinions).load_only(Opinion.id, Opinion.suggestion_id))

@@ -80,7 +80,7 @@ def _editable_or_403(suggestion_id: int) -> Suggestion:
     return suggestion
 
 
-def _list_filters(listed: bool = True) -> tuple[str, str, int | None, int | None, Select, dict]:
+def _list_filters(listed: bool = True) -> tuple[str, str, int | None, int | None, bool, Select, dict]:
     """The list's filters from the query string, the query they select and their query-string arguments.
 
     `listed` loads what the list shows with it; an export loads what it writes instead.
@@ -90,15 +90,18 @@ def _list_filters(listed: bool = True) -> tuple[str, str, int | None, int | None
     state = SuggestionState(state_value) if state_value in {s.value for s in SuggestionState} else None
     category_id = request.args.get("category", type=int)
     deputy_id = request.args.get("deputy", type=int)
-    args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id}.items() if v}
-    return q, state_value, category_id, deputy_id, suggestions_query(q, state, category_id, deputy_id, listed=listed), args
+    overdue = request.args.get("overdue") == "1"
+    args = {k: v for k, v in {"q": q, "state": state_value, "category": category_id, "deputy": deputy_id,
+                              "overdue": "1" if overdue else None}.items() if v}
+    query = suggestions_query(q, state, category_id, deputy_id, listed=listed, overdue_on=local_today() if overdue else None)
+    return q, state_value, category_id, deputy_id, overdue, query, args
 
 
 @bp.route("/")
 @role_required(*ANY_ROLE)
 def index():
     """Every suggestion of the committee, filtered, with the adoption figures."""
-    q, state_value, category_id, deputy_id, query, args = _list_filters()
+    q, state_value, category_id, deputy_id, overdue, query, args = _list_filters()
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_page_or_partial(
         "suggestions/index.html",
@@ -108,6 +111,7 @@ def index():
         state=state_value,
         category_id=category_id,
         deputy_id=deputy_id,
+        overdue=overdue,
         args=args,
         page_context=lambda: {"states": list(SuggestionState), "categories": active_categories(),
                               "deputies": active_deputies(), "overall": adoption_overall(), "counts": state_counts()},
@@ -142,7 +146,7 @@ def list_export(fmt: str):
     """The list as CSV or XLSX, with the filters of the page and every step's date and note."""
     if fmt not in FORMATS:
         abort(404)
-    header, rows = suggestions_table(_list_filters(listed=False)[4])
+    header, rows = suggestions_table(_list_filters(listed=False)[5])
     return table_response(fmt, header, rows, f"suggestions-{local_today().isoformat()}", title=_("Suggestions"))
 
 

@@ -2,7 +2,9 @@
 // tablet, shows at once as pending (待同步) and waits in a queue kept in localStorage until the server
 // has answered it; the queue is sent in order, with backoff, and survives a reload. A short poll asks
 // for what changed since the board version the tablet has. The search box filters the cards by name,
-// pinyin or initials. A service worker keeps this screen and the static files for a reload offline.
+// pinyin or initials. The board's cards come without their buttons (600 cards would carry 600 copies):
+// the page sends them once in a <template>, cloned into each card here; a card the server sends alone
+// (a tap's answer, a changed card) comes with its own. A service worker keeps this screen and the static files for a reload offline.
 (function () {
   "use strict";
 
@@ -54,6 +56,58 @@
 
   function cardOf(deputyId) {
     return document.getElementById("card-" + deputyId);
+  }
+
+  // Give a board card its buttons from the page's template: its id in the URLs and ids, its state pressed.
+  function decorate(card, closed) {
+    var template = document.getElementById("card-actions");
+    if (closed || !template || card.querySelector(".card-actions")) return;
+    var actions = template.content.firstElementChild.cloneNode(true);
+    var deputyId = card.id.slice(5);
+    actions.querySelectorAll("form, label, input, small").forEach(function (node) {
+      ["action", "for", "id"].forEach(function (name) {
+        var value = node.getAttribute(name);
+        if (value && value.indexOf("{id}") >= 0) node.setAttribute(name, value.split("{id}").join(deputyId));
+      });
+    });
+    var state = card.querySelector(".card-status").dataset.status;
+    actions.querySelectorAll(".status-button").forEach(function (button) {
+      var value = button.value || "excused";
+      button.setAttribute("aria-pressed", value === state ? "true" : "false");
+    });
+    var reason = card.querySelector(".card-reason");
+    if (reason) actions.querySelector('input[name="reason"]').value = reason.textContent;
+    card.appendChild(actions);
+  }
+
+  function decorateAll(grid) {
+    var closed = grid.dataset.closed === "1";
+    grid.querySelectorAll(".attendance-card").forEach(function (card) { decorate(card, closed); });
+  }
+
+  // What the search box matches, as portal/pinyin.py's search_key has it: the name, each reading of it
+  // run together, and each reading's initials (a run of Latin letters stays whole). data-pinyin holds
+  // the readings in short: syllables by spaces, readings by "|".
+  function searchKey(card) {
+    if (card.searchKey) return card.searchKey;
+    var name = card.querySelector(".card-name").textContent.toLowerCase();
+    var readings = (card.dataset.pinyin || "").split("|").map(function (reading) { return reading.split(" "); });
+    card.searchKey = [name].concat(
+      readings.map(function (syllables) { return syllables.join(""); }),
+      readings.map(function (syllables) {
+        return syllables.map(function (s) { return name.indexOf(s) >= 0 ? s : s.charAt(0); }).join("");
+      })).join(" ");
+    return card.searchKey;
+  }
+
+  function notesOf(card) {
+    var notes = card.querySelector(".card-notes");
+    if (!notes) {
+      notes = document.createElement("div");
+      notes.className = "card-notes";
+      card.querySelector("header").after(notes);
+    }
+    return notes;
   }
 
   function busy(card) {
@@ -229,7 +283,7 @@
     var reason = content.querySelector(".card-refusal");
     if (local) {
       overlay(local);
-      if (reason) local.querySelector(".card-notes").appendChild(reason);
+      if (reason) notesOf(local).appendChild(reason);
     }
   }
 
@@ -275,6 +329,7 @@
         shown.replaceWith(grid);
         board.dataset.closed = grid.dataset.closed; // closed or reopened: the cards come with or without buttons
         document.getElementById("closed-notice").hidden = grid.dataset.closed !== "1";
+        decorateAll(grid);
         grid.querySelectorAll(".attendance-card").forEach(overlay);
         applyFilter();
         if (hadFocus && cardOf(hadFocus.id.slice(5))) focusCard(cardOf(hadFocus.id.slice(5)));
@@ -304,7 +359,7 @@
     var grid = document.getElementById(box.dataset.target);
     if (!grid) return;
     grid.querySelectorAll(".attendance-card").forEach(function (card) {
-      card.hidden = query !== "" && (card.dataset.search || "").toLowerCase().indexOf(query) === -1;
+      card.hidden = query !== "" && searchKey(card).indexOf(query) === -1;
     });
   }
 
@@ -372,6 +427,7 @@
     if (!board) return;
     meetingId = board.dataset.meeting;
     queueKey = "portal.attendance.queue." + meetingId;
+    board.querySelectorAll(".attendance-grid").forEach(decorateAll);
     board.querySelectorAll(".attendance-card").forEach(overlay);
     showBanner();
     pump();
