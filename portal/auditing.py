@@ -229,12 +229,6 @@ def _row_key(mapper, values: dict) -> str:
     return ",".join(str(values[mapper.get_property_by_column(column).key]) for column in mapper.primary_key)
 
 
-def _sets_only_bookkeeping(statement) -> bool:
-    """True for an UPDATE whose SET clause names only bookkeeping columns (a board version bump)."""
-    values = getattr(statement, "_values", None)
-    return bool(values) and all(getattr(key, "key", key) in BOOKKEEPING for key in values)
-
-
 @event.listens_for(Session, "do_orm_execute")
 def _audit_statements(state: ORMExecuteState):
     """The same audit rows for UPDATE, DELETE and INSERT … ON CONFLICT statements the services run
@@ -246,8 +240,8 @@ def _audit_statements(state: ORMExecuteState):
     if not _audited(mapper.class_):
         return None
     statement = state.statement
-    if state.is_update and _sets_only_bookkeeping(statement):
-        return None  # nothing the log keeps: spare the reads before and after
+    if state.is_update and state.execution_options.get("bookkeeping_only"):
+        return None  # it sets only BOOKKEEPING columns (a board version bump): spare the reads before and after
     table = mapper.local_table
     connection = state.session.connection()
     if state.is_insert:

@@ -252,7 +252,8 @@ def _bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | Non
         .where(Meeting.id == meeting.id, Meeting.closed.is_(closed_now))
         .values(**changes)
         .returning(Meeting.board_version, Meeting.layout_version)
-        .execution_options(synchronize_session=False)
+        # a bare bump writes nothing the audit log keeps (see portal.auditing.BOOKKEEPING)
+        .execution_options(synchronize_session=False, bookkeeping_only=not values)
     ).first()
     if row is None:
         return None
