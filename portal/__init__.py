@@ -5,7 +5,7 @@ import sqlite3
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, abort, current_app, has_request_context, render_template, request, session
+from flask import Flask, abort, current_app, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -147,6 +147,15 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key,
                                  new_submission_key=new_submission_key)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
+    # Flask-Babel's callables look the catalog up through four context lookups on every `_()`; a page
+    # has dozens, so templates take the request's catalog once (the locale is fixed for the request).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def inject_common():
@@ -154,6 +163,16 @@ def _init_templates(app: Flask) -> None:
 
         # Lazy: read only by the templates that show it (a page's header), not by every fragment.
         return {"current_locale": str(get_locale()), "committee_name": LazyString(committee_name)}
+
+
+def _request_translations():
+    """The catalog of the request's locale, looked up once per request (per app context outside one)."""
+    from flask_babel import get_translations
+
+    translations = g.get("_portal_translations")
+    if translations is None:
+        translations = g._portal_translations = get_translations()
+    return translations
 
 
 def _init_static(app: Flask) -> None:

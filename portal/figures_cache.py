@@ -6,6 +6,10 @@ token, in that same transaction: a figure cached under the old token is never re
 write commits, and a rolled-back write leaves the old token and the old figures in place. A
 transaction reads the token once; one that has written reads past the cache. Tokens are random, so a
 restored or another database never meets a figure cached for a different one.
+
+A few figures also move with the clock, without a write (a meeting counts as held once it is over).
+Each such input registers, with `keyed_on`, a scalar subquery that changes exactly when the figures
+would; it is read with the token, in the same statement, and becomes part of the key.
 """
 import functools
 import secrets
@@ -13,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import ScalarSelect, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -23,6 +27,12 @@ MAX_ENTRIES = 512
 _WROTE = "data_version_bumped"
 _TOKEN = "data_version_token"
 _entries: OrderedDict = OrderedDict()
+_clocked: list[Callable[[], ScalarSelect]] = []
+
+
+def keyed_on(subquery: Callable[[], ScalarSelect]) -> None:
+    """Key every cached figure also on `subquery()` (built per transaction), for inputs the clock moves."""
+    _clocked.append(subquery)
 
 
 def current_token() -> str | None:
@@ -33,7 +43,10 @@ def current_token() -> str | None:
     if info.get(_WROTE):
         return None
     if _TOKEN not in info:
-        info[_TOKEN] = db.session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+        row = db.session.execute(
+            select(DataVersion.token, *(subquery() for subquery in _clocked)).where(DataVersion.id == 1)
+        ).one_or_none()
+        info[_TOKEN] = None if row is None else ":".join(str(part) for part in row)
     return info[_TOKEN]
 
 

@@ -125,3 +125,32 @@ def _opinions_figure(html: str) -> int:
     import re
 
     return int(re.search(r'href="/opinions/[^"]*"><span class="figure">(\d+)</span>', html).group(1))
+
+
+@pytest.mark.postgres
+def test_a_meeting_counts_once_it_is_over_without_any_write(app, make_user, monkeypatch):
+    from datetime import timedelta
+
+    from portal.meetings import services
+    from portal.meetings.models import AttendanceStatus
+    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance
+    from portal.meetings.services import meeting_kinds, period_tally
+    from portal.models import User, utcnow
+
+    staff, deputy = make_user(Role.STAFF), make_user(Role.DEPUTY)
+    with app.test_request_context():
+        ensure_default_meeting_kinds()
+        staff, deputy = _db.session.get(User, staff.id), _db.session.get(User, deputy.id)
+        starts = utcnow() - timedelta(minutes=30)
+        meeting = create_meeting(staff, MeetingFields(meeting_kinds()[0], "代表小组活动", starts, starts + timedelta(hours=1)))
+        mark_attendance(staff, meeting, deputy.id, AttendanceStatus.PRESENT)
+        fresh_request()
+        year = (date(TODAY.year, 1, 1), date(TODAY.year, 12, 31))
+        assert period_tally(*year).expected == 0  # still going on: not counted yet, and now cached
+        fresh_request()
+        assert period_tally(*year).expected == 0
+        later = utcnow() + timedelta(hours=2)
+        monkeypatch.setattr(services, "utcnow", lambda: later)  # it is over; nobody wrote anything
+        fresh_request()
+        over = period_tally(*year)
+        assert (over.expected, over.present) == (1, 1)

@@ -77,3 +77,17 @@ def test_chinese_text_uses_full_width_punctuation():
         strings = [m.string for m in read_po(handle) if m.id and isinstance(m.string, str)]
     half_width = [s for s in strings if re.search(r"[:(),]", re.sub(r"%\(\w+\)[sd]", "", s))]
     assert half_width == []
+
+
+def test_cached_charts_speak_each_readers_language(app, client, make_user, login):
+    """The overview's charts come from the figures cache: one reader's language never reaches another."""
+    chinese, english = make_user(Role.STAFF), make_user(Role.STAFF)
+    other = app.test_client()
+    other.post("/login", data={"username": english.username, "password": english.password})
+    other.post("/locale", data={"locale": "en"})
+    login(chinese)
+    # No write between the pages: both read the same data version.
+    assert "各社区意见与采纳" in client.get("/staff").get_data(as_text=True)
+    page = other.get("/staff").get_data(as_text=True)
+    assert "Opinions and adoption by community" in page and "各社区意见与采纳" not in page
+    assert "各社区意见与采纳" in client.get("/staff").get_data(as_text=True)

@@ -28,6 +28,7 @@ MORE_PAGES = [
     ("deputy list filtered (htmx)", "staff", "/deputies/?q=王&level=district", True),
     ("opinion list", "staff", "/opinions/", False),
     ("suggestion list", "staff", "/suggestions/", False),
+    ("suggestion list, overdue answers", "staff", "/suggestions/?overdue=1", False),
     ("meeting list", "staff", "/meetings/", False),
     ("overview figures (htmx)", "staff", "/staff?community=1", True),
     ("attendance rates, one community", "staff", "/meetings/rates?community=2", False),

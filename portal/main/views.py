@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import active_communities, deputy_profile
+from ..accounts.services import community_names, deputy_profile
 from ..campaigns.services import (
     campaign_tallies,
     current_campaign,
@@ -70,7 +70,7 @@ def _figures_filter() -> tuple[FiguresFilterForm, date, date, int | None]:
     """The overview's period and community filter, read from the query string."""
     form = FiguresFilterForm(request.args)
     form.community.choices = [SelectChoice(0, _("All communities"))] + [
-        SelectChoice(c.id, c.name) for c in active_communities()
+        SelectChoice(community_id, name) for community_id, name in community_names()
     ]
     start, end = read_period(form, this_year())
     return form, start, end, form.community.data or None

@@ -17,7 +17,7 @@ from ..accounts.services import active_deputies, deputies_query, deputy_ids_quer
 from ..clock import local_day_start, local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import cached_figure, keyed_on
 from ..figures import rate
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..opinions.models import Category, CollectionMethod, Opinion
@@ -518,6 +518,15 @@ class DeputyRate:
     deputy: User
     tally: Tally
     community: str = ""
+
+
+def _open_meetings_over():
+    """How many meetings are over but not closed: it grows exactly when one more counts as held."""
+    return select(func.count()).select_from(Meeting).where(~Meeting.closed, Meeting.ends_at < utcnow()).scalar_subquery()
+
+
+# "Closed or over" moves with the clock: the cached figures are keyed on it too.
+keyed_on(_open_meetings_over)
 
 
 def counted_meetings(start: date, end: date):

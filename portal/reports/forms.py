@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
-from ..accounts.services import active_communities
+from ..accounts.services import community_names
 from ..periods import PeriodForm
 
 
@@ -16,5 +16,5 @@ class ReportFilterForm(PeriodForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.community.choices = [SelectChoice(0, _("All communities"))] + [
-            SelectChoice(c.id, c.name) for c in active_communities()
+            SelectChoice(community_id, name) for community_id, name in community_names()
         ]
