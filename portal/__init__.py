@@ -113,7 +113,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from .models import AnonymousUser, User
+    from .models import AnonymousUser, DeputyProfile, User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -127,7 +127,8 @@ def _init_login(app: Flask) -> None:
         user_id, _sep, version = session_id.partition(":")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id), options=[joinedload(User.deputy)])  # a deputy's pages use it
+        # A deputy's pages show their profile and community: loaded with the user, in one statement.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.deputy).joinedload(DeputyProfile.community)])
         return user if user is not None and user.session_version == int(version) else None
 
 

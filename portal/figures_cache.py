@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import ScalarSelect, event, insert, select, update
+from sqlalchemy import ScalarSelect, Select, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -27,12 +27,19 @@ MAX_ENTRIES = 512
 _WROTE = "data_version_bumped"
 _TOKEN = "data_version_token"
 _entries: OrderedDict = OrderedDict()
-_clocked: list[Callable[[], ScalarSelect]] = []
+_clocked: list[ScalarSelect] = []
 
 
-def keyed_on(subquery: Callable[[], ScalarSelect]) -> None:
-    """Key every cached figure also on `subquery()` (built per transaction), for inputs the clock moves."""
+def keyed_on(subquery: ScalarSelect) -> None:
+    """Key every cached figure also on `subquery`, for an input the clock moves (its own "now" a bound
+    parameter computed at each execution, so the statement is built once)."""
     _clocked.append(subquery)
+    _token_statement.cache_clear()
+
+
+@functools.cache
+def _token_statement() -> Select:
+    return select(DataVersion.token, *_clocked).where(DataVersion.id == 1)
 
 
 def current_token() -> str | None:
@@ -43,9 +50,7 @@ def current_token() -> str | None:
     if info.get(_WROTE):
         return None
     if _TOKEN not in info:
-        row = db.session.execute(
-            select(DataVersion.token, *(subquery() for subquery in _clocked)).where(DataVersion.id == 1)
-        ).one_or_none()
+        row = db.session.execute(_token_statement()).one_or_none()
         info[_TOKEN] = None if row is None else ":".join(str(part) for part in row)
     return info[_TOKEN]
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..accounts.services import community_names, deputy_profile
+from ..accounts.services import community_names
 from ..campaigns.services import (
     campaign_tallies,
     current_campaign,
@@ -51,7 +51,7 @@ def deputy_home():
     campaign = current_campaign()
     context = {
         "campaign": campaign,
-        "profile": deputy_profile(current_user.id),
+        "profile": current_user.deputy,  # loaded with the user
         "attendance": year_to_date_attendance(current_user.id),
         "carry_back": answers_to_carry_back(current_user.id),
         "feedback_methods": list(FeedbackMethod),

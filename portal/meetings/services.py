@@ -520,13 +520,13 @@ class DeputyRate:
     community: str = ""
 
 
-def _open_meetings_over():
-    """How many meetings are over but not closed: it grows exactly when one more counts as held."""
-    return select(func.count()).select_from(Meeting).where(~Meeting.closed, Meeting.ends_at < utcnow()).scalar_subquery()
-
-
-# "Closed or over" moves with the clock: the cached figures are keyed on it too.
-keyed_on(_open_meetings_over)
+# "Closed or over" moves with the clock: the cached figures are keyed also on how many open meetings are
+# over, which grows exactly when one more counts as held.
+keyed_on(
+    select(func.count()).select_from(Meeting)
+    .where(~Meeting.closed, Meeting.ends_at < bindparam("now", callable_=lambda: utcnow(), type_=Meeting.ends_at.type))
+    .scalar_subquery()
+)
 
 
 def counted_meetings(start: date, end: date):
