@@ -11,9 +11,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 SHOTS = [
     ("login-phone.png", None, "/login", (390, 844), None),
     ("deputy-home-tablet.png", "xiahong", "/me", (768, 1024), None),
+    ("deputy-home-phone.png", "xiahong", "/me", (390, 844), None),
     ("staff-overview-tablet.png", "staff1", "/staff", (768, 1024), None),
     ("checklist-matrix-tablet.png", "staff1", "/campaigns/matrix", (768, 1024), None),
-    ("attendance-tablet.png", "staff1", "/meetings/", (768, 1024), ("table a[href*='/meetings/']", "a[href$='/attendance']")),
+    ("attendance-tablet.png", "staff1", "/meetings/", (768, 1024), ("table a:has-text('今日')", "a[href$='/attendance']")),
     ("suggestion-tablet.png", "staff1", "/suggestions/?state=adopted", (768, 1024), ("#suggestion-table a[href*='/suggestions/']",)),
     ("adoption-figures-desktop.png", "staff1", "/suggestions/figures", (1280, 900), None),
     ("deputies-tablet.png", "staff1", "/deputies/", (768, 1024), None),
