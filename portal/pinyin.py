@@ -14,7 +14,7 @@ os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
 
 from pypinyin import Style, lazy_pinyin, pinyin  # noqa: E402
 
-MAX_READINGS = 4  # spellings of one name in its search key (names are 2–4 characters)
+MAX_READINGS = 3  # spellings of one name in its search key (names are 2–4 characters)
 
 
 def readings(name: str) -> list[list[str]]:

@@ -52,7 +52,6 @@
     return template.content;
   }
 
-  // --- the cards --------------------------------------------------------------------------------
 
   function cardOf(deputyId) {
     return document.getElementById("card-" + deputyId);
@@ -172,7 +171,6 @@
     if (current) current.replaceWith(incoming);
   }
 
-  // --- the queue --------------------------------------------------------------------------------
 
   function showBanner() {
     var banner = document.getElementById("queue-banner");
@@ -287,7 +285,6 @@
     }
   }
 
-  // --- the poll ---------------------------------------------------------------------------------
 
   function poll() {
     if (polling || document.hidden) return;
@@ -346,7 +343,6 @@
     if (complete && version) board.dataset.version = version; // a busy card is fetched again next time
   }
 
-  // --- the search box ---------------------------------------------------------------------------
 
   function searchBox() {
     return document.getElementById("card-search");
@@ -363,7 +359,6 @@
     });
   }
 
-  // --- the service worker -----------------------------------------------------------------------
 
   function localDay() {
     var now = new Date();
@@ -395,7 +390,6 @@
     }).catch(function () { /* no worker (plain http): the queue still keeps every tap */ });
   }
 
-  // --- wiring -----------------------------------------------------------------------------------
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
