@@ -73,3 +73,12 @@ def page_at(browser):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in through the form, as a person does, and wait until the portal has let them in."""
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -13,6 +13,8 @@ from portal.opinions.services import record_opinion
 from portal.suggestions.models import SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
+from .conftest import log_in as sign_in
+
 PASSWORD = "pass-word-1"
 
 
@@ -35,11 +37,8 @@ def owed(live_app):
         return suggestion.id
 
 
-def log_in(page, live_server, username):
-    page.goto(live_server + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+def log_in(page, base, username):
+    sign_in(page, base, username, PASSWORD)
 
 
 def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):

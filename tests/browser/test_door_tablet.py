@@ -17,6 +17,8 @@ from portal.meetings.services import (
 )
 from portal.models import Level, Role, User, utcnow
 
+from .conftest import log_in
+
 PASSWORD = "browser-pass-1"
 DOOR = {"width": 1024, "height": 768}
 NAMES = ("夏虹 王建国 李秀英 张伟 刘洋 陈静 杨帆 赵磊 黄敏 周杰 吴霞 徐涛 孙丽 马超 朱琳 "
@@ -42,11 +44,7 @@ def meeting(live_app):
 
 def tablet(page_at, base, meeting, username="staff1", **options):
     page = page_at(DOOR, **options)
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    log_in(page, base, username, PASSWORD)
     page.goto(f"{base}/meetings/{meeting['id']}/attendance")
     return page
 

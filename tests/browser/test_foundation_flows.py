@@ -7,7 +7,7 @@ from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.extensions import db
 from portal.models import Level, Role
 
-from .conftest import PHONE
+from .conftest import log_in as sign_in, PHONE
 
 PASSWORD = "browser-pass-1"
 
@@ -25,11 +25,7 @@ def people(live_app):
 
 
 def log_in(page, base, username):
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    sign_in(page, base, username, PASSWORD)
 
 
 def log_out(page):

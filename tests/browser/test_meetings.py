@@ -15,7 +15,7 @@ from portal.meetings.services import (
 )
 from portal.models import Level, Role, utcnow
 
-from .conftest import PHONE, TABLET
+from .conftest import log_in as sign_in, PHONE, TABLET
 
 PASSWORD = "browser-pass-1"
 
@@ -40,11 +40,7 @@ def meeting(live_app):
 
 
 def log_in(page, base, username):
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    sign_in(page, base, username, PASSWORD)
 
 
 def board(page_at, base, meeting, username="staff1"):

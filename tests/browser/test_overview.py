@@ -6,6 +6,8 @@ import pytest
 from portal.demo import seed_demo
 from portal.extensions import db
 
+from .conftest import log_in
+
 
 @pytest.fixture
 def demo(live_app):
@@ -16,10 +18,7 @@ def demo(live_app):
 
 def test_overview_figures_follow_the_filter_without_reload(live_server, demo, page_at):
     page = page_at()
-    page.goto(live_server + "/login")
-    page.get_by_label("用户名").fill("staff1")
-    page.get_by_label("密码", exact=True).fill("demo-pass-1")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "staff1", "demo-pass-1")
     page.wait_for_url(re.compile(r"/staff$"))
     line = page.locator(".report-line")
     assert "已有10位代表深入社区，收集选民意见69条" in line.inner_text()

@@ -6,7 +6,7 @@ import pytest
 from portal.demo import seed_demo
 from portal.extensions import db
 
-from .conftest import PHONE, TABLET
+from .conftest import log_in as sign_in, PHONE, TABLET
 
 LANDSCAPE = {"width": 1024, "height": 768}
 PASSWORD = "demo-pass-1"
@@ -20,12 +20,7 @@ def demo(live_app):
 
 
 def log_in(page, base, username):
-    """Log in through the form and wait for the home page."""
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, base, username, PASSWORD)
 
 
 def box(page, selector):

@@ -14,7 +14,7 @@ from portal.opinions.services import (
     record_opinion,
 )
 
-from .conftest import TABLET
+from .conftest import TABLET, log_in
 
 PASSWORD = "browser-pass-1"
 
@@ -35,10 +35,7 @@ def opinions(live_app):
 
 def test_staff_gather_submit_and_record_adoption_in_place(live_server, opinions, page_at):
     page = page_at(TABLET)
-    page.goto(live_server + "/login")
-    page.get_by_label("用户名").fill("staff1")
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "staff1", PASSWORD)
     page.wait_for_url(re.compile(r"/staff$"))
 
     page.goto(live_server + "/opinions/")
