@@ -1,7 +1,6 @@
 """A deputy's meeting notices, the calendar feed, the committee's name, large text."""
 from datetime import timedelta
 
-import pytest
 from icalendar import Calendar
 
 from portal.extensions import db
@@ -9,28 +8,15 @@ from portal.meetings.models import MeetingRoster, Reply
 from portal.meetings.services import (
     MeetingFields,
     create_meeting,
-    ensure_default_meeting_kinds,
     meeting_kinds,
     set_roster,
 )
 from portal.models import Role, Setting, User, utcnow
 from portal.settings import COMMITTEE_NAME
 
+from .test_meetings_views import world  # noqa: F401  (the same street: staff, admin, 夏虹 and 王建国 in one community)
+
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def world(app, make_user, make_community):
-    community = make_community("气象街社区")
-    people = {
-        "staff": make_user(Role.STAFF), "admin": make_user(Role.ADMIN),
-        "xia": make_user(Role.DEPUTY, name="夏虹", community_id=community),
-        "wang": make_user(Role.DEPUTY, name="王建国", community_id=community),
-    }
-    with app.app_context():
-        ensure_default_meeting_kinds()
-        db.session.commit()
-    return people
 
 
 def new_meeting(app, world, start, title="工委工作会议", roster=("xia",)) -> int:
