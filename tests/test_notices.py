@@ -11,7 +11,7 @@ from portal.meetings.services import (
     meeting_kinds,
     set_roster,
 )
-from portal.models import Role, Setting, User, utcnow
+from portal.models import Setting, User, utcnow
 from portal.settings import COMMITTEE_NAME
 
 from .test_meetings_views import world  # noqa: F401  (the same street: staff, admin, 夏虹 and 王建国 in one community)
