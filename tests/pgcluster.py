@@ -52,10 +52,20 @@ def throwaway_postgres(*settings: str):
         shutil.rmtree(datadir, ignore_errors=True)
 
 
-def create_database(server_url: str, name: str) -> str:
-    """A new empty database on the cluster; returns its URL."""
+def _admin(server_url: str):
     import psycopg
 
-    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    return psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True)
+
+
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database on the cluster, empty or a copy of `template`; returns its URL."""
+    with _admin(server_url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return f"{server_url}/{name}"
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop a database of the cluster, closing whatever is still connected to it."""
+    with _admin(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

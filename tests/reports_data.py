@@ -18,6 +18,8 @@ from portal.opinions.services import active_categories, ensure_default_categorie
 from portal.suggestions.models import SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
+from .conftest import shared_world
+
 ANSWERED_ON = date(2025, 5, 20)  # the district's answer to 修复路面; it is entered on the day the test runs
 
 
@@ -28,8 +30,7 @@ def meeting(actor, kind_name: str, day: date, deputies: list[int], title: str = 
     return create_meeting(actor, MeetingFields(kind, title, start, start.replace(hour=start.hour + 2), "居委会活动室"), deputies)
 
 
-@pytest.fixture
-def street(app, make_user, make_community):
+def build_street(app, make_user, make_community):
     """Two deputies of 气象街 and one of 和平里, with a year of hand-made work by the first."""
     qx, hp = make_community("气象街社区"), make_community("和平里社区")
     people = {
@@ -73,6 +74,9 @@ def street(app, make_user, make_community):
         record_evaluation(staff, a, date(2025, 1, 1), date(2025, 12, 31), 8, 1, 1, evaluated_on=date(2025, 12, 20))
         _db.session.commit()
     return people
+
+
+street = shared_world(build_street)
 
 
 @pytest.fixture

@@ -39,10 +39,9 @@ ROUTES = {
 
 
 def make_objects(app, world) -> dict:
-    """An open voter meeting happening now, every active deputy on its roster, and its check-in token."""
+    """An open voter meeting happening now (for the next hour), every active deputy on its roster."""
     from portal.meetings.services import (
         MeetingFields,
-        checkin_token,
         create_meeting,
         ensure_default_meeting_kinds,
         meeting_kinds,
@@ -57,4 +56,13 @@ def make_objects(app, world) -> dict:
         meeting = create_meeting(db.session.get(User, world["staff"].id),
                                  MeetingFields(kind, "选民见面会", now - timedelta(minutes=5), now + timedelta(hours=1)))
         db.session.commit()
-        return {"meeting": meeting.id, "token": checkin_token(meeting), "kind": kind.id}
+        return {"meeting": meeting.id, "kind": kind.id}
+
+
+def moment_objects(app, world) -> dict:
+    """The meeting's check-in code of this moment (it rotates)."""
+    from portal.meetings.models import Meeting
+    from portal.meetings.services import checkin_token
+
+    with app.app_context():
+        return {"token": checkin_token(db.session.get(Meeting, world["meeting"]))}

@@ -13,6 +13,8 @@ from portal.opinions.services import record_opinion
 from portal.suggestions.models import AnswerFeedback, Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
+from .conftest import shared_world
+
 from .racing import post_together
 
 pytestmark = pytest.mark.postgres
@@ -20,8 +22,7 @@ pytestmark = pytest.mark.postgres
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """A's opinion in three suggestions: one overdue (submitted 40 days ago), one due later, one answered; B's in none."""
     home = make_community("东风社区")
     a, b, staff = make_user(Role.DEPUTY, name="张三", community_id=home), make_user(Role.DEPUTY, community_id=home), make_user(Role.STAFF)
@@ -42,6 +43,9 @@ def world(app, make_user, make_community):
                    "区委已采纳，年内修复路面", on=today - timedelta(days=50))
         _db.session.commit()
     return {"a": a, "b": b, "staff": staff, **ids}
+
+
+world = shared_world(build_world)
 
 
 def due_on(app, suggestion_id) -> date:

@@ -1,12 +1,12 @@
 """The audit log: one row per change, written at flush, with who, what, before → after and where from;
 logins, logouts, passwords, roles and exports too; nothing for a no-op; never a secret."""
 import json
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from portal.auditing import AuditEvent
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Community, Role, User
 
@@ -143,7 +143,7 @@ def test_the_admin_filters_the_log(app, client, login, make_user, make_community
     assert "过滤社区改" not in page
     page = client.get("/admin/audit/?start=2000-01-01&end=2000-12-31").get_data(as_text=True)
     assert "没有符合筛选条件的记录" in page
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     page = client.get(f"/admin/audit/?start=2000-01-01&end={today}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert page.lstrip().startswith('<div id="audit-table">') and "过滤社区改" in page
     response = client.get("/admin/audit/?start=2026-05-01&end=2026-04-01")

@@ -22,11 +22,12 @@ from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Role, User
 
+from .conftest import shared_world
+
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def people(make_user, make_community):
+def build_people(app, make_user, make_community):
     home = make_community("气象街社区")
     return {
         "deputy": make_user(Role.DEPUTY, name="夏虹", community_id=home),
@@ -35,6 +36,9 @@ def people(make_user, make_community):
         "admin": make_user(Role.ADMIN),
         "community": home,
     }
+
+
+people = shared_world(build_people)
 
 
 @pytest.fixture

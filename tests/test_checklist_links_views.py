@@ -16,11 +16,12 @@ from portal.opinions.models import Category
 from portal.opinions.services import ensure_default_categories
 from portal.suggestions.services import SuggestionFields, create_suggestion
 
+from .conftest import shared_world
+
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """夏虹 and 王建国 with a practical matter and a suggestion each, staff, and a current campaign around today."""
     home = make_community("气象街社区")
     infos = {"deputy": make_user(Role.DEPUTY, name="夏虹", community_id=home),
@@ -41,6 +42,9 @@ def world(app, make_user, make_community):
                 suggestion, suggestion + "。", category, [users[who]], community)).id
         db.session.commit()
     return ids
+
+
+world = shared_world(build_world)
 
 
 def data(item_id, **fields):

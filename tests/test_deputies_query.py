@@ -6,11 +6,12 @@ from portal.accounts.services import active_deputies, deputies_query, deputy_ids
 from portal.extensions import db
 from portal.models import DeputyProfile, Level, Role, User
 
+from .conftest import shared_world
+
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def people(app, make_user, make_community):
+def build_people(app, make_user, make_community):
     """Two active deputies, an inactive one, a staff member with a profile, a deputy whose profile is gone."""
     east, west = make_community("东社区"), make_community("西社区")
     kept = make_user(Role.DEPUTY, name="张三", community_id=east, level=Level.DISTRICT)
@@ -24,6 +25,9 @@ def people(app, make_user, make_community):
         db.session.commit()
     return {"kept": kept.id, "other": other.id, "inactive": inactive.id, "staff": staff.id, "bare": bare.id,
             "east": east, "west": west}
+
+
+people = shared_world(build_people)
 
 
 def _ids(query) -> set[int]:

@@ -1,12 +1,13 @@
 """The export helper and every export route: Chinese file names, numbers as numbers, and no cell ever a formula."""
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
 
+from portal.clock import local_today
 from portal.exports import content_disposition, csv_body, table_response, xlsx_body
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
@@ -26,6 +27,8 @@ from portal.matters.services import MatterFields, create_matter
 from portal.opinions.models import Category, CollectionMethod
 from portal.opinions.services import ensure_default_categories, record_opinion
 from portal.suggestions.models import Suggestion, SuggestionState
+
+from .conftest import shared_world
 
 EVIL = '=HYPERLINK("http://evil.example/","点我")'
 DANGEROUS = [EVIL, "+1+2", "-3+4", "@SUM(A1)", "\t=1", "\r=1"]
@@ -71,8 +74,7 @@ def test_chinese_file_name_has_an_ascii_fallback_and_the_utf8_name(app):
             table_response("pdf", ["a"], [[1]], "x")
 
 
-@pytest.fixture
-def evil_world(app, make_user, make_community):
+def build_evil_world(app, make_user, make_community):
     community = make_community(EVIL)
     people = {
         "staff": make_user(Role.STAFF),
@@ -91,17 +93,20 @@ def evil_world(app, make_user, make_community):
         close_meeting(staff, meeting)
         db.session.add(Suggestion(
             title="建言", content="内容", category=db.session.query(Category).first(), community=db.session.get(Community, community),
-            state=SuggestionState.ADOPTED, submitted_on=date.today(), created_by_id=people["evil"].id,
+            state=SuggestionState.ADOPTED, submitted_on=local_today(), created_by_id=people["evil"].id,
             deputies=[db.session.get(User, people["evil"].id)],
         ))
         evil = db.session.get(User, people["evil"].id)
         evil_community = db.session.get(Community, community)
-        record_opinion(evil, evil, "路灯不亮", evil_community, db.session.query(Category).first(), date.today(), CollectionMethod.VISIT)
-        create_matter(evil, MatterFields("修复路灯", "", evil_community, [evil], date.today(), MatterState.DONE))
-        create_campaign(CampaignFields("建言献策活动", date.today() - timedelta(days=30), date.today() + timedelta(days=30), "", True))
+        record_opinion(evil, evil, "路灯不亮", evil_community, db.session.query(Category).first(), local_today(), CollectionMethod.VISIT)
+        create_matter(evil, MatterFields("修复路灯", "", evil_community, [evil], local_today(), MatterState.DONE))
+        create_campaign(CampaignFields("建言献策活动", local_today() - timedelta(days=30), local_today() + timedelta(days=30), "", True))
         db.session.commit()
         people["meeting"] = meeting.id
     return people
+
+
+evil_world = shared_world(build_evil_world)
 
 
 def exported_cells(client, url: str) -> tuple[list[str], list]:

@@ -18,11 +18,12 @@ from portal.opinions.services import record_opinion
 from portal.suggestions.models import SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
+from .conftest import shared_world
+
 DAY = date(2025, 3, 10)
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """One of everything in 东风 (and in a community whose name starts with =), plus a decoy in 和平里."""
     east, west, odd = make_community("东风社区"), make_community("和平里社区"), make_community("=社区")
     a = make_user(Role.DEPUTY, name="张三", community_id=east)
@@ -51,6 +52,9 @@ def world(app, make_user, make_community):
         save_record(deputy, item, deputy, RecordFields(DAY, east, "在社区体验一天。"), today_=date(2025, 12, 31))
         _db.session.commit()
     return {"staff": staff, "east": east, "odd": odd}
+
+
+world = shared_world(build_world)
 
 
 def read_back(response) -> list[list]:

@@ -25,11 +25,12 @@ from portal.models import Role, User, utcnow
 from portal.opinions.models import Opinion
 from portal.opinions.services import active_categories, ensure_default_categories
 
+from .conftest import shared_world
+
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     community = make_community("气象街社区")
     people = {
         "staff": make_user(Role.STAFF), "admin": make_user(Role.ADMIN),
@@ -43,6 +44,9 @@ def world(app, make_user, make_community):
         db.session.commit()
     people["community"] = community
     return people
+
+
+world = shared_world(build_world)
 
 
 def new_meeting(app, world, kind_index=0, start=None, roster=("xia", "wang"), closed=False, **kw) -> int:

@@ -2,7 +2,6 @@
 import re
 from datetime import date
 
-import pytest
 
 from portal.campaigns.models import ItemKind
 from portal.campaigns.services import CampaignFields, RecordFields, create_campaign, save_record, send_back_record, verify_record
@@ -11,12 +10,13 @@ from portal.models import Role, User
 from portal.opinions.models import Category, CollectionMethod
 from portal.opinions.services import record_opinion
 
+from .conftest import shared_world
+
 MARCH = "start=2025-03-01&end=2025-03-31"
 YEAR = "start=2025-01-01&end=2025-12-31"
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """A's day (March, spent in 东风), B's (June, verified), C's sent back (March); A, D, E collect opinions in March."""
     east, west = make_community("东风社区"), make_community("和平里社区")
     people = {name: make_user(Role.DEPUTY, community_id=west) for name in "abcde"}
@@ -41,6 +41,9 @@ def world(app, make_user, make_community):
                            date(2025, 3, 15), list(CollectionMethod)[0])
         _db.session.commit()
     return {"staff": staff, "a": people["a"], "east": east, "west": west}
+
+
+world = shared_world(build_world)
 
 
 def _community(community_id):

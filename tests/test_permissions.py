@@ -1,7 +1,8 @@
 """The route × role matrix: every route of the app, for anonymous, deputy, staff and admin.
 
 Each area adds its routes in a module `tests/routes_<area>.py` holding `ROUTES` (same shape as
-MATRIX below) and, if its paths need objects, `make_objects(app, world) -> {placeholder: id}`.
+MATRIX below) and, if its paths need objects, `make_objects(app, world) -> {placeholder: id}` (made
+once, see conftest.shared_world) and `moment_objects(app, world)` for values taken at each test's moment.
 """
 import importlib
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from portal.models import Role
 
-from .conftest import UserInfo
+from .conftest import UserInfo, shared_world
 
 ROLES = ("anonymous", "deputy", "staff", "admin")
 LOGIN = "login"  # expected: a redirect to the login page
@@ -68,8 +69,7 @@ def test_every_view_declares_who_may_use_it(app):
     assert undeclared == []
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """The objects the matrix paths point at: the logged-in deputy is `deputy` ({self})."""
     world = {
         "deputy": make_user(Role.DEPUTY),
@@ -82,6 +82,17 @@ def world(app, make_user, make_community):
         if hasattr(area, "make_objects"):
             world.update(area.make_objects(app, world))
     return world
+
+
+def at_this_moment(app, world):
+    """What the matrix paths need that changes with the clock (a rotating check-in code)."""
+    for area in AREAS:
+        if hasattr(area, "moment_objects"):
+            world.update(area.moment_objects(app, world))
+    return world
+
+
+world = shared_world(build_world, then=at_this_moment)
 
 
 def _path(template: str, world: dict, role: str) -> str:

@@ -16,11 +16,12 @@ from portal.opinions.services import (
 from portal.suggestions.models import Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion
 
+from .conftest import shared_world
+
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """Two deputies, staff, admin; three opinions in Chinese; a draft of the first deputy gathering one of them."""
     community = make_community("气象街社区")
     people = {"deputy": make_user(Role.DEPUTY, name="夏虹", community_id=community), "other": make_user(Role.DEPUTY, name="王建国"),
@@ -39,6 +40,9 @@ def world(app, make_user, make_community):
         db.session.commit()
         ids = {"canteen": canteen.id, "lamps": lamps.id, "parking": parking.id, "own": own.id, "theirs": theirs.id, "community": community}
     return people | ids
+
+
+world = shared_world(build_world)
 
 
 def html(response) -> str:

@@ -2,18 +2,17 @@
 import re
 from datetime import timedelta
 
-import pytest
-
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
 from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance, meeting_kinds, set_roster
 from portal.models import Role, User, utcnow
 
+from .conftest import shared_world
+
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def world(app, make_user, make_community):
+def build_world(app, make_user, make_community):
     """Two deputies rostered for a meeting running now."""
     community = make_community("气象街社区")
     staff = make_user(Role.STAFF)
@@ -26,6 +25,9 @@ def world(app, make_user, make_community):
         set_roster(meeting, [xia.id, wang.id])
         db.session.commit()
         return {"staff": staff, "xia": xia, "meeting": meeting.id}
+
+
+world = shared_world(build_world)
 
 
 def version(page: str) -> str:
