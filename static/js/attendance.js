@@ -152,6 +152,12 @@
     target.focus();
   }
 
+  // A refused tap's reason stays on its card until the next tap there (overlay removes it), whatever the poll brings.
+  function keepRefusal(shown, incoming) {
+    var refusal = shown.querySelector(".card-refusal");
+    if (refusal && !incoming.querySelector(".card-refusal")) notesOf(incoming).appendChild(refusal);
+  }
+
   // Put a card from the server in place of the one shown, unless the one shown is newer.
   function placeCard(incoming, fromPoll) {
     var current = document.getElementById(incoming.id);
@@ -159,6 +165,7 @@
     if (Number(incoming.dataset.version) < Number(current.dataset.version)) return true;
     if (fromPoll && busy(current)) return false;
     var hadFocus = current.contains(document.activeElement);
+    keepRefusal(current, incoming);
     current.replaceWith(incoming);
     overlay(incoming);
     applyFilter();
@@ -323,6 +330,10 @@
       var shown = document.getElementById(grid.id);
       if (shown && !shown.querySelector("details[open]")) {
         var hadFocus = shown.contains(document.activeElement) ? document.activeElement.closest(".attendance-card") : null;
+        grid.querySelectorAll(".attendance-card").forEach(function (card) {
+          var before = document.getElementById(card.id);
+          if (before) keepRefusal(before, card);
+        });
         shown.replaceWith(grid);
         board.dataset.closed = grid.dataset.closed; // closed or reopened: the cards come with or without buttons
         document.getElementById("closed-notice").hidden = grid.dataset.closed !== "1";
