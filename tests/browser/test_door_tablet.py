@@ -200,3 +200,17 @@ def test_focus_returns_to_the_marked_card_and_a_skip_link_leads_to_the_search(li
     expect(card.locator(".card-status")).to_have_attribute("data-status", "excused")
     assert page.evaluate("document.activeElement.closest('.attendance-card')?.id") == f"card-{meeting['deputies'][5]}"
     assert page.console_errors == []
+
+
+def test_the_service_worker_keeps_one_days_copy_and_drops_the_others(live_server, meeting, page_at):
+    page = tablet(page_at, live_server, meeting)
+    offline_ready(page)
+    page.evaluate("caches.open('attendance-day-2000-1-1')")  # a copy left from a day long gone
+    assert "attendance-day-2000-1-1" in page.evaluate("caches.keys()")
+    page.reload()
+    offline_ready(page)  # the screen asked the worker again, which pruned before storing today's copy
+    names = page.evaluate("caches.keys()")
+    assert len(names) == 1 and names[0].startswith("attendance-day-") and names[0] != "attendance-day-2000-1-1"
+    today = page.evaluate("(() => { const d = new Date(); return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`; })()")
+    assert names == [f"attendance-day-{today}"]
+    assert page.evaluate(f"caches.open('{names[0]}').then(c => c.match('/meetings/{meeting['id']}/attendance')).then(r => !!r)")
