@@ -1,7 +1,7 @@
-"""The one place that reads htmx request headers and builds partial responses."""
+"""The one place that reads htmx request headers and builds partial responses (and the URL templates they carry)."""
 from collections.abc import Callable
 
-from flask import Response, redirect, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 
 
 def is_htmx() -> bool:
@@ -34,3 +34,15 @@ def redirect_or_refresh(url: str) -> Response:
         response.headers["HX-Location"] = url
         return response
     return redirect(url)
+
+
+# An id no row has and no other part of a URL is likely to spell; url_template checks that it spells nothing else.
+_SENTINEL_ID = 9_223_372_036_854_775_807
+
+
+def url_template(endpoint: str, argument: str, /, **values) -> str:
+    """`url_for(endpoint, **values)` with the int `argument` left as "{id}", for a template or script to fill in."""
+    url = url_for(endpoint, **values, **{argument: _SENTINEL_ID})
+    if url.count(str(_SENTINEL_ID)) != 1:
+        raise ValueError(f"{endpoint}: cannot tell {argument} apart in {url}")
+    return url.replace(str(_SENTINEL_ID), "{id}")

@@ -5,11 +5,13 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from flask import url_for
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
 from portal.clock import local_day_start, local_today
 from portal.extensions import db
+from portal.htmx import url_template
 from portal.meetings.models import Attendance, AttendanceStatus, Meeting
 from portal.meetings.services import (
     MeetingFields,
@@ -111,6 +113,25 @@ def test_htmx_mark_returns_the_card_and_the_tally_out_of_band(app, client, login
     assert re.search(r'data-tally="late">1<', body) and re.search(r'data-tally="unmarked">1<', body)
     assert "50.0%" in body
     assert status_of(app, meeting_id, world["xia"]) == (AttendanceStatus.LATE, "", "staff")
+
+
+def test_the_board_sends_each_card_its_own_mark_url(app, client, login, world):
+    meeting_id = new_meeting(app, world)
+    login(world["staff"])
+    page = client.get(f"/meetings/{meeting_id}/attendance").get_data(as_text=True)
+    # The buttons' template (attendance.js puts each card's id in) and, after a tap, the card's own form.
+    assert f'action="/meetings/{meeting_id}/attendance/{{id}}"' in page.split('<template id="card-actions">')[1]
+    card = client.post(f"/meetings/{meeting_id}/attendance/{world['xia'].id}", data={"status": "late"}, headers=HX)
+    assert f'action="/meetings/{meeting_id}/attendance/{world["xia"].id}"' in card.get_data(as_text=True)
+
+
+def test_a_url_template_leaves_exactly_its_argument_to_fill(app):
+    with app.test_request_context():
+        assert url_template("meetings.mark", "deputy_id", meeting_id=10) == "/meetings/10/attendance/{id}"
+        assert url_template("meetings.mark", "deputy_id", meeting_id=10).replace("{id}", "7") == url_for(
+            "meetings.mark", meeting_id=10, deputy_id=7)
+        with pytest.raises(ValueError):  # the sentinel spelt twice: refused rather than guessed
+            url_template("meetings.mark", "deputy_id", meeting_id=9_223_372_036_854_775_807)
 
 
 def test_leave_without_reason_is_refused_on_the_card(app, client, login, world):

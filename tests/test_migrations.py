@@ -1,7 +1,11 @@
-"""The schema comes only from migrations: they match the models and go up and down on both databases."""
+"""The schema comes only from migrations: they match the models and go up and down on both databases, and a new
+revision's id sorts after its parent's."""
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
@@ -23,3 +27,51 @@ def test_upgrade_matches_models_and_downgrade_removes_everything(make_app):
         assert {"users", "communities", "deputy_profiles"} <= set(inspect(db.engine).get_table_names())
         db.session.remove()
         db.engine.dispose()
+
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# The revisions that landed before ids had to sort after their parent's, each with its parent. Their ids stay as
+# they are (0011 → 0014 → 0010 → 0013 → 0009 → 0012b): a landed revision is never edited.
+LANDED = {"0001": None, "0002": "0001", "0003": "0002", "0005": "0003", "0006": "0005", "0007": "0006",
+          "0011": "0007", "0014": "0011", "0010": "0014", "0013": "0010", "0009": "0013", "0012b": "0009"}
+
+
+def revision_graph() -> dict[str, tuple[str, ...]]:
+    """Each revision in migrations/versions with the ids of its parents (none for the first)."""
+    graph = {}
+    for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions():
+        down = script.down_revision  # None, an id, or the ids a merge joins
+        graph[script.revision] = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+    return graph
+
+
+def rule_breaks(graph: dict[str, tuple[str, ...]]) -> list[str]:
+    """What breaks the rule for new revisions: an id that does not sort after a parent's, more than one head."""
+    breaks = [f"{revision} does not sort after its parent {parent}: name it after {parent}"
+              for revision, parents in sorted(graph.items()) if revision not in LANDED
+              for parent in parents if not revision > parent]
+    heads = sorted(set(graph) - {parent for parents in graph.values() for parent in parents})
+    if len(heads) != 1:
+        breaks.append(f"{len(heads)} heads ({', '.join(heads)}): a new revision follows the one head")
+    return breaks
+
+
+def test_landed_revisions_keep_their_ids_and_parents():
+    graph = revision_graph()
+    assert {revision: graph.get(revision, "missing") for revision in LANDED} == {
+        revision: (parent,) if parent else () for revision, parent in LANDED.items()}
+
+
+def test_a_new_revision_id_sorts_after_its_parent_and_there_is_one_head():
+    assert rule_breaks(revision_graph()) == []
+
+
+def test_the_rule_refuses_an_id_sorting_before_its_parent_and_takes_one_after_the_head():
+    landed = {revision: (parent,) if parent else () for revision, parent in LANDED.items()}
+    assert rule_breaks(landed) == []
+    assert rule_breaks({**landed, "0015": ("0012b",)}) == []
+    assert rule_breaks({**landed, "0009x": ("0013",)}) == [
+        "0009x does not sort after its parent 0013: name it after 0013",
+        "2 heads (0009x, 0012b): a new revision follows the one head"]
+    assert rule_breaks({**landed, "0009x": ("0012b",)}) == [
+        "0009x does not sort after its parent 0012b: name it after 0012b"]

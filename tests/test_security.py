@@ -1,4 +1,6 @@
 """Issue 11's findings: sessions that end, login timing and throttling, caching, import limits."""
+import re
+
 import pytest
 
 from portal.extensions import db
@@ -206,23 +208,25 @@ def test_a_csv_field_over_the_csv_limit_is_a_clear_message(admin_client, make_co
     assert "CSV 文件第" in response.get_data(as_text=True)
 
 
-def test_an_upload_over_the_size_limit_is_refused_in_chinese(make_app, make_user):
+def test_an_upload_over_the_size_limit_is_refused_in_chinese_and_imports_nothing(make_app):
     app = make_app(MAX_CONTENT_LENGTH=1024)
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
-    admin_info = make_deputy(app, "someone")  # (a user to exist; the admin logs in below)
-    from portal.accounts.services import create_user
+    from portal.accounts.services import create_community, create_user
 
     with app.app_context():
+        db.create_all()
+        create_community("气象街社区")
         create_user("boss", "主任", Role.ADMIN, PASSWORD)
         db.session.commit()
+    client = app.test_client()
     assert post_login(client, "boss", PASSWORD).status_code == 302
-    response = upload(client, b"x" * 4096)
+    rows = "".join(f"d{n:03},代表{n},区,气象街社区\n" for n in range(60))
+    data = ("用户名,姓名,级别,社区\n" + rows).encode()
+    assert len(data) > 1024  # a file that would import sixty deputies if it were read
+    response = upload(client, data)
     assert response.status_code == 413
     assert "上传的文件太大" in response.get_data(as_text=True)
-    assert admin_info
     with app.app_context():
+        assert db.session.scalars(db.select(User.username).where(User.role == Role.DEPUTY)).all() == []
         db.session.remove()
         db.drop_all()
 
@@ -241,7 +245,8 @@ def test_only_the_first_fifty_row_errors_are_listed(admin_client):
     rows = "".join(f"d{n:03},代表{n},区,无此社区\n" for n in range(120))
     page = upload(admin_client, ("用户名,姓名,级别,社区\n" + rows).encode()).get_data(as_text=True)
     assert page.count("无此社区") <= 51  # (50 rows; the heading mentions none)
-    assert "d049" not in page or True
+    listed = [int(line) for line in re.findall(r"<tr><td>(\d+)</td><td>", page)]
+    assert listed == list(range(2, 52))  # the file's lines 2–51 (line 1 names the columns), the first fifty rows
     assert "仅列出前 50 条" in page
     assert "120" in page  # the count of rows to correct is still the whole
 

@@ -16,7 +16,7 @@ from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
 from ..extensions import db, limiter
 from ..forms import commit_once
-from ..htmx import is_htmx, render_with_oob
+from ..htmx import is_htmx, render_with_oob, url_template
 from ..models import Community, Level, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
@@ -259,8 +259,8 @@ def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
     labels = {status.value: status.label for status in AttendanceStatus}
     labels.update({level.value: level.label for level in Level}, unmarked=_("Not signed in"),
                   reason=_("Reason for the leave"), confirm_leave=_("Confirm leave"))
-    # The URL of deputy 0's mark with its id left as "{id}": each card (and attendance.js) puts its own in.
-    mark_url = url_for("meetings.mark", meeting_id=meeting.id, deputy_id=0)[:-1] + "{id}"
+    # The mark's URL with the deputy's id left as "{id}": each card (and attendance.js) puts its own in.
+    mark_url = url_template("meetings.mark", "deputy_id", meeting_id=meeting.id)
     return {"meeting": meeting, "labels": labels, "can_mark": can_mark_attendance(current_user, meeting),
             "mark_url": mark_url, "csrf": generate_csrf(), "quick_statuses": QUICK_STATUSES, "sheet_on": sheet_on}
 

@@ -1,5 +1,6 @@
 // The tablets' service worker (served as /meetings/attendance-sw.js, so its scope is /meetings/).
-// It keeps the attendance screens opened today and the static files they load, so that a tablet
+// It alone owns the offline copies: one cache a day, named and pruned here; the screen only asks it to keep
+// itself (a message). It keeps the attendance screens opened today and the static files they load, so that a tablet
 // that lost its network and reloads still shows its roster and its queued taps. Network first:
 // online the tablet always gets fresh pages; the copy is only the fallback. Nothing is kept of the
 // marks and the poll, and other pages are not touched.
@@ -13,8 +14,9 @@ function cacheName() {
   return PREFIX + now.getFullYear() + "-" + (now.getMonth() + 1) + "-" + now.getDate();
 }
 
-function kept(request, url) {
-  return request.method === "GET" &&
+// What is kept (fetched with GET): the static files and the attendance screens.
+function kept(url) {
+  return url.origin === self.location.origin &&
     (url.pathname.indexOf("/static/") === 0 || /^\/meetings\/\d+\/attendance$/.test(url.pathname));
 }
 
@@ -55,19 +57,38 @@ self.addEventListener("install", function () {
   self.skipWaiting();
 });
 
-self.addEventListener("activate", function (event) {
-  // Yesterday's screens are not kept: a roster is only needed on the day of its meeting.
-  event.waitUntil(caches.keys().then(function (names) {
+// Yesterday's screens are not kept: a roster is only needed on the day of its meeting.
+function pruneOtherDays() {
+  var today = cacheName();
+  return caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) {
-      return name.indexOf(PREFIX) === 0 && name !== cacheName();
+      return name.indexOf(PREFIX) === 0 && name !== today;
     }).map(function (name) { return caches.delete(name); }));
-  }).then(function () { return self.clients.claim(); }));
+  });
+}
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(pruneOtherDays().then(function () { return self.clients.claim(); }));
+});
+
+// A screen asks to be kept with what it loads ({keep: [urls]}); it hears true once today's copy is stored.
+self.addEventListener("message", function (event) {
+  var port = event.ports[0];
+  if (!port || !event.data || !Array.isArray(event.data.keep)) return;
+  var urls = event.data.keep.filter(function (url) {
+    return kept(new URL(url, self.location.href));
+  });
+  event.waitUntil(pruneOtherDays().then(function () {
+    return caches.open(cacheName());
+  }).then(function (cache) {
+    return cache.addAll(urls);
+  }).then(function () { port.postMessage(true); }, function () { port.postMessage(false); }));
 });
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (kept(request, url)) event.respondWith(networkFirst(request));
+  if (request.method === "GET" && kept(url)) event.respondWith(networkFirst(request));
   else if (live(url)) event.respondWith(fetch(request));
 });

@@ -152,6 +152,12 @@
     target.focus();
   }
 
+  // A refused tap's reason stays on its card until the next tap there (overlay removes it), whatever the poll brings.
+  function keepRefusal(shown, incoming) {
+    var refusal = shown.querySelector(".card-refusal");
+    if (refusal && !incoming.querySelector(".card-refusal")) notesOf(incoming).appendChild(refusal);
+  }
+
   // Put a card from the server in place of the one shown, unless the one shown is newer.
   function placeCard(incoming, fromPoll) {
     var current = document.getElementById(incoming.id);
@@ -159,6 +165,7 @@
     if (Number(incoming.dataset.version) < Number(current.dataset.version)) return true;
     if (fromPoll && busy(current)) return false;
     var hadFocus = current.contains(document.activeElement);
+    keepRefusal(current, incoming);
     current.replaceWith(incoming);
     overlay(incoming);
     applyFilter();
@@ -323,6 +330,10 @@
       var shown = document.getElementById(grid.id);
       if (shown && !shown.querySelector("details[open]")) {
         var hadFocus = shown.contains(document.activeElement) ? document.activeElement.closest(".attendance-card") : null;
+        grid.querySelectorAll(".attendance-card").forEach(function (card) {
+          var before = document.getElementById(card.id);
+          if (before) keepRefusal(before, card);
+        });
         shown.replaceWith(grid);
         board.dataset.closed = grid.dataset.closed; // closed or reopened: the cards come with or without buttons
         document.getElementById("closed-notice").hidden = grid.dataset.closed !== "1";
@@ -360,33 +371,21 @@
   }
 
 
-  function localDay() {
-    var now = new Date();
-    return now.getFullYear() + "-" + (now.getMonth() + 1) + "-" + now.getDate();
-  }
-
-  // Keep this screen and what it loads for today (the worker refreshes them on every visit).
+  // Ask the service worker to keep this screen and what it loads for today (the worker names and prunes its daily copies).
   function keepForOffline() {
-    if (!("serviceWorker" in navigator) || !window.caches) return;
+    if (!("serviceWorker" in navigator)) return;
+    var assets = [window.location.pathname];
+    document.querySelectorAll('script[src], link[rel="stylesheet"], link[rel="icon"]').forEach(function (node) {
+      assets.push(node.getAttribute("src") || node.getAttribute("href"));
+    });
     navigator.serviceWorker.register(board.dataset.workerUrl).then(function () {
       return navigator.serviceWorker.ready;
-    }).then(function () {
-      var name = "attendance-day-" + localDay();
-      var assets = [window.location.pathname];
-      document.querySelectorAll('script[src], link[rel="stylesheet"], link[rel="icon"]').forEach(function (node) {
-        assets.push(node.getAttribute("src") || node.getAttribute("href"));
-      });
-      return caches.keys().then(function (names) {
-        return Promise.all(names.filter(function (old) {
-          return old.indexOf("attendance-day-") === 0 && old !== name;
-        }).map(function (old) { return caches.delete(old); }));
-      }).then(function () {
-        return caches.open(name);
-      }).then(function (cache) {
-        return cache.addAll(assets);
-      }).then(function () {
-        document.documentElement.dataset.offlineReady = "true";
-      });
+    }).then(function (registration) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        if (event.data === true) document.documentElement.dataset.offlineReady = "true";
+      };
+      registration.active.postMessage({ keep: assets }, [channel.port2]);
     }).catch(function () { /* no worker (plain http): the queue still keeps every tap */ });
   }
 

@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.clock import local_today
@@ -14,6 +15,8 @@ from portal.suggestions.models import SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
 from .conftest import log_in as sign_in
+
+expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 PASSWORD = "pass-word-1"
 
@@ -50,8 +53,8 @@ def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):
     assert "区委已采纳，本月修复" in item.inner_text()
     item.get_by_label("方式").select_option(label="电话")
     item.get_by_role("button", name="记录回访").click()
-    page.wait_for_selector(f"#carry-back-{owed} .flash")
-    assert "回访已记录" in page.locator(f"#carry-back-{owed}").inner_text()
+    expect(page.locator(f"#carry-back-{owed} .flash")).to_be_visible()
+    expect(page.locator(f"#carry-back-{owed}")).to_contain_text("回访已记录")
     assert page.evaluate("window.__notReloaded") is True
     assert page.console_errors == []
 
@@ -64,9 +67,9 @@ def test_the_wall_keeps_its_figures_offline_and_says_since_when(live_server, owe
     assert page.locator("#wall-offline").is_hidden()
     page.context.set_offline(True)
     page.evaluate("htmx.ajax('GET', location.href, {target: '#wall-figures', swap: 'none'}).catch(() => {})")
-    page.wait_for_selector("#wall-offline:not([hidden])")
-    assert "网络中断" in page.locator("#wall-offline").inner_text()
+    expect(page.locator("#wall-offline")).to_be_visible()
+    expect(page.locator("#wall-offline")).to_contain_text("网络中断")
     assert page.locator("#wall-figures .tile").count() >= 8
     page.context.set_offline(False)
     page.evaluate("htmx.ajax('GET', location.href, {target: '#wall-figures', swap: 'none'})")
-    page.wait_for_selector("#wall-offline[hidden]", state="attached")
+    expect(page.locator("#wall-offline")).to_be_hidden()

@@ -3,6 +3,7 @@ a reload offline, the queue sent once, a lost answer replayed, a refused tap, an
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.accounts.services import DeputyFields, create_community, create_user
@@ -20,6 +21,8 @@ from portal.models import Level, Role, User, utcnow
 from .conftest import log_in
 
 PASSWORD = "browser-pass-1"
+# Every wait is for a condition (a card's state, a network answer): on a loaded machine it may take a while, never forever.
+expect.set_options(timeout=20_000)
 DOOR = {"width": 1024, "height": 768}
 NAMES = ("夏虹 王建国 李秀英 张伟 刘洋 陈静 杨帆 赵磊 黄敏 周杰 吴霞 徐涛 孙丽 马超 朱琳 "
          "胡军 郭颖 何平 高峰 林芳 罗斌 梁红 宋佳 郑凯 谢娜 韩雪 唐亮 冯雷 董洁 萧然").split()
@@ -51,7 +54,7 @@ def tablet(page_at, base, meeting, username="staff1", **options):
 
 def offline_ready(page):
     """Wait until the service worker controls the page and today's copy of the screen is stored."""
-    page.locator("html[data-offline-ready=true]").wait_for(state="attached", timeout=10000)
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
 
 
 def marks(live_app, meeting_id):
@@ -72,9 +75,9 @@ def test_offline_taps_are_pending_survive_a_reload_and_are_sent_once_and_seen_by
     first.locator(f"#card-{wang}").get_by_role("button", name="缺席").click()
     for deputy, word in [(xia, "出席"), (wang, "缺席")]:
         status = first.locator(f"#card-{deputy} .card-status")
-        status.filter(has_text=f"待同步 · {word}").wait_for()
-        assert status.get_attribute("data-status") == "pending"
-    first.get_by_text("离线：2 条考勤待同步").wait_for(timeout=5000)
+        expect(status).to_have_text(f"待同步 · {word}")
+        expect(status).to_have_attribute("data-status", "pending")
+    expect(first.get_by_text("离线：2 条考勤待同步")).to_be_visible()
     assert marks(live_app, meeting["id"])[0] == {}
 
     # Leaving asks first; the reload goes ahead and, offline, the service worker's copy comes back.
@@ -82,20 +85,21 @@ def test_offline_taps_are_pending_survive_a_reload_and_are_sent_once_and_seen_by
     first.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
     first.reload()
     assert dialogs == ["beforeunload"]
-    first.locator(f"#card-{xia} .card-status", has_text="待同步 · 出席").wait_for()
-    first.locator(f"#card-{wang} .card-status", has_text="待同步 · 缺席").wait_for()
-    assert first.locator(".attendance-card").count() == 30
-    first.get_by_text("离线：2 条考勤待同步").wait_for(timeout=5000)
+    expect(first.locator(f"#card-{xia} .card-status")).to_have_text("待同步 · 出席")
+    expect(first.locator(f"#card-{wang} .card-status")).to_have_text("待同步 · 缺席")
+    expect(first.locator(".attendance-card")).to_have_count(30)
+    expect(first.get_by_text("离线：2 条考勤待同步")).to_be_visible()
     assert marks(live_app, meeting["id"])[0] == {}
 
     first.context.set_offline(False)
-    first.locator(f"#card-{xia} .card-status[data-status=present]").wait_for(timeout=10000)
-    first.locator(f"#card-{wang} .card-status[data-status=absent]").wait_for(timeout=10000)
-    first.get_by_text("已全部同步").wait_for()
-    assert first.locator('[data-tally="present"]').inner_text() == "1"
-    # The other tablet's poll brings both within three seconds.
-    second.locator(f"#card-{xia} .card-status[data-status=present]").wait_for(timeout=3000)
-    second.locator(f"#card-{wang} .card-status[data-status=absent]").wait_for(timeout=3000)
+    expect(first.locator(f"#card-{xia} .card-status")).to_have_attribute("data-status", "present")
+    expect(first.locator(f"#card-{wang} .card-status")).to_have_attribute("data-status", "absent")
+    expect(first.get_by_text("已全部同步")).to_be_visible()
+    expect(first.locator('[data-tally="present"]')).to_have_text("1")
+    # The other tablet's poll (every two seconds) brings both, and its tally.
+    expect(second.locator(f"#card-{xia} .card-status")).to_have_attribute("data-status", "present")
+    expect(second.locator(f"#card-{wang} .card-status")).to_have_attribute("data-status", "absent")
+    expect(second.locator('[data-tally="present"]')).to_have_text("1")
     current, changes = marks(live_app, meeting["id"])
     assert current == {xia: AttendanceStatus.PRESENT, wang: AttendanceStatus.ABSENT}
     assert len(changes) == 2 and all(c.tap_id for c in changes)
@@ -119,7 +123,7 @@ def test_a_tap_whose_answer_was_lost_is_sent_again_and_changes_nothing_the_secon
 
     page.route(f"**/attendance/{deputy}", lose_first_answer)
     page.locator(f"#card-{deputy}").get_by_role("button", name="迟到").click()
-    page.locator(f"#card-{deputy} .card-status[data-status=late]").wait_for(timeout=10000)
+    expect(page.locator(f"#card-{deputy} .card-status")).to_have_attribute("data-status", "late")
     assert answers == [200, 200]
     current, changes = marks(live_app, meeting["id"])
     assert current == {deputy: AttendanceStatus.LATE}
@@ -131,16 +135,23 @@ def test_a_queued_tap_the_server_refuses_comes_back_to_its_card_with_the_reason(
     deputy = meeting["deputies"][3]
     page.context.set_offline(True)
     page.locator(f"#card-{deputy}").get_by_role("button", name="出席").click()
-    page.locator(f"#card-{deputy} .card-status", has_text="待同步").wait_for()
+    expect(page.locator(f"#card-{deputy} .card-status")).to_contain_text("待同步")
     with live_app.app_context():  # meanwhile the meeting is closed at the office
         close_meeting(db.session.scalar(select(User).where(User.username == "staff2")), db.session.get(Meeting, meeting["id"]))
         db.session.commit()
-    page.context.set_offline(False)
-    page.locator(f"#card-{deputy} .card-refusal", has_text="名单和考勤不能再修改").wait_for(timeout=10000)
-    assert page.locator(f"#card-{deputy} .card-status").get_attribute("data-status") == "unmarked"
-    assert page.locator(f"#card-{deputy} button").count() == 0  # closed: no more buttons
+    tap = f"/meetings/{meeting['id']}/attendance/{deputy}"
+    with page.expect_response(lambda response: response.url.endswith(tap) and response.request.method == "POST") as answer:
+        page.context.set_offline(False)  # back online, the queue is sent at once
+    assert answer.value.status == 422
+    refusal = page.locator(f"#card-{deputy} .card-refusal")
+    expect(refusal).to_contain_text("名单和考勤不能再修改")
+    expect(page.locator(f"#card-{deputy} .card-status")).to_have_attribute("data-status", "unmarked")
+    expect(page.locator(f"#card-{deputy} button")).to_have_count(0)  # closed: no more buttons
     assert marks(live_app, meeting["id"])[0] == {}
-    page.get_by_text("已全部同步").wait_for()
+    expect(page.get_by_text("已全部同步")).to_be_visible()
+    # The poll brings the closed board (the notice shows); the reason stays on its card until the next tap.
+    expect(page.locator("#closed-notice")).to_be_visible()
+    expect(refusal).to_contain_text("名单和考勤不能再修改")
 
 
 def test_the_first_screen_at_1024x768_shows_the_tally_in_one_row_and_eight_cards(live_server, meeting, page_at):
@@ -173,7 +184,7 @@ def test_focus_returns_to_the_marked_card_and_a_skip_link_leads_to_the_search(li
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "card-search"
     page.locator(f"#card-{deputy}").get_by_role("button", name="早退").click()
-    page.locator(f"#card-{deputy} .card-status[data-status=left_early]").wait_for(timeout=10000)
+    expect(page.locator(f"#card-{deputy} .card-status")).to_have_attribute("data-status", "left_early")
     assert page.evaluate("document.activeElement.closest('.attendance-card')?.id") == f"card-{deputy}"
     assert page.evaluate("document.activeElement.getAttribute('aria-pressed')") == "true"
     # The leave form: a missing reason is said at its field, and nothing is queued.
@@ -181,11 +192,25 @@ def test_focus_returns_to_the_marked_card_and_a_skip_link_leads_to_the_search(li
     card.locator("summary").click()
     card.get_by_role("button", name="确认请假").click()
     reason = card.get_by_label("请假事由")
-    assert reason.get_attribute("aria-invalid") == "true"
-    assert card.locator(f"#{reason.get_attribute('aria-describedby')}").inner_text() == "请填写请假事由。"
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(card.locator(f"#{reason.get_attribute('aria-describedby')}")).to_have_text("请填写请假事由。")
     assert page.evaluate("localStorage.length") == 0
     reason.fill("出差")
     card.get_by_role("button", name="确认请假").click()
-    card.locator(".card-status[data-status=excused]").wait_for(timeout=10000)
+    expect(card.locator(".card-status")).to_have_attribute("data-status", "excused")
     assert page.evaluate("document.activeElement.closest('.attendance-card')?.id") == f"card-{meeting['deputies'][5]}"
     assert page.console_errors == []
+
+
+def test_the_service_worker_keeps_one_days_copy_and_drops_the_others(live_server, meeting, page_at):
+    page = tablet(page_at, live_server, meeting)
+    offline_ready(page)
+    page.evaluate("caches.open('attendance-day-2000-1-1')")  # a copy left from a day long gone
+    assert "attendance-day-2000-1-1" in page.evaluate("caches.keys()")
+    page.reload()
+    offline_ready(page)  # the screen asked the worker again, which pruned before storing today's copy
+    names = page.evaluate("caches.keys()")
+    assert len(names) == 1 and names[0].startswith("attendance-day-") and names[0] != "attendance-day-2000-1-1"
+    today = page.evaluate("(() => { const d = new Date(); return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`; })()")
+    assert names == [f"attendance-day-{today}"]
+    assert page.evaluate(f"caches.open('{names[0]}').then(c => c.match('/meetings/{meeting['id']}/attendance')).then(r => !!r)")

@@ -2,12 +2,15 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.extensions import db
 from portal.models import Level, Role
 
 from .conftest import log_in as sign_in, PHONE
+
+expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 PASSWORD = "browser-pass-1"
 
@@ -42,7 +45,7 @@ def test_deputy_logs_in_on_a_tablet_sees_profile_and_logs_out(live_server, peopl
     assert page.get_by_text("市人大代表").is_visible()
     assert page.get_by_text("系统管理").count() == 0  # a deputy sees no admin link
     log_out(page)
-    assert page.get_by_text("您已退出登录。").is_visible()
+    expect(page.get_by_text("您已退出登录。")).to_be_visible()
     page.goto(live_server + "/me")
     assert "/login" in page.url
     assert page.console_errors == []
@@ -54,7 +57,7 @@ def test_staff_logs_in_and_lands_on_the_overview(live_server, people, page_at):
     assert page.url.endswith("/staff")
     assert page.get_by_role("heading", name="工作概览").is_visible()
     page.get_by_role("link", name="人大代表", exact=True).click()
-    assert page.get_by_role("link", name="夏虹").is_visible()
+    expect(page.get_by_role("link", name="夏虹")).to_be_visible()
     log_out(page)
     assert page.console_errors == []
 
@@ -65,7 +68,7 @@ def test_wrong_password_shows_generic_chinese_message(live_server, people, page_
     page.get_by_label("用户名").fill("xiahong")
     page.get_by_label("密码", exact=True).fill("wrong-password")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("用户名或密码错误，或账号已停用。").is_visible()
+    expect(page.get_by_text("用户名或密码错误，或账号已停用。")).to_be_visible()
     assert page.get_by_label("用户名").input_value() == "xiahong"
 
 
@@ -78,8 +81,8 @@ def test_admin_deactivates_a_user_in_place_with_csrf_header(live_server, people,
     row = page.locator("tr", has_text="王芳")
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="停用").click()
-    row.get_by_role("button", name="恢复").wait_for()
-    assert "已停用" in row.inner_text()
+    expect(row.get_by_role("button", name="恢复")).to_be_visible()
+    expect(row).to_contain_text("已停用")
     assert page.evaluate("window.__notReloaded") is True
     assert page.console_errors == []
 
@@ -91,8 +94,8 @@ def test_live_search_filters_the_user_table_and_keeps_the_url(live_server, peopl
     page.evaluate("window.__notReloaded = true")
     page.get_by_label("搜索").fill("夏")
     page.wait_for_url(re.compile(r"q=%E5%A4%8F"))
-    page.locator("#user-table", has_text="共 1 个用户").wait_for()
-    assert page.get_by_role("cell", name="刘红").count() == 0
+    expect(page.locator("#user-table")).to_contain_text("共 1 个用户")
+    expect(page.get_by_role("cell", name="刘红")).to_have_count(0)
     assert page.evaluate("window.__notReloaded") is True
 
 

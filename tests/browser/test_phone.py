@@ -2,11 +2,14 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import seed_demo
 from portal.extensions import db
 
 from .conftest import log_in as sign_in, PHONE, TABLET
+
+expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 LANDSCAPE = {"width": 1024, "height": 768}
 PASSWORD = "demo-pass-1"
@@ -40,14 +43,14 @@ def test_phone_header_is_one_row_with_a_menu_button(live_server, demo, page_at, 
     assert brand["height"] < 40  # one line
 
     toggle.click()
-    assert toggle.get_attribute("aria-expanded") == "true"
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     links = page.locator("#main-nav > li > a, #main-nav summary")
-    assert links.first.is_visible()
+    expect(links.first).to_be_visible()
     for index in range(links.count()):
         assert links.nth(index).bounding_box()["height"] >= 44
     page.keyboard.press("Escape")
-    assert toggle.get_attribute("aria-expanded") == "false"
-    assert not page.locator("#main-nav").is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#main-nav")).to_be_hidden()
     assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
 
     toggle.focus()
@@ -108,13 +111,14 @@ def test_deputy_chooser_is_checkboxes_with_a_search_box(live_server, demo, page_
     assert chooser.get_by_role("checkbox", name="夏虹").is_checked()  # the author proposes by default
     search = chooser.get_by_role("searchbox")
     search.fill("wjg")
+    expect(chooser.locator(".choice-options label").filter(visible=True)).to_have_count(1)
     visible = [label.inner_text() for label in chooser.locator(".choice-options label").all() if label.is_visible()]
     assert len(visible) == 1 and visible[0].startswith("王建国")
     search.press("Enter")  # Enter in the search box does not send the form
     assert page.url.endswith("/suggestions/new")
     chooser.get_by_role("checkbox", name="王建国").check()
     search.fill("不存在的人")
-    assert chooser.get_by_text("没有符合搜索条件的选项。").is_visible()
+    expect(chooser.get_by_text("没有符合搜索条件的选项。")).to_be_visible()
     search.fill("")
     page.get_by_label("标题").fill("气象街路灯")
     page.get_by_label("建言", exact=True).fill("夜间照明不足，建议增设路灯。")
@@ -133,12 +137,12 @@ def test_leave_request_from_the_phone_shows_on_the_staff_card(live_server, demo,
     notice = deputy.locator(".notice", has_text="下月工委工作会议")
     assert "未回复" in notice.inner_text()
     notice.get_by_role("button", name="参加").click()
-    notice.locator(".reply-badge", has_text="参加").wait_for()
+    expect(notice.locator(".reply-badge", has_text="参加")).to_be_visible()
     assert deputy.evaluate("document.activeElement !== document.body")  # the focus stays in the notice
     notice.get_by_text("请假…").click()
     notice.get_by_label("请假事由").fill("区人大常委会会议")
     notice.get_by_role("button", name="提交请假").click()
-    notice.get_by_text("事由：区人大常委会会议").wait_for()
+    expect(notice.get_by_text("事由：区人大常委会会议")).to_be_visible()
     assert deputy.console_errors == []
 
     staff = page_at(viewport)
@@ -147,6 +151,6 @@ def test_leave_request_from_the_phone_shows_on_the_staff_card(live_server, demo,
     staff.get_by_role("link", name="下月工委工作会议").click()
     staff.get_by_role("button", name="考勤登记屏").click()
     card = staff.locator(".attendance-card", has_text="夏虹")
-    assert "本人已请假：区人大常委会会议" in card.inner_text()
-    assert "未签到" in card.inner_text()  # a request, not a mark: the staff's tap decides
-    assert staff.locator(".attendance-card", has_text="王建国").get_by_text("本人回复参加").is_visible()
+    expect(card).to_contain_text("本人已请假：区人大常委会会议")
+    expect(card).to_contain_text("未签到")  # a request, not a mark: the staff's tap decides
+    expect(staff.locator(".attendance-card", has_text="王建国").get_by_text("本人回复参加")).to_be_visible()

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.clock import local_today
@@ -15,6 +16,8 @@ from portal.opinions.services import (
 )
 
 from .conftest import TABLET, log_in
+
+expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 PASSWORD = "browser-pass-1"
 
@@ -41,14 +44,14 @@ def test_staff_gather_submit_and_record_adoption_in_place(live_server, opinions,
     page.goto(live_server + "/opinions/")
     page.get_by_label("搜索").fill("老")  # the table updates as one types, and the URL keeps the search
     page.wait_for_url(re.compile(r"q=%E8%80%81"))
-    page.locator("#opinion-table", has_text="共 2 条意见").wait_for()
+    expect(page.locator("#opinion-table")).to_contain_text("共 2 条意见")
     for text in ["希望增设老年食堂", "独居老人吃饭难"]:
         page.locator("tr", has_text=text).get_by_role("checkbox").check()
     page.get_by_role("button", name="将所选意见归入新建言").click()
     page.get_by_label("标题").fill("增设社区老年食堂，解决独居老人吃饭难")
     page.get_by_role("button", name="保存为草稿").click()
-    page.get_by_role("heading", name="增设社区老年食堂，解决独居老人吃饭难").wait_for()
-    assert page.get_by_text("2 条意见，13 位选民").is_visible()
+    expect(page.get_by_role("heading", name="增设社区老年食堂，解决独居老人吃饭难")).to_be_visible()
+    expect(page.get_by_text("2 条意见，13 位选民")).to_be_visible()
 
     tiles = page.locator("#adoption-tiles")
     assert tiles.locator("[data-figure=submitted]").inner_text() == "0"
@@ -56,18 +59,18 @@ def test_staff_gather_submit_and_record_adoption_in_place(live_server, opinions,
     page.evaluate("window.__marker = true")
 
     page.get_by_role("button", name="上报区委", exact=True).click()
-    page.locator(".status-block .badge", has_text="已上报").wait_for()
-    assert tiles.locator("[data-figure=submitted]").inner_text() == "1"
-    assert tiles.locator("[data-figure=drafts]").inner_text() == "0"
+    expect(page.locator(".status-block .badge", has_text="已上报")).to_be_visible()
+    expect(tiles.locator("[data-figure=submitted]")).to_have_text("1")
+    expect(tiles.locator("[data-figure=drafts]")).to_have_text("0")
 
     page.get_by_label(re.compile("“登记为已采纳”的说明")).fill("区委采纳，交区民政局落实；已告知选民")
     page.get_by_role("button", name="登记为已采纳", exact=True).click()
-    page.locator(".status-block .badge", has_text="已采纳").wait_for()
-    assert tiles.locator("[data-figure=adopted]").inner_text() == "1"
-    assert tiles.locator("[data-figure=rate]").inner_text() == "100%"
-    assert page.locator(".timeline").get_by_text("区委采纳，交区民政局落实；已告知选民").is_visible()
-    assert page.get_by_role("button", name="开始落实", exact=True).is_visible()
-    assert page.get_by_role("button", name="上报区委", exact=True).count() == 0
+    expect(page.locator(".status-block .badge", has_text="已采纳")).to_be_visible()
+    expect(tiles.locator("[data-figure=adopted]")).to_have_text("1")
+    expect(tiles.locator("[data-figure=rate]")).to_have_text("100%")
+    expect(page.locator(".timeline").get_by_text("区委采纳，交区民政局落实；已告知选民")).to_be_visible()
+    expect(page.get_by_role("button", name="开始落实", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="上报区委", exact=True)).to_have_count(0)
     assert page.evaluate("window.__marker") is True  # no reload: the counts changed in place
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.console_errors == []
