@@ -36,9 +36,11 @@ dev: $(VENV)/.installed translations
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --debug --host $(HOST) --port $(PORT)
 
-## Run the whole suite (SQLite, PostgreSQL and Chromium legs; see tests/conftest.py).
+## Run the whole suite (SQLite, PostgreSQL, Chromium, nginx, Redis, hostile input and the frozen-clock
+## leg; see tests/conftest.py) on every core (TEST_WORKERS), naming the ten slowest tests.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
 ## After changing user-visible text: extract the messages and merge them into the catalogs.
 messages: $(VENV)/.installed

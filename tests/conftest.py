@@ -183,18 +183,20 @@ class Suite:
             self.snapshots[key] = Snapshot(database, value)
         return self.snapshots[key]
 
-    def app(self, backend: str):
-        """The app on `backend`'s test database, as it was built: its configuration and the login
-        limiter's storage put back (a test may change the one, and an app built since the other), and
-        no figure cached (copies of one template share its data version: a test starts cold, as in production)."""
+    def app(self, backend: str, **overrides):
+        """The app on `backend`'s test database with these settings, as it was built: its configuration
+        and the login limiter's storage put back (a test may change the one, and an app built since the
+        other), and no figure cached (copies of one template share its data version: a test starts
+        cold, as in production)."""
         from portal import figures_cache
         from portal.extensions import limiter
 
         figures_cache._entries.clear()
-        if backend not in self.apps:
-            app = create_app(test_config(SQLALCHEMY_DATABASE_URI=self.database(backend).url))
-            self.apps[backend] = (app, dict(app.config), limiter._storage, limiter._limiter)
-        app, config, limiter._storage, limiter._limiter = self.apps[backend]
+        key = (backend, *sorted(overrides.items()))
+        if key not in self.apps:
+            app = create_app(test_config(SQLALCHEMY_DATABASE_URI=self.database(backend).url, **overrides))
+            self.apps[key] = (app, dict(app.config), limiter._storage, limiter._limiter)
+        app, config, limiter._storage, limiter._limiter = self.apps[key]
         app.config.clear()
         app.config.update(config)
         limiter.reset()
@@ -259,6 +261,19 @@ def app(test_database, suite):
     _release(app)
 
 
+DEMO_PASSWORD = "demo-pass-1"
+
+
+def build_demo(app, make_user, make_community):
+    """The demo street of `flask seed-demo`; every login's password is DEMO_PASSWORD."""
+    from portal.demo import seed_demo
+
+    with app.app_context():
+        seed_demo(DEMO_PASSWORD)
+        _db.session.commit()
+    return DEMO_PASSWORD
+
+
 def shared_world(build: Callable, then: Callable | None = None):
     """A fixture whose world `build(app, make_user, make_community)` makes once per backend and process;
     each test gets a copy of its database and of what it returned (ids and names, never ORM objects),
@@ -277,6 +292,9 @@ def shared_world(build: Callable, then: Callable | None = None):
 
     world.__doc__ = build.__doc__
     return world
+
+
+demo = shared_world(build_demo)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from .conftest import shared_world
 
 from .racing import post_together
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.dates]  # dates: also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
 
 HTMX = {"HX-Request": "true"}
 

@@ -126,6 +126,7 @@ def test_audit_rows_cannot_be_changed(app, db, make_community):
         db.session.flush()
 
 
+@pytest.mark.dates
 def test_the_admin_filters_the_log(app, client, login, make_user, make_community):
     admin, other_admin = make_user(Role.ADMIN, name="甲管理员"), make_user(Role.ADMIN, name="乙管理员")
     first = make_community("过滤社区一")

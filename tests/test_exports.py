@@ -30,6 +30,8 @@ from portal.suggestions.models import Suggestion, SuggestionState
 
 from .conftest import shared_world
 
+pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
+
 EVIL = '=HYPERLINK("http://evil.example/","点我")'
 DANGEROUS = [EVIL, "+1+2", "-3+4", "@SUM(A1)", "\t=1", "\r=1"]
 

@@ -12,6 +12,8 @@ from portal.main.services import committee_figures
 from portal.models import Community, DataVersion, Role
 from portal.opinions.models import Opinion
 
+pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
+
 
 
 def token() -> str | None:

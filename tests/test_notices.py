@@ -1,6 +1,8 @@
 """A deputy's meeting notices, the calendar feed, the committee's name, large text."""
 from datetime import timedelta
 
+import pytest
+
 from icalendar import Calendar
 
 from portal.extensions import db
@@ -15,6 +17,8 @@ from portal.models import Setting, User, utcnow
 from portal.settings import COMMITTEE_NAME
 
 from .test_meetings_views import world  # noqa: F401  (the same street: staff, admin, 夏虹 and 王建国 in one community)
+
+pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
 
 HX = {"HX-Request": "true"}
 

@@ -14,7 +14,7 @@ from portal.opinions.services import (
     record_opinion,
 )
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.dates]  # dates: also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
 
 
 @pytest.fixture
@@ -61,9 +61,10 @@ def test_deputy_cannot_record_for_another(db, people):
     ("kw", "field"),
     [({"content": " "}, "content"), ({"content": "长" * 1001}, "content"), ({"community": None}, "community"),
      ({"category": None}, "category"), ({"collected_on": None}, "collected_on"),
-     ({"collected_on": local_today() + timedelta(days=2)}, "collected_on"), ({"voter_count": 0}, "voter_count")],
+     ({"collected_on": lambda: local_today() + timedelta(days=2)}, "collected_on"), ({"voter_count": 0}, "voter_count")],
 )
 def test_bad_input_is_refused_and_nothing_written(db, people, kw, field):
+    kw = {name: value() if callable(value) else value for name, value in kw.items()}  # "today" is the test's, not collection's
     with pytest.raises(Exception) as error:
         record(people, **kw)
     assert error.value.field == field

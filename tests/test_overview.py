@@ -5,18 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.clock import local_today
-from portal.demo import seed_demo
 from portal.extensions import db as _db
 from portal.main.services import committee_figures
 from portal.periods import this_year
 from portal.models import Community, Role
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo("demo-pass-1")
-        _db.session.commit()
 
 
 @pytest.mark.postgres

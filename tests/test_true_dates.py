@@ -14,6 +14,8 @@ from portal.periods import Period
 from portal.suggestions.adoption import adoption_overall, answers_in_period
 from portal.suggestions.models import SuggestionState as S
 
+pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
+
 
 @pytest.fixture
 def people(db, make_user):

@@ -2,12 +2,16 @@
 import re
 from datetime import timedelta
 
+import pytest
+
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
 from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance, meeting_kinds, set_roster
 from portal.models import Role, User, utcnow
 
 from .conftest import shared_world
+
+pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
 
 HX = {"HX-Request": "true"}
 

@@ -6,16 +6,19 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.extensions import db
 
-from ..conftest import require, test_config
+from playwright.sync_api import expect
+
+from ..conftest import require
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+# Conditions, never fixed times: a loaded 2-core machine gets generous time to meet them.
+expect.set_options(timeout=20_000)
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
@@ -35,15 +38,22 @@ def browser():
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    """The app with CSRF on, as in production, on a fresh SQLite file."""
-    app = create_app(test_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.db'}", WTF_CSRF_ENABLED=True))
-    with app.app_context():
-        db.create_all()
+def app(test_database, suite):
+    """The live app, with CSRF on as in production, on a fresh copy of the schema (SQLite): what `demo`
+    and other shared worlds fill (tests/conftest.py)."""
+    suite.release()
+    test_database.create(suite.schema(test_database.backend).database)
+    app = suite.app(test_database.backend, WTF_CSRF_ENABLED=True)
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_app(app):
+    """The app the browser talks to."""
+    return app
 
 
 @pytest.fixture

@@ -8,9 +8,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from portal.demo import seed_demo
-from portal.extensions import db
-
 from .conftest import PHONE, TABLET
 
 PASSWORD = "demo-pass-1"
@@ -21,13 +18,6 @@ MAX_PAGES = 80
 # Moderate or minor findings we accept, by rule id, each with its reason; none is needed today.
 # Anything serious or critical always fails.
 ACCEPTED: dict[str, str] = {}
-
-
-@pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        seed_demo(PASSWORD)
-        db.session.commit()
 
 
 def shape(url: str) -> str:

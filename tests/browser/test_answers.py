@@ -16,7 +16,6 @@ from portal.suggestions.services import SuggestionFields, create_suggestion, tra
 
 from .conftest import log_in as sign_in
 
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 PASSWORD = "pass-word-1"
 

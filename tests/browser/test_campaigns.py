@@ -13,7 +13,6 @@ from portal.models import Level, Role
 from .conftest import PHONE, TABLET
 from .test_foundation_flows import log_in
 
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 
 @pytest.fixture

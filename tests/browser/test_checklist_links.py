@@ -22,7 +22,6 @@ from portal.suggestions.services import SuggestionFields, create_suggestion
 from .conftest import TABLET
 from .test_foundation_flows import log_in
 
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from .conftest import log_in
 
 PASSWORD = "browser-pass-1"
 # Every wait is for a condition (a card's state, a network answer): on a loaded machine it may take a while, never forever.
-expect.set_options(timeout=20_000)
 DOOR = {"width": 1024, "height": 768}
 NAMES = ("夏虹 王建国 李秀英 张伟 刘洋 陈静 杨帆 赵磊 黄敏 周杰 吴霞 徐涛 孙丽 马超 朱琳 "
          "胡军 郭颖 何平 高峰 林芳 罗斌 梁红 宋佳 郑凯 谢娜 韩雪 唐亮 冯雷 董洁 萧然").split()

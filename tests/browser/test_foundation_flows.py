@@ -10,7 +10,6 @@ from portal.models import Level, Role
 
 from .conftest import log_in as sign_in, PHONE
 
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 PASSWORD = "browser-pass-1"
 

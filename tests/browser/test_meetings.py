@@ -20,7 +20,6 @@ from .conftest import log_in as sign_in, PHONE, TABLET
 
 PASSWORD = "browser-pass-1"
 # Every wait is for a condition (a card's state, a tally): on a loaded machine it may take a while, never forever.
-expect.set_options(timeout=20_000)
 
 
 @pytest.fixture

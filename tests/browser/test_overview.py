@@ -1,19 +1,7 @@
 """The director's overview in a real browser: choosing a community changes the figures in place."""
 import re
 
-import pytest
-
-from portal.demo import seed_demo
-from portal.extensions import db
-
 from .conftest import log_in
-
-
-@pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        seed_demo("demo-pass-1")
-        db.session.commit()
 
 
 def test_overview_figures_follow_the_filter_without_reload(live_server, demo, page_at):

@@ -4,22 +4,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import seed_demo
-from portal.extensions import db
-
 from .conftest import log_in as sign_in, PHONE, TABLET
 
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 LANDSCAPE = {"width": 1024, "height": 768}
 PASSWORD = "demo-pass-1"
-
-
-@pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        seed_demo(PASSWORD)
-        db.session.commit()
 
 
 def log_in(page, base, username):

@@ -1,22 +1,9 @@
 """Charts in a real browser: drawn inline without breaking the CSP, and following the page's filters."""
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from portal.demo import seed_demo
-from portal.extensions import db
-
 from .conftest import log_in
-
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
-
-
-@pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        seed_demo("demo-pass-1")
-        db.session.commit()
 
 
 def log_in_as_staff(page, live_server):

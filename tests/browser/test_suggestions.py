@@ -17,7 +17,6 @@ from portal.opinions.services import (
 
 from .conftest import TABLET, log_in
 
-expect.set_options(timeout=20_000)  # conditions, not times: generous for a loaded machine
 
 PASSWORD = "browser-pass-1"
 
