@@ -9,7 +9,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import Select, and_, bindparam, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,6 +24,7 @@ from ..opinions.services import record_opinion
 from ..periods import Period, local_day_range, this_year
 from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from ..upsert import upsert
 from .models import (
     DEFAULT_MEETING_KINDS,
     Attendance,
@@ -216,14 +216,6 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
     return query
 
 
-def _upsert(values: dict, update: dict):
-    """INSERT … ON CONFLICT (meeting_id, deputy_id) DO UPDATE, in the dialect of the bound database."""
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(Attendance).values(**values)
-    return statement.on_conflict_do_update(index_elements=["meeting_id", "deputy_id"], set_=update)
-
-
 def check_sheet_date(meeting: Meeting, day: date | None) -> date:
     """The date of a paper 签到表 used for 补录: given, not in the future, not before the meeting began."""
     if day is None:
@@ -333,7 +325,8 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
                 "marked_at": received, "tapped_at": tapped_at, "version": version}
         written = db.session.scalars(
-            _upsert({"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, mark).returning(Attendance),
+            upsert(Attendance, {"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, ["meeting_id", "deputy_id"], mark)
+            .returning(Attendance),
             execution_options={"populate_existing": True},
         ).one()
     elif applied:
