@@ -40,13 +40,8 @@ ROUTES = {
 
 def make_objects(app, world) -> dict:
     """An open voter meeting happening now, every active deputy on its roster, and its check-in token."""
-    from portal.meetings.services import (
-        MeetingFields,
-        checkin_token,
-        create_meeting,
-        ensure_default_meeting_kinds,
-        meeting_kinds,
-    )
+    from portal.meetings.checkin import checkin_token
+    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds
     from portal.opinions.services import ensure_default_categories
 
     with app.app_context():

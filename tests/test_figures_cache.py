@@ -131,10 +131,12 @@ def _opinions_figure(html: str) -> int:
 def test_a_meeting_counts_once_it_is_over_without_any_write(app, make_user, monkeypatch):
     from datetime import timedelta
 
-    from portal.meetings import services
+    from portal.meetings import rates as services
     from portal.meetings.models import AttendanceStatus
-    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance
-    from portal.meetings.services import meeting_kinds, period_tally
+    from portal.meetings.attendance import mark_attendance
+    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds
+    from portal.meetings.rates import period_tally
+    from portal.meetings.services import meeting_kinds
     from portal.models import User, utcnow
 
     staff, deputy = make_user(Role.STAFF), make_user(Role.DEPUTY)

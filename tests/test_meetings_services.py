@@ -16,28 +16,23 @@ from portal.meetings.models import (
     Meeting,
     MeetingKind,
 )
+from portal.meetings.attendance import mark_attendance
+from portal.meetings.checkin import CheckinRefused, checkin_token, self_check_in, verify_checkin
+from portal.meetings.rates import attendance_rates, tally
 from portal.meetings.services import (
-    CheckinRefused,
     MeetingFields,
-    add_meeting_opinion,
-    attendance_rates,
-    checkin_token,
     close_meeting,
     create_meeting,
     ensure_default_meeting_kinds,
-    mark_attendance,
     meeting_kinds,
     meeting_query,
     reopen_meeting,
     roster_ids,
     save_meeting_kind,
-    save_voter_log,
-    self_check_in,
-    verify_checkin,
     set_roster,
-    tally,
     update_meeting,
 )
+from portal.meetings.voter_meetings import add_meeting_opinion, save_voter_log
 from portal.models import Role, User, utcnow
 from portal.opinions.models import CollectionMethod, Opinion
 from portal.opinions.services import active_categories, ensure_default_categories
@@ -364,7 +359,7 @@ def test_a_rotating_code_is_accepted_in_its_step_and_the_next_only(app, db, peop
 
 
 def test_a_deputy_who_scanned_in_time_may_confirm_a_little_later(db, people):
-    from portal.meetings.services import checkin_confirmation
+    from portal.meetings.checkin import checkin_confirmation
 
     meeting = make_meeting(people)
     shown = meeting.starts_at

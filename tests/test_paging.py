@@ -53,7 +53,7 @@ def test_matrix_sorted_by_progress_pages_in_that_order(staff, app):
 
 
 def test_rates_page_by_50_with_totals_over_everyone(staff, app):
-    from portal.meetings.services import attendance_rates, period_tally
+    from portal.meetings.rates import attendance_rates, period_tally
     from portal.periods import this_year
 
     first = staff.get("/meetings/rates").get_data(as_text=True)

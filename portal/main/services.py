@@ -13,7 +13,7 @@ from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
-from ..meetings.services import Tally, period_tally, tally
+from ..meetings.rates import Tally, period_tally, tally
 from ..models import DeputyProfile, utcnow
 from ..periods import Period, local_day_range, period_args
 from ..suggestions.adoption import adoption_overall, answers_in_period, opinion_figures

@@ -19,7 +19,7 @@ from ..clock import local_today, to_local
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx, render_with_oob
 from ..meetings.notices import upcoming_notices
-from ..meetings.services import year_to_date_attendance
+from ..meetings.rates import year_to_date_attendance
 from ..models import Role, utcnow
 from ..navigation import home_url_for
 from ..periods import Period, read_period, this_year

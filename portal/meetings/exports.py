@@ -11,7 +11,8 @@ from ..exports import table_response
 
 from ..clock import to_local
 from .models import Meeting
-from .services import DeputyRate, attendance_cards, tally
+from .attendance import attendance_cards
+from .rates import DeputyRate, tally
 
 
 def _rate_value(value) -> float | str:

@@ -44,40 +44,39 @@ from .forms import (
     VoterLogForm,
 )
 from .models import AttendanceStatus, Meeting, MeetingKind, Reply
-from .services import (
-    CheckinRefused,
-    MeetingFields,
+from .attendance import (
     Tap,
-    add_meeting_opinion,
     attendance_cards,
-    board_changes,
-    checked_in,
     attendance_history,
-    attendance_rates,
+    board_changes,
+    check_sheet_date,
+    corrected_tap_time,
+    mark_attendance,
+    own_marks,
+)
+from .checkin import (
+    CheckinRefused,
+    checked_in,
     checkin_confirmation,
     checkin_step,
     checkin_token,
-    check_sheet_date,
+    self_check_in,
+    verify_checkin,
+)
+from .rates import attendance_rates, period_tally, tallies, tally
+from .services import (
+    MeetingFields,
     close_meeting,
-    corrected_tap_time,
     create_meeting,
-    mark_attendance,
     meeting_kinds,
-    meeting_opinions,
     meeting_query,
-    own_marks,
-    period_tally,
     reopen_meeting,
     roster_ids,
     save_meeting_kind,
-    save_voter_log,
-    self_check_in,
     set_roster,
-    tallies,
-    tally,
     update_meeting,
-    verify_checkin,
 )
+from .voter_meetings import add_meeting_opinion, meeting_opinions, save_voter_log
 
 # The rates page lists this many deputies at a time; its totals are over all of them.
 RATES_PER_PAGE = 50

@@ -20,7 +20,7 @@ from ..campaigns.services import campaign_tallies
 from ..extensions import db
 from ..figures import percent
 from ..figures_cache import cached_figure
-from ..meetings.services import monthly_attendance
+from ..meetings.rates import monthly_attendance
 from ..periods import Period
 from ..suggestions.adoption import (
     adoption_by_category,

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..main.services import CommitteeFigures, committee_figures, evaluations_query, matters_done_query, voter_meetings_query
 from ..matters.models import PracticalMatter
 from ..meetings.models import Meeting
-from ..meetings.services import Tally, monthly_attendance
+from ..meetings.rates import Tally, monthly_attendance
 from ..models import Community
 from ..periods import Period
 from ..suggestions.adoption import (

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..main.services import matters_done_query
 from ..matters.models import PracticalMatter, practical_matter_deputies
 from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
-from ..meetings.services import Tally, attendance_rates, counted_meetings, period_tally
+from ..meetings.rates import Tally, attendance_rates, counted_meetings, period_tally
 from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
