@@ -1,5 +1,5 @@
 """The admin's audit log: every event, filtered and paginated. There is no route that changes one."""
-from flask import current_app, render_template, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -10,11 +10,7 @@ from ..models import Role, User
 from ..permissions import role_required
 from . import bp
 from .forms import AuditFilterForm
-from .services import OBJECT_LABELS, AuditFilter, action_label, audit_query, field_label, object_label
-
-bp.add_app_template_global(action_label, "audit_action_label")
-bp.add_app_template_global(object_label, "audit_object_label")
-bp.add_app_template_global(field_label, "audit_field_label")
+from .services import OBJECT_LABELS, AuditFilter, audit_query
 
 
 @bp.route("/")

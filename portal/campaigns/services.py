@@ -420,6 +420,16 @@ def count_deputies(community_id: int | None = None) -> int:
     return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
 
 
+def campaigns_of(period: Period) -> list[Campaign]:
+    """The campaigns whose window overlaps the period, oldest first."""
+    query = select(Campaign).order_by(Campaign.starts_on, Campaign.id)
+    if period.end:
+        query = query.where(Campaign.starts_on <= period.end)
+    if period.start:
+        query = query.where(Campaign.ends_on >= period.start)
+    return list(db.session.scalars(query))
+
+
 def campaign_period(campaign: Campaign) -> Period:
     """The campaign's whole window as a period, for the figures that cover the whole campaign."""
     return Period(campaign.starts_on, campaign.ends_on)

@@ -22,7 +22,6 @@ from ..opinions.models import Category
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, can_mark_attendance, get_visible_meeting_or_404, public, role_required
-from ..reports.charts import flat_charts
 from ..settings import committee_name
 from . import bp
 from .exports import export_meeting, export_rates
@@ -54,6 +53,7 @@ from .attendance import (
     mark_attendance,
     own_marks,
 )
+from .charts import attendance_charts
 from .checkin import (
     CheckinRefused,
     checked_in,
@@ -505,7 +505,7 @@ def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, start, end, community_id = _period()
     page = db.paginate(deputies_query(community=community_id), per_page=RATES_PER_PAGE, error_out=False)
-    charts = flat_charts(Period(start, end, community_id), ("attendance",))
+    charts = attendance_charts(Period(start, end, community_id))
     return render_template(
         "meetings/rates.html", form=form, rows=attendance_rates(start, end, page.items), page=page,
         total=period_tally(start, end, community_id), start=start, end=end, charts=charts,

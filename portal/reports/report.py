@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.orm import joinedload
 
 from ..campaigns.models import Campaign
-from ..campaigns.services import CampaignTallies, campaign_tallies
+from ..campaigns.services import CampaignTallies, campaign_tallies, campaigns_of
 from ..evaluations.models import Evaluation
 from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
@@ -29,7 +29,6 @@ from ..suggestions.adoption import (
     submitted_by_state,
 )
 from ..suggestions.models import SuggestionState
-from .charts import campaigns_of
 from .services import SuggestionOutcome, latest_answers
 
 

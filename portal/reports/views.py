@@ -9,7 +9,7 @@ from ..models import DeputyProfile, Role
 from ..periods import Period, PeriodForm, period_args, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
-from .charts import chart_markup, charts_for
+from .charts import charts_for
 from .document import report_sections, report_title, word_document
 from .forms import ReportFilterForm
 from .report import work_report
@@ -18,7 +18,6 @@ from .services import deputy_records
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALL_CHARTS = ("category", "community", "states", "four-ones", "attendance")
 # The web page draws each chart beside the report section whose tables hold its numbers.
-bp.add_app_template_global(chart_markup, "chart_markup")
 SECTION_CHARTS = {"four-ones": ("four-ones",), "opinions": ("category", "community", "states"), "attendance": ("attendance",)}
 
 

@@ -32,7 +32,6 @@ from ..opinions.models import Category, Opinion
 from ..opinions.services import active_categories
 from ..periods import Period, PeriodForm, period_args, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
-from ..reports.charts import flat_charts
 from . import bp
 from .exports import suggestions_table
 from .adoption import (
@@ -43,6 +42,7 @@ from .adoption import (
     adoption_overall,
     opinion_figures,
 )
+from .charts import category_charts, community_charts, state_charts
 from .answers import FeedbackFields, feedback_of, is_overdue, record_feedback, set_answer_due
 from .forms import DueDateForm, FeedbackForm, SuggestionForm, TransitionForm
 from .models import FeedbackMethod, Suggestion, SuggestionState
@@ -58,9 +58,6 @@ from .services import (
     unsorted_opinions,
     update_suggestion,
 )
-
-bp.add_app_template_global(SuggestionState, "SuggestionState")
-
 
 def _get_or_404(suggestion_id: int) -> Suggestion:
     """The suggestion with what its page shows: proposers, and each opinion's deputy and community."""
@@ -356,7 +353,7 @@ def figures():
         overall=adoption_overall(period),
         opinions=opinion_figures(period),
         tables=_figure_tables(period),
-        charts=flat_charts(period, ("category", "community", "states")),
+        charts=[*category_charts(period), *community_charts(period), *state_charts(period)],
     )
 
 
