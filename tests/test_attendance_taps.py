@@ -12,7 +12,7 @@ from sqlalchemy import event, insert, select
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.meetings.models import Attendance, AttendanceChange, AttendanceStatus, Meeting, MeetingRoster
-from portal.meetings.attendance import Tap, board_changes, corrected_tap_time, mark_attendance
+from portal.meetings.marks import Tap, board_changes, corrected_tap_time, mark_attendance
 from portal.meetings.checkin import checkin_token
 from portal.meetings.services import (
     MeetingFields,

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from portal.exports import content_disposition, csv_body, table_response, xlsx_body
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
-from portal.meetings.attendance import mark_attendance
+from portal.meetings.marks import mark_attendance
 from portal.meetings.services import (
     MeetingFields,
     close_meeting,

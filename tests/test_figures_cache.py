@@ -133,7 +133,7 @@ def test_a_meeting_counts_once_it_is_over_without_any_write(app, make_user, monk
 
     from portal.meetings import rates as services
     from portal.meetings.models import AttendanceStatus
-    from portal.meetings.attendance import mark_attendance
+    from portal.meetings.marks import mark_attendance
     from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds
     from portal.meetings.rates import period_tally
     from portal.meetings.services import meeting_kinds

@@ -28,7 +28,7 @@ FINAL = [S.PRESENT, S.LATE, S.EXCUSED, S.ABSENT]  # the fifth deputy stays unmar
 
 def mark_with_retry(app, meeting_id, actor_id, deputy_id, status, reason, errors):
     """One tap through the views' own commit path, which retries while SQLite reports a concurrent writer."""
-    from portal.meetings.attendance import mark_attendance
+    from portal.meetings.marks import mark_attendance
 
     def tap():
         meeting = db.session.get(Meeting, meeting_id)

@@ -16,7 +16,7 @@ from portal.meetings.models import (
     Meeting,
     MeetingKind,
 )
-from portal.meetings.attendance import mark_attendance
+from portal.meetings.marks import mark_attendance
 from portal.meetings.checkin import CheckinRefused, checkin_token, self_check_in, verify_checkin
 from portal.meetings.rates import attendance_rates, tally
 from portal.meetings.services import (

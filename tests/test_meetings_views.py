@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from portal.clock import local_day_start, local_today
 from portal.extensions import db
 from portal.meetings.models import Attendance, AttendanceStatus, Meeting
-from portal.meetings.attendance import mark_attendance
+from portal.meetings.marks import mark_attendance
 from portal.meetings.checkin import checkin_token
 from portal.meetings.services import (
     MeetingFields,

@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
-from portal.meetings.attendance import mark_attendance
+from portal.meetings.marks import mark_attendance
 from portal.meetings.services import (
     MeetingFields,
     create_meeting,

@@ -14,7 +14,7 @@ from ..accounts.services import active_deputies
 from ..opinions.services import active_categories, ensure_default_categories
 from ..meetings.models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, Reply
 from ..meetings.notices import reply_to_meeting
-from ..meetings.attendance import mark_attendance
+from ..meetings.marks import mark_attendance
 from ..meetings.services import (
     MeetingFields,
     close_meeting,

@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from ..errors import ServiceError
 from ..models import User, utcnow
-from .attendance import Tap, current_mark, mark_attendance
+from .marks import Tap, current_mark, mark_attendance
 from .models import Attendance, AttendanceStatus, MarkSource, Meeting, MeetingRoster
 
 

@@ -11,7 +11,7 @@ from ..exports import table_response
 
 from ..clock import to_local
 from .models import Meeting
-from .attendance import attendance_cards
+from .marks import attendance_cards
 from .rates import DeputyRate, tally
 
 

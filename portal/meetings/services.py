@@ -13,7 +13,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User, utcnow
 from ..periods import Period, local_day_range
-from .attendance import bump_board
+from .marks import bump_board
 from .models import DEFAULT_MEETING_KINDS, Meeting, MeetingKind, MeetingRoster
 
 

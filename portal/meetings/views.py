@@ -43,7 +43,7 @@ from .forms import (
     VoterLogForm,
 )
 from .models import AttendanceStatus, Meeting, MeetingKind, Reply
-from .attendance import (
+from .marks import (
     Tap,
     attendance_cards,
     attendance_history,
