@@ -6,7 +6,7 @@ from sqlalchemy import delete, insert, select, update
 
 from portal import figures_cache
 from portal.extensions import db as _db
-from portal.main.services import committee_figures
+from portal.reports.figures import committee_figures
 from portal.models import Community, DataVersion, Role
 from portal.opinions.models import Opinion
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.clock import local_today
 from portal.demo import seed_demo
 from portal.extensions import db as _db
-from portal.main.services import committee_figures
+from portal.reports.figures import committee_figures
 from portal.periods import this_year
 from portal.models import Community, Role
 

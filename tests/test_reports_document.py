@@ -7,7 +7,7 @@ import docx
 import pytest
 
 from portal.extensions import db as _db
-from portal.main.services import committee_figures
+from portal.reports.figures import committee_figures
 from portal.periods import Period
 from portal.reports.charts import flat_charts
 from portal.reports.report import work_report

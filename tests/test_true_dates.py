@@ -122,7 +122,7 @@ def test_practical_matter_start_and_completion(db, people):
 
 def test_evaluation_date_and_ballots_counted_by_it(db, people):
     from portal.evaluations.services import record_evaluation
-    from portal.main.services import committee_figures
+    from portal.reports.figures import committee_figures
 
     staff, deputy = people[Role.STAFF], people[Role.DEPUTY]
     year = local_today().year - 1

@@ -25,11 +25,12 @@ from ..navigation import home_url_for
 from ..periods import Period, read_period, this_year
 from ..permissions import public, role_required
 from ..reports.charts import flat_charts
+from ..reports.figures import committee_figures
 from ..suggestions.answers import answers_to_carry_back, overdue_summary
 from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
-from .services import committee_figures, wall_figures
+from .services import wall_figures
 
 # The overview draws every chart of the report for its period and community.
 OVERVIEW_CHARTS = ("category", "community", "four-ones", "attendance", "states")

@@ -13,7 +13,6 @@ from ..campaigns.services import CampaignTallies, campaign_tallies, campaigns_of
 from ..evaluations.models import Evaluation
 from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
-from ..main.services import CommitteeFigures, committee_figures, evaluations_query, matters_done_query, voter_meetings_query
 from ..matters.models import PracticalMatter
 from ..meetings.models import Meeting
 from ..meetings.rates import Tally, monthly_attendance
@@ -29,6 +28,7 @@ from ..suggestions.adoption import (
     submitted_by_state,
 )
 from ..suggestions.models import SuggestionState
+from .figures import CommitteeFigures, committee_figures, evaluations_query, matters_done_query, voter_meetings_query
 from .services import SuggestionOutcome, latest_answers
 
 

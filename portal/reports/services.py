@@ -12,7 +12,6 @@ from ..campaigns.services import Progress, progress_of
 from ..evaluations.models import Evaluation
 from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
-from ..main.services import matters_done_query
 from ..matters.models import PracticalMatter, practical_matter_deputies
 from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
 from ..meetings.rates import Tally, attendance_rates, counted_meetings, period_tally
@@ -21,6 +20,7 @@ from ..opinions.models import Opinion
 from ..periods import Period
 from ..suggestions.adoption import collected_opinions, submitted_suggestions
 from ..suggestions.models import ADOPTED_STATES, ANSWER_STATES, Suggestion, SuggestionEvent, suggestion_deputies
+from .figures import matters_done_query
 
 
 
