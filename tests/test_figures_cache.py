@@ -8,6 +8,7 @@ from portal import figures_cache
 from portal.extensions import db as _db
 from portal.reports.figures import committee_figures
 from portal.models import Community, DataVersion, Role
+from portal.periods import Period
 from portal.opinions.models import Opinion
 
 TODAY = date.today()
@@ -54,8 +55,8 @@ def test_a_cached_figure_follows_every_write(app, make_user):
     deputy = make_user(Role.DEPUTY)
     with app.test_request_context():
         fresh_request()
-        first = committee_figures(date(TODAY.year, 1, 1), TODAY)
-        assert committee_figures(date(TODAY.year, 1, 1), TODAY) is first  # served from the cache
+        first = committee_figures(Period(date(TODAY.year, 1, 1), TODAY))
+        assert committee_figures(Period(date(TODAY.year, 1, 1), TODAY)) is first  # served from the cache
         from portal.opinions.services import record_opinion
         from portal.models import User
         from portal.opinions.models import Category, CollectionMethod
@@ -65,10 +66,10 @@ def test_a_cached_figure_follows_every_write(app, make_user):
         user = _db.session.get(User, deputy.id)
         record_opinion(user, user, "楼道灯坏了", user.deputy.community, _db.session.scalars(select(Category)).first(),
                        TODAY, CollectionMethod.VISIT)
-        during = committee_figures(date(TODAY.year, 1, 1), TODAY)  # the writing transaction reads past the cache
+        during = committee_figures(Period(date(TODAY.year, 1, 1), TODAY))  # the writing transaction reads past the cache
         assert during.opinions == first.opinions + 1
         fresh_request()
-        after = committee_figures(date(TODAY.year, 1, 1), TODAY)
+        after = committee_figures(Period(date(TODAY.year, 1, 1), TODAY))
         assert after.opinions == first.opinions + 1
 
 
@@ -76,10 +77,10 @@ def test_a_rolled_back_write_leaves_the_cached_figure_right(app, make_user):
     make_user(Role.DEPUTY)
     with app.test_request_context():
         fresh_request()
-        first = committee_figures(date(TODAY.year, 1, 1), TODAY)
+        first = committee_figures(Period(date(TODAY.year, 1, 1), TODAY))
         _db.session.execute(delete(Opinion))
         _db.session.rollback()
-        assert committee_figures(date(TODAY.year, 1, 1), TODAY) is first
+        assert committee_figures(Period(date(TODAY.year, 1, 1), TODAY)) is first
 
 
 def test_no_cache_when_switched_off(app, make_user):
@@ -88,8 +89,8 @@ def test_no_cache_when_switched_off(app, make_user):
     with app.test_request_context():
         fresh_request()
         assert figures_cache.current_token() is None
-        first = committee_figures(date(TODAY.year, 1, 1), TODAY)
-        assert committee_figures(date(TODAY.year, 1, 1), TODAY) is not first
+        first = committee_figures(Period(date(TODAY.year, 1, 1), TODAY))
+        assert committee_figures(Period(date(TODAY.year, 1, 1), TODAY)) is not first
 
 
 def test_the_overview_shows_a_new_opinion_at_once(client, make_user, login):
@@ -147,12 +148,12 @@ def test_a_meeting_counts_once_it_is_over_without_any_write(app, make_user, monk
         meeting = create_meeting(staff, MeetingFields(meeting_kinds()[0], "代表小组活动", starts, starts + timedelta(hours=1)))
         mark_attendance(staff, meeting, deputy.id, AttendanceStatus.PRESENT)
         fresh_request()
-        year = (date(TODAY.year, 1, 1), date(TODAY.year, 12, 31))
-        assert period_tally(*year).expected == 0  # still going on: not counted yet, and now cached
+        year = Period(date(TODAY.year, 1, 1), date(TODAY.year, 12, 31))
+        assert period_tally(year).expected == 0  # still going on: not counted yet, and now cached
         fresh_request()
-        assert period_tally(*year).expected == 0
+        assert period_tally(year).expected == 0
         later = utcnow() + timedelta(hours=2)
         monkeypatch.setattr(services, "utcnow", lambda: later)  # it is over; nobody wrote anything
         fresh_request()
-        over = period_tally(*year)
+        over = period_tally(year)
         assert (over.expected, over.present) == (1, 1)

@@ -34,6 +34,7 @@ from portal.meetings.services import (
 )
 from portal.meetings.voter_meetings import add_meeting_opinion, save_voter_log
 from portal.models import Role, User, utcnow
+from portal.periods import Period
 from portal.opinions.models import CollectionMethod, Opinion
 from portal.opinions.services import active_categories, ensure_default_categories
 
@@ -217,13 +218,13 @@ def test_rates_count_closed_or_past_meetings_and_keep_leave_apart(db, people):
     close_meeting(staff, closed_early)
     running = make_meeting(people, start=utcnow() - timedelta(minutes=10), hours=3)  # open and not over: not counted
     mark_attendance(staff, running, d0.id, A)
-    rows = {r.deputy.id: r.tally for r in attendance_rates(local_today() - timedelta(days=30), local_today() + timedelta(days=1))}
+    rows = {r.deputy.id: r.tally for r in attendance_rates(Period(local_today() - timedelta(days=30), local_today() + timedelta(days=1)))}
     t = rows[d0.id]
     assert (t.expected, t.present, t.late, t.left_early, t.excused, t.absent) == (5, 1, 1, 1, 1, 1)
     assert t.rate == Fraction(3, 5)
     assert rows[people["d1"].id].expected == 5 and rows[people["d1"].id].rate == 0
     assert people["gone"].id not in rows
-    outside = attendance_rates(local_today() - timedelta(days=300), local_today() - timedelta(days=100))
+    outside = attendance_rates(Period(local_today() - timedelta(days=300), local_today() - timedelta(days=100)))
     assert all(r.tally.expected == 0 and r.tally.rate is None for r in outside)
 
 

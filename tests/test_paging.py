@@ -60,8 +60,8 @@ def test_rates_page_by_50_with_totals_over_everyone(staff, app):
     second = staff.get("/meetings/rates?page=2").get_data(as_text=True)
     assert len(deputy_links(first)) == 50 and len(deputy_links(second)) == 5
     with app.app_context():
-        rows = attendance_rates(*this_year())
-        total = period_tally(*this_year())
+        rows = attendance_rates(this_year())
+        total = period_tally(this_year())
     assert total.expected == sum(row.tally.expected for row in rows) > 50
     for html in (first, second):
         assert f'<span class="figure">{total.expected}</span>' in html

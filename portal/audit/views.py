@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Role, User
+from ..periods import Period
 from ..permissions import role_required
 from . import bp
 from .forms import AuditFilterForm
@@ -24,7 +25,7 @@ def index():
     filters = AuditFilter()
     if form.validate():
         filters = AuditFilter(form.actor.data or None, form.object_type.data or None,
-                              (form.object_id.data or "").strip() or None, form.start.data, form.end.data)
+                              (form.object_id.data or "").strip() or None, Period(form.start.data, form.end.data))
     page = db.paginate(audit_query(filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_page_or_partial("audit/index.html", "audit/_table.html", form=form, page=page, args=args)

@@ -423,11 +423,7 @@ def count_deputies(community_id: int | None = None) -> int:
 def campaigns_of(period: Period) -> list[Campaign]:
     """The campaigns whose window overlaps the period, oldest first."""
     query = select(Campaign).order_by(Campaign.starts_on, Campaign.id)
-    if period.end:
-        query = query.where(Campaign.starts_on <= period.end)
-    if period.start:
-        query = query.where(Campaign.ends_on >= period.start)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(period.filter_overlapping(query, Campaign.starts_on, Campaign.ends_on)))
 
 
 def campaign_period(campaign: Campaign) -> Period:

@@ -1,7 +1,6 @@
 """The status wall: the committee's figures for a period, and the meeting running now with its live tally."""
 import hashlib
 from dataclasses import astuple, dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -9,6 +8,7 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from ..meetings.rates import Tally, tally
 from ..models import utcnow
+from ..periods import Period
 from ..reports.figures import CommitteeFigures, committee_figures
 
 
@@ -25,7 +25,7 @@ class WallFigures:
         """A short fingerprint of everything shown: the wall's poll answers 204 while it stays the same."""
         f, t = self.figures, self.tally
         shown = (
-            f.start, f.end, f.community_id, f.deputies_in_communities, f.opinions, f.submitted, f.adopted, f.matters_done,
+            f.period, f.deputies_in_communities, f.opinions, f.submitted, f.adopted, f.matters_done,
             f.voter_meetings, astuple(f.attendance), f.ballots, f.satisfied,
             self.meeting and (self.meeting.id, self.meeting.title), t and astuple(t),
         )
@@ -41,7 +41,7 @@ def running_meeting() -> Meeting | None:
     )
 
 
-def wall_figures(start: date, end: date, community_id: int | None = None) -> WallFigures:
+def wall_figures(period: Period) -> WallFigures:
     """The status wall's figures for the period, and the live tally of the meeting running now."""
     meeting = running_meeting()
-    return WallFigures(committee_figures(start, end, community_id), meeting, tally(meeting) if meeting else None)
+    return WallFigures(committee_figures(period), meeting, tally(meeting) if meeting else None)

@@ -1,6 +1,4 @@
 """The front door, each role's home page and the status wall."""
-from datetime import date
-
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -67,25 +65,24 @@ def deputy_home():
     return render_template("main/deputy_home.html", **context)
 
 
-def _figures_filter() -> tuple[FiguresFilterForm, date, date, int | None]:
+def _figures_filter() -> tuple[FiguresFilterForm, Period]:
     """The overview's period and community filter, read from the query string."""
     form = FiguresFilterForm(request.args)
     form.community.choices = [SelectChoice(0, _("All communities"))] + [
         SelectChoice(community_id, name) for community_id, name in community_names()
     ]
-    start, end = read_period(form, this_year())
-    return form, start, end, form.community.data or None
+    return form, read_period(form, this_year(), form.community.data)
 
 
 @bp.route("/wall")
 @role_required(Role.STAFF)
 def wall():
     """The status wall for a meeting-room screen; its poll gets 204 while nothing it shows has changed."""
-    _form, start, end, community_id = _figures_filter()
-    wall = wall_figures(start, end, community_id)
+    _form, period = _figures_filter()
+    wall = wall_figures(period)
     if is_htmx() and request.args.get("v") == wall.version:
         return "", 204
-    context = {"wall": wall, "figures": wall.figures, "args": wall.figures.args, "now": to_local(utcnow())}
+    context = {"wall": wall, "figures": wall.figures, "args": period.args(), "now": to_local(utcnow())}
     if is_htmx():
         return render_template("main/_wall.html", **context)
     return render_template("main/wall.html", **context)
@@ -95,9 +92,9 @@ def wall():
 @role_required(Role.STAFF)
 def staff_home():
     """The office's home: the report's figures for a period and community, then the campaign and the roster."""
-    form, start, end, community_id = _figures_filter()
-    figures = committee_figures(start, end, community_id)
-    charts = flat_charts(Period(start, end, community_id), OVERVIEW_CHARTS)
+    form, period = _figures_filter()
+    figures = committee_figures(period)
+    charts = flat_charts(period, OVERVIEW_CHARTS)
     if is_htmx():
         return render_with_oob("main/_figures.html", "reports/_charts.html", form=form, figures=figures, charts=charts)
     campaign = current_campaign()

@@ -18,7 +18,7 @@ from ..forms import commit_once
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..opinions.models import Opinion
-from ..periods import Period, PeriodForm, period_args, read_period
+from ..periods import PeriodForm, read_period
 from ..permissions import ANY_ROLE, can_edit_matter, role_required
 from ..suggestions.models import Suggestion
 from . import bp
@@ -34,9 +34,8 @@ def _list_filters() -> tuple[PeriodForm, str, int | None, Select, dict]:
     state = MatterState(state_value) if state_value in {s.value for s in MatterState} else None
     community_id = request.args.get("community", type=int)
     period_form = PeriodForm(request.args)
-    start, end = read_period(period_form)
-    query = matters_query(state, community_id, period=Period(start, end))
-    return period_form, state_value, community_id, query, period_args(start, end, state=state_value, community=community_id)
+    period = read_period(period_form, community_id=community_id)
+    return period_form, state_value, community_id, matters_query(state, period=period), period.args(state=state_value)
 
 
 @bp.route("/")

@@ -20,4 +20,4 @@ def attendance_chart(months: list[tuple[date, Tally]]) -> Chart:
 @cached_charts
 def attendance_charts(period: Period) -> list[Chart]:
     """The attendance rate per month of the period (both its dates set), of the deputies of its community."""
-    return [attendance_chart(monthly_attendance(period.start, period.end, period.community_id))]
+    return [attendance_chart(monthly_attendance(period))]

@@ -4,15 +4,15 @@ from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 
 from ..accounts.services import deputies_query, deputy_ids_query
 from ..clock import to_local
 from ..extensions import db
 from ..figures_cache import cached_figure, keyed_on
 from ..figures import rate
-from ..models import Community, DeputyProfile, User, utcnow
-from ..periods import local_day_range, this_year
+from ..models import DeputyProfile, User, utcnow
+from ..periods import Period, this_year
 from .models import Attendance, AttendanceStatus, Meeting, MeetingRoster
 
 
@@ -111,71 +111,65 @@ keyed_on(
 )
 
 
-def counted_meetings(start: date, end: date):
-    """The meetings that count for attendance: starting from `start` to `end` (local dates), closed or over."""
-    since, until = local_day_range(start, end)
-    return and_(or_(Meeting.closed, Meeting.ends_at < utcnow()), Meeting.starts_at >= since, Meeting.starts_at < until)
+def counted_meetings(query: Select, period: Period) -> Select:
+    """`query` (which joins Meeting) narrowed to the meetings that count for attendance: starting on a local
+    day of the period, closed or over. Its community is that of the deputies counted, not the meeting's."""
+    return period.filter_times(query.where(or_(Meeting.closed, Meeting.ends_at < utcnow())), Meeting.starts_at)
 
 
-def _counted_in(start: date, end: date) -> Select:
+def _counted_in(period: Period) -> Select:
     """Roster places with their marks, of the meetings that count for attendance in the period.
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    return (
-        _roster_with_marks(select(*_tally_columns()))
-        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted_meetings(start, end))
-    )
+    return counted_meetings(_roster_with_marks(select(*_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period)
 
 
-def attendance_rates(start: date, end: date, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
+def attendance_rates(period: Period, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
     """出席率 of each deputy in `profiles` (a page of `deputies_query`; all active deputies when None).
 
     Two queries whatever the number of deputies: the profiles (when not given) and one grouped count.
     """
     if profiles is None:
         profiles = list(db.session.scalars(deputies_query()))
-    found = _tallies_of(start, end, tuple(profile.user_id for profile in profiles))
+    found = _tallies_of(period, tuple(profile.user_id for profile in profiles))
     return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
 
 
 @cached_figure
-def _tallies_of(start: date, end: date, deputy_ids: tuple[int, ...]) -> dict[int, Tally]:
+def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]:
     """The tallies of these deputies over the period, by deputy id, in one grouped query."""
     if not deputy_ids:
         return {}
-    query = _counted_in(start, end).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
+    query = _counted_in(period).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
     return {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
 
 
 @cached_figure
-def period_tally(start: date, end: date, community: Community | int | None = None, deputy_id: int | None = None) -> Tally:
-    """The sum over the active deputies (of one community, or one deputy) of their tallies, in one query."""
-    query = _counted_in(start, end)
+def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
+    """The sum over the active deputies (of the period's community, or one deputy) of their tallies, in one query."""
+    query = _counted_in(period)
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     else:
-        query = query.where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=community)))
+        query = query.where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=period.community_id)))
     return _tally(db.session.execute(query).one())
 
 
 @cached_figure
-def monthly_attendance(start: date, end: date, community_id: int | None = None) -> list[tuple[date, Tally]]:
-    """The committee's attendance per local month of the period: what `attendance_rates` sums, split by month.
+def monthly_attendance(period: Period) -> list[tuple[date, Tally]]:
+    """The committee's attendance per local month of the period (both its dates set): what `attendance_rates`
+    sums, split by month.
 
-    The same places are counted (active deputies, of the community if one is given), so the months add up
-    to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    The same places are counted (active deputies, of the period's community if it has one), so the months add
+    up to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
     """
-    query = (
-        _roster_with_marks(select(Meeting.starts_at, *_tally_columns()))
-        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(counted_meetings(start, end), MeetingRoster.deputy_id.in_(deputy_ids_query(community=community_id)))
-        .group_by(Meeting.id, Meeting.starts_at)
-    )
+    query = counted_meetings(
+        _roster_with_marks(select(Meeting.starts_at, *_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period
+    ).where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=period.community_id))).group_by(Meeting.id, Meeting.starts_at)
     months: dict[date, Tally] = {}
-    month = start.replace(day=1)
-    while month <= end:
+    month = period.start.replace(day=1)
+    while month <= period.end:
         months[month] = Tally()
         month = (month + timedelta(days=32)).replace(day=1)
     for starts_at, *counts in db.session.execute(query):
@@ -189,4 +183,4 @@ def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
     user = db.session.get(User, deputy_id)
     if user is None:
         return None
-    return DeputyRate(user, period_tally(*this_year(), deputy_id=deputy_id))
+    return DeputyRate(user, period_tally(this_year(), deputy_id=deputy_id))

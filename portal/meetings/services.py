@@ -8,11 +8,10 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.services import active_deputies, deputy_ids_query
-from ..clock import local_day_start
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User, utcnow
-from ..periods import Period, local_day_range
+from ..periods import Period
 from .marks import bump_board
 from .models import DEFAULT_MEETING_KINDS, Meeting, MeetingKind, MeetingRoster
 
@@ -162,11 +161,12 @@ def reopen_meeting(actor: User, meeting: Meeting) -> None:
         raise ServiceError(_("This meeting is not closed."))
 
 
-def meeting_query(user: User, kind_id: int | None = None, community_id: int | None = None,
-                  month: tuple[int, int] | None = None, period: Period = Period(), voter_log: bool = False) -> Select:
+def meeting_query(user: User, kind_id: int | None = None, month: tuple[int, int] | None = None,
+                  period: Period = Period(), voter_log: bool = False) -> Select:
     """Meetings the user may see (a deputy: those they are rostered for), filtered, latest first.
 
-    `period` bounds the local start dates; `voter_log` keeps the kinds that keep a voter-meeting log.
+    `month` and `period` bound the local start dates, the period's community the meeting's;
+    `voter_log` keeps the kinds that keep a voter-meeting log.
     """
     query = (
         select(Meeting)
@@ -177,16 +177,11 @@ def meeting_query(user: User, kind_id: int | None = None, community_id: int | No
         query = query.join(MeetingRoster, MeetingRoster.meeting_id == Meeting.id).where(MeetingRoster.deputy_id == user.id)
     if kind_id:
         query = query.where(Meeting.kind_id == kind_id)
-    if community_id:
-        query = query.where(Meeting.community_id == community_id)
     if month:
         year, number = month
-        since, until = local_day_range(date(year, number, 1), date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1))
-        query = query.where(Meeting.starts_at >= since, Meeting.starts_at < until)
-    if period.start:
-        query = query.where(Meeting.starts_at >= local_day_start(period.start))
-    if period.end:
-        query = query.where(Meeting.starts_at < local_day_start(period.end + timedelta(days=1)))
+        first = date(year, number, 1)
+        query = Period(first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)).filter_times(query, Meeting.starts_at)
+    query = period.filter_times(query, Meeting.starts_at, Meeting.community_id)
     if voter_log:
         query = query.join(MeetingKind, MeetingKind.id == Meeting.kind_id).where(MeetingKind.voter_log)
     return query

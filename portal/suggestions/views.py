@@ -30,7 +30,7 @@ from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
 from ..opinions.services import active_categories
-from ..periods import Period, PeriodForm, period_args, read_period
+from ..periods import Period, PeriodForm, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
 from . import bp
 from .exports import suggestions_table
@@ -334,9 +334,8 @@ def _after_opinions_change(suggestion: Suggestion, error: str | None):
 
 def _period_args() -> tuple[PeriodForm, Period, dict]:
     form = PeriodForm(request.args)
-    start, end = read_period(form)
-    period = Period(start, end, request.args.get("community", type=int))
-    return form, period, period_args(start, end, community=period.community_id)
+    period = read_period(form, community_id=request.args.get("community", type=int))
+    return form, period, period.args()
 
 
 @bp.route("/figures")
