@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..audit.services import history_for
 from ..choices import deputy_choices
-from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
 from ..exports import FORMATS, table_response
@@ -120,8 +119,7 @@ def _get_or_404(matter_id: int) -> PracticalMatter:
 def detail(matter_id: int):
     """One practical matter."""
     matter = _get_or_404(matter_id)
-    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id),
-                           audit_history=history_for(current_user, "PracticalMatter", matter.id))
+    return render_template("matters/detail.html", matter=matter, audit_history=history_for(current_user, "PracticalMatter", matter.id))
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])

@@ -88,11 +88,6 @@ def opinions_query(q: str = "", category_id: int | None = None, deputy_id: int |
     `state` is "unsorted", "gathered", or a suggestion state (gathered in a suggestion in that state);
     `period` bounds the collection date and the community.
     """
-    from ..suggestions.models import (  # the suggestions area builds on this one
-        Suggestion,
-        SuggestionState,
-    )
-
     query = (
         select(Opinion)
         .options(*(joinedload(link) for link in (Opinion.community, Opinion.category, Opinion.deputy,
@@ -110,9 +105,15 @@ def opinions_query(q: str = "", category_id: int | None = None, deputy_id: int |
         query = query.where(Opinion.suggestion_id.is_(None))
     elif state == "gathered":
         query = query.where(Opinion.suggestion_id.is_not(None))
-    elif state in {s.value for s in SuggestionState}:
-        query = query.join(Suggestion, Opinion.suggestion_id == Suggestion.id).where(Suggestion.state == SuggestionState(state))
+    elif state in _suggestion_states():
+        query = query.where(Opinion.suggestion.has(state=state))
     return query
+
+
+def _suggestion_states() -> list[str]:
+    """The states a gathering suggestion can be in, as its mapped column knows them: the suggestions area
+    builds on this one, so this one reaches it through the relationship, never by import."""
+    return Opinion.suggestion.property.mapper.columns["state"].type.enums
 
 
 def all_categories() -> list[Category]:

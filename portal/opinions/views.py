@@ -17,7 +17,6 @@ from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..periods import PeriodForm, read_period
 from ..permissions import ANY_ROLE, role_required
-from ..suggestions.models import SuggestionState
 from . import bp
 from .exports import opinions_table
 from .forms import CategoryEditForm, CategoryForm, OpinionForm
@@ -64,7 +63,7 @@ def index():
         args=args,
         period=period,
         page_context=lambda: {"communities": active_communities(), "categories": active_categories(),
-                              "deputies": active_deputies(), "states": list(SuggestionState)},
+                              "deputies": active_deputies()},
     )
 
 

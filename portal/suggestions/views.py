@@ -19,7 +19,6 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..audit.services import history_for
 from ..choices import deputy_choices
-from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS, table_response
@@ -184,8 +183,7 @@ def detail(suggestion_id: int):
     q = request.args.get("q", "").strip()
     candidates = unsorted_opinions(q) if can_edit_suggestion(current_user, suggestion) else []
     return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q,
-                           audit_history=history_for(current_user, "Suggestion", suggestion.id),
-                           linked=linked_records(suggestion_id=suggestion.id))
+                           audit_history=history_for(current_user, "Suggestion", suggestion.id))
 
 
 def _status_context(suggestion: Suggestion, error: str | None = None, form: TransitionForm | None = None) -> dict:
