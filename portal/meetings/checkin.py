@@ -1,5 +1,7 @@
-"""Self check-in by QR code: signed codes (rotating on the screen at the door, or fixed for a printed notice),
-the check-in window and the confirmation a deputy presses."""
+"""Self check-in by QR code: the signed codes, the check-in window and the confirmation a deputy presses.
+
+A code rotates on the screen at the door, or is fixed for a printed notice.
+"""
 from datetime import datetime, timedelta
 
 from flask import current_app

@@ -1,5 +1,7 @@
-"""Attendance marks and the tablet board: taps written once with their history (the later tap wins), the
-board's version, the cards a tablet shows and what it lacks. Services flush; the request commits."""
+"""Attendance marks and the tablet board: taps, their history, the board's version and its cards.
+
+A tap is written once and the later tap wins; a tablet asks only for what it lacks. Services flush; the request commits.
+"""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 

@@ -1,5 +1,7 @@
 """Meetings and their rosters: the kinds, a meeting's particulars, its roster, closing and reopening, the list.
-Services flush; the request commits."""
+
+Services flush; the request commits.
+"""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 

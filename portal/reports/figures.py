@@ -1,5 +1,7 @@
-"""The committee's figures, each defined once, for any period and community: the overview, the status wall,
-the work report and the deputy's record all read them from here."""
+"""The committee's figures, each defined once, for any period and community.
+
+The overview, the status wall, the work report and the deputy's record all read them from here.
+"""
 from dataclasses import dataclass
 from fractions import Fraction
 
