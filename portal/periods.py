@@ -1,4 +1,4 @@
-"""Periods: the `Period` every figure takes, the one period form of the filters, and the local-day helpers."""
+"""Periods: the `Period` every figure takes and filters through, the one period form of the filters, and reading it."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -55,7 +55,7 @@ class Period:
     def args(self, **more) -> dict:
         """The period, its community and any other filters as query-string arguments, leaving out the empty ones."""
         args = {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
-                "community": self.community_id, **more}
+                **more, "community": self.community_id}
         return {name: value for name, value in args.items() if value}
 
 
