@@ -22,7 +22,7 @@ from bench.generate import DISTRICT, Scale, generate, session_id  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.meetings.models import Meeting  # noqa: E402
-from portal.meetings.services import attendance_cards  # noqa: E402
+from portal.meetings.marks import attendance_cards
 
 ROUNDS = 20
 TABLE = """<table><thead><tr><th>Name</th><th>Community</th><th>Status</th></tr></thead><tbody>

@@ -135,18 +135,26 @@ def _init_login(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
-    from .pinyin import search_key
+    from .audit.services import action_label, field_label, object_label
+    from .campaigns.services import linked_records
+    from .charts import chart_markup
     from .figures import percent
     from .forms import new_submission_key
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
+    from .pinyin import search_key
     from .settings import committee_name
+    from .suggestions.models import SuggestionState
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
+    # Every template global is registered here, so a fragment works on any page whichever blueprints it uses.
     app.jinja_env.globals.update(Role=Role, LANGUAGES=Config.LANGUAGES, search_key=search_key,
-                                 new_submission_key=new_submission_key)
+                                 new_submission_key=new_submission_key, chart_markup=chart_markup,
+                                 SuggestionState=SuggestionState, audit_action_label=action_label,
+                                 audit_object_label=object_label, audit_field_label=field_label,
+                                 linked_records=linked_records)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
     # Flask-Babel's callables look the catalog up through four context lookups on every `_()`; a page
     # has dozens, so templates take the request's catalog once (the locale is fixed for the request).

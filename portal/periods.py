@@ -1,6 +1,6 @@
-"""Periods: the `Period` every figure takes, the one period form of the filters, and the local-day helpers."""
+"""Periods: the `Period` every figure takes and filters through, the one period form of the filters, and reading it."""
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, ValidationError
@@ -12,7 +12,10 @@ from .forms import BaseForm
 
 @dataclass(frozen=True)
 class Period:
-    """The filters every figure takes: dated between `start` and `end` (inclusive), in a community."""
+    """The filters every figure takes: dated between `start` and `end` (inclusive), in a community.
+
+    It travels unchanged from the form to the query; an empty date leaves that side open.
+    """
 
     start: date | None = None
     end: date | None = None
@@ -25,9 +28,35 @@ class Period:
             query = query.where(on >= self.start)
         if self.end:
             query = query.where(on <= self.end)
+        return self._in_community(query, community)
+
+    def filter_times(self, query, on, community=None):
+        """As `filter`, for a stored time `on`: it falls on one of the period's local days (the committee's
+        clock, not UTC's), from the start of the first to the start of the day after the last."""
+        if self.start:
+            query = query.where(on >= local_day_start(self.start))
+        if self.end:
+            query = query.where(on < local_day_start(self.end + timedelta(days=1)))
+        return self._in_community(query, community)
+
+    def filter_overlapping(self, query, first, last):
+        """`query` narrowed to rows whose own window, dates `first` to `last` (inclusive), meets the period."""
+        if self.end:
+            query = query.where(first <= self.end)
+        if self.start:
+            query = query.where(last >= self.start)
+        return query
+
+    def _in_community(self, query, community):
         if self.community_id and community is not None:
             query = query.where(community == self.community_id)
         return query
+
+    def args(self, **more) -> dict:
+        """The period, its community and any other filters as query-string arguments, leaving out the empty ones."""
+        args = {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
+                **more, "community": self.community_id}
+        return {name: value for name, value in args.items() if value}
 
 
 class PeriodForm(BaseForm):
@@ -45,32 +74,22 @@ class PeriodForm(BaseForm):
             raise ValidationError(_l("The end date cannot be before the start date."))
 
 
-def this_year() -> tuple[date, date]:
+def this_year() -> Period:
     """From 1 January to today, on the committee's clock."""
     today = local_today()
-    return date(today.year, 1, 1), today
+    return Period(date(today.year, 1, 1), today)
 
 
-def local_day_range(start: date, end: date) -> tuple[datetime, datetime]:
-    """UTC bounds [from, until) of the local days `start` to `end` inclusive, for comparing stored times."""
-    return local_day_start(start), local_day_start(end + timedelta(days=1))
-
-
-def read_period(form: PeriodForm, default: tuple[date | None, date | None] = (None, None)) -> tuple[date | None, date | None]:
-    """The period a validated form asks for; a bad period (shown at its field) or an empty date takes the default.
+def read_period(form: PeriodForm, default: Period = Period(), community_id: int | None = None) -> Period:
+    """The period a validated form asks for, in `community_id` (all communities when None); a bad period
+    (shown at its field) or an empty date takes the default's.
 
     An empty field is filled with the date in force, so the form shows the period the page reports on.
     """
-    start, end = default
+    start, end = default.start, default.end
     if form.validate():
         start, end = form.start.data or start, form.end.data or end
     for field, value in ((form.start, start), (form.end, end)):
         if not field.raw_data or not field.raw_data[0]:
             field.raw_data, field.data = None, value
-    return start, end
-
-
-def period_args(start: date | None, end: date | None, **more) -> dict:
-    """The query-string arguments of a period (and any other filters), leaving out the empty ones."""
-    args = {"start": start and start.isoformat(), "end": end and end.isoformat(), **more}
-    return {name: value for name, value in args.items() if value}
+    return Period(start, end, community_id or None)

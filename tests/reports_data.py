@@ -11,7 +11,8 @@ from portal.extensions import db as _db
 from portal.matters.models import MatterState
 from portal.matters.services import MatterFields, create_matter
 from portal.meetings.models import AttendanceStatus, MeetingKind
-from portal.meetings.services import MeetingFields, close_meeting, create_meeting, ensure_default_meeting_kinds, mark_attendance
+from portal.meetings.marks import mark_attendance
+from portal.meetings.services import MeetingFields, close_meeting, create_meeting, ensure_default_meeting_kinds
 from portal.models import Community, Role, User
 from portal.opinions.models import CollectionMethod
 from portal.opinions.services import active_categories, ensure_default_categories, record_opinion

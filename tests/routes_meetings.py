@@ -62,7 +62,7 @@ def make_objects(app, world) -> dict:
 def moment_objects(app, world) -> dict:
     """The meeting's check-in code of this moment (it rotates)."""
     from portal.meetings.models import Meeting
-    from portal.meetings.services import checkin_token
+    from portal.meetings.checkin import checkin_token
 
     with app.app_context():
         return {"token": checkin_token(db.session.get(Meeting, world["meeting"]))}

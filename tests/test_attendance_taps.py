@@ -12,16 +12,13 @@ from sqlalchemy import event, insert, select
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.meetings.models import Attendance, AttendanceChange, AttendanceStatus, Meeting, MeetingRoster
+from portal.meetings.marks import Tap, board_changes, corrected_tap_time, mark_attendance
+from portal.meetings.checkin import checkin_token
 from portal.meetings.services import (
     MeetingFields,
-    Tap,
-    board_changes,
-    checkin_token,
     close_meeting,
-    corrected_tap_time,
     create_meeting,
     ensure_default_meeting_kinds,
-    mark_attendance,
     meeting_kinds,
     reopen_meeting,
     set_roster,

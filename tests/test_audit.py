@@ -56,7 +56,13 @@ def test_delete_is_recorded_with_the_values_before(app, db, make_user):
     from datetime import timedelta
 
     from portal.meetings.models import MeetingRoster
-    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds, set_roster
+    from portal.meetings.services import (
+        MeetingFields,
+        create_meeting,
+        ensure_default_meeting_kinds,
+        meeting_kinds,
+        set_roster,
+    )
     from portal.models import utcnow
 
     deputy = make_user(Role.DEPUTY)

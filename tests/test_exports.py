@@ -11,12 +11,12 @@ from portal.clock import local_today
 from portal.exports import content_disposition, csv_body, table_response, xlsx_body
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
+from portal.meetings.marks import mark_attendance
 from portal.meetings.services import (
     MeetingFields,
     close_meeting,
     create_meeting,
     ensure_default_meeting_kinds,
-    mark_attendance,
     meeting_kinds,
     set_roster,
 )

@@ -6,14 +6,13 @@ from sqlalchemy import delete, insert, select, update
 
 from portal import figures_cache
 from portal.clock import local_today
-from portal.periods import this_year
 from portal.extensions import db as _db
-from portal.main.services import committee_figures
+from portal.reports.figures import committee_figures
 from portal.models import Community, DataVersion, Role
+from portal.periods import Period, this_year
 from portal.opinions.models import Opinion
 
 pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
-
 
 
 def token() -> str | None:
@@ -57,8 +56,8 @@ def test_a_cached_figure_follows_every_write(app, make_user):
     deputy = make_user(Role.DEPUTY)
     with app.test_request_context():
         fresh_request()
-        first = committee_figures(*this_year())
-        assert committee_figures(*this_year()) is first  # served from the cache
+        first = committee_figures(this_year())
+        assert committee_figures(this_year()) is first  # served from the cache
         from portal.opinions.services import record_opinion
         from portal.models import User
         from portal.opinions.models import Category, CollectionMethod
@@ -68,10 +67,10 @@ def test_a_cached_figure_follows_every_write(app, make_user):
         user = _db.session.get(User, deputy.id)
         record_opinion(user, user, "楼道灯坏了", user.deputy.community, _db.session.scalars(select(Category)).first(),
                        local_today(), CollectionMethod.VISIT)
-        during = committee_figures(*this_year())  # the writing transaction reads past the cache
+        during = committee_figures(this_year())  # the writing transaction reads past the cache
         assert during.opinions == first.opinions + 1
         fresh_request()
-        after = committee_figures(*this_year())
+        after = committee_figures(this_year())
         assert after.opinions == first.opinions + 1
 
 
@@ -79,10 +78,10 @@ def test_a_rolled_back_write_leaves_the_cached_figure_right(app, make_user):
     make_user(Role.DEPUTY)
     with app.test_request_context():
         fresh_request()
-        first = committee_figures(*this_year())
+        first = committee_figures(this_year())
         _db.session.execute(delete(Opinion))
         _db.session.rollback()
-        assert committee_figures(*this_year()) is first
+        assert committee_figures(this_year()) is first
 
 
 def test_no_cache_when_switched_off(app, make_user):
@@ -91,8 +90,8 @@ def test_no_cache_when_switched_off(app, make_user):
     with app.test_request_context():
         fresh_request()
         assert figures_cache.current_token() is None
-        first = committee_figures(*this_year())
-        assert committee_figures(*this_year()) is not first
+        first = committee_figures(this_year())
+        assert committee_figures(this_year()) is not first
 
 
 def test_the_overview_shows_a_new_opinion_at_once(client, make_user, login):
@@ -134,10 +133,12 @@ def _opinions_figure(html: str) -> int:
 def test_a_meeting_counts_once_it_is_over_without_any_write(app, make_user, monkeypatch):
     from datetime import timedelta
 
-    from portal.meetings import services
+    from portal.meetings import rates as services
     from portal.meetings.models import AttendanceStatus
-    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance
-    from portal.meetings.services import meeting_kinds, period_tally
+    from portal.meetings.marks import mark_attendance
+    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds
+    from portal.meetings.rates import period_tally
+    from portal.meetings.services import meeting_kinds
     from portal.models import User, utcnow
 
     staff, deputy = make_user(Role.STAFF), make_user(Role.DEPUTY)
@@ -148,12 +149,12 @@ def test_a_meeting_counts_once_it_is_over_without_any_write(app, make_user, monk
         meeting = create_meeting(staff, MeetingFields(meeting_kinds()[0], "代表小组活动", starts, starts + timedelta(hours=1)))
         mark_attendance(staff, meeting, deputy.id, AttendanceStatus.PRESENT)
         fresh_request()
-        year = (date(local_today().year, 1, 1), date(local_today().year, 12, 31))
-        assert period_tally(*year).expected == 0  # still going on: not counted yet, and now cached
+        year = Period(date(local_today().year, 1, 1), date(local_today().year, 12, 31))
+        assert period_tally(year).expected == 0  # still going on: not counted yet, and now cached
         fresh_request()
-        assert period_tally(*year).expected == 0
+        assert period_tally(year).expected == 0
         later = utcnow() + timedelta(hours=2)
         monkeypatch.setattr(services, "utcnow", lambda: later)  # it is over; nobody wrote anything
         fresh_request()
-        over = period_tally(*year)
+        over = period_tally(year)
         assert (over.expected, over.present) == (1, 1)

@@ -131,13 +131,8 @@ def build_world(app) -> dict:
     from portal.campaigns.services import CampaignFields, create_campaign
     from portal.matters.models import MatterState
     from portal.matters.services import MatterFields, create_matter
-    from portal.meetings.services import (
-        MeetingFields,
-        checkin_token,
-        create_meeting,
-        ensure_default_meeting_kinds,
-        meeting_kinds,
-    )
+    from portal.meetings.checkin import checkin_token
+    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds
     from portal.models import Level
     from portal.opinions.models import CollectionMethod
     from portal.opinions.services import active_categories, ensure_default_categories, record_opinion

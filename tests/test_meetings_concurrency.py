@@ -13,13 +13,8 @@ from portal.meetings.models import (
     AttendanceStatus,
     Meeting,
 )
-from portal.meetings.services import (
-    MeetingFields,
-    create_meeting,
-    ensure_default_meeting_kinds,
-    meeting_kinds,
-    tally,
-)
+from portal.meetings.rates import tally
+from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds
 from portal.models import Role, User, utcnow
 
 pytestmark = pytest.mark.postgres
@@ -33,7 +28,7 @@ FINAL = [S.PRESENT, S.LATE, S.EXCUSED, S.ABSENT]  # the fifth deputy stays unmar
 
 def mark_with_retry(app, meeting_id, actor_id, deputy_id, status, reason, errors):
     """One tap through the views' own commit path, which retries while SQLite reports a concurrent writer."""
-    from portal.meetings.services import mark_attendance
+    from portal.meetings.marks import mark_attendance
 
     def tap():
         meeting = db.session.get(Meeting, meeting_id)

@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.meetings.models import Attendance, Meeting, MeetingKind, Reply
-from portal.meetings.services import checkin_window, tally
+from portal.meetings.checkin import checkin_window
+from portal.meetings.rates import tally
 from portal.models import utcnow
 from portal.opinions.models import Opinion
 

@@ -16,29 +16,25 @@ from portal.meetings.models import (
     Meeting,
     MeetingKind,
 )
+from portal.meetings.marks import mark_attendance
+from portal.meetings.checkin import CheckinRefused, checkin_token, self_check_in, verify_checkin
+from portal.meetings.rates import attendance_rates, tally
 from portal.meetings.services import (
-    CheckinRefused,
     MeetingFields,
-    add_meeting_opinion,
-    attendance_rates,
-    checkin_token,
     close_meeting,
     create_meeting,
     ensure_default_meeting_kinds,
-    mark_attendance,
     meeting_kinds,
     meeting_query,
     reopen_meeting,
     roster_ids,
     save_meeting_kind,
-    save_voter_log,
-    self_check_in,
-    verify_checkin,
     set_roster,
-    tally,
     update_meeting,
 )
+from portal.meetings.voter_meetings import add_meeting_opinion, save_voter_log
 from portal.models import Role, User, utcnow
+from portal.periods import Period
 from portal.opinions.models import CollectionMethod, Opinion
 from portal.opinions.services import active_categories, ensure_default_categories
 
@@ -222,13 +218,13 @@ def test_rates_count_closed_or_past_meetings_and_keep_leave_apart(db, people):
     close_meeting(staff, closed_early)
     running = make_meeting(people, start=utcnow() - timedelta(minutes=10), hours=3)  # open and not over: not counted
     mark_attendance(staff, running, d0.id, A)
-    rows = {r.deputy.id: r.tally for r in attendance_rates(local_today() - timedelta(days=30), local_today() + timedelta(days=1))}
+    rows = {r.deputy.id: r.tally for r in attendance_rates(Period(local_today() - timedelta(days=30), local_today() + timedelta(days=1)))}
     t = rows[d0.id]
     assert (t.expected, t.present, t.late, t.left_early, t.excused, t.absent) == (5, 1, 1, 1, 1, 1)
     assert t.rate == Fraction(3, 5)
     assert rows[people["d1"].id].expected == 5 and rows[people["d1"].id].rate == 0
     assert people["gone"].id not in rows
-    outside = attendance_rates(local_today() - timedelta(days=300), local_today() - timedelta(days=100))
+    outside = attendance_rates(Period(local_today() - timedelta(days=300), local_today() - timedelta(days=100)))
     assert all(r.tally.expected == 0 and r.tally.rate is None for r in outside)
 
 
@@ -364,7 +360,7 @@ def test_a_rotating_code_is_accepted_in_its_step_and_the_next_only(app, db, peop
 
 
 def test_a_deputy_who_scanned_in_time_may_confirm_a_little_later(db, people):
-    from portal.meetings.services import checkin_confirmation
+    from portal.meetings.checkin import checkin_confirmation
 
     meeting = make_meeting(people)
     shown = meeting.starts_at

@@ -13,13 +13,13 @@ from portal.clock import local_day_start, local_today
 from portal.extensions import db
 from portal.htmx import url_template
 from portal.meetings.models import Attendance, AttendanceStatus, Meeting
+from portal.meetings.marks import mark_attendance
+from portal.meetings.checkin import checkin_token
 from portal.meetings.services import (
     MeetingFields,
-    checkin_token,
     close_meeting,
     create_meeting,
     ensure_default_meeting_kinds,
-    mark_attendance,
     meeting_kinds,
     set_roster,
 )
@@ -427,7 +427,7 @@ def test_admin_edits_meeting_kinds(app, client, login, world):
 # --- rotating check-in code ------------------------------------------------------------------------------------
 
 def test_the_screen_polls_a_rotating_code_and_a_fixed_one_stays(app, client, login, world):
-    from portal.meetings.services import checkin_step
+    from portal.meetings.checkin import checkin_step
 
     rotating = new_meeting(app, world)
     fixed = new_meeting(app, world, title="张贴通知的会", fixed_checkin_code=True)
@@ -463,7 +463,7 @@ def test_staff_choose_a_fixed_code_on_the_meeting_form(app, client, login, world
 
 
 def test_a_photo_of_an_old_rotating_code_does_not_check_in(app, client, login, world):
-    from portal.meetings.services import checkin_token as token_at
+    from portal.meetings.checkin import checkin_token as token_at
 
     meeting_id = new_meeting(app, world)
     with app.app_context():

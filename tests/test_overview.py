@@ -6,21 +6,21 @@ from sqlalchemy import select
 
 from portal.clock import local_today
 from portal.extensions import db as _db
-from portal.main.services import committee_figures
-from portal.periods import this_year
+from portal.reports.figures import committee_figures
+from portal.periods import Period, this_year
 from portal.models import Community, Role
 
 
 @pytest.mark.postgres
 def test_demo_tells_the_reports_figures(app, demo):
     with app.app_context():
-        start, end = this_year()
-        figures = committee_figures(start, end)
+        year = this_year()
+        figures = committee_figures(year)
         assert (figures.deputies_in_communities, figures.opinions, figures.submitted, figures.adopted) == (10, 69, 69, 17)
         assert figures.adoption_rate.numerator * 69 == 17 * figures.adoption_rate.denominator
         assert figures.matters_done >= 2 and figures.voter_meetings > 0
         assert figures.attendance.expected > 0 and figures.ballots > 0
-        by_community = [committee_figures(start, end, c.id) for c in _db.session.scalars(select(Community))]
+        by_community = [committee_figures(Period(year.start, year.end, c.id)) for c in _db.session.scalars(select(Community))]
         assert sum(f.opinions for f in by_community) == 69
         assert sum(f.matters_done for f in by_community) == figures.matters_done
         assert all(f.deputies_in_communities <= 10 for f in by_community)
@@ -28,7 +28,7 @@ def test_demo_tells_the_reports_figures(app, demo):
 
 def test_an_empty_period_has_zeros_and_no_rates(app, demo):
     with app.app_context():
-        figures = committee_figures(date(2000, 1, 1), date(2000, 12, 31))
+        figures = committee_figures(Period(date(2000, 1, 1), date(2000, 12, 31)))
         assert (figures.deputies_in_communities, figures.opinions, figures.submitted, figures.matters_done) == (0, 0, 0, 0)
         assert figures.adoption_rate is None and figures.attendance.rate is None and figures.satisfaction_rate is None
 

@@ -53,15 +53,15 @@ def test_matrix_sorted_by_progress_pages_in_that_order(staff, app):
 
 
 def test_rates_page_by_50_with_totals_over_everyone(staff, app):
-    from portal.meetings.services import attendance_rates, period_tally
+    from portal.meetings.rates import attendance_rates, period_tally
     from portal.periods import this_year
 
     first = staff.get("/meetings/rates").get_data(as_text=True)
     second = staff.get("/meetings/rates?page=2").get_data(as_text=True)
     assert len(deputy_links(first)) == 50 and len(deputy_links(second)) == 5
     with app.app_context():
-        rows = attendance_rates(*this_year())
-        total = period_tally(*this_year())
+        rows = attendance_rates(this_year())
+        total = period_tally(this_year())
     assert total.expected == sum(row.tally.expected for row in rows) > 50
     for html in (first, second):
         assert f'<span class="figure">{total.expected}</span>' in html

@@ -3,7 +3,7 @@ from fractions import Fraction
 
 from flask import render_template
 
-from portal.reports.charts import WIDTH, bars, columns
+from portal.charts import WIDTH, bars, columns
 
 
 def test_bars_scale_to_the_largest_value(app):

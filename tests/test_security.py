@@ -431,7 +431,13 @@ def test_a_nul_in_a_tablet_leave_reason_is_refused(app, client, login, make_user
     from datetime import timedelta
 
     from portal.meetings.models import Attendance
-    from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds, set_roster
+    from portal.meetings.services import (
+        MeetingFields,
+        create_meeting,
+        ensure_default_meeting_kinds,
+        meeting_kinds,
+        set_roster,
+    )
     from portal.models import utcnow
 
     staff, deputy = make_user(Role.STAFF), make_user(Role.DEPUTY)

@@ -124,14 +124,14 @@ def test_practical_matter_start_and_completion(db, people):
 
 def test_evaluation_date_and_ballots_counted_by_it(db, people):
     from portal.evaluations.services import record_evaluation
-    from portal.main.services import committee_figures
+    from portal.reports.figures import committee_figures
 
     staff, deputy = people[Role.STAFF], people[Role.DEPUTY]
     year = local_today().year - 1
     evaluation = record_evaluation(staff, deputy, date(year, 1, 1), date(year, 12, 31), 8, 1, 1, evaluated_on=date(year, 12, 20))
     assert evaluation.evaluated_on == date(year, 12, 20)
-    assert committee_figures(date(year, 12, 1), date(year, 12, 31)).ballots == 10
-    assert committee_figures(date(year, 1, 1), date(year, 11, 30)).ballots == 0
+    assert committee_figures(Period(date(year, 12, 1), date(year, 12, 31))).ballots == 10
+    assert committee_figures(Period(date(year, 1, 1), date(year, 11, 30))).ballots == 0
     for bad in (local_today() + timedelta(days=1), date(year - 1, 12, 31)):
         with pytest.raises(ServiceError) as refused:
             record_evaluation(staff, deputy, date(year, 1, 1), date(year, 12, 31), 8, 1, 1, evaluated_on=bad)

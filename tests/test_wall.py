@@ -6,7 +6,14 @@ import pytest
 
 from portal.extensions import db
 from portal.meetings.models import AttendanceStatus, Meeting
-from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, mark_attendance, meeting_kinds, set_roster
+from portal.meetings.marks import mark_attendance
+from portal.meetings.services import (
+    MeetingFields,
+    create_meeting,
+    ensure_default_meeting_kinds,
+    meeting_kinds,
+    set_roster,
+)
 from portal.models import Role, User, utcnow
 
 from .conftest import shared_world

@@ -1,6 +1,5 @@
 """Reading the audit log: filtered lists for the admin and the history of one object. Read only."""
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
@@ -8,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auditing import Action, AuditEvent
 from ..extensions import db
-from ..periods import local_day_range
+from ..periods import Period
 from ..permissions import can_see_history
 
 ACTION_LABELS = {
@@ -192,8 +191,7 @@ class AuditFilter:
     actor_id: int | None = None
     object_type: str | None = None
     object_id: str | None = None
-    start: date | None = None
-    end: date | None = None
+    period: Period = Period()
 
 
 def audit_query(filters: AuditFilter) -> Select:
@@ -208,11 +206,7 @@ def audit_query(filters: AuditFilter) -> Select:
                             if not filters.object_type else
                             or_(AuditEvent.object_id == filters.object_id,
                                 (AuditEvent.parent_type == filters.object_type) & (AuditEvent.parent_id == filters.object_id)))
-    if filters.start:
-        query = query.where(AuditEvent.at >= local_day_range(filters.start, filters.start)[0])
-    if filters.end:
-        query = query.where(AuditEvent.at < local_day_range(filters.end, filters.end)[1])
-    return query
+    return filters.period.filter_times(query, AuditEvent.at)
 
 
 def history_for(user, object_type: str, object_id) -> list[AuditEvent] | None:

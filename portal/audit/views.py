@@ -1,5 +1,5 @@
 """The admin's audit log: every event, filtered and paginated. There is no route that changes one."""
-from flask import current_app, render_template, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -7,14 +7,11 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..models import Role, User
+from ..periods import Period
 from ..permissions import role_required
 from . import bp
 from .forms import AuditFilterForm
-from .services import OBJECT_LABELS, AuditFilter, action_label, audit_query, field_label, object_label
-
-bp.add_app_template_global(action_label, "audit_action_label")
-bp.add_app_template_global(object_label, "audit_object_label")
-bp.add_app_template_global(field_label, "audit_field_label")
+from .services import OBJECT_LABELS, AuditFilter, audit_query
 
 
 @bp.route("/")
@@ -28,7 +25,7 @@ def index():
     filters = AuditFilter()
     if form.validate():
         filters = AuditFilter(form.actor.data or None, form.object_type.data or None,
-                              (form.object_id.data or "").strip() or None, form.start.data, form.end.data)
+                              (form.object_id.data or "").strip() or None, Period(form.start.data, form.end.data))
     page = db.paginate(audit_query(filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_page_or_partial("audit/index.html", "audit/_table.html", form=form, page=page, args=args)

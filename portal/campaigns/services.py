@@ -4,7 +4,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
@@ -17,6 +16,7 @@ from ..matters.models import PracticalMatter
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
 from ..periods import Period
 from ..suggestions.models import Suggestion
+from ..upsert import upsert
 from .models import (
     DONE_STATES,
     Campaign,
@@ -296,13 +296,10 @@ def save_record(actor: User, item: ChecklistItem, deputy: User, fields: RecordFi
         "on_behalf": on_behalf,
         "updated_at": now,
     }
-    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
     table = ChecklistRecord.__table__
-    statement = dialect.insert(table).values(item_id=item.id, deputy_id=deputy.id, created_at=now, review_note="", **values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.item_id, table.c.deputy_id],
-        set_=values,
-        where=table.c.state != RecordState.VERIFIED,
+    statement = upsert(
+        table, {"item_id": item.id, "deputy_id": deputy.id, "created_at": now, "review_note": "", **values},
+        [table.c.item_id, table.c.deputy_id], values, where=table.c.state != RecordState.VERIFIED,
     ).returning(table.c.id)
     record_id = db.session.execute(statement).scalar()
     if record_id is None:  # verified between our read and our write
@@ -421,6 +418,12 @@ class CampaignTallies:
 def count_deputies(community_id: int | None = None) -> int:
     """Active deputies (of a community, if given): the denominator of every checklist rate."""
     return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
+
+
+def campaigns_of(period: Period) -> list[Campaign]:
+    """The campaigns whose window overlaps the period, oldest first."""
+    query = select(Campaign).order_by(Campaign.starts_on, Campaign.id)
+    return list(db.session.scalars(period.filter_overlapping(query, Campaign.starts_on, Campaign.ends_on)))
 
 
 def campaign_period(campaign: Campaign) -> Period:

@@ -15,7 +15,7 @@ from ..forms import ConfirmForm, commit_once
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..matters.services import practical_matters_of
 from ..models import Level, Role, User
-from ..periods import Period, PeriodForm, period_args, read_period, this_year
+from ..periods import PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from ..suggestions.services import suggestions_of
 from . import bp
@@ -436,10 +436,8 @@ def matrix_export(fmt: str):
 def community_days_list():
     """The 体验一天 records behind 已深入社区代表 for a period (this year by default) and community."""
     form = PeriodForm(request.args)
-    start, end = read_period(form, this_year())
-    period = Period(start, end, request.args.get("community", type=int))
+    period = read_period(form, this_year(), request.args.get("community", type=int))
     return render_template(
         "campaigns/community_days.html", form=form, period=period, records=community_days(period),
-        count=deputies_in_communities(period), communities=active_communities(),
-        args=period_args(start, end, community=period.community_id),
+        count=deputies_in_communities(period), communities=active_communities(), args=period.args(),
     )

@@ -14,16 +14,15 @@ from ..accounts.services import active_deputies
 from ..opinions.services import active_categories, ensure_default_categories
 from ..meetings.models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, Reply
 from ..meetings.notices import reply_to_meeting
+from ..meetings.marks import mark_attendance
 from ..meetings.services import (
     MeetingFields,
-    add_meeting_opinion,
     close_meeting,
     create_meeting,
     ensure_default_meeting_kinds,
-    mark_attendance,
     meeting_kinds,
-    save_voter_log,
 )
+from ..meetings.voter_meetings import add_meeting_opinion, save_voter_log
 
 TODAY_TITLE = "本月工委工作会议"
 LEAVE_REASONS = ["出差", "病假", "单位工作冲突", "家中有事", "外出学习", "参加区人大常委会会议"]

@@ -10,7 +10,7 @@ from ..clock import local_today
 from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..htmx import render_page_or_partial
-from ..meetings.services import year_to_date_attendance
+from ..meetings.rates import year_to_date_attendance
 from ..models import DeputyProfile, Level, Role
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp

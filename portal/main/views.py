@@ -1,6 +1,4 @@
 """The front door, each role's home page and the status wall."""
-from datetime import date
-
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,17 +17,18 @@ from ..clock import local_today, to_local
 from ..deputies.services import deputy_figures
 from ..htmx import is_htmx, render_with_oob
 from ..meetings.notices import upcoming_notices
-from ..meetings.services import year_to_date_attendance
+from ..meetings.rates import year_to_date_attendance
 from ..models import Role, utcnow
 from ..navigation import home_url_for
 from ..periods import Period, read_period, this_year
 from ..permissions import public, role_required
 from ..reports.charts import flat_charts
+from ..reports.figures import committee_figures
 from ..suggestions.answers import answers_to_carry_back, overdue_summary
 from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
-from .services import committee_figures, wall_figures
+from .services import wall_figures
 
 # The overview draws every chart of the report for its period and community.
 OVERVIEW_CHARTS = ("category", "community", "four-ones", "attendance", "states")
@@ -66,25 +65,24 @@ def deputy_home():
     return render_template("main/deputy_home.html", **context)
 
 
-def _figures_filter() -> tuple[FiguresFilterForm, date, date, int | None]:
+def _figures_filter() -> tuple[FiguresFilterForm, Period]:
     """The overview's period and community filter, read from the query string."""
     form = FiguresFilterForm(request.args)
     form.community.choices = [SelectChoice(0, _("All communities"))] + [
         SelectChoice(community_id, name) for community_id, name in community_names()
     ]
-    start, end = read_period(form, this_year())
-    return form, start, end, form.community.data or None
+    return form, read_period(form, this_year(), form.community.data)
 
 
 @bp.route("/wall")
 @role_required(Role.STAFF)
 def wall():
     """The status wall for a meeting-room screen; its poll gets 204 while nothing it shows has changed."""
-    _form, start, end, community_id = _figures_filter()
-    wall = wall_figures(start, end, community_id)
+    _form, period = _figures_filter()
+    wall = wall_figures(period)
     if is_htmx() and request.args.get("v") == wall.version:
         return "", 204
-    context = {"wall": wall, "figures": wall.figures, "args": wall.figures.args, "now": to_local(utcnow())}
+    context = {"wall": wall, "figures": wall.figures, "args": period.args(), "now": to_local(utcnow())}
     if is_htmx():
         return render_template("main/_wall.html", **context)
     return render_template("main/wall.html", **context)
@@ -94,9 +92,9 @@ def wall():
 @role_required(Role.STAFF)
 def staff_home():
     """The office's home: the report's figures for a period and community, then the campaign and the roster."""
-    form, start, end, community_id = _figures_filter()
-    figures = committee_figures(start, end, community_id)
-    charts = flat_charts(Period(start, end, community_id), OVERVIEW_CHARTS)
+    form, period = _figures_filter()
+    figures = committee_figures(period)
+    charts = flat_charts(period, OVERVIEW_CHARTS)
     if is_htmx():
         return render_with_oob("main/_figures.html", "reports/_charts.html", form=form, figures=figures, charts=charts)
     campaign = current_campaign()

@@ -93,23 +93,17 @@ def update_matter(actor: User, matter: PracticalMatter, fields: MatterFields) ->
     return matter
 
 
-def matters_query(state: MatterState | None = None, community_id: int | None = None, deputy_id: int | None = None,
-                  period: Period = Period()) -> Select:
-    """Practical matters matching the filters (the period bounds their date), newest first, each with its
-    community and deputies (what the list, the export and the 四个一 links show) in two statements."""
+def matters_query(state: MatterState | None = None, deputy_id: int | None = None, period: Period = Period()) -> Select:
+    """Practical matters matching the filters (the period bounds their date and community), newest first, each
+    with its community and deputies (what the list, the export and the 四个一 links show) in two statements."""
     query = (
         select(PracticalMatter)
         .options(joinedload(PracticalMatter.community), selectinload(PracticalMatter.deputies))
         .order_by(PracticalMatter.done_on.desc(), PracticalMatter.id.desc())
     )
-    if period.start:
-        query = query.where(PracticalMatter.done_on >= period.start)
-    if period.end:
-        query = query.where(PracticalMatter.done_on <= period.end)
+    query = period.filter(query, PracticalMatter.done_on, PracticalMatter.community_id)
     if state is not None:
         query = query.where(PracticalMatter.state == state)
-    if community_id:
-        query = query.where(PracticalMatter.community_id == community_id)
     if deputy_id:
         query = query.where(
             exists().where(practical_matter_deputies.c.matter_id == PracticalMatter.id, practical_matter_deputies.c.deputy_id == deputy_id)

@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..audit.services import history_for
 from ..choices import deputy_choices
-from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import commit_form
 from ..exports import FORMATS, table_response
@@ -18,7 +17,7 @@ from ..forms import commit_once
 from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..opinions.models import Opinion
-from ..periods import Period, PeriodForm, period_args, read_period
+from ..periods import PeriodForm, read_period
 from ..permissions import ANY_ROLE, can_edit_matter, role_required
 from ..suggestions.models import Suggestion
 from . import bp
@@ -34,9 +33,8 @@ def _list_filters() -> tuple[PeriodForm, str, int | None, Select, dict]:
     state = MatterState(state_value) if state_value in {s.value for s in MatterState} else None
     community_id = request.args.get("community", type=int)
     period_form = PeriodForm(request.args)
-    start, end = read_period(period_form)
-    query = matters_query(state, community_id, period=Period(start, end))
-    return period_form, state_value, community_id, query, period_args(start, end, state=state_value, community=community_id)
+    period = read_period(period_form, community_id=community_id)
+    return period_form, state_value, community_id, matters_query(state, period=period), period.args(state=state_value)
 
 
 @bp.route("/")
@@ -121,8 +119,7 @@ def _get_or_404(matter_id: int) -> PracticalMatter:
 def detail(matter_id: int):
     """One practical matter."""
     matter = _get_or_404(matter_id)
-    return render_template("matters/detail.html", matter=matter, linked=linked_records(practical_matter_id=matter.id),
-                           audit_history=history_for(current_user, "PracticalMatter", matter.id))
+    return render_template("matters/detail.html", matter=matter, audit_history=history_for(current_user, "PracticalMatter", matter.id))
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])

@@ -2,16 +2,16 @@
 
 Rates are written exactly enough to recompute: the attended and expected counts, and the rate to four places.
 """
-from datetime import date
-
 from flask import Response
 from flask_babel import gettext as _
 
 from ..exports import table_response
 
 from ..clock import to_local
+from ..periods import Period
 from .models import Meeting
-from .services import DeputyRate, attendance_cards, tally
+from .marks import attendance_cards
+from .rates import DeputyRate, tally
 
 
 def _rate_value(value) -> float | str:
@@ -38,14 +38,14 @@ def meeting_table(meeting: Meeting) -> tuple[list, list[list]]:
     return header, rows
 
 
-def rates_table(rates: list[DeputyRate], start: date, end: date) -> tuple[list, list[list]]:
+def rates_table(rates: list[DeputyRate], period: Period) -> tuple[list, list[list]]:
     """The header, then one row per deputy with the counts and the exact rate."""
     header = [_("Name"), _("Community"), _("From"), _("To"), _("Rostered meetings"), _("Present"), _("Late"),
              _("Left early"), _("On leave"), _("Absent"), _("Not signed in"), _("Attended"), _("Attendance rate")]
     rows = []
     for item in rates:
         t = item.tally
-        rows.append([item.deputy.name, item.community, start.isoformat(), end.isoformat(), t.expected, t.present, t.late,
+        rows.append([item.deputy.name, item.community, period.start.isoformat(), period.end.isoformat(), t.expected, t.present, t.late,
                      t.left_early, t.excused, t.absent, t.unmarked, t.attended, _rate_value(t.rate)])
     return header, rows
 
@@ -56,9 +56,9 @@ def export_meeting(meeting: Meeting, fmt: str) -> Response:
     return table_response(fmt, header, rows, f"meeting-{meeting.id}-attendance", percent_columns=(7,))
 
 
-def export_rates(rates: list[DeputyRate], start: date, end: date, fmt: str) -> Response:
+def export_rates(rates: list[DeputyRate], period: Period, fmt: str) -> Response:
     """The period's rates as a download; the rate column shows as a percentage."""
-    header, rows = rates_table(rates, start, end)
-    return table_response(fmt, header, rows, f"attendance-rates-{start}-{end}", percent_columns=(12,))
+    header, rows = rates_table(rates, period)
+    return table_response(fmt, header, rows, f"attendance-rates-{period.start}-{period.end}", percent_columns=(12,))
 
 

@@ -20,9 +20,8 @@ from ..htmx import is_htmx, render_with_oob, url_template
 from ..models import Community, Level, Role, User, utcnow
 from ..opinions.models import Category
 from ..opinions.services import active_categories
-from ..periods import Period, PeriodForm, period_args, read_period, this_year
+from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, can_mark_attendance, get_visible_meeting_or_404, public, role_required
-from ..reports.charts import flat_charts
 from ..settings import committee_name
 from . import bp
 from .exports import export_meeting, export_rates
@@ -44,40 +43,40 @@ from .forms import (
     VoterLogForm,
 )
 from .models import AttendanceStatus, Meeting, MeetingKind, Reply
-from .services import (
-    CheckinRefused,
-    MeetingFields,
+from .marks import (
     Tap,
-    add_meeting_opinion,
     attendance_cards,
-    board_changes,
-    checked_in,
     attendance_history,
-    attendance_rates,
+    board_changes,
+    check_sheet_date,
+    corrected_tap_time,
+    mark_attendance,
+    own_marks,
+)
+from .charts import attendance_charts
+from .checkin import (
+    CheckinRefused,
+    checked_in,
     checkin_confirmation,
     checkin_step,
     checkin_token,
-    check_sheet_date,
+    self_check_in,
+    verify_checkin,
+)
+from .rates import attendance_rates, period_tally, tallies, tally
+from .services import (
+    MeetingFields,
     close_meeting,
-    corrected_tap_time,
     create_meeting,
-    mark_attendance,
     meeting_kinds,
-    meeting_opinions,
     meeting_query,
-    own_marks,
-    period_tally,
     reopen_meeting,
     roster_ids,
     save_meeting_kind,
-    save_voter_log,
-    self_check_in,
     set_roster,
-    tallies,
-    tally,
     update_meeting,
-    verify_checkin,
 )
+from .voter_meetings import add_meeting_opinion, meeting_opinions, save_voter_log
 
 # The rates page lists this many deputies at a time; its totals are over all of them.
 RATES_PER_PAGE = 50
@@ -107,9 +106,9 @@ def index():
     month_value = request.args.get("month", "")
     month = _parse_month(month_value)
     period_form = PeriodForm(request.args)
-    start, end = read_period(period_form)
+    period = read_period(period_form, community_id=community_id)
     voter_log = request.args.get("voter") == "1"
-    page = db.paginate(meeting_query(current_user, kind_id, community_id, month, Period(start, end), voter_log),
+    page = db.paginate(meeting_query(current_user, kind_id, month, period, voter_log),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     meeting_ids = [m.id for m in page.items]
     own = {} if current_user.has_role(Role.STAFF) else own_marks(meeting_ids, current_user.id)
@@ -494,23 +493,21 @@ def export(meeting_id: int, fmt: str):
     return export_meeting(meeting, fmt)
 
 
-def _period() -> tuple[PeriodForm, date, date, int | None]:
+def _period() -> tuple[PeriodForm, Period]:
     form = PeriodForm(request.args)
-    start, end = read_period(form, this_year())
-    return form, start, end, request.args.get("community", type=int)
+    return form, read_period(form, this_year(), request.args.get("community", type=int))
 
 
 @bp.route("/rates")
 @role_required(Role.STAFF)
 def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
-    form, start, end, community_id = _period()
-    page = db.paginate(deputies_query(community=community_id), per_page=RATES_PER_PAGE, error_out=False)
-    charts = flat_charts(Period(start, end, community_id), ("attendance",))
+    form, period = _period()
+    page = db.paginate(deputies_query(community=period.community_id), per_page=RATES_PER_PAGE, error_out=False)
     return render_template(
-        "meetings/rates.html", form=form, rows=attendance_rates(start, end, page.items), page=page,
-        total=period_tally(start, end, community_id), start=start, end=end, charts=charts,
-        communities=active_communities(), community_id=community_id, args=period_args(start, end, community=community_id),
+        "meetings/rates.html", form=form, rows=attendance_rates(period, page.items), page=page,
+        total=period_tally(period), start=period.start, end=period.end, charts=attendance_charts(period),
+        communities=active_communities(), community_id=period.community_id, args=period.args(),
     )
 
 
@@ -520,9 +517,9 @@ def rates_export(fmt: str):
     """The period's rates as CSV or XLSX."""
     if fmt not in FORMATS:
         abort(404)
-    _form, start, end, community_id = _period()
-    profiles = list(db.session.scalars(deputies_query(community=community_id)))
-    return export_rates(attendance_rates(start, end, profiles), start, end, fmt)
+    _form, period = _period()
+    profiles = list(db.session.scalars(deputies_query(community=period.community_id)))
+    return export_rates(attendance_rates(period, profiles), period, fmt)
 
 
 @bp.route("/kinds", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Role, User
+from ..periods import Period
 from .models import DEFAULT_CATEGORIES, Category, CollectionMethod, Opinion
 
 MAX_CONTENT = 1000
@@ -79,19 +80,14 @@ def record_opinion(
     return opinion
 
 
-def opinions_query(q: str = "", community_id: int | None = None, category_id: int | None = None,
-                   deputy_id: int | None = None, state: str = "", start: date | None = None,
-                   end: date | None = None) -> Select:
+def opinions_query(q: str = "", category_id: int | None = None, deputy_id: int | None = None, state: str = "",
+                   period: Period = Period()) -> Select:
     """Opinions matching the list's filters, newest first.
 
     `q` matches a substring of the content (LIKE works for Chinese on SQLite and PostgreSQL alike);
-    `state` is "unsorted", "gathered", or a suggestion state (gathered in a suggestion in that state).
+    `state` is "unsorted", "gathered", or a suggestion state (gathered in a suggestion in that state);
+    `period` bounds the collection date and the community.
     """
-    from ..suggestions.models import (  # the suggestions area builds on this one
-        Suggestion,
-        SuggestionState,
-    )
-
     query = (
         select(Opinion)
         .options(*(joinedload(link) for link in (Opinion.community, Opinion.category, Opinion.deputy,
@@ -100,8 +96,7 @@ def opinions_query(q: str = "", community_id: int | None = None, category_id: in
     )
     if q:
         query = query.where(Opinion.content.like(f"%{q}%"))
-    if community_id:
-        query = query.where(Opinion.community_id == community_id)
+    query = period.filter(query, Opinion.collected_on, Opinion.community_id)
     if category_id:
         query = query.where(Opinion.category_id == category_id)
     if deputy_id:
@@ -110,13 +105,15 @@ def opinions_query(q: str = "", community_id: int | None = None, category_id: in
         query = query.where(Opinion.suggestion_id.is_(None))
     elif state == "gathered":
         query = query.where(Opinion.suggestion_id.is_not(None))
-    elif state in {s.value for s in SuggestionState}:
-        query = query.join(Suggestion, Opinion.suggestion_id == Suggestion.id).where(Suggestion.state == SuggestionState(state))
-    if start:
-        query = query.where(Opinion.collected_on >= start)
-    if end:
-        query = query.where(Opinion.collected_on <= end)
+    elif state in _suggestion_states():
+        query = query.where(Opinion.suggestion.has(state=state))
     return query
+
+
+def _suggestion_states() -> list[str]:
+    """The states a gathering suggestion can be in, as its mapped column knows them: the suggestions area
+    builds on this one, so this one reaches it through the relationship, never by import."""
+    return Opinion.suggestion.property.mapper.columns["state"].type.enums
 
 
 def all_categories() -> list[Category]:

@@ -17,7 +17,6 @@ from ..htmx import render_page_or_partial
 from ..models import Community, Role, User
 from ..periods import PeriodForm, read_period
 from ..permissions import ANY_ROLE, role_required
-from ..suggestions.models import SuggestionState
 from . import bp
 from .exports import opinions_table
 from .forms import CategoryEditForm, CategoryForm, OpinionForm
@@ -34,21 +33,19 @@ from .services import (
 
 def _list_filters() -> tuple[PeriodForm, dict, Select]:
     """The list's filters from the query string, and the query they select."""
-    period = PeriodForm(request.args)
-    start, end = read_period(period)
+    form = PeriodForm(request.args)
+    period = read_period(form, community_id=request.args.get("community", type=int))
     filters = {
         "q": request.args.get("q", "").strip(),
-        "community": request.args.get("community", type=int),
+        "community": period.community_id,
         "category": request.args.get("category", type=int),
         "deputy": request.args.get("deputy", type=int),
         "state": request.args.get("state", ""),
-        "start": start,
-        "end": end,
+        "start": period.start,
+        "end": period.end,
     }
-    query = opinions_query(
-        filters["q"], filters["community"], filters["category"], filters["deputy"], filters["state"], filters["start"], filters["end"]
-    )
-    return period, filters, query
+    query = opinions_query(filters["q"], filters["category"], filters["deputy"], filters["state"], period)
+    return form, filters, query
 
 
 @bp.route("/")
@@ -66,7 +63,7 @@ def index():
         args=args,
         period=period,
         page_context=lambda: {"communities": active_communities(), "categories": active_categories(),
-                              "deputies": active_deputies(), "states": list(SuggestionState)},
+                              "deputies": active_deputies()},
     )
 
 

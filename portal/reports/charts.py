@@ -1,213 +1,28 @@
-"""Charts drawn on the server as inline SVG: bars and columns laid out here, drawn by `reports/_chart.html`.
-
-A small module of our own rather than a charting library: the portal's CSP forbids inline style and script,
-which general SVG libraries emit (a <style> element, style="" attributes, a <script> with their settings);
-these charts need only bars, so the layout is a few lines, the colours come from portal.css classes (and so
-follow the portal's theme), and each chart carries its numbers as a table for screen readers and for print.
-"""
-from dataclasses import dataclass, field
-from datetime import date
-from fractions import Fraction
-
-from flask import render_template
-from flask_babel import format_date, get_locale
-from markupsafe import Markup
-from flask_babel import gettext as _
-from sqlalchemy import select
-
-from ..campaigns.models import Campaign
-from ..campaigns.services import campaign_tallies
-from ..extensions import db
-from ..figures import percent
-from ..figures_cache import cached_figure
-from ..meetings.services import monthly_attendance
+"""The charts of the overview and the work report, put together from the charts each area draws."""
+from ..campaigns.charts import four_ones_charts
+from ..charts import Chart
+from ..meetings.charts import attendance_charts
 from ..periods import Period
-from ..suggestions.adoption import (
-    adoption_by_category,
-    adoption_by_community,
-    opinions_by_category,
-    opinions_by_community,
-    submitted_by_state,
-)
+from ..suggestions.charts import category_charts, community_charts, state_charts
 
-WIDTH = 640
-BAR = 18  # height of one bar
-GAP = 12  # between the groups of bars
-CHAR = 14  # width of a Chinese character at the chart's font size
-LEGEND = 28
-VALUE_ROOM = 64  # right of the longest bar, for its value
-
-
-@dataclass
-class Rect:
-    """A bar: its place, its series (for the colour class) and what it reads."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    series: int
-    text: str
-    text_x: float
-    text_y: float
-
-
-@dataclass
-class Label:
-    x: float
-    y: float
-    text: str
-    anchor: str = "end"
-
-
-@dataclass
-class Chart:
-    """A chart ready to draw: its SVG box, bars, labels and legend, and the same numbers as a table."""
-
-    key: str
-    title: str
-    summary: str
-    height: float
-    header: list[str]
-    rows: list[list[str]]
-    rects: list[Rect] = field(default_factory=list)
-    labels: list[Label] = field(default_factory=list)
-    legend: list[tuple[float, str]] = field(default_factory=list)
-    grid: list[tuple[float, str]] = field(default_factory=list)
-    width: int = WIDTH
-    markup: Markup | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def empty(self) -> bool:
-        return not self.rows
-
-
-def chart_markup(chart: Chart) -> Markup:
-    """The chart drawn by `reports/_chart.html`, once per chart: a cached chart is drawn once per data version and locale."""
-    if chart.markup is None:
-        chart.markup = Markup(render_template("reports/_chart.html", chart=chart))
-    return chart.markup
-
-
-def bars(key: str, title: str, series: list[str], rows: list[tuple[str, list[float], list[str]]],
-         maximum: float | None = None) -> Chart:
-    """Horizontal bars, one group per row and one bar per series; `rows` are (label, values, value texts)."""
-    label_width = min(13, max((len(label) for label, _values, _texts in rows), default=4)) * CHAR + 12
-    plot = WIDTH - label_width - VALUE_ROOM
-    top = LEGEND if len(series) > 1 else 4
-    largest = maximum or max((v for _label, values, _texts in rows for v in values), default=0) or 1
-    group = len(series) * BAR + GAP
-    chart = Chart(key, title, _summary(title, series, rows), top + len(rows) * group + 4,
-                  ["", *series], [[label, *texts] for label, _values, texts in rows])
-    if len(series) > 1:
-        chart.legend = [(label_width + i * 150, name) for i, name in enumerate(series)]
-    for index, (label, values, texts) in enumerate(rows):
-        y = top + index * group
-        shown = label if len(label) <= 13 else label[:12] + "…"
-        chart.labels.append(Label(label_width - 8, y + len(series) * BAR / 2 + 5, shown))
-        for s, (value, text) in enumerate(zip(values, texts)):
-            width = plot * min(value, largest) / largest
-            chart.rects.append(Rect(label_width, y + s * BAR, width, BAR - 3, s, text, label_width + width + 6, y + s * BAR + BAR - 6))
-    return chart
-
-
-def columns(key: str, title: str, rows: list[tuple[str, Fraction | None, str]], series: str) -> Chart:
-    """Vertical columns of a rate (0–100 %), one per row; a row without a rate gets no column and reads “—”."""
-    left, top, plot_height, bottom = 44, 20, 180, 28
-    step = (WIDTH - left - 8) / max(len(rows), 1)
-    chart = Chart(key, title, _summary(title, [series], [(label, [], [text]) for label, _rate, text in rows]),
-                  top + plot_height + bottom, ["", series], [[label, text] for label, _rate, text in rows])
-    chart.grid = [(top + plot_height * (1 - share), f"{round(share * 100)}%") for share in (0, 0.5, 1)]
-    for index, (label, value, text) in enumerate(rows):
-        x = left + index * step
-        height = plot_height * float(value or 0)
-        chart.labels.append(Label(x + step / 2, top + plot_height + 18, label, "middle"))
-        if value is not None:
-            chart.rects.append(Rect(x + step * 0.2, top + plot_height - height, step * 0.6, height, 0, text,
-                                    x + step / 2, top + plot_height - height - 5))
-    return chart
-
-
-def _summary(title: str, series: list[str], rows) -> str:
-    """The chart in one sentence, for screen readers: “title: label value, value; …”."""
-    parts = ["%s %s" % (label, "、".join(texts)) for label, _values, texts in rows]
-    return "%s（%s）：%s" % (title, "、".join(series), "；".join(parts) or _("no data"))
-
-
-def opinions_and_adoption_chart(key: str, title: str, opinions: list[tuple[str, int]], adoption: list) -> Chart:
-    """Per category (or community): opinions collected, suggestions submitted and adopted."""
-    rows: dict[str, list[int]] = {name: [n, 0, 0] for name, n in opinions}
-    for row in adoption:
-        rows.setdefault(row.label, [0, 0, 0])[1:] = [row.submitted, row.adopted]
-    return bars(key, title, [_("Voter opinions"), _("Submitted"), _("Adopted")],
-                [(label, list(values), [str(v) for v in values]) for label, values in rows.items()])
-
-
-def counts_chart(key: str, title: str, series: str, counts: list[tuple[str, int]]) -> Chart:
-    """One bar per label: a count."""
-    return bars(key, title, [series], [(label, [n], [str(n)]) for label, n in counts])
-
-
-def four_ones_chart(tallies, campaign: Campaign) -> Chart:
-    """Per item of a campaign: the share of deputies who have done it (the whole campaign so far)."""
-    return bars(f"four-ones-{campaign.id}", _("Four ones completion per item: %(campaign)s", campaign=campaign.name), [_("Completion rate")],
-                [(t.item.title, [float(t.rate or 0)], [f"{percent(t.rate)}（{t.done}/{t.deputies}）"]) for t in tallies.items],
-                maximum=1)
-
-
-def attendance_chart(months: list[tuple[date, object]]) -> Chart:
-    """The committee's attendance rate per month."""
-    pattern = "MMM" if len({month.year for month, _tally in months}) <= 1 else "yy-MM"
-    return columns("attendance", _("Attendance rate by month"),
-                   [(format_date(month, pattern), tally.rate, percent(tally.rate)) for month, tally in months], _("Attendance rate"))
-
-
-def states_chart(counts) -> Chart:
-    """The suggestions submitted in the period by where they stand now."""
-    return counts_chart("states", _("Suggestions by state"), _("Suggestions"), [(state.label, n) for state, n in counts])
+# Keys: "category" (opinions and adoption by category), "community" (opinions and adoption by community),
+# "states" (suggestions by state), "four-ones" (completion per item, of each campaign of the period),
+# "attendance" (rate by month; needs both dates of the period).
+CHARTS = {
+    "category": category_charts,
+    "community": community_charts,
+    "states": state_charts,
+    "four-ones": four_ones_charts,
+    "attendance": attendance_charts,
+}
 
 
 def charts_for(period: Period, keys: tuple[str, ...]) -> dict[str, list[Chart]]:
-    """The charts named by `keys` for a period and community, each from the service its figure comes from.
-
-    Keys: "category" (opinions and adoption by category), "community" (opinions and adoption by community),
-    "states" (suggestions by state), "four-ones" (completion per item, of each campaign of the period),
-    "attendance" (rate by month; needs both dates of the period).
-    Cached by data version and locale (the titles and labels are translated): treat the charts as read-only.
-    """
-    return _charts_for(period, tuple(keys), str(get_locale()))
-
-
-@cached_figure
-def _charts_for(period: Period, keys: tuple[str, ...], _locale: str) -> dict[str, list[Chart]]:
-    charts: dict[str, list[Chart]] = {}
-    if "category" in keys:
-        charts["category"] = [opinions_and_adoption_chart(
-            "category", _("Opinions and adoption by category"), opinions_by_category(period), adoption_by_category(period))]
-    if "community" in keys:
-        charts["community"] = [opinions_and_adoption_chart(
-            "community", _("Opinions and adoption by community"), opinions_by_community(period), adoption_by_community(period))]
-    if "states" in keys:
-        charts["states"] = [states_chart(submitted_by_state(period))]
-    if "four-ones" in keys:
-        charts["four-ones"] = [four_ones_chart(campaign_tallies(campaign, period.community_id), campaign)
-                               for campaign in campaigns_of(period)]
-    if "attendance" in keys:
-        charts["attendance"] = [attendance_chart(monthly_attendance(period.start, period.end, period.community_id))]
-    return charts
-
-
-def campaigns_of(period: Period) -> list[Campaign]:
-    """The campaigns whose window overlaps the period, oldest first."""
-    query = select(Campaign).order_by(Campaign.starts_on, Campaign.id)
-    if period.end:
-        query = query.where(Campaign.starts_on <= period.end)
-    if period.start:
-        query = query.where(Campaign.ends_on >= period.start)
-    return list(db.session.scalars(query))
+    """The charts named by `keys` for a period and community, each drawn by the area its figure comes from."""
+    return {key: CHARTS[key](period) for key in keys}
 
 
 def flat_charts(period: Period, keys: tuple[str, ...]) -> list[Chart]:
     """The charts of `charts_for`, in the order of `keys`, as one list for a page's chart grid."""
     charts = charts_for(period, keys)
-    return [chart for key in keys for chart in charts.get(key, [])]
+    return [chart for key in keys for chart in charts[key]]

@@ -45,7 +45,7 @@ def _figures(report: WorkReport) -> Section:
     f = report.figures
     line = _("From %(start)s to %(end)s, %(n)d deputies went into communities and collected %(opinions)d voter opinions; "
              "%(submitted)d suggestions went to the district committee, %(adopted)d were adopted, an adoption rate of %(rate)s.",
-             start=format_date(f.start), end=format_date(f.end), n=f.deputies_in_communities, opinions=f.opinions,
+             start=format_date(f.period.start), end=format_date(f.period.end), n=f.deputies_in_communities, opinions=f.opinions,
              submitted=f.submitted, adopted=f.adopted, rate=percent(f.adoption_rate))
     return Section("figures", _("The figures"), [line], [Table([_("Figure"), _("Value")], [
         [_("Deputies who went into communities"), str(f.deputies_in_communities)],

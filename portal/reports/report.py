@@ -9,14 +9,13 @@ from datetime import date
 from sqlalchemy.orm import joinedload
 
 from ..campaigns.models import Campaign
-from ..campaigns.services import CampaignTallies, campaign_tallies
+from ..campaigns.services import CampaignTallies, campaign_tallies, campaigns_of
 from ..evaluations.models import Evaluation
 from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
-from ..main.services import CommitteeFigures, committee_figures, evaluations_query, matters_done_query, voter_meetings_query
 from ..matters.models import PracticalMatter
 from ..meetings.models import Meeting
-from ..meetings.services import Tally, monthly_attendance
+from ..meetings.rates import Tally, monthly_attendance
 from ..models import Community
 from ..periods import Period
 from ..suggestions.adoption import (
@@ -29,7 +28,7 @@ from ..suggestions.adoption import (
     submitted_by_state,
 )
 from ..suggestions.models import SuggestionState
-from .charts import campaigns_of
+from .figures import CommitteeFigures, committee_figures, evaluations_query, matters_done_query, voter_meetings_query
 from .services import SuggestionOutcome, latest_answers
 
 
@@ -55,14 +54,14 @@ class WorkReport:
 
 def work_report(period: Period) -> WorkReport:
     """The report for a period (both dates set) and its community, if any."""
-    start, end, community_id = period.start, period.end, period.community_id
+    community_id = period.community_id
     adopted = adopted_suggestions(period)
     answers = latest_answers([s.id for s in adopted])
     settings = thresholds()
     return WorkReport(
         period=period,
         community=db.session.get(Community, community_id) if community_id else None,
-        figures=committee_figures(start, end, community_id),
+        figures=committee_figures(period),
         campaigns=[(campaign, campaign_tallies(campaign, community_id)) for campaign in campaigns_of(period)],
         opinions_by_category=opinions_by_category(period),
         opinions_by_community=opinions_by_community(period),
@@ -70,11 +69,11 @@ def work_report(period: Period) -> WorkReport:
         adoption_by_community=adoption_by_community(period),
         state_counts=submitted_by_state(period),
         adopted=[SuggestionOutcome(s, answers.get(s.id)) for s in adopted],
-        matters=list(db.session.scalars(matters_done_query(start, end, community_id).options(joinedload(PracticalMatter.community)))),
-        attendance_by_month=monthly_attendance(start, end, community_id),
-        voter_meetings=list(db.session.scalars(voter_meetings_query(start, end, community_id).options(joinedload(Meeting.community)))),
+        matters=list(db.session.scalars(matters_done_query(period).options(joinedload(PracticalMatter.community)))),
+        attendance_by_month=monthly_attendance(period),
+        voter_meetings=list(db.session.scalars(voter_meetings_query(period).options(joinedload(Meeting.community)))),
         evaluations=[
             (e, rating_for(e.satisfaction, settings))
-            for e in db.session.scalars(evaluations_query(start, end, community_id).options(joinedload(Evaluation.deputy)))
+            for e in db.session.scalars(evaluations_query(period).options(joinedload(Evaluation.deputy)))
         ],
     )

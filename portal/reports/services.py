@@ -12,15 +12,15 @@ from ..campaigns.services import Progress, progress_of
 from ..evaluations.models import Evaluation
 from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
-from ..main.services import matters_done_query
 from ..matters.models import PracticalMatter, practical_matter_deputies
 from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
-from ..meetings.services import Tally, attendance_rates, counted_meetings, period_tally
+from ..meetings.rates import Tally, attendance_rates, counted_meetings, period_tally
 from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
 from ..suggestions.adoption import collected_opinions, submitted_suggestions
 from ..suggestions.models import ADOPTED_STATES, ANSWER_STATES, Suggestion, SuggestionEvent, suggestion_deputies
+from .figures import matters_done_query
 
 
 
@@ -87,18 +87,20 @@ def deputy_records(profiles: list[DeputyProfile], period: Period) -> list[Deputy
     if not records:
         return []
     ids = list(records)
-    _add_campaigns(records, period)
-    _add_attendance(records, period)
+    # A record holds what the deputy did in the period wherever it was: the community only chose the deputies.
+    everywhere = Period(period.start, period.end)
+    _add_campaigns(records, everywhere)
+    _add_attendance(records, everywhere)
     for opinion in db.session.scalars(
-        collected_opinions(Period(period.start, period.end))
+        collected_opinions(everywhere)
         .options(joinedload(Opinion.community), joinedload(Opinion.category), joinedload(Opinion.suggestion))
         .where(Opinion.deputy_id.in_(ids))
         .order_by(Opinion.collected_on, Opinion.id)
     ):
         records[opinion.deputy_id].opinions.append(opinion)
-    _add_suggestions(records, period)
+    _add_suggestions(records, everywhere)
     for matter, deputy_id in db.session.execute(
-        matters_done_query(period.start, period.end)
+        matters_done_query(everywhere)
         .add_columns(practical_matter_deputies.c.deputy_id)
         .join(practical_matter_deputies, practical_matter_deputies.c.matter_id == PracticalMatter.id)
         .options(joinedload(PracticalMatter.community))
@@ -106,25 +108,16 @@ def deputy_records(profiles: list[DeputyProfile], period: Period) -> list[Deputy
     ):
         records[deputy_id].matters.append(matter)
     settings = thresholds()
-    for evaluation in db.session.scalars(
-        select(Evaluation)
-        .where(Evaluation.deputy_id.in_(ids), Evaluation.starts_on <= period.end, Evaluation.ends_on >= period.start)
-        .order_by(Evaluation.starts_on.desc())
-    ):
+    evaluations = select(Evaluation).where(Evaluation.deputy_id.in_(ids)).order_by(Evaluation.starts_on.desc())
+    for evaluation in db.session.scalars(everywhere.filter_overlapping(evaluations, Evaluation.starts_on, Evaluation.ends_on)):
         records[evaluation.deputy_id].evaluations.append((evaluation, rating_for(evaluation.satisfaction, settings)))
     return list(records.values())
 
 
 def _add_campaigns(records: dict[int, DeputyRecord], period: Period) -> None:
     """The campaigns whose window overlaps the period, each active item with each deputy's record."""
-    campaigns = list(
-        db.session.scalars(
-            select(Campaign)
-            .options(selectinload(Campaign.items))
-            .where(Campaign.starts_on <= period.end, Campaign.ends_on >= period.start)
-            .order_by(Campaign.starts_on, Campaign.id)
-        )
-    )
+    query = select(Campaign).options(selectinload(Campaign.items)).order_by(Campaign.starts_on, Campaign.id)
+    campaigns = list(db.session.scalars(period.filter_overlapping(query, Campaign.starts_on, Campaign.ends_on)))
     if not campaigns:
         return
     found: dict[tuple[int, int], ChecklistRecord] = {}
@@ -150,12 +143,12 @@ def _add_attendance(records: dict[int, DeputyRecord], period: Period) -> None:
     """The attendance tally (the rates page's figure) and the counted meetings with each deputy's mark."""
     if len(records) == 1:
         deputy_id = next(iter(records))
-        records[deputy_id].attendance = period_tally(period.start, period.end, deputy_id=deputy_id)
+        records[deputy_id].attendance = period_tally(period, deputy_id=deputy_id)
     else:
-        for row in attendance_rates(period.start, period.end):
+        for row in attendance_rates(period):
             if row.deputy.id in records:
                 records[row.deputy.id].attendance = row.tally
-    query = (
+    query = counted_meetings(
         select(MeetingRoster.deputy_id, Meeting, Attendance.status)
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
         .outerjoin(
@@ -163,8 +156,9 @@ def _add_attendance(records: dict[int, DeputyRecord], period: Period) -> None:
             (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == MeetingRoster.deputy_id),
         )
         .options(joinedload(Meeting.kind), joinedload(Meeting.community))
-        .where(MeetingRoster.deputy_id.in_(list(records)), counted_meetings(period.start, period.end))
-        .order_by(Meeting.starts_at, Meeting.id)
+        .where(MeetingRoster.deputy_id.in_(list(records)))
+        .order_by(Meeting.starts_at, Meeting.id),
+        period,
     )
     for deputy_id, meeting, status in db.session.execute(query):
         records[deputy_id].meetings.append(MeetingMark(meeting, status))
@@ -173,7 +167,7 @@ def _add_attendance(records: dict[int, DeputyRecord], period: Period) -> None:
 def _add_suggestions(records: dict[int, DeputyRecord], period: Period) -> None:
     """The suggestions each deputy proposed that count as 上报 in the period, with the district's answer."""
     rows = db.session.execute(
-        submitted_suggestions(Period(period.start, period.end))
+        submitted_suggestions(period)
         .add_columns(suggestion_deputies.c.deputy_id)
         .join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
         .options(joinedload(Suggestion.category), joinedload(Suggestion.community))

@@ -6,10 +6,10 @@ from ..accounts.services import deputies_query
 from ..exports import download
 from ..extensions import db
 from ..models import DeputyProfile, Role
-from ..periods import Period, PeriodForm, period_args, read_period, this_year
+from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
-from .charts import chart_markup, charts_for
+from .charts import charts_for
 from .document import report_sections, report_title, word_document
 from .forms import ReportFilterForm
 from .report import work_report
@@ -18,15 +18,12 @@ from .services import deputy_records
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALL_CHARTS = ("category", "community", "states", "four-ones", "attendance")
 # The web page draws each chart beside the report section whose tables hold its numbers.
-bp.add_app_template_global(chart_markup, "chart_markup")
 SECTION_CHARTS = {"four-ones": ("four-ones",), "opinions": ("category", "community", "states"), "attendance": ("attendance",)}
 
 
 def _period(form: PeriodForm) -> Period:
     """The period the form asks for (this year by default) and its community, if it has one."""
-    start, end = read_period(form, this_year())
-    community = form.community.data if isinstance(form, ReportFilterForm) else None
-    return Period(start, end, community or None)
+    return read_period(form, this_year(), form.community.data if isinstance(form, ReportFilterForm) else None)
 
 
 @bp.route("/deputies/<int:user_id>")
@@ -65,7 +62,7 @@ def work_report_page():
     section_charts = {section: [chart for key in keys for chart in charts[key]] for section, keys in SECTION_CHARTS.items()}
     return render_template(
         "reports/work_report.html", form=form, report=report, title=title, sections=report_sections(report), charts=section_charts,
-        args=period_args(report.period.start, report.period.end, community=report.period.community_id),
+        args=report.period.args(),
     )
 
 

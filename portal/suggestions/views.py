@@ -19,7 +19,6 @@ from wtforms import SelectChoice
 from ..accounts.services import active_communities, active_deputies
 from ..audit.services import history_for
 from ..choices import deputy_choices
-from ..campaigns.services import linked_records
 from ..clock import local_today
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS, table_response
@@ -30,9 +29,8 @@ from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
 from ..opinions.services import active_categories
-from ..periods import Period, PeriodForm, period_args, read_period
+from ..periods import Period, PeriodForm, read_period
 from ..permissions import ANY_ROLE, can_edit_suggestion, role_required
-from ..reports.charts import flat_charts
 from . import bp
 from .exports import suggestions_table
 from .adoption import (
@@ -43,6 +41,7 @@ from .adoption import (
     adoption_overall,
     opinion_figures,
 )
+from .charts import category_charts, community_charts, state_charts
 from .answers import FeedbackFields, feedback_of, is_overdue, record_feedback, set_answer_due
 from .forms import DueDateForm, FeedbackForm, SuggestionForm, TransitionForm
 from .models import FeedbackMethod, Suggestion, SuggestionState
@@ -58,9 +57,6 @@ from .services import (
     unsorted_opinions,
     update_suggestion,
 )
-
-bp.add_app_template_global(SuggestionState, "SuggestionState")
-
 
 def _get_or_404(suggestion_id: int) -> Suggestion:
     """The suggestion with what its page shows: proposers, and each opinion's deputy and community."""
@@ -187,8 +183,7 @@ def detail(suggestion_id: int):
     q = request.args.get("q", "").strip()
     candidates = unsorted_opinions(q) if can_edit_suggestion(current_user, suggestion) else []
     return render_template("suggestions/detail.html", **_status_context(suggestion), candidates=candidates, q=q,
-                           audit_history=history_for(current_user, "Suggestion", suggestion.id),
-                           linked=linked_records(suggestion_id=suggestion.id))
+                           audit_history=history_for(current_user, "Suggestion", suggestion.id))
 
 
 def _status_context(suggestion: Suggestion, error: str | None = None, form: TransitionForm | None = None) -> dict:
@@ -337,9 +332,8 @@ def _after_opinions_change(suggestion: Suggestion, error: str | None):
 
 def _period_args() -> tuple[PeriodForm, Period, dict]:
     form = PeriodForm(request.args)
-    start, end = read_period(form)
-    period = Period(start, end, request.args.get("community", type=int))
-    return form, period, period_args(start, end, community=period.community_id)
+    period = read_period(form, community_id=request.args.get("community", type=int))
+    return form, period, period.args()
 
 
 @bp.route("/figures")
@@ -356,7 +350,7 @@ def figures():
         overall=adoption_overall(period),
         opinions=opinion_figures(period),
         tables=_figure_tables(period),
-        charts=flat_charts(period, ("category", "community", "states")),
+        charts=[*category_charts(period), *community_charts(period), *state_charts(period)],
     )
 
 

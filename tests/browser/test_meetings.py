@@ -7,13 +7,8 @@ from playwright.sync_api import expect
 
 from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.extensions import db
-from portal.meetings.services import (
-    MeetingFields,
-    checkin_token,
-    create_meeting,
-    ensure_default_meeting_kinds,
-    meeting_kinds,
-)
+from portal.meetings.checkin import checkin_token
+from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds
 from portal.models import Level, Role, utcnow
 
 from .conftest import log_in as sign_in, PHONE, TABLET

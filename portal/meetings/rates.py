@@ -1,0 +1,186 @@
+"""Attendance tallies and rates: a meeting's tally, each deputy's and the committee's over a period, by month."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from functools import cache
+
+from sqlalchemy import Select, bindparam, case, func, or_, select
+
+from ..accounts.services import deputies_query, deputy_ids_query
+from ..clock import to_local
+from ..extensions import db
+from ..figures_cache import cached_figure, keyed_on
+from ..figures import rate
+from ..models import DeputyProfile, User, utcnow
+from ..periods import Period, this_year
+from .models import Attendance, AttendanceStatus, Meeting, MeetingRoster
+
+
+@dataclass
+class Tally:
+    """A meeting's (or a deputy's) counts; the rate is exact: attended ÷ expected."""
+
+    expected: int = 0
+    present: int = 0
+    late: int = 0
+    left_early: int = 0
+    excused: int = 0
+    absent: int = 0
+
+    @property
+    def unmarked(self) -> int:
+        return self.expected - self.present - self.late - self.left_early - self.excused - self.absent
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.late + self.left_early
+
+    @property
+    def rate(self) -> Fraction | None:
+        return rate(self.attended, self.expected)
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
+
+
+TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
+
+
+def _count(status: AttendanceStatus):
+    return func.sum(case((Attendance.status == status, 1), else_=0))
+
+
+def _tally_columns():
+    return (
+        func.count(MeetingRoster.deputy_id),
+        *(_count(status) for status in AttendanceStatus),
+    )
+
+
+def _roster_with_marks(query: Select) -> Select:
+    return query.select_from(MeetingRoster).outerjoin(
+        Attendance,
+        (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == MeetingRoster.deputy_id),
+    )
+
+
+def _tally(row) -> Tally:
+    expected, *counts = (value or 0 for value in row)
+    return Tally(expected, *counts)
+
+
+@cache
+def _tallies_statement() -> Select:
+    """The grouped tally query for the meetings in the `ids` parameter, built once per process (a tap asks it)."""
+    return (
+        _roster_with_marks(select(MeetingRoster.meeting_id, *_tally_columns()))
+        .where(MeetingRoster.meeting_id.in_(bindparam("ids", expanding=True)))
+        .group_by(MeetingRoster.meeting_id)
+    )
+
+
+def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
+    """Each meeting's tally, all in one grouped query."""
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(_tallies_statement(), {"ids": list(meeting_ids)})
+    found = {row[0]: _tally(row[1:]) for row in rows}
+    return {meeting_id: found.get(meeting_id, Tally()) for meeting_id in meeting_ids}
+
+
+def tally(meeting: Meeting) -> Tally:
+    """The meeting's tally in one query: expected, each status, unmarked, rate."""
+    return tallies([meeting.id])[meeting.id]
+
+
+@dataclass
+class DeputyRate:
+    """A deputy's attendance over a period: counted meetings are rostered ones that are closed or over."""
+
+    deputy: User
+    tally: Tally
+    community: str = ""
+
+
+# "Closed or over" moves with the clock: the cached figures are keyed also on how many open meetings are
+# over, which grows exactly when one more counts as held.
+keyed_on(
+    select(func.count()).select_from(Meeting)
+    .where(~Meeting.closed, Meeting.ends_at < bindparam("now", callable_=lambda: utcnow(), type_=Meeting.ends_at.type))
+    .scalar_subquery()
+)
+
+
+def counted_meetings(query: Select, period: Period) -> Select:
+    """`query` (which joins Meeting) narrowed to the meetings that count for attendance: starting on a local
+    day of the period, closed or over. Its community is that of the deputies counted, not the meeting's."""
+    return period.filter_times(query.where(or_(Meeting.closed, Meeting.ends_at < utcnow())), Meeting.starts_at)
+
+
+def _counted_in(period: Period) -> Select:
+    """Roster places with their marks, of the meetings that count for attendance in the period.
+
+    Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
+    """
+    return counted_meetings(_roster_with_marks(select(*_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period)
+
+
+def attendance_rates(period: Period, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
+    """出席率 of each deputy in `profiles` (a page of `deputies_query`; all active deputies when None).
+
+    Two queries whatever the number of deputies: the profiles (when not given) and one grouped count.
+    """
+    if profiles is None:
+        profiles = list(db.session.scalars(deputies_query()))
+    found = _tallies_of(period, tuple(profile.user_id for profile in profiles))
+    return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
+
+
+@cached_figure
+def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]:
+    """The tallies of these deputies over the period, by deputy id, in one grouped query."""
+    if not deputy_ids:
+        return {}
+    query = _counted_in(period).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
+    return {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
+
+
+@cached_figure
+def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
+    """The sum over the active deputies (of the period's community, or one deputy) of their tallies, in one query."""
+    query = _counted_in(period)
+    if deputy_id is not None:
+        query = query.where(MeetingRoster.deputy_id == deputy_id)
+    else:
+        query = query.where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=period.community_id)))
+    return _tally(db.session.execute(query).one())
+
+
+@cached_figure
+def monthly_attendance(period: Period) -> list[tuple[date, Tally]]:
+    """The committee's attendance per local month of the period (both its dates set): what `attendance_rates`
+    sums, split by month.
+
+    The same places are counted (active deputies, of the period's community if it has one), so the months add
+    up to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    """
+    query = counted_meetings(
+        _roster_with_marks(select(Meeting.starts_at, *_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period
+    ).where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=period.community_id))).group_by(Meeting.id, Meeting.starts_at)
+    months: dict[date, Tally] = {}
+    month = period.start.replace(day=1)
+    while month <= period.end:
+        months[month] = Tally()
+        month = (month + timedelta(days=32)).replace(day=1)
+    for starts_at, *counts in db.session.execute(query):
+        month = to_local(starts_at).date().replace(day=1)
+        months[month] = months.get(month, Tally()) + _tally(counts)
+    return sorted(months.items())
+
+
+def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
+    """A deputy's attendance from 1 January (local) to today, for their profile and home page."""
+    user = db.session.get(User, deputy_id)
+    if user is None:
+        return None
+    return DeputyRate(user, period_tally(this_year(), deputy_id=deputy_id))
