@@ -279,7 +279,7 @@ def test_staff_home_shows_the_current_campaign_tallies(app, client, login, peopl
 
 
 @pytest.mark.postgres
-def test_seed_demo_tells_the_reports_figure_from_the_data(app, runner):
+def test_seed_demo_tells_the_reports_figure_from_the_data(app, demo, runner):
     """Ten deputies have gone into communities; others are at other stages; seeding twice adds nothing."""
     from portal.campaigns.services import campaign_tallies, current_campaign
 

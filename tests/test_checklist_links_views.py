@@ -140,7 +140,7 @@ def test_without_javascript_the_link_choices_send_back_to_the_on_behalf_page(cli
 
 
 @pytest.mark.postgres
-def test_seed_demo_links_item_3_and_item_4_to_the_reports_matters_and_suggestion(app, runner):
+def test_seed_demo_links_item_3_and_item_4_to_the_reports_matters_and_suggestion(app, demo, runner):
     """夏虹's item 3 → the fitness equipment, 王建国's → the road repair (still verified), 夏虹's item 4 → her suggestion."""
     from portal.campaigns.services import current_campaign
 

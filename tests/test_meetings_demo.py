@@ -1,4 +1,8 @@
-"""seed-demo tells the meetings part of the story: a year of every kind, a meeting running now, 40 opinions."""
+"""seed-demo tells the meetings part of the story: a year of every kind, a meeting running now, 40 opinions.
+
+The demo street is the suite's shared one (tests/conftest.py, seeded once per worker); tests/test_cli.py seeds an
+empty database through the command itself. Seeding again here must add nothing.
+"""
 import pytest
 from sqlalchemy import func, select
 
@@ -11,7 +15,7 @@ from portal.opinions.models import Opinion
 
 
 @pytest.mark.postgres
-def test_seed_demo_adds_meetings_attendance_and_forty_meeting_opinions(app, runner):
+def test_seed_demo_adds_meetings_attendance_and_forty_meeting_opinions(app, demo, runner):
     assert runner.invoke(args=["seed-demo", "--password", "demo-pass-1"]).exit_code == 0
     with app.app_context():
         def snapshot():

@@ -35,7 +35,7 @@ def story(app):
 
 
 @pytest.mark.postgres
-def test_seed_demo_tells_the_reports_story_and_is_idempotent(app, runner, client):
+def test_seed_demo_tells_the_reports_story_and_is_idempotent(app, demo, runner, client):
     assert runner.invoke(args=["seed-demo", "--password", "demo-pass-1"]).exit_code == 0
     first = story(app)
     assert first | {"matters": None} == {"opinions": 69, "unsorted": 0, "suggestions": 69, "submitted": 69, "adopted": 17,

@@ -14,6 +14,9 @@ PASSWORD = "demo-pass-1"
 # Downloads and one-time addresses are not pages.
 SKIP = re.compile(r"\.(csv|xlsx|ics|docx|pdf|zip)$|/checkin/|/logout$|/static/")
 MAX_PAGES = 80
+# The committee's print repeats one deputy's record (each also checked on its own page) for every
+# deputy: axe reads the first two, which holds the page's time to that of the others.
+REPEATS = "article.deputy-record ~ article.deputy-record ~ article.deputy-record"
 
 # Moderate or minor findings we accept, by rule id, each with its reason; none is needed today.
 # Anything serious or critical always fails.
@@ -66,7 +69,7 @@ def test_no_serious_accessibility_violation_on_any_page(live_server, demo, page_
 
 def _check(axe, page, where: str) -> list[str]:
     """The violations on the page now that are not accepted above, as readable lines."""
-    results = axe.run(page)
+    results = axe.run(page, context={"exclude": [[REPEATS]]})
     return [
         f"{where}: {v['id']} ({v['impact']}) ×{len(v['nodes'])}: {v['nodes'][0]['target']}"
         for v in results.response["violations"]
