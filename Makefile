@@ -40,7 +40,7 @@ dev: $(VENV)/.installed translations
 ## leg; see tests/conftest.py) on every core (TEST_WORKERS), naming the ten slowest tests.
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev translations
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10 $(PYTEST_ARGS)
 
 ## After changing user-visible text: extract the messages and merge them into the catalogs.
 messages: $(VENV)/.installed

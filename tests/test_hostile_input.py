@@ -21,6 +21,9 @@ from portal.models import Role, User, utcnow
 
 from . import conftest
 
+# One worker builds this module's fixtures (a server, a street) once: under `-n`, all its tests run there.
+pytestmark = pytest.mark.xdist_group("test_hostile_input")
+
 # Comes back verbatim only if something is rendered unescaped.
 MARK = "<x11 a='\"'>"
 NASTY = [

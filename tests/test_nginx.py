@@ -19,6 +19,9 @@ import pytest
 
 from .conftest import free_port, require
 
+# One worker builds this module's fixtures (a server, a street) once: under `-n`, all its tests run there.
+pytestmark = pytest.mark.xdist_group("test_nginx")
+
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UNVERIFIED = ssl._create_unverified_context()  # the test's own self-signed certificate

@@ -19,6 +19,9 @@ from portal.suggestions.models import Suggestion, SuggestionState
 
 from .conftest import test_config as config_for_tests
 
+# One worker builds this module's fixtures (a server, a street) once: under `-n`, all its tests run there.
+pytestmark = pytest.mark.xdist_group("test_query_counts")
+
 STREET = replace(TINY, meetings=4)
 DISTRICT = replace(STREET, deputies=600, communities=20, opinions=1200, suggestions=240)
 

@@ -15,6 +15,9 @@ import pytest
 
 from .conftest import free_port, require
 
+# One worker builds this module's fixtures (a server, a street) once: under `-n`, all its tests run there.
+pytestmark = pytest.mark.xdist_group("test_server")
+
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = 120  # seconds for install checks, migrations and the demo seed on a busy machine
 
