@@ -1,5 +1,5 @@
 """The schema comes only from migrations: they match the models and go up and down on both databases, and a new
-revision's id sorts after its parent's."""
+revision's id sorts after its parent's and after every landed one."""
 from pathlib import Path
 
 import pytest
@@ -46,10 +46,14 @@ def revision_graph() -> dict[str, tuple[str, ...]]:
 
 
 def rule_breaks(graph: dict[str, tuple[str, ...]]) -> list[str]:
-    """What breaks the rule for new revisions: an id that does not sort after a parent's, more than one head."""
+    """What breaks the rule for new revisions: an id that does not sort after a parent's or after every landed
+    one (the files then list in the order they apply), more than one head."""
+    newest_landed = max(LANDED)
     breaks = [f"{revision} does not sort after its parent {parent}: name it after {parent}"
               for revision, parents in sorted(graph.items()) if revision not in LANDED
               for parent in parents if not revision > parent]
+    breaks += [f"{revision} sorts before the landed {newest_landed}: name it after {newest_landed}"
+               for revision in sorted(graph) if revision not in LANDED and not revision > newest_landed]
     heads = sorted(set(graph) - {parent for parents in graph.values() for parent in parents})
     if len(heads) != 1:
         breaks.append(f"{len(heads)} heads ({', '.join(heads)}): a new revision follows the one head")
@@ -72,6 +76,9 @@ def test_the_rule_refuses_an_id_sorting_before_its_parent_and_takes_one_after_th
     assert rule_breaks({**landed, "0015": ("0012b",)}) == []
     assert rule_breaks({**landed, "0009x": ("0013",)}) == [
         "0009x does not sort after its parent 0013: name it after 0013",
+        "0009x sorts before the landed 0014: name it after 0014",
         "2 heads (0009x, 0012b): a new revision follows the one head"]
     assert rule_breaks({**landed, "0009x": ("0012b",)}) == [
-        "0009x does not sort after its parent 0012b: name it after 0012b"]
+        "0009x does not sort after its parent 0012b: name it after 0012b",
+        "0009x sorts before the landed 0014: name it after 0014"]
+    assert rule_breaks({**landed, "0013a": ("0012b",)}) == ["0013a sorts before the landed 0014: name it after 0014"]
