@@ -1,8 +1,9 @@
-"""Fixtures: an app per test on SQLite (and PostgreSQL for tests marked `postgres`), clients, factories.
+"""Fixtures: a fresh database per test on SQLite (and PostgreSQL for tests marked `postgres`), the app, clients, factories.
 
-The schema is built once per session and backend; each test's database is a copy of it (a file copy
+The schema is built once per worker and backend; each test's database is a copy of it (a file copy
 on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL), and a world that several tests share is built
-once and copied the same way (`shared_world`). The PostgreSQL leg starts a throwaway cluster from
+once and copied the same way (`shared_world`). One app per worker and configuration serves every
+test, put back as it was built before each. The PostgreSQL leg starts a throwaway cluster from
 Debian's binaries on a free port. Locally a missing PostgreSQL or Chromium skips those legs with the
 reason; under CI=true they are required.
 """
@@ -141,7 +142,7 @@ class Suite:
         self.request, self.folder = request, folder
         self.snapshots: dict[tuple, Snapshot] = {}
         self.databases: dict[str, TestDatabase] = {}
-        self.apps: dict[str, tuple] = {}
+        self.apps: dict[tuple, tuple] = {}
 
     def new_database(self, backend: str) -> TestDatabase:
         server = self.request.getfixturevalue("postgres_server") if backend == "postgresql" else None
