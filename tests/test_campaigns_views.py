@@ -278,6 +278,7 @@ def test_staff_home_shows_the_current_campaign_tallies(app, client, login, peopl
     assert "已深入社区代表" in page and re.search(r'data-tally="communities">1<', page) and "/campaigns/matrix" in page
 
 
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
 @pytest.mark.postgres
 def test_seed_demo_tells_the_reports_figure_from_the_data(app, demo, runner):
     """Ten deputies have gone into communities; others are at other stages; seeding twice adds nothing."""

@@ -139,6 +139,7 @@ def test_without_javascript_the_link_choices_send_back_to_the_on_behalf_page(cli
     assert response.headers["Location"] == f"/campaigns/on-behalf?deputy={world['deputy'].id}&item={world['items'][ItemKind.PRACTICAL]}"
 
 
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
 @pytest.mark.postgres
 def test_seed_demo_links_item_3_and_item_4_to_the_reports_matters_and_suggestion(app, demo, runner):
     """夏虹's item 3 → the fitness equipment, 王建国's → the road repair (still verified), 夏虹's item 4 → her suggestion."""

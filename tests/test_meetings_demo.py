@@ -14,6 +14,7 @@ from portal.models import utcnow
 from portal.opinions.models import Opinion
 
 
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
 @pytest.mark.postgres
 def test_seed_demo_adds_meetings_attendance_and_forty_meeting_opinions(app, demo, runner):
     assert runner.invoke(args=["seed-demo", "--password", "demo-pass-1"]).exit_code == 0

@@ -10,6 +10,9 @@ from portal.reports.figures import committee_figures
 from portal.periods import Period, this_year
 from portal.models import Community, Role
 
+# The tests of the demo street on one worker, which builds it once per database.
+pytestmark = pytest.mark.xdist_group("demo")
+
 
 @pytest.mark.postgres
 def test_demo_tells_the_reports_figures(app, demo):

@@ -34,6 +34,7 @@ def story(app):
         }
 
 
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
 @pytest.mark.postgres
 def test_seed_demo_tells_the_reports_story_and_is_idempotent(app, demo, runner, client):
     assert runner.invoke(args=["seed-demo", "--password", "demo-pass-1"]).exit_code == 0
