@@ -1,5 +1,5 @@
-"""The benchmark itself, on tiny data and one-second runs, so that `make bench` cannot rot (one connection:
-the suite runs beside it, and more would take both cores from it)."""
+"""The benchmark itself, on tiny data and one-second runs, so that `make bench` cannot rot (two connections,
+one per wrk thread: the suite runs beside it, and more would take both cores from it)."""
 import shutil
 
 from bench import memory
@@ -10,7 +10,7 @@ from .conftest import require
 
 def test_bench_runs_every_page_against_the_floor(tmp_path):
     require(shutil.which("wrk") is not None, "wrk not found (apt-get install wrk)")
-    [result] = main(["--tiny", "--seconds", "1", "--connections", "1", "--db", "sqlite", "--out", str(tmp_path)])
+    [result] = main(["--tiny", "--seconds", "1", "--connections", "2", "--db", "sqlite", "--out", str(tmp_path)])
     table = result.read_text()
     assert result.parent == tmp_path and result.name.endswith("-sqlite.md")
     assert "Floor `/healthz`" in table and "Worker memory" in table and "proportional" in table
