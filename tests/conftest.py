@@ -203,6 +203,12 @@ class Suite:
         limiter.reset()
         return app
 
+    def fresh_app(self, database: TestDatabase, **overrides):
+        """The app with these settings on `database`, made anew as a copy of the schema."""
+        self.release()
+        database.create(self.schema(database.backend).database)
+        return self.app(database.backend, **overrides)
+
     def release(self) -> None:
         """Close every app's connections (before a database is made anew)."""
         for app, *_rest in self.apps.values():
@@ -254,12 +260,8 @@ def make_app(request, test_database, suite):
 
 @pytest.fixture
 def app(test_database, suite):
-    """The suite's app on a fresh copy of the schema."""
-    suite.release()
-    test_database.create(suite.schema(test_database.backend).database)
-    app = suite.app(test_database.backend)
-    yield app
-    _release(app)
+    """The suite's app on a fresh copy of the schema (its connections are closed after the test, with the database's)."""
+    return suite.fresh_app(test_database)
 
 
 DEMO_PASSWORD = "demo-pass-1"

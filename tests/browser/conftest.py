@@ -4,11 +4,8 @@ import shutil
 import threading
 
 import pytest
-from werkzeug.serving import make_server
-
-from portal.extensions import db
-
 from playwright.sync_api import expect
+from werkzeug.serving import make_server
 
 from ..conftest import require
 
@@ -41,13 +38,7 @@ def browser():
 def app(test_database, suite):
     """The live app, with CSRF on as in production, on a fresh copy of the schema (SQLite): what `demo`
     and other shared worlds fill (tests/conftest.py)."""
-    suite.release()
-    test_database.create(suite.schema(test_database.backend).database)
-    app = suite.app(test_database.backend, WTF_CSRF_ENABLED=True)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return suite.fresh_app(test_database, WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture
