@@ -38,7 +38,7 @@ def street(live_app):
         kind = meeting_kinds()[0]
         running = create_meeting(staff, MeetingFields(kind, TITLE, now - timedelta(minutes=20), now + timedelta(hours=2),
                                                       place="街道办事处三楼会议室"))
-        week = local_day_start(local_today() + timedelta(days=7)) + timedelta(hours=1)  # 09:00 Beijing, a week on
+        week = local_day_start(local_today() + timedelta(days=7)) + timedelta(hours=9)  # 09:00 Beijing, a week on
         later = create_meeting(staff, MeetingFields(kind, "下周代表小组活动", week, week + timedelta(hours=2)))
         db.session.commit()
         return {"id": running.id, "later": later.id, "deputies": ids}
@@ -165,7 +165,7 @@ def test_marking_before_the_meetings_day_asks_once_and_the_next_morning_it_does_
     expect(dialog).to_contain_text("下周代表小组活动")
     dialog.get_by_role("button", name="取消").click()
     expect(dialog).to_be_hidden()
-    assert page.evaluate("localStorage.length") == 1  # the portal's note of who is logged in, no tap
+    assert page.evaluate("Object.keys(localStorage)") == ["portal.user"]  # the portal's note of who is logged in, no tap
     card(page, first).get_by_role("button", name="出席").click()
     dialog.get_by_role("button", name="现在登记").click()
     expect(card(page, first).locator(".card-status")).to_have_attribute("data-status", "present")
@@ -178,7 +178,7 @@ def test_marking_before_the_meetings_day_asks_once_and_the_next_morning_it_does_
     log_in(morning, live_server, "staff1", PASSWORD)
     morning.goto(f"{live_server}/meetings/{street['later']}/attendance")
     day_starts = int(morning.locator(".attendance-board").get_attribute("data-day-starts"))
-    morning.clock.install(time=day_starts / 1000 + 8 * 3600)  # 08:00 on the meeting's day
+    morning.clock.install(time=day_starts / 1000 + 8 * 3600)  # 08:00 on the meeting's day, before it starts
     morning.reload()
     card(morning, third).get_by_role("button", name="迟到").click()
     expect(card(morning, third).locator(".card-status")).to_have_attribute("data-status", "late")
@@ -194,7 +194,7 @@ def test_the_banner_counts_deputies_and_leaving_is_not_blocked_the_queue_is_kept
         card(page, deputy).get_by_role("button", name=word).click()
     banner = page.locator("#queue-banner")
     expect(banner).to_contain_text("离线：4 位代表的考勤待同步")
-    expect(banner).to_contain_text("离开或刷新页面也不会丢失")
+    expect(banner).to_contain_text("离开或刷新页面不会丢失")
     expect(page.locator(".attendance-card.is-pending")).to_have_count(4)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
@@ -288,8 +288,9 @@ def test_a_screen_stops_sending_when_someone_else_logs_in_in_another_tab(live_se
     expect(card(page, xia).locator(".card-status")).to_have_attribute("data-status", "pending")
     page.context.set_offline(False)
     page.context.route(f"**/attendance/{xia}", lambda route: route.abort())  # the tap waits while the other tab logs in
+    page.context.clear_cookies()  # staff1's session ends (logged out elsewhere) …
     other = page.context.new_page()
-    log_in(other, live_server, "staff2", PASSWORD)  # the browser's session is staff2's now
+    log_in(other, live_server, "staff2", PASSWORD)  # … and staff2 logs in in another tab: the browser's session is theirs
     page.context.unroute(f"**/attendance/{xia}")
     expect(page.locator("#queue-banner")).to_contain_text("已换了登录的人")
     page.evaluate("window.dispatchEvent(new Event('online'))")  # a nudge to send: nothing goes as staff2
