@@ -300,7 +300,7 @@
     queue.push({
       id: uuid4(), deputy: deputyId, url: form.action, status: status, reason: reason,
       sheetOn: form.elements.sheet_on ? form.elements.sheet_on.value : "", label: label.trim(), tappedAt: Date.now(),
-      user: me, userName: board.dataset.userName, page: window.location.pathname,
+      user: me, userName: board.dataset.userName,
     });
     saveQueue(queue);
     var details = card.querySelector("details[open]");

@@ -75,10 +75,8 @@
     } catch (error) { /* storage refused: the door screen then goes by its own page alone */ }
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var meta = sessionMeta();
-    if (meta) noteUser(meta.content);
-  });
+  // Noted as the script runs (the head is parsed by then), before any page's DOMContentLoaded work reads it.
+  if (sessionMeta()) noteUser(sessionMeta().content);
 
   // Ask every service worker of the portal to drop its offline copies (the boards hold names, marks and
   // leave reasons); go on after its answer or after a short wait.

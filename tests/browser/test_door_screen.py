@@ -220,7 +220,7 @@ def test_logout_clears_the_cache_and_the_offline_boards_and_keeps_the_taps_for_w
     # A tap that could not be sent (the tablet went offline, then was put away), as the screen keeps it.
     tap = page.evaluate("""deputy => ({ id: crypto.randomUUID(), deputy: String(deputy), status: "present", reason: "",
         url: location.pathname + "/" + deputy, sheetOn: "", label: "出席", tappedAt: Date.now(),
-        user: document.querySelector(".attendance-board").dataset.user, userName: "刘红", page: location.pathname })""", xia)
+        user: document.querySelector(".attendance-board").dataset.user, userName: "刘红" })""", xia)
     page.goto(f"{live_server}/meetings/")  # later, online, from another page
     page.evaluate(f"tap => localStorage.setItem('{key}', JSON.stringify([tap]))", tap)
     page.locator(".account-menu summary").click()
@@ -264,9 +264,11 @@ def test_the_same_person_back_sends_their_own_taps_and_another_may_discard_them(
     page.context.clear_cookies()  # the session ends (expired, or logged out elsewhere)
 
     other = page.context.new_page()
-    log_in(other, live_server, "staff1", PASSWORD)  # the same person again: their taps go as theirs
+    other.goto(f"{live_server}/login?next=/meetings/{street['id']}/attendance")  # the login page notes nobody
     other.evaluate(f"localStorage.setItem('{key}', {queued!r})")
-    other.goto(f"{live_server}/meetings/{street['id']}/attendance")
+    other.get_by_label("用户名").fill("staff1")  # the same person again, straight back to the screen: their taps go as theirs
+    other.get_by_label("密码", exact=True).fill(PASSWORD)
+    other.get_by_role("button", name="登录").click()
     expect(card(other, xia).locator(".card-status")).to_have_attribute("data-status", "late")
     expect(card(other, wang).locator(".card-status")).to_have_attribute("data-status", "present")
     expect(other.locator("#foreign-taps")).to_be_hidden()
@@ -290,8 +292,8 @@ def test_a_screen_stops_sending_when_someone_else_logs_in_in_another_tab(live_se
     page.context.set_offline(True)
     card(page, xia).get_by_role("button", name="出席").click()
     expect(card(page, xia).locator(".card-status")).to_have_attribute("data-status", "pending")
-    page.context.set_offline(False)
     page.context.route(f"**/attendance/{xia}", lambda route: route.abort())  # the tap waits while the other tab logs in
+    page.context.set_offline(False)
     page.context.clear_cookies()  # staff1's session ends (logged out elsewhere) …
     other = page.context.new_page()
     log_in(other, live_server, "staff2", PASSWORD)  # … and staff2 logs in in another tab: the browser's session is theirs
