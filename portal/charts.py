@@ -155,10 +155,12 @@ def _draw_png(chart: Chart, k: float, font, small) -> bytes:
 def _png_palette():
     from PIL import Image, ImageColor
 
-    colours = [(255, 255, 255)]
-    for ink in (INK, MUTED, GRID_INK, *SERIES_INK):
+    # White, the grid's ink (its lines are level: no edges), and each other ink blended into white in eighths from
+    # a quarter: a lighter blend lies so near white that Pillow's palette lookup takes it for the ground.
+    colours = [(255, 255, 255), ImageColor.getrgb(GRID_INK)]
+    for ink in (INK, MUTED, *SERIES_INK):
         rgb = ImageColor.getrgb(ink)
-        colours += [tuple(round(255 + (c - 255) * step / 8) for c in rgb) for step in range(1, 9)]
+        colours += [tuple(round(255 + (c - 255) * step / 8) for c in rgb) for step in range(2, 9)]
     palette = Image.new("P", (1, 1))
     palette.putpalette([value for colour in colours for value in colour])
     return palette

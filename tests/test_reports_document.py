@@ -230,6 +230,7 @@ def test_the_word_document_carries_the_overviews_charts_as_pictures(client, logi
             target = targets[inline.find(".//a:blip", NS).get("{%s}embed" % NS["r"])]
             image = Image.open(io.BytesIO(package.read("word/" + target)))
             assert image.format == "PNG" and image.width >= 600
+            assert image.convert("RGB").getpixel((0, 0)) == (255, 255, 255)  # a white ground, as the page's
             width, height = (int(inline.find("wp:extent", NS).get(key)) for key in ("cx", "cy"))
             assert abs(width / height - image.width / image.height) < 0.02  # drawn at its own proportions
             assert width <= (11906 - 1587 - 1474) * 635  # within the text block
