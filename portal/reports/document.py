@@ -179,7 +179,7 @@ def _by_label(label: str, opinions: list[tuple[str, int]], adoption: list) -> Ta
 # GB/T 9704 in twentieths of a point (twips): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm, so the
 # text block is 156 × 225 mm; 22 lines of 28 characters of 三号 (16 pt) on it. Word's document grid holds the two
 # counts: a line pitch of 225 mm ÷ 22, and a character pitch of 156 mm ÷ 28 written as its difference from 16 pt
-# in 1/4096 pt. The page number's line starts 7 mm under the text block: its baseline about 22 mm from the edge.
+# in 1/4096 pt. The page number's line starts 7 mm under the text block, so its foot is about 22 mm above the edge.
 MM = 1440 / 25.4
 A4 = (11906, 16838)
 MARGINS = {"top": round(37 * MM), "bottom": round(35 * MM), "left": round(28 * MM), "right": round(26 * MM)}
