@@ -70,3 +70,26 @@ def test_the_committees_records_print_one_deputy_per_a4_page(live_server, demo, 
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= records  # at least one A4 sheet per deputy
     assert page.console_errors == []
+
+
+def test_the_word_report_downloads_as_an_a4_document_with_its_charts(live_server, demo, page_at, tmp_path):
+    """The download button gives a .docx named after the committee the header shows, A4, with the overview's charts."""
+    import io
+    import zipfile
+
+    page = page_at()
+    log_in_as_staff(page, live_server)
+    page.goto(live_server + "/reports/")
+    committee = page.locator(".brand strong").text_content().strip()
+    with page.expect_download() as info:
+        page.locator("#download-docx").click()
+    download = info.value
+    assert download.suggested_filename.startswith(committee + "工作汇报-") and download.suggested_filename.endswith(".docx")
+    path = tmp_path / "report.docx"
+    download.save_as(path)
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as package:
+        body = package.read("word/document.xml").decode()
+        pictures = [name for name in package.namelist() if name.startswith("word/media/") and name.endswith(".png")]
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in body and committee + "工作汇报" in body
+    assert len(pictures) >= 4
+    assert page.console_errors == []
