@@ -100,7 +100,7 @@ def running_meetings() -> list[Meeting]:
 
 
 def wall_figures(period: Period) -> WallFigures:
-    """The status wall's figures for the period, and the live tallies of the meetings running now (one query each)."""
+    """The status wall's figures for the period, and the live tallies of the meetings running now (one query for all)."""
     running = running_meetings()
     shown = running[:WALL_MEETINGS]
     counts = tallies([m.id for m in shown])
