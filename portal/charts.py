@@ -1,4 +1,5 @@
-"""Charts drawn on the server as inline SVG: bars and columns laid out here, drawn by `reports/_chart.html`.
+"""Charts drawn on the server as inline SVG: bars and columns laid out here, drawn by `reports/_chart.html`
+(and as PNG by `chart_png`, for the Word report).
 
 A small module of our own rather than a charting library: the portal's CSP forbids inline style and script,
 which general SVG libraries emit (a <style> element, style="" attributes, a <script> with their settings);
@@ -7,11 +8,14 @@ follow the portal's theme), and each chart carries its numbers as a table for sc
 Each area draws its own charts from its own queries with these; the reports only put them together.
 """
 import functools
+import io
+import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -25,6 +29,20 @@ GAP = 12  # between the groups of bars
 CHAR = 14  # width of a Chinese character at the chart's font size
 LEGEND = 28
 VALUE_ROOM = 64  # right of the longest bar, for its value
+# The PNG's colours: portal.css's light theme (the chart's text, muted text, grid, and its three series).
+INK, MUTED, GRID_INK = "#373c44", "#646b79", "#e7eaf0"
+SERIES_INK = ("#0172ad", "#6cb4dc", "#1d6a54")
+PNG_SCALE = 2  # pixels per SVG unit: a 640-wide chart is 1280 px, about 200 dpi across a page's text width
+# A taller chart is drawn smaller (in quarter steps of the scale), as it is printed smaller to fit a page: the same
+# resolution on paper, and a worker never holds a canvas larger than 1280 × 1400 (7 MB).
+PNG_MAX_HEIGHT = 1400
+# Where Debian and Ubuntu put a CJK font (fonts-wqy-microhei, fonts-noto-cjk); CHART_FONT names another.
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,6 +85,7 @@ class Chart:
     grid: list[tuple[float, str]] = field(default_factory=list)
     width: int = WIDTH
     markup: Markup | None = field(default=None, repr=False, compare=False)
+    png: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -79,6 +98,72 @@ def chart_markup(chart: Chart) -> Markup:
     if chart.markup is None:
         chart.markup = Markup(render_template("reports/_chart.html", chart=chart))
     return chart.markup
+
+
+def chart_png(chart: Chart) -> bytes | None:
+    """The chart as a PNG (white ground, the SVG's layout at PNG_SCALE), once per chart like `chart_markup`;
+    None when it is empty or the server has no CJK font to write its labels with."""
+    if chart.png is None and not chart.empty:
+        scale = min(PNG_SCALE, math.floor(PNG_MAX_HEIGHT / chart.height * 4) / 4) or 0.25
+        fonts = _png_fonts(current_app.config.get("CHART_FONT"), scale)
+        if fonts is not None:
+            chart.png = _draw_png(chart, scale, *fonts)
+    return chart.png
+
+
+@functools.cache
+def _png_fonts(configured: str | None, scale: float):
+    """The labels' and the values' fonts at a scale, from CHART_FONT or the first CJK font found; None without one."""
+    from PIL import ImageFont  # Pillow loads with the first Word report, not in every worker
+
+    for path in (configured,) if configured else CJK_FONTS:
+        try:
+            # Chinese needs no shaping: the basic layout, not libraqm's
+            return tuple(ImageFont.truetype(path, round(size * scale), layout_engine=ImageFont.Layout.BASIC) for size in (14, 13))
+        except OSError:
+            continue
+    log.warning("No CJK font found (%s): the Word report goes without its charts.", configured or ", ".join(CJK_FONTS))
+    return None
+
+
+def _draw_png(chart: Chart, k: float, font, small) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (round(chart.width * k), round(chart.height * k)), "white")
+    draw = ImageDraw.Draw(image)
+    for y, text in chart.grid:
+        draw.line([(44 * k, y * k), ((chart.width - 8) * k, y * k)], fill=GRID_INK, width=max(1, round(k)))
+        draw.text((38 * k, (y + 4) * k), text, fill=MUTED, font=small, anchor="rs")
+    for index, (x, name) in enumerate(chart.legend):
+        draw.rectangle([x * k, 6 * k, (x + 14) * k - 1, 20 * k - 1], fill=SERIES_INK[index % len(SERIES_INK)])
+        draw.text(((x + 20) * k, 18 * k), name, fill=INK, font=font, anchor="ls")
+    for label in chart.labels:
+        draw.text((label.x * k, label.y * k), label.text, fill=INK, font=font, anchor="rs" if label.anchor == "end" else "ms")
+    for r in chart.rects:
+        if r.width > 0 and r.height > 0:
+            draw.rectangle([r.x * k, r.y * k, (r.x + r.width) * k - 1, (r.y + r.height) * k - 1],
+                           fill=SERIES_INK[r.series % len(SERIES_INK)])
+        draw.text((r.text_x * k, r.text_y * k), r.text, fill=MUTED, font=small, anchor="ms" if chart.grid else "ls")
+    out = io.BytesIO()
+    # On a palette of the inks blended into white (what anti-aliased edges on a white ground are): a third of the
+    # RGB file, and without the 20 MB an adaptive quantizer takes for a tall chart.
+    image.quantize(palette=_png_palette(), dither=Image.Dither.NONE).save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
+
+@functools.cache
+def _png_palette():
+    from PIL import Image, ImageColor
+
+    # White, the grid's ink (its lines are level: no edges), and each other ink blended into white in eighths from
+    # a quarter: a lighter blend lies so near white that Pillow's palette lookup takes it for the ground.
+    colours = [(255, 255, 255), ImageColor.getrgb(GRID_INK)]
+    for ink in (INK, MUTED, *SERIES_INK):
+        rgb = ImageColor.getrgb(ink)
+        colours += [tuple(round(255 + (c - 255) * step / 8) for c in rgb) for step in range(2, 9)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([value for colour in colours for value in colour])
+    return palette
 
 
 def bars(key: str, title: str, series: list[str], rows: list[tuple[str, list[float], list[str]]],

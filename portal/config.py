@@ -77,6 +77,9 @@ class Config:
     # The district's answer to a submitted suggestion is due this many days after submission (staff may move it).
     ANSWER_DUE_DAYS = int(os.environ.get("ANSWER_DUE_DAYS", "30"))
     COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME", "××街道人大工委")
+    # The CJK font the Word report's chart pictures are drawn with (a .ttf/.ttc path); unset: the first of
+    # portal/charts.py's CJK_FONTS found (Debian: apt-get install fonts-wqy-microhei). Without one the report has no charts.
+    CHART_FONT = os.environ.get("CHART_FONT")
 
     # Meetings: the QR self check-in opens before the start and stays open a while after the end;
     # a check-in later than LATE_AFTER_MINUTES after the start is marked late.

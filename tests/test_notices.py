@@ -1,4 +1,5 @@
 """A deputy's meeting notices, the calendar feed, the committee's name, large text."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -61,7 +62,11 @@ def test_deputy_answers_attend_then_asks_for_leave_with_a_reason(app, client, lo
 def test_no_answer_once_the_meeting_has_started(app, client, login, world):
     meeting = new_meeting(app, world, utcnow() - timedelta(minutes=5))
     login(world["xia"])
-    assert "会议已开始，不能再回复" in client.get("/me").get_data(as_text=True)
+    home = client.get("/me").get_data(as_text=True)
+    # A meeting under way is one line with a link on the home page, not a card that can no longer be answered.
+    assert f'id="notice-{meeting}"' not in home and "会议已开始，不能再回复" not in home
+    assert re.search(rf'<li><span class="badge">进行中</span> <a href="/meetings/{meeting}">', home)
+    assert "会议已开始，不能再回复" in client.get("/meetings/").get_data(as_text=True)
     response = client.post(f"/meetings/{meeting}/reply", data={"reply": "leave", "reason": "生病"}, headers=HX)
     assert response.status_code == 422 and "会议已开始" in response.get_data(as_text=True)
     assert place_of(app, meeting, world["xia"]) == (None, "")

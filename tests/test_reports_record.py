@@ -97,7 +97,7 @@ def test_record_pages_cost_the_same_at_two_scales(app, client, login, street, bu
 def test_the_answer_shows_the_day_the_district_answered_not_the_day_it_was_entered(client, login, street):
     login(street["staff"])
     page = client.get("/reports/deputies/%d?start=2025-01-01&end=2025-12-31" % street["a"].id).get_data(as_text=True)
-    assert "区委采纳，交市政落实。 <span class=\"muted\">（2025年5月20日）</span>" in page
+    assert "区委采纳，交市政落实。 <span class=\"muted date\">（2025年5月20日）</span>" in page
     rows = client.get("/suggestions/export.csv?state=adopted").get_data(as_text=True).splitlines()
     header, [row] = rows[0].split(","), [line.split(",") for line in rows[1:]]
     assert row[header.index("已采纳：日期")] == ANSWERED_ON.isoformat()

@@ -28,7 +28,7 @@ from ..suggestions.answers import answers_to_carry_back, overdue_summary
 from ..suggestions.models import FeedbackMethod
 from . import bp
 from .forms import FiguresFilterForm
-from .services import wall_figures
+from .services import deputy_agenda, wall_figures
 
 # The overview draws every chart of the report for its period and community.
 OVERVIEW_CHARTS = ("category", "community", "four-ones", "attendance", "states")
@@ -46,22 +46,20 @@ def index():
 @bp.route("/me")
 @role_required(Role.DEPUTY)
 def deputy_home():
-    """A deputy's home: what needs them (meetings coming up, items to do or sent back), the checklist, their profile."""
+    """A deputy's home: what needs them now (answers owed, records sent back, items not done), the next meeting, then the rest folded."""
     campaign = current_campaign()
+    records = deputy_records(campaign, current_user.id) if campaign is not None else {}
     context = {
         "campaign": campaign,
+        "records": records,
         "profile": current_user.deputy,  # loaded with the user
         "attendance": year_to_date_attendance(current_user.id),
-        "carry_back": answers_to_carry_back(current_user.id),
+        "agenda": deputy_agenda(campaign, records, upcoming_notices(current_user.id), answers_to_carry_back(current_user.id)),
         "feedback_methods": list(FeedbackMethod),
         "today": local_today(),
-        "notices": upcoming_notices(current_user.id),
     }
     if campaign is not None:
-        records = deputy_records(campaign, current_user.id)
-        context.update(
-            records=records, progress=progress_of(campaign, records), went_into_communities=deputies_in_communities(campaign_period(campaign))
-        )
+        context.update(progress=progress_of(campaign, records), went_into_communities=deputies_in_communities(campaign_period(campaign)))
     return render_template("main/deputy_home.html", **context)
 
 

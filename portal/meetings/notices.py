@@ -85,6 +85,11 @@ def calendar_owner(token: str) -> User | None:
     return user if user is not None and user.active and user.role is Role.DEPUTY else None
 
 
+def subscribe_address(feed_url: str) -> str:
+    """The feed's address for a one-tap subscription: the same address with the webcal scheme, which phones open in their calendar."""
+    return "webcal://" + feed_url.split("://", 1)[-1]
+
+
 def calendar_feed(user: User, committee: str, now: datetime | None = None) -> bytes:
     """The deputy's meetings as an iCalendar file (RFC 5545), from a year back on."""
     from icalendar import Calendar, Event  # imported on the first feed: most workers never serve one

@@ -31,6 +31,7 @@ from .notices import (
     notice_for,
     renew_calendar_token,
     reply_to_meeting,
+    subscribe_address,
     upcoming_notices,
 )
 from .forms import (
@@ -117,6 +118,7 @@ def index():
         deputy["notices"] = upcoming_notices(current_user.id)
         if current_user.calendar_token:
             deputy["calendar_url"] = url_for("meetings.calendar", token=current_user.calendar_token, _external=True)
+            deputy["subscribe_url"] = subscribe_address(deputy["calendar_url"])
     return render_template(
         "meetings/index.html", page=page, tallies=tallies(meeting_ids), own=own, **deputy,
         kinds=meeting_kinds(active_only=False), communities=active_communities(),

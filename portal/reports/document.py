@@ -1,11 +1,24 @@
-"""The work report laid out once, as sections of paragraphs and tables, for the web page and the Word document."""
+"""The work report laid out once, as sections of paragraphs and tables, for the web page and the Word document.
+
+Every rate reads as `figures.percent` writes it by default (whole per cent, rounded half up), as the overview and
+the committee's own report write them: a rate reads the same in a sentence, a table and a chart.
+"""
 import io
+import math
+import re
+import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from flask_babel import format_date
+from flask import current_app
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
+from ..charts import Chart, chart_png
+from ..clock import to_local
 from ..figures import percent
+from ..models import utcnow
 from .report import WorkReport
 
 
@@ -52,11 +65,11 @@ def _figures(report: WorkReport) -> Section:
         [_("Voter opinions collected"), str(f.opinions)],
         [_("Suggestions submitted"), str(f.submitted)],
         [_("Adopted by the district"), str(f.adopted)],
-        [_("Adoption rate"), percent(f.adoption_rate, 1)],
+        [_("Adoption rate"), percent(f.adoption_rate)],
         [_("Practical matters done"), str(f.matters_done)],
         [_("Voter meetings and visits held"), str(f.voter_meetings)],
-        [_("Attendance rate"), percent(f.attendance.rate, 1)],
-        [_("Voter satisfaction"), percent(f.satisfaction_rate, 1)],
+        [_("Attendance rate"), percent(f.attendance.rate)],
+        [_("Voter satisfaction"), percent(f.satisfaction_rate)],
     ], numeric=(1,))])
 
 
@@ -114,10 +127,10 @@ def _attendance(report: WorkReport) -> Section:
         _("Attendance rate = (present + late + left early) ÷ rostered places of the meetings held; leave is counted apart."),
         _("%(attended)d of %(expected)d rostered places attended (%(rate)s); on leave %(excused)d, absent %(absent)d. "
           "%(meetings)d voter meetings and visits were held.",
-          attended=t.attended, expected=t.expected, rate=percent(t.rate, 1), excused=t.excused, absent=t.absent, meetings=f.voter_meetings),
+          attended=t.attended, expected=t.expected, rate=percent(t.rate), excused=t.excused, absent=t.absent, meetings=f.voter_meetings),
     ], [Table(
         [_("Month"), _("Rostered places"), _("Attended"), _("On leave"), _("Attendance rate")],
-        [[format_date(month, "yyyy-MM"), str(m.expected), str(m.attended), str(m.excused), percent(m.rate, 1)]
+        [[format_date(month, "yyyy-MM"), str(m.expected), str(m.attended), str(m.excused), percent(m.rate)]
          for month, m in report.attendance_by_month],
         numeric=(1, 2, 3, 4), caption=_("Attendance by month"))])
     if report.voter_meetings:
@@ -133,7 +146,7 @@ def _evaluations(report: WorkReport) -> Section:
     f = report.figures
     section = Section("evaluations", _("Voter evaluations"), [
         _("%(ballots)d ballots, %(satisfied)d of them satisfied: a satisfaction rate of %(rate)s.",
-          ballots=f.ballots, satisfied=f.satisfied, rate=percent(f.satisfaction_rate, 1)),
+          ballots=f.ballots, satisfied=f.satisfied, rate=percent(f.satisfaction_rate)),
     ])
     if report.evaluations:
         section.tables.append(Table(
@@ -163,46 +176,169 @@ def _by_label(label: str, opinions: list[tuple[str, int]], adoption: list) -> Ta
     )
 
 
-def word_document(title: str, sections: list[Section]) -> bytes:
-    """The sections as a .docx the director edits further in Word or WPS: headings, paragraphs, plain tables."""
-    from docx import Document  # python-docx and lxml load on the first report, not in every worker
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+# GB/T 9704 in twentieths of a point (twips): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm, so the
+# text block is 156 × 225 mm; 22 lines of 28 characters of 三号 (16 pt) on it. Word's document grid holds the two
+# counts: a line pitch of 225 mm ÷ 22, and a character pitch of 156 mm ÷ 28 written as its difference from 16 pt
+# in 1/4096 pt. The page number's line starts 7 mm under the text block, so its foot is about 22 mm above the edge.
+MM = 1440 / 25.4
+A4 = (11906, 16838)
+MARGINS = {"top": round(37 * MM), "bottom": round(35 * MM), "left": round(28 * MM), "right": round(26 * MM)}
+LINES, CHARACTERS, BODY_PT = 22, 28, 16
+TEXT_WIDTH = A4[0] - MARGINS["left"] - MARGINS["right"]
+PAGE = {
+    "width": A4[0], "height": A4[1], **MARGINS, "footer": round(22 * MM),
+    "line_pitch": (A4[1] - MARGINS["top"] - MARGINS["bottom"]) // LINES,
+    "char_space": math.floor((TEXT_WIDTH / 20 / CHARACTERS - BODY_PT) * 4096),
+}
+# The fonts GB/T 9704 names, and what Word or WPS may take instead on a computer without them.
+FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "heading": "黑体", "page_number": "宋体"}
+FONT_TABLE = [
+    {"name": "方正小标宋简体", "alternatives": "FZXiaoBiaoSong-B05S,华文中宋,宋体", "panose": None, "family": "auto", "pitch": "variable"},
+    {"name": "仿宋_GB2312", "alternatives": "仿宋,FangSong", "panose": "02010609030101010101", "family": "modern", "pitch": "fixed"},
+    {"name": "黑体", "alternatives": "SimHei", "panose": "02010609060101010101", "family": "modern", "pitch": "fixed"},
+    {"name": "宋体", "alternatives": "SimSun", "panose": "02010600030101010101", "family": "auto", "pitch": "variable"},
+]
+EMU_PER_TWIP = 635
+HALF_CELL_CHARACTER = 116  # a table's text is 五号 (10.5 pt): half a character, in twips (a digit of a wider font)
+CELL_MARGINS = 2 * 57 + 210  # the cells' margins (1 mm each side), and a character's room for bold headers and other fonts
+IMAGE_MAX_HEIGHT = round(170 * MM) * EMU_PER_TWIP  # a tall chart shrinks to leave room for its caption on the page
+CHINESE_NUMBERS = "一二三四五六七八九十"
+DOCX_PARTS = [  # (part in the package, its template in templates/reports/word/)
+    ("[Content_Types].xml", "content_types.xml"),
+    ("_rels/.rels", "package.rels.xml"),
+    ("docProps/core.xml", "core.xml"),
+    ("docProps/app.xml", "app.xml"),
+    ("word/_rels/document.xml.rels", "document.rels.xml"),
+    ("word/document.xml", "document.xml"),
+    ("word/styles.xml", "styles.xml"),
+    ("word/settings.xml", "settings.xml"),
+    ("word/fontTable.xml", "fontTable.xml"),
+    ("word/footer1.xml", "footer.xml"),
+    ("word/footer2.xml", "footer.xml"),
+]
+# Characters XML 1.0 cannot carry (a pasted control character would make the whole file unreadable).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(11)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")  # Word picks the Chinese font from eastAsia
-    heading = document.add_heading(title, level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for section in sections:
-        document.add_heading(section.title, level=1)
-        for text in section.paragraphs:
-            document.add_paragraph(text)
-        for table in section.tables:
-            if table.caption:
-                document.add_paragraph(table.caption, style="Caption")
-            _add_table(document, table)
+
+@dataclass
+class DocumentProperties:
+    """What Word shows under File → Info: the title, subject and keywords, the committee as author and the time."""
+
+    title: str
+    subject: str
+    creator: str
+    keywords: str
+    language: str
+    created: datetime  # UTC
+
+
+def document_properties(report: WorkReport, title: str, committee: str) -> DocumentProperties:
+    """The report's properties, written now (the portal's clock) by the committee."""
+    locale = get_locale()
+    return DocumentProperties(
+        title=title,
+        subject=_("Work report from %(start)s to %(end)s", start=format_date(report.period.start), end=format_date(report.period.end)),
+        creator=committee,
+        keywords=_("deputies, four ones, voter opinions, suggestions, adoption rate, attendance, voter evaluations"),
+        language=f"{locale.language}-{locale.territory}" if locale.territory else locale.language,
+        created=utcnow(),
+    )
+
+
+def word_document(title: str, sections: list[Section], charts: dict[str, list[Chart]], properties: DocumentProperties) -> bytes:
+    """The sections as a .docx laid out for official documents (GB/T 9704), with the charts as pictures beside their
+    sections, written from templates: the director hands it upward as it is or edits it further in Word or WPS."""
+    images = []
+    parts = []
+    for index, section in enumerate(sections, start=1):
+        pictures = []
+        for chart in charts.get(section.key, ()):
+            png = chart_png(chart)
+            if png is not None:
+                number = len(images) + 1
+                images.append({"rid": f"rIdImage{number}", "name": f"chart{number}.png", "png": png})
+                pictures.append({**images[-1], **_extent(chart), "number": number, "title": chart.title,
+                                 "description": chart.summary})
+        parts.append({
+            "heading": _numbered(index, section.title),
+            "paragraphs": section.paragraphs,
+            "images": pictures,
+            "tables": [{
+                "caption": table.caption, "header": table.header, "rows": table.rows, "widths": _widths(table),
+                "styles": ["CellNumber" if column in table.numeric else "Cell" for column in range(len(table.header))],
+            } for table in section.tables],
+        })
+    context = {
+        "title": title, "sections": parts, "images": images, "properties": properties, "page": PAGE, "fonts": FONTS,
+        "font_table": FONT_TABLE, "text": _xml_text, "clean": _xml_clean,
+        "names": {"figure": _("Report figure"), "cell": _("Report table text"), "number": _("Report table number")},
+    }
+    stamp = to_local(properties.created).timetuple()[:6]  # the parts' times in the zip, on the committee's clock
+    environment = current_app.jinja_env
     out = io.BytesIO()
-    document.save(out)
+    # Every part deflated, the pictures too (a palette PNG still shrinks by a fifth): gzip over the file gains nothing.
+    with zipfile.ZipFile(out, "w") as package:
+        for name, template in DOCX_PARTS:
+            xml = environment.get_template(f"reports/word/{template}").render(context, odd=name != "word/footer2.xml")
+            package.writestr(zipfile.ZipInfo(name, stamp), xml.encode(), zipfile.ZIP_DEFLATED, 6)
+        for image in images:
+            package.writestr(zipfile.ZipInfo(f"word/media/{image['name']}", stamp), image["png"], zipfile.ZIP_DEFLATED, 6)
     return out.getvalue()
 
 
-def _add_table(document, table: Table) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+def _xml_clean(value) -> str:
+    """The text without the characters XML forbids (the template escapes it)."""
+    return _NOT_XML.sub("", str(value))
 
-    grid = document.add_table(rows=1, cols=len(table.header))
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(grid.rows[0].cells, table.header):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for index, (cell, text) in enumerate(zip(cells, row)):
-            cell.text = text
-            if index in table.numeric:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+def _xml_text(value) -> Markup:
+    """Text for a w:t element: escaped, without the characters XML forbids, each line break a w:br."""
+    text = escape(_xml_clean(value))
+    if "\n" in text or "\r" in text:
+        text = _BREAK.join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return text
+
+
+def _numbered(index: int, title: str) -> str:
+    """A first-level heading numbered as GB/T 9704 numbers them: “一、”, “二、” … (“1. ” in another language)."""
+    if get_locale().language == "zh" and index <= len(CHINESE_NUMBERS):
+        return f"{CHINESE_NUMBERS[index - 1]}、{title}"
+    return f"{index}. {title}"
+
+
+def _widths(table: Table) -> list[int]:
+    """Column widths in twips across the text block. A column of short texts (a date, a number, a name, a state)
+    gets the width of its widest text on one line; the columns of long texts share what is left, the narrower
+    of them whole where they fit, the widest wrapping."""
+    needs = [max(map(_text_width, column)) * HALF_CELL_CHARACTER + CELL_MARGINS for column in zip(table.header, *table.rows)]
+    if sum(needs) <= TEXT_WIDTH:
+        widths = [TEXT_WIDTH * need // sum(needs) for need in needs]
+    else:
+        long = [need for need in needs if need > TEXT_WIDTH // 4]
+        room = TEXT_WIDTH - (sum(needs) - sum(long))
+        if not long or room < len(long) * TEXT_WIDTH // 8:
+            long, room = needs, TEXT_WIDTH  # too many columns to keep the short ones whole: every column shares
+        left = len(long)
+        for need in sorted(long):
+            if need * left > room:
+                break
+            room, left = room - need, left - 1
+        cap = room // max(left, 1)
+        widths = [min(need, cap) if need in long else need for need in needs]
+    widths[widths.index(max(widths))] += TEXT_WIDTH - sum(widths)
+    return widths
+
+
+def _text_width(text: str) -> int:
+    """The text's width in half characters: GBK spends two bytes on a Chinese character and one on a digit."""
+    return len(text.encode("gbk", "replace"))
+
+
+def _extent(chart: Chart) -> dict[str, int]:
+    """The picture's size in EMU: the text block's width, or less for a chart taller than the page can hold."""
+    width = TEXT_WIDTH * EMU_PER_TWIP
+    height = round(width * chart.height / chart.width)
+    if height > IMAGE_MAX_HEIGHT:
+        width, height = round(width * IMAGE_MAX_HEIGHT / height), IMAGE_MAX_HEIGHT
+    return {"cx": width, "cy": height}

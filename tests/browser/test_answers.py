@@ -50,8 +50,9 @@ def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):
     page.evaluate("window.__notReloaded = true")
     item = page.locator(f"#carry-back-{owed}")
     assert "区委已采纳，本月修复" in item.inner_text()
+    item.get_by_text("记录回访…").click()  # the form is folded behind its button
     item.get_by_label("方式").select_option(label="电话")
-    item.get_by_role("button", name="记录回访").click()
+    item.get_by_role("button", name="记录回访", exact=True).click()
     expect(page.locator(f"#carry-back-{owed} .flash")).to_be_visible()
     expect(page.locator(f"#carry-back-{owed}")).to_contain_text("回访已记录")
     assert page.evaluate("window.__notReloaded") is True

@@ -70,3 +70,58 @@ def test_the_committees_records_print_one_deputy_per_a4_page(live_server, demo, 
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= records  # at least one A4 sheet per deputy
     assert page.console_errors == []
+
+
+def test_the_word_report_downloads_as_an_a4_document_with_its_charts(live_server, demo, page_at, tmp_path):
+    """The download button gives a .docx named after the committee the header shows, A4, with the overview's charts."""
+    import io
+    import zipfile
+
+    page = page_at()
+    log_in_as_staff(page, live_server)
+    page.goto(live_server + "/reports/")
+    committee = page.locator(".brand strong").text_content().strip()
+    with page.expect_download() as info:
+        page.locator("#download-docx").click()
+    download = info.value
+    assert download.suggested_filename.startswith(committee + "工作汇报-") and download.suggested_filename.endswith(".docx")
+    path = tmp_path / "report.docx"
+    download.save_as(path)
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as package:
+        body = package.read("word/document.xml").decode()
+        pictures = [name for name in package.namelist() if name.startswith("word/media/") and name.endswith(".png")]
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in body and committee + "工作汇报" in body
+    assert len(pictures) >= 4
+    assert page.console_errors == []
+
+
+# The dates among the matching elements that run over more than one line of text.
+WRAPPED = """els => els.filter(e => /^（?\\d{4}年\\d{1,2}月\\d{1,2}日）?$/.test(e.innerText.trim())).map(e => {
+  const r = document.createRange(); r.selectNodeContents(e);
+  return [e.innerText.trim(), new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size]; })
+  .filter(([text, lines]) => lines > 1)"""
+# A4's printable width (210 mm less the print CSS's 2 × 14 mm margins) at 96 px per inch.
+A4_PRINTABLE = {"width": 688, "height": 1000}
+
+
+def test_the_record_of_duties_prints_every_date_on_one_line(live_server, demo, page_at):
+    page = page_at(A4_PRINTABLE)
+    log_in_as_staff(page, live_server)
+    page.goto(live_server + "/deputies/")
+    page.get_by_role("link", name="夏虹").first.click()
+    page.wait_for_url(re.compile(r"/deputies/\d+$"))
+    page.goto(page.url.replace("/deputies/", "/reports/deputies/"))
+    page.emulate_media(media="print")
+    cells = page.locator(".deputy-record td, .deputy-record td span")
+    dates = cells.evaluate_all("els => els.filter(e => /^（?\\d{4}年/.test(e.innerText.trim())).length")
+    assert dates >= 20  # the 四个一, attendance, opinions, suggestions, matters and evaluations tables
+    assert cells.evaluate_all(WRAPPED) == []
+
+
+def test_the_overdue_answers_keep_their_dates_on_one_line_on_a_tablet(live_server, demo, page_at):
+    page = page_at()  # 768 × 1024
+    log_in_as_staff(page, live_server)
+    dates = page.locator("section.overdue tbody td:is(:nth-child(3), :nth-child(4))")
+    assert dates.count() == 2 * page.locator("section.overdue tbody tr").count() > 0
+    assert dates.evaluate_all(WRAPPED) == []
+    assert page.console_errors == []
