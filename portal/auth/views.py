@@ -93,7 +93,11 @@ def logout():
     logout_user()
     session.pop("locale", None)
     flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The HTTP cache only: "storage" would also wipe the door tablet's queued taps (kept for whoever tapped them,
+    # see attendance.js) and "cookies" a device's own cookies; the service worker drops its boards itself (portal.js).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import local_day_start, local_today, to_local
 from ..extensions import db
 from ..models import Community, User, enum_column, utcnow
 
@@ -106,6 +107,27 @@ class Reply(str, enum.Enum):
 REPLY_LABELS = {Reply.ATTEND: _l("Will attend"), Reply.LEAVE: _l("Asks for leave")}
 
 
+class MeetingStatus(str, enum.Enum):
+    """Where a meeting stands on the portal's clock: before its start, while it runs, after its end, or closed."""
+
+    UPCOMING = "upcoming"
+    RUNNING = "running"
+    ENDED = "ended"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(MEETING_STATUS_LABELS[self])
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.UPCOMING: _l("Not started"),
+    MeetingStatus.RUNNING: _l("Under way"),
+    MeetingStatus.ENDED: _l("Ended"),
+    MeetingStatus.CLOSED: _l("Closed"),
+}
+
+
 class MeetingKind(db.Model):
     """A kind of meeting (工委工作会议, 代表与选民见面会 …); voter_log kinds keep a voter-meeting log."""
 
@@ -153,6 +175,34 @@ class Meeting(db.Model):
     closed_by: Mapped[Optional[User]] = relationship(foreign_keys=[closed_by_id])
     reopened_by: Mapped[Optional[User]] = relationship(foreign_keys=[reopened_by_id])
     roster: Mapped[list["MeetingRoster"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+    def status_at(self, now: datetime) -> MeetingStatus:
+        """The meeting's status at `now`: the one rule every page that shows it uses."""
+        if self.closed:
+            return MeetingStatus.CLOSED
+        if now < self.starts_at:
+            return MeetingStatus.UPCOMING
+        return MeetingStatus.RUNNING if now <= self.ends_at else MeetingStatus.ENDED
+
+    @property
+    def status(self) -> MeetingStatus:
+        """The meeting's status now."""
+        return self.status_at(utcnow())
+
+    @property
+    def day(self) -> date:
+        """The meeting's day on the portal's wall clock."""
+        return to_local(self.starts_at).date()
+
+    @property
+    def day_starts_at(self) -> datetime:
+        """Local midnight of the meeting's day, in UTC: marks made before it are made before the day."""
+        return local_day_start(self.day)
+
+    @property
+    def before_its_day(self) -> bool:
+        """True while the portal's today is before the meeting's day."""
+        return local_today() < self.day
 
 
 class MeetingRoster(db.Model):

@@ -294,8 +294,7 @@ def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     sheet_on, sheet_error = _sheet_date(meeting, request.args)
     return render_template("meetings/attendance.html", **_board_context(meeting, sheet_on), sheet_error=sheet_error,
-                           sheet_raw=request.args.get("sheet_on", ""), today=local_today(),
-                           begun=meeting.starts_at <= utcnow())
+                           sheet_raw=request.args.get("sheet_on", ""), today=local_today(), status=meeting.status)
 
 
 @bp.route("/attendance-sw.js")

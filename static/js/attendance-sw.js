@@ -1,7 +1,8 @@
 // The tablets' service worker (served as /meetings/attendance-sw.js, so its scope is /meetings/).
 // It alone owns the offline copies: one cache a day, named and pruned here; the screen only asks it to keep
 // itself (a message). It keeps the attendance screens opened today and the static files they load, so that a tablet
-// that lost its network and reloads still shows its roster and its queued taps. Network first:
+// that lost its network and reloads still shows its roster and its queued taps, until a logout, which
+// drops them all (the page asks, see portal.js). Network first:
 // online the tablet always gets fresh pages; the copy is only the fallback. Nothing is kept of the
 // marks and the poll, and other pages are not touched.
 "use strict";
@@ -71,9 +72,21 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(pruneOtherDays().then(function () { return self.clients.claim(); }));
 });
 
+// At logout the page asks to forget ({forget: true}): every copy goes, names and marks do not outlive the session.
+function forgetAll() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name.indexOf(PREFIX) === 0; })
+      .map(function (name) { return caches.delete(name); }));
+  });
+}
+
 // A screen asks to be kept with what it loads ({keep: [urls]}); it hears true once today's copy is stored.
 self.addEventListener("message", function (event) {
   var port = event.ports[0];
+  if (port && event.data && event.data.forget) {
+    event.waitUntil(forgetAll().then(function () { port.postMessage(true); }, function () { port.postMessage(false); }));
+    return;
+  }
   if (!port || !event.data || !Array.isArray(event.data.keep)) return;
   var urls = event.data.keep.filter(function (url) {
     return kept(new URL(url, self.location.href));

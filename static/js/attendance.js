@@ -1,23 +1,28 @@
 // The tablet attendance screen. No tap is lost: each tap gets an id (a UUID) and its time on the
 // tablet, shows at once as pending (待同步) and waits in a queue kept in localStorage until the server
-// has answered it; the queue is sent in order, with backoff, and survives a reload. A short poll asks
-// for what changed since the board version the tablet has. The search box filters the cards by name,
-// pinyin or initials. The board's cards come without their buttons (600 cards would carry 600 copies):
-// the page sends them once in a <template>, cloned into each card here; a card the server sends alone
-// (a tap's answer, a changed card) comes with its own. A service worker keeps this screen and the static files for a reload offline.
+// has answered it; the queue is sent in order, with backoff, and survives a reload, a closed tab and a logout.
+// Each tap carries the person who tapped it: only their own taps are sent under the session, another
+// person's wait for them or for the logged-in person's explicit "send them as mine". A tap the server
+// refuses as a conflict (409) stays, shown on its card as not recorded. A short poll asks for what changed
+// since the board version the tablet has. The search box filters the cards by name, pinyin or initials.
+// The board's cards come with an empty slot for their buttons (600 cards would carry 600 copies): the page
+// sends them once in a <template>, cloned into each slot here; a card the server sends alone (a tap's
+// answer, a changed card) comes with its own. A service worker keeps this screen and the static files for a reload offline.
 (function () {
   "use strict";
 
   var POLL_MS = 2000;
   var MAX_BACKOFF_MS = 30000;
 
-  var board, meetingId, queueKey;
+  var board, meetingId, queueKey, me;
   var sending = false;
   var polling = false;
   var backoff = 0;
   var retryTimer = null;
-  var lastFailure = null; // null, "offline" or "login"
+  var lastFailure = null; // null, "offline", "login" or "switched"
   var hadQueue = false;
+  var memory = null; // the queue, while this browser refuses to store it (then leaving would lose it)
+  var earlyConfirmed = false;
 
   function uuid4() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -29,6 +34,7 @@
   }
 
   function loadQueue() {
+    if (memory) return memory.slice();
     try {
       return JSON.parse(localStorage.getItem(queueKey) || "[]");
     } catch (error) {
@@ -37,8 +43,43 @@
   }
 
   function saveQueue(queue) {
-    if (queue.length) localStorage.setItem(queueKey, JSON.stringify(queue));
-    else localStorage.removeItem(queueKey);
+    try {
+      if (queue.length) localStorage.setItem(queueKey, JSON.stringify(queue));
+      else localStorage.removeItem(queueKey);
+      memory = null;
+    } catch (error) {
+      memory = queue;
+    }
+  }
+
+  function mine(tap) {
+    return tap.user === me;
+  }
+
+  // Taps that may be sent now: this person's, not refused.
+  function sendable(tap) {
+    return mine(tap) && !tap.refused;
+  }
+
+  function deputiesOf(taps) {
+    var seen = {};
+    taps.forEach(function (tap) { seen[tap.deputy] = true; });
+    return Object.keys(seen).length;
+  }
+
+  // Who is logged in in this browser now, as the last page loaded says (portal.js); null if unknown.
+  function browserUser() {
+    try {
+      return localStorage.getItem("portal.user");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function sessionFailure() {
+    var user = browserUser();
+    if (user === null || user === me) return null;
+    return user === "" ? "login" : "switched";
   }
 
   function csrfToken() {
@@ -60,7 +101,9 @@
   // Give a board card its buttons from the page's template: its id in the URLs and ids, its state pressed.
   function decorate(card, closed) {
     var template = document.getElementById("card-actions");
-    if (closed || !template || card.querySelector(".card-actions")) return;
+    var slot = card.querySelector(".card-actions-slot");
+    if (closed && slot) slot.remove();
+    if (closed || !template || (card.querySelector(".card-actions") && !slot)) return;
     var actions = template.content.firstElementChild.cloneNode(true);
     var deputyId = card.id.slice(5);
     actions.querySelectorAll("form, label, input, small").forEach(function (node) {
@@ -76,7 +119,8 @@
     });
     var reason = card.querySelector(".card-reason");
     if (reason) actions.querySelector('input[name="reason"]').value = reason.textContent;
-    card.appendChild(actions);
+    if (slot) slot.replaceWith(actions);
+    else card.appendChild(actions);
   }
 
   function decorateAll(grid) {
@@ -114,11 +158,26 @@
     return !!(card.querySelector("details[open]") || (active && card.contains(active) && active.tagName === "INPUT"));
   }
 
-  // Show a card's queued taps: the last one's status, marked 待同步, in the pending colour.
+  // A refused tap's note on its card: not recorded, which mark, and the server's reason.
+  function showRefused(card, refused) {
+    card.querySelectorAll(".tap-refused").forEach(function (note) { note.remove(); });
+    card.classList.toggle("is-refused", refused.length > 0);
+    refused.forEach(function (tap) {
+      var note = document.createElement("p");
+      note.className = "field-error card-refusal tap-refused";
+      note.setAttribute("role", "alert");
+      note.textContent = board.dataset.refusedNote.replace("{mark}", tap.label).replace("{reason}", tap.refused);
+      notesOf(card).appendChild(note);
+    });
+  }
+
+  // Show a card's queued taps: the last one's status, marked 待同步, in the pending colour; taps refused as not recorded.
   function overlay(card) {
     if (!card) return;
     var deputyId = card.id.slice(5);
-    var taps = loadQueue().filter(function (tap) { return tap.deputy === deputyId; });
+    var own = loadQueue().filter(function (tap) { return tap.deputy === deputyId && mine(tap); });
+    var taps = own.filter(sendable);
+    showRefused(card, taps.length ? [] : own.filter(function (tap) { return tap.refused; }));
     var chip = card.querySelector(".card-status");
     if (!taps.length) {
       card.classList.remove("is-pending");
@@ -154,7 +213,7 @@
 
   // A refused tap's reason stays on its card until the next tap there (overlay removes it), whatever the poll brings.
   function keepRefusal(shown, incoming) {
-    var refusal = shown.querySelector(".card-refusal");
+    var refusal = shown.querySelector(".card-refusal:not(.tap-refused)");
     if (refusal && !incoming.querySelector(".card-refusal")) notesOf(incoming).appendChild(refusal);
   }
 
@@ -179,22 +238,43 @@
   }
 
 
+  // The banner counts deputies, not taps: five taps on four deputies are four cards waiting.
   function showBanner() {
     var banner = document.getElementById("queue-banner");
     if (!banner) return;
-    var count = loadQueue().length;
+    var queue = loadQueue();
+    var waiting = deputiesOf(queue.filter(sendable));
+    var refused = deputiesOf(queue.filter(function (tap) { return mine(tap) && tap.refused; }));
     banner.classList.remove("is-offline", "is-synced");
-    if (count) {
+    if (waiting) {
       hadQueue = true;
-      var message = lastFailure === "login" ? banner.dataset.login : lastFailure ? banner.dataset.offline : banner.dataset.syncing;
-      banner.textContent = message.replace("{n}", String(count));
-      if (lastFailure) banner.classList.add("is-offline");
+      var message = memory ? banner.dataset.unsafe : lastFailure ? banner.dataset[lastFailure] : banner.dataset.syncing;
+      banner.textContent = message.replace("{n}", String(waiting));
+      if (lastFailure || memory) banner.classList.add("is-offline");
+    } else if (refused) {
+      banner.textContent = banner.dataset.refused.replace("{n}", String(refused));
+      banner.classList.add("is-offline");
     } else if (hadQueue) {
       banner.textContent = banner.dataset.synced;
       banner.classList.add("is-synced");
     } else {
       banner.textContent = "";
     }
+  }
+
+  // Before the meeting's day (the tablet's clock against the day's start in the portal's zone), a tap asks
+  // once per screen: a tablet set up the evening before just works the next morning, a wrong meeting is caught.
+  function confirmEarly(form, submitter) {
+    var dialog = document.getElementById("early-confirm");
+    if (earlyConfirmed || !dialog || !dialog.showModal || Date.now() >= Number(board.dataset.dayStarts)) return true;
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue !== "confirm") return;
+      earlyConfirmed = true;
+      enqueue(form, submitter);
+    }, { once: true });
+    dialog.showModal();
+    return false;
   }
 
   function enqueue(form, submitter) {
@@ -211,12 +291,16 @@
       reasonField.focus();
       return;
     }
+    if (!confirmEarly(form, submitter)) return;
     var label = status === "excused" ? card.querySelector(".leave summary").textContent.replace("…", "")
       : submitter.textContent;
-    var queue = loadQueue();
+    var deputyId = card.id.slice(5);
+    // A new tap on a card supersedes this person's refused ones there.
+    var queue = loadQueue().filter(function (tap) { return !(tap.refused && mine(tap) && tap.deputy === deputyId); });
     queue.push({
-      id: uuid4(), deputy: card.id.slice(5), url: form.action, status: status, reason: reason,
+      id: uuid4(), deputy: deputyId, url: form.action, status: status, reason: reason,
       sheetOn: form.elements.sheet_on ? form.elements.sheet_on.value : "", label: label.trim(), tappedAt: Date.now(),
+      user: me, userName: board.dataset.userName,
     });
     saveQueue(queue);
     var details = card.querySelector("details[open]");
@@ -239,14 +323,30 @@
     saveQueue(loadQueue().filter(function (queued) { return queued.id !== tap.id; }));
   }
 
-  // Send the oldest queued tap; on an answer go on with the next, on no answer try again later.
+  // A tap the server would not record (its id already used elsewhere): kept, with the reason, never counted as synced.
+  function refused(tap, content) {
+    var note = content.querySelector(".card-refusal") || content.firstElementChild;
+    var reason = (note ? note.textContent : content.textContent).trim() || board.dataset.notRecorded;
+    saveQueue(loadQueue().map(function (queued) {
+      if (queued.id === tap.id) queued.refused = reason;
+      return queued;
+    }));
+    overlay(cardOf(tap.deputy));
+  }
+
+  // Send this person's oldest queued tap; on an answer go on with the next, on no answer try again later.
   function pump() {
-    var queue = loadQueue();
-    if (sending || !queue.length) {
+    var tap = loadQueue().filter(sendable)[0];
+    var failure = sessionFailure();
+    if (failure && tap) {
+      lastFailure = failure; // another person (or nobody) is logged in in this browser now: send nothing
       showBanner();
       return;
     }
-    var tap = queue[0];
+    if (sending || !tap) {
+      showBanner();
+      return;
+    }
     var body = new URLSearchParams({
       csrf_token: csrfToken(), status: tap.status, reason: tap.reason, tap_id: tap.id,
       tapped_at: String(tap.tappedAt), sent_at: String(Date.now()),
@@ -257,18 +357,24 @@
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
     }).then(function (response) {
-      if (response.status === 200 || response.status === 422) {
+      if (response.status === 200 || response.status === 422 || response.status === 409) {
         return response.text().then(function (html) {
-          settled(tap);
-          answered(tap, fragment(html));
+          if (response.status === 409) {
+            refused(tap, fragment(html));
+          } else {
+            settled(tap);
+            answered(tap, fragment(html));
+          }
           lastFailure = null;
           backoff = 0;
           sending = false;
+          renderForeign();
           pump();
         });
       }
       sending = false;
-      retryLater(response.type === "opaqueredirect" ? "login" : "offline");
+      // A redirect to the login page or a refused CSRF token: the session has ended.
+      retryLater(response.type === "opaqueredirect" || response.status === 400 ? "login" : "offline");
     }).catch(function () {
       sending = false;
       retryLater("offline");
@@ -308,7 +414,7 @@
       })
       .then(function () {
         polling = false;
-        if (lastFailure && loadQueue().length) {
+        if (lastFailure && loadQueue().filter(sendable).length) {
           backoff = 0;
           clearTimeout(retryTimer);
           pump(); // the server answers again: send the queue now
@@ -316,7 +422,7 @@
       })
       .catch(function () {
         polling = false;
-        if (loadQueue().length) {
+        if (loadQueue().filter(sendable).length) {
           lastFailure = lastFailure || "offline";
           showBanner();
         }
@@ -407,11 +513,61 @@
     pump();
   });
 
+  // Another person's taps: listed, sent only when the person logged in now says so (they are recorded under
+  // that person's name), or when the one who tapped logs in again.
+  function renderForeign() {
+    var panel = document.getElementById("foreign-taps");
+    if (!panel) return;
+    var foreign = loadQueue().filter(function (tap) { return !mine(tap); });
+    panel.hidden = !foreign.length;
+    if (!foreign.length) return;
+    var names = [];
+    foreign.forEach(function (tap) {
+      var name = tap.userName || panel.dataset.someone;
+      if (names.indexOf(name) < 0) names.push(name);
+    });
+    panel.querySelector(".foreign-taps-text").textContent = panel.querySelector(".foreign-taps-text").dataset.text
+      .split("{name}").join(names.join("、"));
+    var list = panel.querySelector(".foreign-taps-list");
+    list.textContent = "";
+    foreign.forEach(function (tap) {
+      var card = cardOf(tap.deputy);
+      var item = document.createElement("li");
+      item.textContent = (card ? card.querySelector(".card-name").textContent : "#" + tap.deputy) + " · " + tap.label +
+        " · " + new Date(tap.tappedAt).toLocaleString();
+      list.appendChild(item);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-foreign]");
+    if (!button || !board) return;
+    var adopt = button.dataset.foreign === "adopt";
+    var queue = [];
+    loadQueue().forEach(function (tap) {
+      if (mine(tap)) queue.push(tap);
+      else if (adopt) queue.push(Object.assign(tap, { user: me, userName: board.dataset.userName }));
+    });
+    saveQueue(queue);
+    renderForeign();
+    board.querySelectorAll(".attendance-card").forEach(overlay);
+    pump();
+  });
+
+  // The queue lives in localStorage, so leaving or reloading loses nothing (the banner says so): only a
+  // browser that refused to store it is asked to stay.
   window.addEventListener("beforeunload", function (event) {
-    if (board && loadQueue().length) {
+    if (board && memory && memory.filter(sendable).length) {
       event.preventDefault();
       event.returnValue = "";
     }
+  });
+
+  // A login or logout in another tab: stop sending as soon as the browser's person is not this screen's.
+  window.addEventListener("storage", function (event) {
+    if (!board || event.key !== "portal.user") return;
+    if (!sessionFailure() && (lastFailure === "switched" || lastFailure === "login")) lastFailure = null;
+    pump();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -420,8 +576,10 @@
     if (!board) return;
     meetingId = board.dataset.meeting;
     queueKey = "portal.attendance.queue." + meetingId;
+    me = board.dataset.user;
     board.querySelectorAll(".attendance-grid").forEach(decorateAll);
     board.querySelectorAll(".attendance-card").forEach(overlay);
+    renderForeign();
     showBanner();
     pump();
     setInterval(poll, POLL_MS);
