@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.evaluations.models import Evaluation
 from portal.matters.models import MatterState, PracticalMatter, practical_matter_deputies
 from portal.meetings.models import Attendance, AttendanceStatus, MarkSource, Meeting, MeetingKind, MeetingRoster
-from portal.models import Community, DeputyProfile, Level, Membership, Role, User
+from portal.models import Community, DeputyProfile, Level, Membership, Role, Term, User
 from portal.meetings.services import ensure_default_meeting_kinds
 from portal.opinions.models import Category, CollectionMethod, Opinion
 from portal.opinions.services import ensure_default_categories
@@ -109,9 +109,11 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
          "expertise": "", "phone": f"139{n:08d}"}
         for n, uid in enumerate(deputy_ids)
     ])
-    member_from = today - timedelta(days=2 * 365)  # deputies since before the year of records below
+    member_from = today - timedelta(days=2 * 365)  # deputies of a term begun before the year of records below
+    _insert(Term, [{"id": 1, "name": "第十八届", "starts_on": member_from, "ends_on": member_from + timedelta(days=5 * 365)}])
     _insert(Membership, [
-        {"deputy_id": uid, "community_id": community_of[uid], "starts_on": member_from, "starts_at": local_day_start(member_from)}
+        {"deputy_id": uid, "community_id": community_of[uid], "term_id": 1, "starts_on": member_from,
+         "starts_at": local_day_start(member_from)}
         for uid in deputy_ids
     ])
 

@@ -58,7 +58,7 @@ class ImportForm(BaseForm):
     """The CSV or XLSX file of deputies, and the day they are deputies from."""
 
     file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(_l("Please choose a file."))])
-    member_from = DateField(_l("Deputies from"), validators=[InputRequired(_l("Please enter the date."))])
+    member_from = DateField(_l("Deputies from"), validators=[Optional()])  # today when left empty
 
 
 class ActiveForm(ConfirmForm):

@@ -235,7 +235,7 @@ def import_file():
         upload = form.file.data
         try:
             rows = read_rows(upload.filename or "", upload.read())
-            member_from = check_effective(form.member_from.data, "member_from")
+            member_from = check_effective(form.member_from.data or local_today(), "member_from")
         except ServiceError as error:
             attach_to_form(form, error)
         else:
