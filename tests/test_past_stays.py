@@ -225,7 +225,7 @@ CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 # No shrinking: a failing history is reported as drawn (the draws are labelled), within the suite's time.
-@settings(max_examples=12, deadline=None, derandomize=CI, database=None, phases=(Phase.explicit, Phase.generate),
+@settings(max_examples=10, deadline=None, derandomize=CI, database=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_later_edits_never_change_a_closed_figure(app, world, data):
