@@ -9,14 +9,14 @@ is rolled back, so the examples share one world.
 """
 import os
 from dataclasses import astuple
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from portal.accounts.services import DeputyFields, set_active, update_community, update_user
+from portal.accounts.services import DeputyFields, deputies_query, set_active, update_community, update_user
 from portal.accounts.terms import start_term
 from portal.campaigns.models import Campaign, ChecklistItem, ChecklistRecord, RecordState
 from portal.campaigns.services import CampaignFields, campaign_tallies, create_campaign, set_retired
@@ -26,8 +26,7 @@ from portal.evaluations.models import Evaluation
 from portal.meetings.models import Attendance, AttendanceStatus, MarkSource, Meeting, MeetingKind, MeetingRoster
 from portal.meetings.rates import attendance_rates, monthly_attendance, period_tally
 from portal.meetings.services import ensure_default_meeting_kinds
-from portal.models import Community, DeputyProfile, Level, Role, User
-from portal.accounts.services import deputies_query
+from portal.models import Community, Level, Role, User
 from portal.opinions.models import Category, CollectionMethod, Opinion
 from portal.opinions.services import ensure_default_categories, update_category
 from portal.periods import Period

@@ -255,8 +255,9 @@ def deputy_profile(user_id: int) -> DeputyProfile | None:
     return db.session.scalar(deputies_query(active=None).where(DeputyProfile.user_id == user_id))
 
 
-def active_deputies(community: Community | int | None = None) -> list[User]:
-    """The active deputies' users, by community then name, for rosters and choice lists.
+def active_deputies(community: Community | int | None = None, during: Period | None = None) -> list[User]:
+    """The active deputies' users, by community then name, for rosters and choice lists; with `during`, the
+    deputies of that period instead (see `deputies_query`).
 
     Each user comes with its profile and community (`user.deputy.community`) in the same statement.
     """
@@ -267,4 +268,4 @@ def active_deputies(community: Community | int | None = None) -> list[User]:
         .options(contains_eager(User.deputy).contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
-    return list(db.session.scalars(_deputy_rule(query, True, community, None, None)))
+    return list(db.session.scalars(_deputy_rule(query, True, community, None, None, during)))
