@@ -8,7 +8,6 @@ from wtforms import SelectChoice
 
 from ..accounts.importing import import_deputies, read_rows
 from ..accounts.memberships import check_effective, memberships_of
-from ..accounts.terms import start_term
 from ..accounts.services import (
     DeputyFields,
     active_communities,
@@ -19,12 +18,13 @@ from ..accounts.services import (
     update_community,
     update_user,
 )
+from ..accounts.terms import start_term
 from ..auth.services import set_password
+from ..clock import local_today
 from ..errors import ServiceError, attach_to_form, commit_form, run_and_commit
 from ..extensions import db
 from ..forms import ConfirmForm, commit_once
 from ..htmx import is_htmx, render_page_or_partial
-from ..clock import local_today
 from ..membership import members_on
 from ..models import Community, DeputyProfile, Level, Membership, Role, User
 from ..permissions import role_required
