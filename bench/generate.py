@@ -14,12 +14,12 @@ from sqlalchemy import func, insert, select
 
 from portal.auth.services import hash_password
 from portal.campaigns.models import Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
-from portal.clock import local_today
+from portal.clock import local_day_start, local_today
 from portal.extensions import db
 from portal.evaluations.models import Evaluation
 from portal.matters.models import MatterState, PracticalMatter, practical_matter_deputies
 from portal.meetings.models import Attendance, AttendanceStatus, MarkSource, Meeting, MeetingKind, MeetingRoster
-from portal.models import Community, DeputyProfile, Level, Role, User
+from portal.models import Community, DeputyProfile, Level, Membership, Role, Term, User
 from portal.meetings.services import ensure_default_meeting_kinds
 from portal.opinions.models import Category, CollectionMethod, Opinion
 from portal.opinions.services import ensure_default_categories
@@ -108,6 +108,13 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
         {"user_id": uid, "level": Level.CITY if n % 5 == 0 else Level.DISTRICT, "community_id": community_of[uid],
          "expertise": "", "phone": f"139{n:08d}"}
         for n, uid in enumerate(deputy_ids)
+    ])
+    member_from = today - timedelta(days=2 * 365)  # deputies of a term begun before the year of records below
+    _insert(Term, [{"id": 1, "name": "第十八届", "starts_on": member_from, "ends_on": member_from + timedelta(days=5 * 365)}])
+    _insert(Membership, [
+        {"deputy_id": uid, "community_id": community_of[uid], "term_id": 1, "starts_on": member_from,
+         "starts_at": local_day_start(member_from)}
+        for uid in deputy_ids
     ])
 
     ensure_default_meeting_kinds()  # the migrations insert them; a schema from create_all() has none

@@ -1,14 +1,15 @@
 """Database tables, as typed SQLAlchemy 2 models, and the enums they use."""
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, DateTime, Enum, ForeignKey, Index, String
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from .clock import local_day_start
 from .extensions import db
 
 
@@ -155,6 +156,65 @@ class DeputyProfile(db.Model):
     @property
     def name(self) -> str:
         return self.user.name
+
+
+class Term(db.Model):
+    """A term of the people's congress (届, e.g. 第十七届): its name and its first and last day."""
+
+    __tablename__ = "terms"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="term_dates"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<Term {self.name}>"
+
+
+class Membership(db.Model):
+    """A stretch of days a user was a deputy, in one community (and one term, when terms are kept).
+
+    A deputy's stretches never overlap; a move ends one and starts the next, deactivation ends the last.
+    `starts_at`/`ends_before` are the same days as instants (local midnights, UTC), so a meeting's start can
+    be compared with them in SQL; they follow the dates (see `portal.membership`).
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="membership_dates"),
+        Index("ix_memberships_deputy_days", "deputy_id", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    term_id: Mapped[Optional[int]] = mapped_column(ForeignKey("terms.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[Optional[date]] = mapped_column(Date)  # the last day counted; None while it lasts
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_before: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    deputy: Mapped[User] = relationship()
+    community: Mapped[Community] = relationship()
+    term: Mapped[Optional[Term]] = relationship()
+
+    __audit_parent__ = ("User", "deputy_id")
+    __audit_dates__ = ("ends_on", "starts_on")
+
+    @validates("starts_on")
+    def _starts(self, _key, day: date) -> date:
+        self.starts_at = local_day_start(day)
+        return day
+
+    @validates("ends_on")
+    def _ends(self, _key, day: date | None) -> date | None:
+        self.ends_before = None if day is None else local_day_start(day + timedelta(days=1))
+        return day
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.deputy_id} {self.community_id} {self.starts_on}..{self.ends_on}>"
 
 
 class Setting(db.Model):

@@ -2,12 +2,17 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, ValidationError
+from sqlalchemy import select
+from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Optional
 
 from .clock import local_day_start, local_today
+from .extensions import db
+from .figures_cache import cached_figure
 from .forms import BaseForm
+from .models import Term
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class PeriodForm(BaseForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+    # A button beside the dates: "year" (本年), "term" (本届, the term so far) or "term-<id>" (a whole term).
+    span = StringField(validators=[Optional()])
 
     def validate_end(self, field) -> None:
         """The period cannot end before it starts."""
@@ -80,16 +87,61 @@ def this_year() -> Period:
     return Period(date(today.year, 1, 1), today)
 
 
+@cached_figure
+def _terms() -> tuple[tuple[int, str, date, date], ...]:
+    """The terms (id, name, first and last day), latest first."""
+    query = select(Term.id, Term.name, Term.starts_on, Term.ends_on).order_by(Term.starts_on.desc())
+    return tuple(tuple(row) for row in db.session.execute(query))
+
+
+def this_term() -> Period | None:
+    """The current term (届) from its first day to today, on the committee's clock; None when no term holds today."""
+    today = local_today()
+    for _id, _name, starts_on, ends_on in _terms():
+        if starts_on <= today <= ends_on:
+            return Period(starts_on, today)
+    return None
+
+
+def spans() -> list[tuple[str, str]]:
+    """The periods offered beside the dates: this year, this term, and each earlier term whole."""
+    offered = [("year", _("This year"))]
+    if this_term() is not None:
+        offered.append(("term", _("This term")))
+    today = local_today()
+    offered += [(f"term-{term_id}", name) for term_id, name, starts_on, _ends_on in _terms() if starts_on <= today
+                and not (this_term() and starts_on == this_term().start)]
+    return offered
+
+
+def span_period(span: str | None) -> Period | None:
+    """The period a span button names (see `PeriodForm.span`), or None for an unknown one."""
+    if span == "year":
+        return this_year()
+    if span == "term":
+        return this_term()
+    if span and span.startswith("term-") and span[5:].isdigit():
+        for term_id, _name, starts_on, ends_on in _terms():
+            if term_id == int(span[5:]):
+                return Period(starts_on, ends_on)
+    return None
+
+
 def read_period(form: PeriodForm, default: Period = Period(), community_id: int | None = None) -> Period:
     """The period a validated form asks for, in `community_id` (all communities when None); a bad period
-    (shown at its field) or an empty date takes the default's.
+    (shown at its field) or an empty date takes the default's. A span button (本年, 本届, a term) sets both dates.
 
     An empty field is filled with the date in force, so the form shows the period the page reports on.
     """
     start, end = default.start, default.end
-    if form.validate():
+    span = span_period(form.span.data)
+    if span is not None:
+        start, end = span.start, span.end
+        form.start.raw_data = form.end.raw_data = None
+    elif form.validate():
         start, end = form.start.data or start, form.end.data or end
     for field, value in ((form.start, start), (form.end, end)):
         if not field.raw_data or not field.raw_data[0]:
             field.raw_data, field.data = None, value
+    form.spans = spans()
     return Period(start, end, community_id or None)

@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Callable
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -365,8 +366,14 @@ class UserFactory:
         self.app, self.make_community = app, make_community
         self.counters = {role: itertools.count(1) for role in Role}
 
+    # A test's deputy has been one since long before any date a test uses, unless it says otherwise.
+    MEMBER_FROM = date(2000, 1, 1)
+
     def __call__(self, role: Role | str = Role.DEPUTY, username: str | None = None, name: str | None = None,
-                 active: bool = True, community_id: int | None = None, level: Level = Level.DISTRICT) -> UserInfo:
+                 active: bool = True, community_id: int | None = None, level: Level = Level.DISTRICT,
+                 member_from: date | None = None) -> UserInfo:
+        """A user; a deputy is one from `member_from`, and an inactive deputy's membership ended that same day."""
+        from portal.accounts.memberships import end_membership
         from portal.accounts.services import DeputyFields, create_user
 
         role = Role(role)
@@ -380,9 +387,12 @@ class UserFactory:
             deputy = None
             if role is Role.DEPUTY:
                 deputy = DeputyFields(level, _db.session.get(Community, community_id), "教师", "13900000000")
-            user = create_user(username, name, role, PASSWORD, deputy)
+            member_from = member_from or self.MEMBER_FROM
+            user = create_user(username, name, role, PASSWORD, deputy, member_from=member_from)
             if not active:
                 user.active = False
+                if role is Role.DEPUTY:
+                    end_membership(user, member_from)
             _db.session.commit()
             return UserInfo(user.id, user.username, user.name, role, PASSWORD, community_id)
 

@@ -1,11 +1,13 @@
 """Account services: users, deputy profiles, communities, and the all-or-nothing import."""
 import io
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from portal.accounts.importing import import_deputies, read_rows
+from portal.accounts.memberships import memberships_of
 from portal.accounts.services import (
     DeputyFields,
     create_community,
@@ -15,6 +17,7 @@ from portal.accounts.services import (
     update_community,
     update_user,
 )
+from portal.clock import local_today
 from portal.errors import ServiceError
 from portal.models import Community, DeputyProfile, Level, Role, User
 
@@ -75,16 +78,21 @@ def test_usernames_are_unique(db, community):
         create_user("STAFF1", "乙", Role.STAFF, "password-1")
 
 
-def test_role_change_drops_and_adds_the_profile(db, community):
-    user = create_user("someone", "某人", Role.DEPUTY, "password-1", deputy_fields(community))
+def test_role_change_ends_and_starts_a_membership_and_keeps_the_profile(db, community):
+    today = local_today()
+    user = create_user("someone", "某人", Role.DEPUTY, "password-1", deputy_fields(community), member_from=date(2020, 1, 1))
     db.session.commit()
-    update_user(user, "someone", "某人", Role.STAFF)
+    with pytest.raises(ServiceError) as refused:
+        update_user(user, "someone", "某人", Role.STAFF)
+    assert refused.value.field == "effective_on"
+    update_user(user, "someone", "某人", Role.STAFF, effective_on=today)
     db.session.commit()
-    assert user.deputy is None
-    assert db.session.scalar(select(func.count()).select_from(DeputyProfile)) == 0
-    update_user(user, "someone", "某人", Role.DEPUTY, deputy_fields(community, level=Level.DISTRICT))
+    assert user.deputy is not None  # kept for the records of the days they were a deputy
+    assert [(m.starts_on, m.ends_on) for m in memberships_of(user.id)] == [(date(2020, 1, 1), today - timedelta(days=1))]
+    update_user(user, "someone", "某人", Role.DEPUTY, deputy_fields(community, level=Level.DISTRICT), effective_on=today)
     db.session.commit()
     assert user.deputy.level is Level.DISTRICT
+    assert [(m.starts_on, m.ends_on) for m in memberships_of(user.id)][-1] == (today, None)
 
 
 def test_admin_cannot_deactivate_themselves(db):

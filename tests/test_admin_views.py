@@ -1,8 +1,11 @@
 """The admin's pages: forms keep input and show errors at the field; htmx swaps rows and tables."""
 import io
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from portal.accounts.memberships import memberships_of
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Community, DeputyProfile, Role, User
 
@@ -54,11 +57,33 @@ def test_edit_user_changes_role(app, client, login, make_user):
     deputy = make_user(Role.DEPUTY)
     response = client.get(f"/admin/users/{deputy.id}/edit")
     assert f'value="{deputy.username}"' in response.get_data(as_text=True)
-    response = client.post(f"/admin/users/{deputy.id}/edit", data={"username": deputy.username, "name": "改名", "role": "staff"})
+    form = {"username": deputy.username, "name": "改名", "role": "staff"}
+    assert "请填写变更生效的日期。" in client.post(f"/admin/users/{deputy.id}/edit", data=form).get_data(as_text=True)
+    response = client.post(f"/admin/users/{deputy.id}/edit", data=form | {"effective_on": local_today().isoformat()})
     assert response.status_code == 302
     with app.app_context():
         user = db.session.get(User, deputy.id)
-        assert user.role is Role.STAFF and user.name == "改名" and user.deputy is None
+        assert user.role is Role.STAFF and user.name == "改名"
+        assert memberships_of(user.id)[-1].ends_on == local_today() - timedelta(days=1)
+
+
+def test_deactivating_a_deputy_asks_for_their_last_day(app, client, login, make_user):
+    login(make_user(Role.ADMIN))
+    deputy = make_user(Role.DEPUTY)
+    row = client.get("/admin/users").get_data(as_text=True)
+    assert f'name="effective_on" required value="{local_today().isoformat()}"' in row and "任职最后一天" in row
+    refused = client.post(f"/admin/users/{deputy.id}/active", data={"active": "0", "effective_on": ""}, headers={"HX-Request": "true"})
+    assert "请填写变更生效的日期。" in refused.get_data(as_text=True)
+    too_far = (local_today() + timedelta(days=40)).isoformat()
+    refused = client.post(f"/admin/users/{deputy.id}/active", data={"active": "0", "effective_on": too_far}, headers={"HX-Request": "true"})
+    assert "日期不能晚于今天之后31天。" in refused.get_data(as_text=True) and f'value="{too_far}"' in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, deputy.id).active is True
+    last_day = (local_today() - timedelta(days=3)).isoformat()
+    client.post(f"/admin/users/{deputy.id}/active", data={"active": "0", "effective_on": last_day}, headers={"HX-Request": "true"})
+    with app.app_context():
+        assert db.session.get(User, deputy.id).active is False
+        assert memberships_of(deputy.id)[-1].ends_on.isoformat() == last_day
 
 
 def test_reset_password(client, login, make_user):

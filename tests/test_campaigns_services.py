@@ -1,11 +1,13 @@
 """The rules of campaigns and 四个一 records, on SQLite and PostgreSQL."""
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts.memberships import end_membership
+from portal.accounts.services import set_active
 from portal.campaigns.models import Campaign, ChecklistRecord, ItemKind, RecordState
 from portal.campaigns.services import (
     CampaignFields,
@@ -23,6 +25,7 @@ from portal.campaigns.services import (
     update_item,
     verify_record,
 )
+from portal.clock import local_today
 from portal.errors import ServiceError
 from portal.extensions import db as _db
 from portal.models import Level, Role, User
@@ -271,12 +274,20 @@ def test_tallies_come_from_the_records(db, people):
     assert (first.done, first.verified, first.deputies) == (2, 1, 3)
     assert [t.done for t in tallies.items[1:]] == [1, 1, 1]
 
-    set_retired(campaign.items[3], True)  # b now lacks only two of three
     record(campaign, b, b, community, kind=ItemKind.LECTURE)
     record(campaign, b, b, community, kind=ItemKind.PRACTICAL)
-    assert campaign_tallies(campaign).complete == 2
-    a.active = False  # a deactivated deputy leaves the denominators, but they did go
+    before = campaign_tallies(campaign)
+    assert (before.deputies, before.complete) == (3, 1)
+    # The campaign has ended: retiring an item or deactivating a deputy today changes none of its figures.
+    set_retired(campaign.items[3], True)
+    set_active(staff, a, False, effective_on=local_today())
+    assert campaign_tallies(campaign) == before
+    # An item retired while the campaign ran no longer counts: b now has every counted item.
+    campaign.items[3].retired_on = END
     db.session.flush()
+    assert campaign_tallies(campaign).complete == 2
+    # A deputy whose membership ended before the campaign began was never one of its deputies.
+    end_membership(a, START - timedelta(days=1))
     tallies = campaign_tallies(campaign)
     assert (tallies.deputies, tallies.complete, tallies.went_into_communities) == (2, 1, 2)
 

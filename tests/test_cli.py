@@ -9,8 +9,9 @@ from portal.models import Community, DeputyProfile, Level, Role, User
 def counts(app):
     with app.app_context():
         return {
-            role: db.session.scalar(select(func.count()).select_from(User).where(User.role == role)) for role in Role
-        } | {"communities": db.session.scalar(select(func.count()).select_from(Community))}
+            role: db.session.scalar(select(func.count()).select_from(User).where(User.role == role, User.active)) for role in Role
+        } | {"communities": db.session.scalar(select(func.count()).select_from(Community)),
+             "former deputies": db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.DEPUTY, ~User.active))}
 
 
 @pytest.mark.postgres
@@ -20,6 +21,7 @@ def test_seed_demo_builds_a_street_and_is_idempotent(app, runner):
     assert "admin" in result.output and "xiahong" in result.output
     first = counts(app)
     assert first[Role.ADMIN] == 1 and first[Role.STAFF] == 3 and first[Role.DEPUTY] == 30
+    assert first["former deputies"] == 3  # the previous term's, not re-elected
     assert first["communities"] >= 4
     with app.app_context():
         levels = dict(db.session.execute(select(DeputyProfile.level, func.count()).group_by(DeputyProfile.level)).all())

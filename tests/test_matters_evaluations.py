@@ -127,11 +127,16 @@ def test_evaluation_pages(app, client, login, make_user, make_community):
     deputy, staff, admin = make_user(Role.DEPUTY, name="吴敏", community_id=community), make_user(Role.STAFF), make_user(Role.ADMIN)
     year = local_today().year
     login(staff)
+    form = client.get("/evaluations/new").get_data(as_text=True)
+    assert 'name="evaluated_on" required type="date" value=""' in form or 'name="evaluated_on" required type="date"' in form
+    assert f'data-today="{local_today().isoformat()}"' in form  # the 今天 button fills it, on the portal's clock
     page = client.post("/evaluations/new", data={"deputy": deputy.id, "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31",
                                                  "satisfied": "", "basically_satisfied": "3", "dissatisfied": "1"}).get_data(as_text=True)
     assert "请输入数字。" in page and 'value="3"' in page
+    assert "请填写评议日期。" in page  # no silent today: an old paper form must say its day
     response = client.post("/evaluations/new", data={"deputy": deputy.id, "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31",
-                                                     "satisfied": "37", "basically_satisfied": "10", "dissatisfied": "3"})
+                                                     "satisfied": "37", "basically_satisfied": "10", "dissatisfied": "3",
+                                                     "evaluated_on": local_today().isoformat()})
     assert response.status_code == 302
     overview = client.get("/evaluations/").get_data(as_text=True)
     assert "吴敏" in overview and "74%" in overview and "基本称职" in overview
@@ -168,7 +173,8 @@ def test_two_simultaneous_evaluations_make_one_record_and_both_succeed(app, make
     deputy, staff = make_user(Role.DEPUTY), make_user(Role.STAFF)
     year = local_today().year
     forms = [{"deputy": deputy.id, "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31", "satisfied": "37",
-              "basically_satisfied": "10", "dissatisfied": "3", "submission_key": key} for key in keys]
+              "basically_satisfied": "10", "dissatisfied": "3", "submission_key": key,
+              "evaluated_on": local_today().isoformat()} for key in keys]
     outcomes = post_together(app, staff.id, "/evaluations/new", forms, Evaluation)
     assert [getattr(o, "status_code", o) for o in outcomes] == [302, 302]
     with app.app_context():

@@ -7,8 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
+from portal.clock import local_today
 from portal.extensions import db
 
 pytestmark = pytest.mark.postgres
@@ -82,3 +83,35 @@ def test_the_rule_refuses_an_id_sorting_before_its_parent_and_takes_one_after_th
         "0009x does not sort after its parent 0012b: name it after 0012b",
         "0009x sorts before the landed 0014: name it after 0014"]
     assert rule_breaks({**landed, "0013a": ("0012b",)}) == ["0013a sorts before the landed 0014: name it after 0014"]
+
+
+def test_0016_gives_every_deputy_a_dated_membership_on_a_database_full_of_data(make_app):
+    """From the account's creation or the earliest record; a deactivated deputy's ends on the audited day."""
+    app = make_app()
+    with app.app_context():
+        upgrade(revision="0012b")
+        run = db.session.execute
+        run(text("INSERT INTO communities (id, name, active) VALUES (1, '甲社区', true), (2, '乙社区', true)"))
+        for user_id, role, active in ((1, "deputy", True), (2, "deputy", False), (3, "staff", True), (4, "deputy", False)):
+            run(text("INSERT INTO users (id, username, name, password_hash, role, active, created_at, session_version, large_text,"
+                     " password_must_change) VALUES (:id, :u, :u, 'x', :role, :active, '2026-03-01 02:00:00+00:00', 1, false, false)"),
+                {"id": user_id, "u": f"user{user_id}", "role": role, "active": active})
+        for user_id, community in ((1, 1), (2, 2), (4, 1)):
+            run(text("INSERT INTO deputy_profiles (user_id, level, community_id, expertise, phone) VALUES (:id, 'district', :c, '', '')"),
+                {"id": user_id, "c": community})
+        run(text("INSERT INTO opinions (content, community_id, category_id, deputy_id, collected_on, method, voter_names, recorded_by_id,"
+                 " on_behalf, created_at) VALUES ('意见', 1, (SELECT MIN(id) FROM categories), 1, '2025-05-04', 'visit', '', 3, false, '2026-03-02 00:00:00+00:00')"))
+        run(text("INSERT INTO audit_events (at, action, object_type, object_id, changes) VALUES"
+                 " ('2026-06-30 17:00:00+00:00', 'update', 'User', '2', :changes)"), {"changes": '{"active": [true, false]}'})
+        db.session.commit()
+        upgrade()
+        rows = run(text("SELECT deputy_id, community_id, starts_on, ends_on FROM memberships ORDER BY deputy_id")).all()
+        as_dates = [(d, c, str(s)[:10], e and str(e)[:10]) for d, c, s, e in rows]
+        today = local_today().isoformat()
+        # The earliest record (2025-05-04) before the account; the audited deactivation, a local day (01:00 on 1 July);
+        # a deactivation the log does not know ends the day of the migration.
+        assert as_dates == [(1, 1, "2025-05-04", None), (2, 2, "2026-03-01", "2026-07-01"), (4, 1, "2026-03-01", today)]
+        starts_at = run(text("SELECT starts_at FROM memberships WHERE deputy_id = 1")).scalar_one()
+        assert str(starts_at).startswith("2025-05-03 16:00:00")  # local midnight, as UTC
+        db.session.remove()
+        db.engine.dispose()

@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from portal.clock import local_today
 from portal.extensions import db
 from portal.models import Role, User
 
@@ -57,7 +58,7 @@ def test_an_admin_reset_or_deactivation_ends_the_users_sessions(app, make_user, 
     if action == "reset":
         response = client.post(f"/admin/users/{deputy.id}/password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     else:
-        response = client.post(f"/admin/users/{deputy.id}/active", data={"active": "0"})
+        response = client.post(f"/admin/users/{deputy.id}/active", data={"active": "0", "effective_on": local_today().isoformat()})
     assert response.status_code == 302
     assert not logged_in(browser)
     assert not logged_in(fresh_client(app, remember_token=remember))

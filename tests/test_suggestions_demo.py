@@ -71,4 +71,4 @@ def test_with_forty_meeting_opinions_already_there_the_total_is_still_69(app):
         assert db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.method == CollectionMethod.MEETING)) == 40
         overall = adoption_overall()
         assert (overall.submitted, overall.adopted) == (69, 17)
-        assert db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.DEPUTY)) == 30
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.DEPUTY, User.active)) == 30

@@ -3,6 +3,7 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from ..errors import ServiceError
 from ..extensions import db
-from ..models import Community, Level, Role, User
+from ..models import Community, Level, Role, Term, User
+from .memberships import open_membership
 from .services import DeputyFields, create_user
 
 # Accepted column headings, Chinese or English, and the field each one fills.
@@ -37,10 +39,12 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    """The outcome: either errors (nothing imported) or the created users with any generated passwords."""
+    """The outcome: either errors (nothing imported) or the created users with any generated passwords, and
+    (a new term's roster) the deputies who continue with their own account."""
 
     errors: list[RowError] = field(default_factory=list)
     created: list[tuple[User, str | None]] = field(default_factory=list)
+    continued: list[User] = field(default_factory=list)
 
 
 def read_rows(filename: str, data: bytes, max_rows: int | None = None) -> list[tuple[int, dict[str, str]]]:
@@ -103,10 +107,12 @@ def _rows(table, max_rows: int) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def import_deputies(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
-    """Create a deputy per row, or report every bad row and create none.
+def import_deputies(rows: list[tuple[int, dict[str, str]]], member_from: date | None = None, term: Term | None = None) -> ImportResult:
+    """Create a deputy per row, a deputy from `member_from` (today), or report every bad row and create none.
 
-    Rows are checked in a savepoint; on any error it is rolled back, so nothing is half-written.
+    With a `term` (a new term's roster), a row whose username is an existing deputy's re-elects them: they keep
+    their account and history and begin a membership of the term, in the row's community. Rows are checked in a
+    savepoint; on any error it is rolled back, so nothing is half-written.
     """
     result = ImportResult()
     if not rows:
@@ -129,6 +135,13 @@ def import_deputies(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
         if community is None:
             result.errors.append(RowError(line, _("There is no community named “%(name)s”.", name=row.get("community", ""))))
             continue
+        existing = db.session.scalar(select(User).where(User.username == username)) if term is not None else None
+        if existing is not None:
+            try:
+                result.continued.append(_continue(existing, level, community, term))
+            except ServiceError as error:
+                result.errors.append(RowError(line, error.message))
+            continue
         password = row.get("password", "").strip()
         generated = None
         if not password:
@@ -141,6 +154,8 @@ def import_deputies(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
                 password,
                 DeputyFields(level, community, row.get("expertise", ""), row.get("phone", "")),
                 initial_password=True,
+                member_from=member_from if term is None else term.starts_on,
+                term=term,
             )
         except ServiceError as error:
             result.errors.append(RowError(line, error.message))
@@ -152,3 +167,13 @@ def import_deputies(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     else:
         savepoint.commit()
     return result
+
+
+def _continue(user: User, level: Level, community: Community, term: Term) -> User:
+    """A re-elected deputy: the same account, a membership of the new term from its first day."""
+    if user.role is not Role.DEPUTY or user.deputy is None:
+        raise ServiceError(_("“%(name)s” is not a deputy's username.", name=user.username))
+    user.deputy.level, user.deputy.community = level, community
+    user.active = True
+    open_membership(user, community, term.starts_on, term)
+    return user

@@ -1,16 +1,21 @@
 """Create and change users, deputy profiles and communities. Services flush; callers commit."""
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ..auth.services import check_password_rules, end_sessions, hash_password, normalize_username
+from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures_cache import cached_figure
-from ..models import Community, DeputyProfile, Level, Role, User
+from ..membership import members_during
+from ..models import Community, DeputyProfile, Level, Role, Term, User
+from ..periods import Period
+from .memberships import check_effective, end_membership, move_deputy, open_membership
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 PHONE_RE = re.compile(r"^[0-9+\- ]{0,32}$")
@@ -67,8 +72,10 @@ def create_user(
     password: str,
     deputy: DeputyFields | None = None,
     initial_password: bool = False,
+    member_from: date | None = None,
+    term: Term | None = None,
 ) -> User:
-    """A new active user; a deputy gets their profile in the same step.
+    """A new active user; a deputy gets their profile and a membership from `member_from` (today) in the same step.
 
     An `initial_password` (from an import) is hashed at the cheaper import cost and must be
     changed at the first login.
@@ -89,32 +96,59 @@ def create_user(
     user.password_must_change = initial_password
     db.session.add(user)
     db.session.flush()
+    if role is Role.DEPUTY:
+        open_membership(user, user.deputy.community, check_effective(member_from or local_today()), term)
     return user
 
 
-def update_user(user: User, username: str, name: str, role: Role, deputy: DeputyFields | None = None) -> User:
-    """Change a user's particulars and role; a deputy's profile follows the role."""
+def update_user(user: User, username: str, name: str, role: Role, deputy: DeputyFields | None = None,
+                effective_on: date | None = None) -> User:
+    """Change a user's particulars and role; a deputy's profile follows the role.
+
+    A move to another community, becoming a deputy and ceasing to be one take effect on `effective_on`
+    (required for them): the deputy's figures before it keep the old community, or count them as a deputy.
+    The profile of a former deputy is kept, for the records of the days they were one.
+    """
     user.username = check_username(username, exclude_id=user.id)
     user.name = _check_name(name)
+    was_deputy = user.role is Role.DEPUTY
     if role is Role.DEPUTY:
         fields = _check_deputy(deputy)
+        moved = user.deputy is not None and user.deputy.community_id != fields.community.id
+        if moved or not was_deputy:
+            effective_on = check_effective(effective_on)
         profile = user.deputy or DeputyProfile()
         profile.level = fields.level
         profile.community = fields.community
         profile.expertise = fields.expertise.strip()
         profile.phone = fields.phone.strip()
         user.deputy = profile
-    elif user.deputy is not None:
-        user.deputy = None  # staff are not deputies
+        db.session.flush()
+        if not was_deputy and user.active:
+            open_membership(user, fields.community, effective_on)
+        elif moved:
+            move_deputy(user, fields.community, effective_on)
+    elif was_deputy:
+        end_membership(user, check_effective(effective_on) - timedelta(days=1))
     user.role = role
     db.session.flush()
     return user
 
 
-def set_active(actor: User, user: User, active: bool) -> User:
-    """Activate or deactivate an account; nobody deactivates themselves."""
+def set_active(actor: User, user: User, active: bool, effective_on: date | None = None) -> User:
+    """Activate or deactivate an account; nobody deactivates themselves.
+
+    For a deputy the change has a date (required): deactivation ends their membership with `effective_on`
+    as the last day they count, reactivation starts a new one on it, in their profile's community.
+    """
     if actor.id == user.id and not active:
         raise ServiceError(_("You cannot deactivate your own account."))
+    if user.role is Role.DEPUTY and user.deputy is not None and active != user.active:
+        effective_on = check_effective(effective_on)
+        if active:
+            open_membership(user, user.deputy.community, effective_on)
+        else:
+            end_membership(user, effective_on)
     user.active = active
     if not active:
         return end_sessions(user)
@@ -171,12 +205,17 @@ def role_counts() -> dict[Role, int]:
 
 
 def _deputy_rule(query: Select, active: bool | None, community: Community | int | None, level: Level | None,
-                 q: str | None) -> Select:
-    query = query.where(User.role == Role.DEPUTY)
-    if active is not None:
-        query = query.where(User.active.is_(active))
-    if community:
-        query = query.where(DeputyProfile.community_id == (community.id if isinstance(community, Community) else community))
+                 q: str | None, during: Period | None = None) -> Select:
+    community_id = community.id if isinstance(community, Community) else community
+    if during is not None:
+        # Who was a deputy then, and where: their memberships decide, not today's account, role or community.
+        query = query.where(User.id.in_(members_during(Period(during.start, during.end, community_id or None))))
+    else:
+        query = query.where(User.role == Role.DEPUTY)
+        if active is not None:
+            query = query.where(User.active.is_(active))
+        if community_id:
+            query = query.where(DeputyProfile.community_id == community_id)
     if level is not None:
         query = query.where(DeputyProfile.level == level)
     if q:
@@ -186,11 +225,13 @@ def _deputy_rule(query: Select, active: bool | None, community: Community | int 
 
 
 def deputies_query(active: bool | None = True, community: Community | int | None = None, level: Level | None = None,
-                   q: str | None = None) -> Select:
+                   q: str | None = None, during: Period | None = None) -> Select:
     """The deputies: profiles joined to their user (role deputy) and community, by community then name.
 
     `active` True keeps active users only, False inactive ones only, None both; `community` (object or id),
     `level` and `q` (in the name or expertise) narrow it further. The user and community are loaded with it.
+    With `during`, the deputies of that period instead: a membership met it, in `community` if given
+    (`portal.membership.members_during`), whatever their account is today.
     """
     query = (
         select(DeputyProfile)
@@ -199,14 +240,14 @@ def deputies_query(active: bool | None = True, community: Community | int | None
         .options(contains_eager(DeputyProfile.user), contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
-    return _deputy_rule(query, active, community, level, q)
+    return _deputy_rule(query, active, community, level, q, during)
 
 
 def deputy_ids_query(active: bool | None = True, community: Community | int | None = None, level: Level | None = None,
-                     q: str | None = None) -> Select:
+                     q: str | None = None, during: Period | None = None) -> Select:
     """The user ids of `deputies_query` with the same filters, for `in_()` and counts."""
     query = select(User.id).join(User.deputy)
-    return _deputy_rule(query, active, community, level, q)
+    return _deputy_rule(query, active, community, level, q, during)
 
 
 def deputy_profile(user_id: int) -> DeputyProfile | None:
@@ -214,8 +255,9 @@ def deputy_profile(user_id: int) -> DeputyProfile | None:
     return db.session.scalar(deputies_query(active=None).where(DeputyProfile.user_id == user_id))
 
 
-def active_deputies(community: Community | int | None = None) -> list[User]:
-    """The active deputies' users, by community then name, for rosters and choice lists.
+def active_deputies(community: Community | int | None = None, during: Period | None = None) -> list[User]:
+    """The active deputies' users, by community then name, for rosters and choice lists; with `during`, the
+    deputies of that period instead (see `deputies_query`).
 
     Each user comes with its profile and community (`user.deputy.community`) in the same statement.
     """
@@ -226,4 +268,4 @@ def active_deputies(community: Community | int | None = None) -> list[User]:
         .options(contains_eager(User.deputy).contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
-    return list(db.session.scalars(_deputy_rule(query, True, community, None, None)))
+    return list(db.session.scalars(_deputy_rule(query, True, community, None, None, during)))

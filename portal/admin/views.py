@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from ..accounts.importing import import_deputies, read_rows
+from ..accounts.memberships import check_effective, memberships_of
 from ..accounts.services import (
     DeputyFields,
     active_communities,
@@ -17,21 +18,26 @@ from ..accounts.services import (
     update_community,
     update_user,
 )
+from ..accounts.terms import start_term
 from ..auth.services import set_password
+from ..clock import local_today
 from ..errors import ServiceError, attach_to_form, commit_form, run_and_commit
 from ..extensions import db
 from ..forms import ConfirmForm, commit_once
 from ..htmx import is_htmx, render_page_or_partial
-from ..models import Community, DeputyProfile, Level, Role, User
+from ..membership import members_on
+from ..models import Community, DeputyProfile, Level, Membership, Role, User
 from ..permissions import role_required
 from ..settings import committee_name, needs_committee_name, set_committee_name
 from . import bp
 from .forms import (
+    ActiveForm,
     CommitteeForm,
     CommunityForm,
     ImportForm,
     NewUserForm,
     ResetPasswordForm,
+    TermForm,
     UserForm,
 )
 
@@ -78,7 +84,8 @@ def users():
         query = query.where(User.active.is_(status == "active"))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_page_or_partial(
-        "admin/users.html", "admin/_user_table.html", page=page, q=q, role=role, status=status, confirm=ConfirmForm()
+        "admin/users.html", "admin/_user_table.html", page=page, q=q, role=role, status=status, confirm=ConfirmForm(),
+        today=local_today(),
     )
 
 
@@ -99,14 +106,17 @@ def _deputy_fields(form: UserForm) -> DeputyFields | None:
 @bp.route("/users/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def user_new():
-    """Create a user of any role."""
+    """Create a user of any role; a deputy is one from the date given (today, unless changed)."""
     form = NewUserForm()
     _fill_community_choices(form)
+    if request.method == "GET":
+        form.effective_on.data = local_today()
     if form.validate_on_submit():
         url = commit_once(
             form,
             lambda: create_user(
-                form.username.data, form.name.data, Role(form.role.data), form.password.data, _deputy_fields(form)
+                form.username.data, form.name.data, Role(form.role.data), form.password.data, _deputy_fields(form),
+                member_from=form.effective_on.data,
             ),
             lambda user: url_for("admin.users", q=user.username),
             lambda user: _("User %(name)s was created.", name=user.name),
@@ -129,16 +139,18 @@ def user_edit(user_id: int):
             form.community.data = user.deputy.community_id
             form.expertise.data = user.deputy.expertise
             form.phone.data = user.deputy.phone
+        form.effective_on.data = local_today()
     _fill_community_choices(form)
     if form.validate_on_submit():
         saved = commit_form(
             form,
-            lambda: update_user(user, form.username.data, form.name.data, Role(form.role.data), _deputy_fields(form)),
+            lambda: update_user(user, form.username.data, form.name.data, Role(form.role.data), _deputy_fields(form),
+                                form.effective_on.data),
         )
         if saved is not None:
             flash(_("User %(name)s was saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, memberships=memberships_of(user.id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -158,16 +170,20 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @role_required(Role.ADMIN)
 def user_active(user_id: int):
-    """Deactivate or reactivate an account; htmx swaps the row in place."""
+    """Deactivate or reactivate an account (a deputy's from the date given); htmx swaps the row in place."""
     user = db.get_or_404(User, user_id)
-    form = ConfirmForm()
+    form = ActiveForm()
     error = None
     if form.validate_on_submit():
-        outcome = run_and_commit(lambda: set_active(current_user, user, request.form.get("active") == "1"))
+        outcome = run_and_commit(
+            lambda: set_active(current_user, user, request.form.get("active") == "1", form.effective_on.data))
         if isinstance(outcome, ServiceError):
             error = outcome.message
+    elif form.errors:
+        error = " ".join(message for messages in form.errors.values() for message in messages)
     if is_htmx():
-        return render_template("admin/_user_row.html", user=user, confirm=form, error=error)
+        return render_template("admin/_user_row.html", user=user, confirm=form, error=error, today=local_today(),
+                               effective_on=request.form.get("effective_on", ""))
     if error:
         flash(error, "error")
     return redirect(url_for("admin.users"))
@@ -187,14 +203,8 @@ def communities():
         )
         if url is not None:
             return redirect(url)
-    counts = dict(
-        db.session.execute(
-            select(DeputyProfile.community_id, db.func.count())
-            .join(User)
-            .where(User.active)
-            .group_by(DeputyProfile.community_id)
-        ).all()
-    )
+    on_day = members_on(local_today()).add_columns(Membership.community_id).subquery()
+    counts = dict(db.session.execute(select(on_day.c.community_id, db.func.count()).group_by(on_day.c.community_id)).all())
     rows = db.session.scalars(select(Community).order_by(Community.active.desc(), Community.name)).all()
     return render_template("admin/communities.html", form=form, communities=rows, counts=counts)
 
@@ -218,7 +228,31 @@ def community_edit(community_id: int):
 def import_file():
     """Upload deputies as CSV or XLSX; all rows are imported or none."""
     form = ImportForm()
+    if request.method == "GET":
+        form.member_from.data = local_today()
     result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = read_rows(upload.filename or "", upload.read())
+            member_from = check_effective(form.member_from.data or local_today(), "member_from")
+        except ServiceError as error:
+            attach_to_form(form, error)
+        else:
+            result = import_deputies(rows, member_from)
+            if result.errors:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    return render_template("admin/import.html", form=form, result=result)
+
+
+@bp.route("/terms/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def term_new():
+    """Start a new term (换届) with its roster: re-elected deputies continue, the others' memberships end."""
+    form = TermForm()
+    outcome = None
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -226,9 +260,10 @@ def import_file():
         except ServiceError as error:
             attach_to_form(form, error)
         else:
-            result = import_deputies(rows)
-            if result.errors:
+            outcome = run_and_commit(lambda: start_term(form.name.data, form.starts_on.data, form.ends_on.data, rows))
+            if isinstance(outcome, ServiceError):
+                attach_to_form(form, outcome)
+                outcome = None
+            elif outcome.term is None:
                 db.session.rollback()
-            else:
-                db.session.commit()
-    return render_template("admin/import.html", form=form, result=result)
+    return render_template("admin/term_form.html", form=form, outcome=outcome)

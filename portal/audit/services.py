@@ -27,6 +27,8 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "User": _l("User"),
     "DeputyProfile": _l("Deputy profile"),
+    "Term": _l("Term"),
+    "Membership": _l("Membership"),
     "Community": _l("Community"),
     "Campaign": _l("Campaign"),
     "ChecklistItem": _l("Checklist item"),
@@ -147,6 +149,9 @@ FIELD_LABELS = {
     "file": _l("File"),
 }
 OBJECT_FIELD_LABELS = {
+    ("Membership", "term_id"): _l("Term"),
+    ("Membership", "ends_before"): _l("Ends before (time)"),
+    ("ChecklistItem", "retired_on"): _l("Retired on"),
     ("Opinion", "content"): _l("Opinion"),
     ("Opinion", "deputy_id"): _l("Deputy who collected it"),
     ("Opinion", "method"): _l("How it was collected"),

@@ -101,6 +101,11 @@ class Campaign(db.Model):
         """The items deputies record now (retired ones stay only for history)."""
         return [item for item in self.items if not item.retired]
 
+    @property
+    def counted_items(self) -> list["ChecklistItem"]:
+        """The items its figures count: retiring an item after the campaign ended changes none of them."""
+        return [item for item in self.items if item.counted]
+
     def __repr__(self) -> str:
         return f"<Campaign {self.name}>"
 
@@ -117,8 +122,15 @@ class ChecklistItem(db.Model):
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(String(500), default="")
     retired: Mapped[bool] = mapped_column(default=False)
+    # The day it was retired: an item retired after its campaign ended still counts in that campaign's figures.
+    retired_on: Mapped[Optional[date]] = mapped_column(Date)
 
     campaign: Mapped[Campaign] = relationship(back_populates="items")
+
+    @property
+    def counted(self) -> bool:
+        """Whether the item counts in its campaign's figures: not retired before the campaign's last day."""
+        return not self.retired or (self.retired_on is not None and self.retired_on > self.campaign.ends_on)
 
     def __repr__(self) -> str:
         return f"<ChecklistItem {self.title}>"

@@ -3,16 +3,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
-from ..accounts.services import deputies_query, deputy_ids_query
+from ..accounts.services import deputies_query
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures_cache import cached_figure
 from ..figures import rate
 from ..matters.models import PracticalMatter
+from ..membership import members_during
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
 from ..periods import Period
 from ..suggestions.models import Suggestion
@@ -191,6 +192,8 @@ def set_retired(item: ChecklistItem, retired: bool) -> ChecklistItem:
     """Retire an item (hidden from new records, kept with its records) or bring it back; allowed any time."""
     if retired and not any(not each.retired for each in item.campaign.items if each.id != item.id):
         raise ServiceError(_("A campaign keeps at least one item."))
+    if retired != item.retired:
+        item.retired_on = local_today() if retired else None
     item.retired = retired
     db.session.flush()
     return item
@@ -380,8 +383,8 @@ class Progress:
 
 
 def progress_of(campaign: Campaign, records: dict[int, ChecklistRecord]) -> Progress:
-    """A deputy's progress from their records (retired items count neither way)."""
-    active = campaign.active_items
+    """A deputy's progress from their records (items retired before the campaign ended count neither way)."""
+    active = campaign.counted_items
     done = sum(1 for item in active if item.id in records and records[item.id].state in DONE_STATES)
     return Progress(done, len(active))
 
@@ -414,10 +417,21 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
+def _deputies_of(campaign: Campaign, community_id: int | None = None) -> Period:
+    """The campaign's window in the community: its deputies are those who were deputies (there) during it."""
+    return Period(campaign.starts_on, campaign.ends_on, community_id)
+
+
+def _counted_item(ends_on: date):
+    """An item counts in its campaign's figures unless it was retired by the campaign's last day."""
+    return or_(~ChecklistItem.retired, ChecklistItem.retired_on > ends_on)
+
+
 @cached_figure
-def count_deputies(community_id: int | None = None) -> int:
-    """Active deputies (of a community, if given): the denominator of every checklist rate."""
-    return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
+def count_deputies(window: Period) -> int:
+    """Deputies during the campaign's window (of its community, if given): the denominator of every checklist rate."""
+    ids = members_during(window).subquery()
+    return db.session.scalar(select(func.count(ids.c.deputy_id.distinct())))
 
 
 def campaigns_of(period: Period) -> list[Campaign]:
@@ -461,23 +475,23 @@ def community_days(period: Period) -> list[ChecklistRecord]:
 
 
 def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
-    """Active deputies (of a community, if given) who have done every active item of the campaign."""
-    return _count_complete(campaign.id, community_id)
+    """The campaign's deputies (of a community, if given) who have done every item it counts."""
+    return _count_complete(campaign.id, _deputies_of(campaign, community_id))
 
 
 @cached_figure
-def _count_complete(campaign_id: int, community_id: int | None = None) -> int:
+def _count_complete(campaign_id: int, window: Period) -> int:
     active_items = select(func.count()).select_from(ChecklistItem).where(
-        ChecklistItem.campaign_id == campaign_id, ~ChecklistItem.retired
+        ChecklistItem.campaign_id == campaign_id, _counted_item(window.end)
     ).scalar_subquery()
     per_deputy = (
         select(ChecklistRecord.deputy_id)
         .join(ChecklistItem)
         .where(
             ChecklistItem.campaign_id == campaign_id,
-            ~ChecklistItem.retired,
+            _counted_item(window.end),
             ChecklistRecord.state.in_(DONE_STATES),
-            ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)),
+            ChecklistRecord.deputy_id.in_(members_during(window)),
         )
         .group_by(ChecklistRecord.deputy_id)
         .having(and_(func.count() >= active_items, active_items > 0))
@@ -486,13 +500,13 @@ def _count_complete(campaign_id: int, community_id: int | None = None) -> int:
 
 
 def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
-    """Per active item: active deputies (of a community, if given) who did it, and whose record staff verified."""
-    counts = _item_counts(campaign.id, community_id)
-    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
+    """Per counted item: the campaign's deputies (of a community, if given) who did it, and whose record staff verified."""
+    counts = _item_counts(campaign.id, _deputies_of(campaign, community_id))
+    return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.counted_items]
 
 
 @cached_figure
-def _item_counts(campaign_id: int, community_id: int | None = None) -> dict[int, tuple[int, int]]:
+def _item_counts(campaign_id: int, window: Period) -> dict[int, tuple[int, int]]:
     return {
         item_id: (done, verified)
         for item_id, done, verified in db.session.execute(
@@ -502,7 +516,7 @@ def _item_counts(campaign_id: int, community_id: int | None = None) -> dict[int,
                 func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
             )
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(deputy_ids_query(community=community_id)))
+            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(members_during(window)))
             .group_by(ChecklistRecord.item_id)
         )
     }
@@ -511,9 +525,10 @@ def _item_counts(campaign_id: int, community_id: int | None = None) -> dict[int,
 def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> CampaignTallies:
     """Deputies with every item done, completion per item, and deputies who went into communities over the campaign.
 
-    With a community, the deputies are those of the community, and 已深入社区代表 counts the days spent in it.
+    The deputies are those who were deputies during the campaign (with a community, there), and 已深入社区代表
+    counts the days spent in it.
     """
-    deputies = count_deputies(community_id)
+    deputies = count_deputies(_deputies_of(campaign, community_id))
     went = deputies_in_communities(Period(campaign.starts_on, campaign.ends_on, community_id))
     return CampaignTallies(
         deputies, count_complete(campaign, community_id), went, item_tallies(campaign, deputies, community_id)
@@ -539,13 +554,13 @@ def matrix_query(campaign: Campaign, community_id: int | None = None, level: Lev
     Sorting by progress counts each deputy's done records of the active items in the query itself,
     so a page of the sorted list never needs the other pages.
     """
-    query = deputies_query(community=community_id, level=level)
+    query = deputies_query(community=community_id, level=level, during=_deputies_of(campaign))
     if sort in ("progress", "-progress"):  # within equal progress the roster order stays
         done = (
             select(func.count())
             .select_from(ChecklistRecord)
             .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign.id, ~ChecklistItem.retired,
+            .where(ChecklistItem.campaign_id == campaign.id, _counted_item(campaign.ends_on),
                    ChecklistRecord.state.in_(DONE_STATES), ChecklistRecord.deputy_id == DeputyProfile.user_id)
             .scalar_subquery()
         )

@@ -8,7 +8,7 @@ from .campaigns import seed_campaigns, seed_checklist_links
 from .evaluations import seed_evaluations
 from .matters import seed_matters
 from .meetings import seed_meeting_notices, seed_meetings
-from .people import seed_accounts
+from .people import seed_accounts, seed_moves
 from .suggestions import seed_suggestions
 
 __all__ = ["area_seeders", "seed_accounts", "seed_demo"]
@@ -30,5 +30,6 @@ def seed_demo(password: str) -> list[tuple[str, str, str]]:
 def area_seeders() -> list:
     """The areas' seeders, in the order the story needs them."""
     # The checklist links come last: they point at the matters and suggestions seeded before them.
+    # The move comes after everything dated before it, which keeps the deputy's community of its day.
     return [seed_campaigns, seed_meetings, seed_meeting_notices, seed_suggestions, seed_matters, seed_evaluations,
-            seed_checklist_links]
+            seed_checklist_links, seed_moves]

@@ -1,9 +1,13 @@
-"""The demo street's people: communities, accounts and the names the other demo modules share."""
+"""The demo street's people: communities, accounts, the two terms and the names the other demo modules share."""
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
-from ..accounts.services import DeputyFields, create_community, create_user
+from ..accounts.services import DeputyFields, create_community, create_user, update_user
+from ..accounts.terms import start_term
+from ..clock import local_today
 from ..extensions import db
-from ..models import Community, Level, Role, User
+from ..models import Community, Level, Role, Term, User
 from ..pinyin import pinyin_username
 
 COMMUNITIES = ["气象街社区", "东风社区", "和平里社区", "新华社区", "春晖社区", "长青社区"]
@@ -46,6 +50,19 @@ DEPUTIES = [
 # The campaign, meeting and opinion seeders all use them, so every figure tells the same story.
 WENT_INTO_COMMUNITIES = (0, 1, 2, 5, 6, 10, 11, 15, 20, 25)
 
+# Deputies of the previous term who were not re-elected: their memberships ended on its last day.
+FORMER_DEPUTIES = [
+    ("孔祥瑞", Level.DISTRICT, 1, "退休教师"),
+    ("邓文华", Level.CITY, 3, "工程师"),
+    ("田晓燕", Level.DISTRICT, 5, "个体经营"),
+]
+
+# The previous term ended on 31 December of last year, the current one began on 1 January (the portal's clock).
+PREVIOUS_TERM, CURRENT_TERM = "第十七届", "第十八届"
+
+# 张伟 moved from 气象街社区 to 东风社区 during this year: his figures before the move stay with 气象街社区.
+MOVER, MOVED_TO = 3, 1
+
 STAFF = [("staff1", "刘红"), ("staff2", "王芳"), ("staff3", "陈刚")]
 ADMIN = ("admin", "赵主任")
 
@@ -73,8 +90,38 @@ def seed_accounts(password: str) -> list[tuple[str, str, str]]:
     ensure(ADMIN[0], ADMIN[1], Role.ADMIN)
     for username, name in STAFF:
         ensure(username, name, Role.STAFF)
-    for index, (name, level, community, expertise) in enumerate(DEPUTIES, start=1):
-        phone = f"139{index:08d}"
-        ensure(pinyin_username(name), name, Role.DEPUTY, DeputyFields(level, communities[COMMUNITIES[community]], expertise, phone))
+    this_year = local_today().year
+    previous = db.session.scalar(select(Term).where(Term.name == PREVIOUS_TERM))
+    if previous is None:
+        previous = Term(name=PREVIOUS_TERM, starts_on=date(this_year - 5, 1, 1), ends_on=date(this_year - 1, 12, 31))
+        db.session.add(previous)
+        db.session.flush()
+    for index, (name, level, community, expertise) in enumerate(DEPUTIES + FORMER_DEPUTIES, start=1):
+        username = pinyin_username(name)
+        if username not in existing:
+            fields = DeputyFields(level, communities[COMMUNITIES[community]], expertise, f"139{index:08d}")
+            create_user(username, name, Role.DEPUTY, password, fields, member_from=previous.starts_on, term=previous)
+            existing.add(username)
+        if index <= len(DEPUTIES):
+            logins.append((username, Role.DEPUTY.value, name))
+    if db.session.scalar(select(Term).where(Term.name == CURRENT_TERM)) is None:
+        # The change of term through the portal's own path: the roster re-elects the thirty, the others leave.
+        roster = [(line, {"username": pinyin_username(name), "name": name, "level": "市" if level is Level.CITY else "区",
+                          "community": COMMUNITIES[community]})
+                  for line, (name, level, community, _expertise) in enumerate(DEPUTIES, start=2)]
+        start_term(CURRENT_TERM, date(this_year, 1, 1), date(this_year + 4, 12, 31), roster)
     db.session.flush()
     return logins
+
+
+def seed_moves() -> None:
+    """张伟 moves to another community during this year (once): a move with its date, not a rewrite of the past."""
+    name, level, _community, expertise = DEPUTIES[MOVER]
+    user = db.session.scalar(select(User).where(User.username == pinyin_username(name)))
+    community = db.session.scalar(select(Community).where(Community.name == COMMUNITIES[MOVED_TO]))
+    if user is None or community is None or user.deputy.community_id == community.id:
+        return
+    today = local_today()
+    moved_on = max(date(today.year, 1, 2), today - timedelta(days=60)) if today > date(today.year, 1, 1) else today
+    update_user(user, user.username, user.name, Role.DEPUTY, DeputyFields(level, community, expertise, user.deputy.phone),
+                effective_on=moved_on)

@@ -5,13 +5,15 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from ..accounts.services import active_communities, deputies_query
+from ..accounts.terms import term_members
+from ..accounts.terms import terms as term_rows
 from ..audit.services import history_for
 from ..clock import local_today
 from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..htmx import render_page_or_partial
 from ..meetings.rates import year_to_date_attendance
-from ..models import DeputyProfile, Level, Role
+from ..models import DeputyProfile, Level, Role, Term
 from ..permissions import ANY_ROLE, get_visible_deputy_or_404, role_required
 from . import bp
 from .exports import roster_table
@@ -68,3 +70,18 @@ def detail(user_id: int):
         attendance=year_to_date_attendance(profile.user_id),
         audit_history=history_for(current_user, "User", profile.user_id),
     )
+
+
+@bp.route("/terms")
+@role_required(Role.STAFF)
+def terms():
+    """The terms (届), latest first, with their number of deputies; admin may start a new one."""
+    return render_template("deputies/terms.html", terms=term_rows())
+
+
+@bp.route("/terms/<int:term_id>")
+@role_required(Role.STAFF)
+def term(term_id: int):
+    """A term's deputies: each membership with its community and dates (a move shows as two)."""
+    term = db.get_or_404(Term, term_id)
+    return render_template("deputies/term.html", term=term, memberships=term_members(term))

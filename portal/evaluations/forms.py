@@ -24,7 +24,8 @@ class EvaluationForm(OnceForm):
     satisfied = _count(_l("Satisfied"))
     basically_satisfied = _count(_l("Basically satisfied"))
     dissatisfied = _count(_l("Dissatisfied"))
-    evaluated_on = DateField(_l("Date of the evaluation"), validators=[Optional()])
+    # Empty until staff choose it: a paper evaluation typed in later must not land silently on today.
+    evaluated_on = DateField(_l("Date of the evaluation"), validators=[InputRequired(_l("Please enter the date of the evaluation."))])
 
 
 class ThresholdsForm(BaseForm):

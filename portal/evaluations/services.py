@@ -13,6 +13,7 @@ from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
 from ..extensions import db
 from ..models import Role, User, utcnow
+from ..periods import Period
 from .models import (
     DEFAULT_BASIC_MIN,
     DEFAULT_COMPETENT_MIN,
@@ -152,14 +153,15 @@ def evaluations_of(deputy_id: int) -> list[tuple[Evaluation, Rating | None]]:
 
 
 def overview(starts_on: date, ends_on: date, community_id: int | None = None) -> list[EvaluationRow]:
-    """Every active deputy with their evaluation for exactly this period (None where not yet recorded)."""
+    """Every deputy of the period (a membership met it, in the community if given) with their evaluation for exactly
+    this period (None where not yet recorded): a deputy deactivated later stays in a past year's list."""
     settings = thresholds()
     found = {
         e.deputy_id: e
         for e in db.session.scalars(select(Evaluation).where(Evaluation.starts_on == starts_on, Evaluation.ends_on == ends_on))
     }
     rows = []
-    for deputy in active_deputies(community_id):
+    for deputy in active_deputies(community_id, during=Period(starts_on, ends_on)):
         evaluation = found.get(deputy.id)
         rows.append(EvaluationRow(deputy, evaluation, rating_for(evaluation.satisfaction, settings) if evaluation else None))
     return rows

@@ -81,7 +81,6 @@ def new():
     form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in active_deputies()]
     if request.method == "GET":
         form.starts_on.data, form.ends_on.data = year_period(local_today().year)
-        form.evaluated_on.data = local_today()
         form.deputy.data = request.args.get("deputy", type=int) or 0
     if form.validate_on_submit():
         url = commit_once(
@@ -95,7 +94,7 @@ def new():
         )
         if url is not None:
             return redirect(url)
-    return render_template("evaluations/form.html", form=form)
+    return render_template("evaluations/form.html", form=form, today=local_today())
 
 
 @bp.route("/thresholds", methods=["GET", "POST"])

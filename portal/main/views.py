@@ -99,6 +99,6 @@ def staff_home():
     tallies = campaign_tallies(campaign) if campaign is not None else None
     today = local_today()
     return render_template(
-        "main/staff_home.html", form=form, figures=figures, charts=charts, deputies=deputy_figures(), campaign=campaign,
+        "main/staff_home.html", form=form, figures=figures, charts=charts, deputies=deputy_figures(today), campaign=campaign,
         tallies=tallies, overdue=overdue_summary(today), today=today,
     )

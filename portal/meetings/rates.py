@@ -6,11 +6,12 @@ from functools import cache
 
 from sqlalchemy import Select, bindparam, case, func, or_, select
 
-from ..accounts.services import deputies_query, deputy_ids_query
+from ..accounts.services import deputies_query
 from ..clock import to_local
 from ..extensions import db
 from ..figures_cache import cached_figure, keyed_on
 from ..figures import rate
+from ..membership import member_at
 from ..models import DeputyProfile, User, utcnow
 from ..periods import Period, this_year
 from .models import Attendance, AttendanceStatus, Meeting, MeetingRoster
@@ -117,21 +118,28 @@ def counted_meetings(query: Select, period: Period) -> Select:
     return period.filter_times(query.where(or_(Meeting.closed, Meeting.ends_at < utcnow())), Meeting.starts_at)
 
 
+def _counted_places(query: Select, period: Period) -> Select:
+    """`query` over roster places (joining Meeting) narrowed to the places that count: a meeting that counts in the
+    period, a deputy who was one on its day, in the period's community then (`portal.membership`)."""
+    return counted_meetings(query, period).where(member_at(MeetingRoster.deputy_id, Meeting.starts_at, period.community_id))
+
+
 def _counted_in(period: Period) -> Select:
     """Roster places with their marks, of the meetings that count for attendance in the period.
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    return counted_meetings(_roster_with_marks(select(*_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period)
+    return _counted_places(_roster_with_marks(select(*_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period)
 
 
 def attendance_rates(period: Period, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
-    """出席率 of each deputy in `profiles` (a page of `deputies_query`; all active deputies when None).
+    """出席率 of each deputy in `profiles` (a page of `deputies_query(during=period)`; all the period's deputies when
+    None), counting their places while they were deputies (of the period's community, if it has one).
 
     Two queries whatever the number of deputies: the profiles (when not given) and one grouped count.
     """
     if profiles is None:
-        profiles = list(db.session.scalars(deputies_query()))
+        profiles = list(db.session.scalars(deputies_query(community=period.community_id, during=period)))
     found = _tallies_of(period, tuple(profile.user_id for profile in profiles))
     return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
 
@@ -147,12 +155,10 @@ def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]
 
 @cached_figure
 def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
-    """The sum over the active deputies (of the period's community, or one deputy) of their tallies, in one query."""
+    """The sum over the period's deputies (of its community, or one deputy) of their tallies, in one query."""
     query = _counted_in(period)
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
-    else:
-        query = query.where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=period.community_id)))
     return _tally(db.session.execute(query).one())
 
 
@@ -161,12 +167,12 @@ def monthly_attendance(period: Period) -> list[tuple[date, Tally]]:
     """The committee's attendance per local month of the period (both its dates set): what `attendance_rates`
     sums, split by month.
 
-    The same places are counted (active deputies, of the period's community if it has one), so the months add
-    up to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
+    The same places are counted (deputies on the meeting's day, of the period's community if it has one), so the
+    months add up to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
     """
-    query = counted_meetings(
+    query = _counted_places(
         _roster_with_marks(select(Meeting.starts_at, *_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period
-    ).where(MeetingRoster.deputy_id.in_(deputy_ids_query(community=period.community_id))).group_by(Meeting.id, Meeting.starts_at)
+    ).group_by(Meeting.id, Meeting.starts_at)
     months: dict[date, Tally] = {}
     month = period.start.replace(day=1)
     while month <= period.end:

@@ -504,7 +504,7 @@ def _period() -> tuple[PeriodForm, Period]:
 def rates():
     """Every deputy's attendance rate over a period (this year by default)."""
     form, period = _period()
-    page = db.paginate(deputies_query(community=period.community_id), per_page=RATES_PER_PAGE, error_out=False)
+    page = db.paginate(deputies_query(community=period.community_id, during=period), per_page=RATES_PER_PAGE, error_out=False)
     return render_template(
         "meetings/rates.html", form=form, rows=attendance_rates(period, page.items), page=page,
         total=period_tally(period), start=period.start, end=period.end, charts=attendance_charts(period),
@@ -519,7 +519,7 @@ def rates_export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
     _form, period = _period()
-    profiles = list(db.session.scalars(deputies_query(community=period.community_id)))
+    profiles = list(db.session.scalars(deputies_query(community=period.community_id, during=period)))
     return export_rates(attendance_rates(period, profiles), period, fmt)
 
 

@@ -15,7 +15,8 @@ from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
 from ..meetings.rates import Tally, period_tally
-from ..models import DeputyProfile, utcnow
+from ..membership import community_on
+from ..models import utcnow
 from ..periods import Period
 from ..suggestions.adoption import adoption_overall, answers_in_period, opinion_figures
 
@@ -87,13 +88,11 @@ def _count(query: Select) -> int:
 
 
 def evaluations_query(period: Period) -> Select:
-    """Voter evaluations held in the period (by the evaluation's date), of deputies of the community (or all), by deputy."""
-    query = (
-        select(Evaluation)
-        .join(DeputyProfile, DeputyProfile.user_id == Evaluation.deputy_id)
-        .order_by(DeputyProfile.community_id, Evaluation.deputy_id, Evaluation.starts_on)
-    )
-    return period.filter(query, Evaluation.evaluated_on, DeputyProfile.community_id)
+    """Voter evaluations held in the period (by the evaluation's date), of deputies of the community on that day
+    (or all), by community then deputy."""
+    community = community_on(Evaluation.deputy_id, Evaluation.evaluated_on)
+    query = select(Evaluation).order_by(community, Evaluation.deputy_id, Evaluation.starts_on)
+    return period.filter(query, Evaluation.evaluated_on, community)
 
 
 def _ballots(period: Period) -> dict[str, int]:

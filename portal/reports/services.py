@@ -135,7 +135,7 @@ def _add_campaigns(records: dict[int, DeputyRecord], period: Period) -> None:
     for deputy_id, record in records.items():
         for campaign in campaigns:
             mine = {item.id: found[deputy_id, item.id] for item in campaign.items if (deputy_id, item.id) in found}
-            items = [(item, mine.get(item.id)) for item in campaign.active_items]
+            items = [(item, mine.get(item.id)) for item in campaign.counted_items]
             record.campaigns.append(CampaignPart(campaign, items, progress_of(campaign, mine)))
 
 

@@ -40,10 +40,10 @@ def record(user_id: int):
 @bp.route("/deputies")
 @role_required(Role.STAFF)
 def records():
-    """Every active deputy's record for a period, one after another, to print in one go; filtered by community."""
+    """The record of every deputy of the period, one after another, to print in one go; filtered by community."""
     form = ReportFilterForm(request.args)
     period = _period(form)
-    profiles = list(db.session.scalars(deputies_query(community=period.community_id)))
+    profiles = list(db.session.scalars(deputies_query(community=period.community_id, during=period)))
     return render_template("reports/records.html", form=form, period=period, records=deputy_records(profiles, period))
 
 

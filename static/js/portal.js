@@ -14,6 +14,16 @@
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".menu-toggle");
     if (toggle) setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+    // A "today" button beside a date the person must choose: today on the portal's clock, written by the server.
+    var today = event.target.closest("[data-today-for]");
+    if (today) {
+      var input = document.getElementById(today.getAttribute("data-today-for"));
+      if (input) {
+        input.value = today.getAttribute("data-today");
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        input.focus();
+      }
+    }
   });
 
   // Escape closes the open menu and gives the focus back to its button.

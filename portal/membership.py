@@ -1,0 +1,66 @@
+"""Who was a deputy on a day, and in which community: the one rule every figure counts deputies by.
+
+A deputy counts on a day while one of their memberships covers it (deactivation, a move, a role change and a
+new term end a membership on a date; nothing is deleted), in that membership's community. So a figure of a
+period that has ended depends only on the memberships of its days, which later edits leave alone.
+
+Which community each figure uses (see DOMAIN.md): attendance and evaluations by community — the deputy's
+community on the meeting's (the evaluation's) day, through `member_at`/`member_on`/`community_on`; the deputy
+lists of a period (the rates page, the committee's records, a campaign's deputies) — the deputies with a
+membership in the community during the period, through `members_during`; 深入社区, opinions and suggestions
+carry their own community and need nothing from here.
+"""
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from .models import Membership
+from .periods import Period
+
+
+def member_on(deputy_id, day, community_id: int | None = None) -> ColumnElement[bool]:
+    """True where the deputy (a column) was a deputy on `day` (a date column or a date), in the community if given."""
+    query = select(Membership.id).where(
+        Membership.deputy_id == deputy_id, Membership.starts_on <= day,
+        or_(Membership.ends_on.is_(None), Membership.ends_on >= day),
+    )
+    return _in(query, community_id).exists()
+
+
+def member_at(deputy_id, moment, community_id: int | None = None) -> ColumnElement[bool]:
+    """As `member_on` for a stored time (a meeting's start): the deputy was a deputy on its local day."""
+    query = select(Membership.id).where(
+        Membership.deputy_id == deputy_id, Membership.starts_at <= moment,
+        or_(Membership.ends_before.is_(None), Membership.ends_before > moment),
+    )
+    return _in(query, community_id).exists()
+
+
+def community_on(deputy_id, day):
+    """The deputy's community on `day` (a date column), as a scalar subquery; NULL when not a deputy then."""
+    return (
+        select(Membership.community_id)
+        .where(Membership.deputy_id == deputy_id, Membership.starts_on <= day,
+               or_(Membership.ends_on.is_(None), Membership.ends_on >= day))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def members_during(period: Period) -> Select:
+    """The ids of the deputies with a membership meeting the period (in its community), for `in_()`."""
+    query = select(Membership.deputy_id)
+    if period.end:
+        query = query.where(Membership.starts_on <= period.end)
+    if period.start:
+        query = query.where(or_(Membership.ends_on.is_(None), Membership.ends_on >= period.start))
+    return _in(query, period.community_id)
+
+
+def members_on(day: date, community_id: int | None = None) -> Select:
+    """The ids of the deputies on `day` (in the community): today's roster when `day` is today."""
+    return members_during(Period(day, day, community_id))
+
+
+def _in(query: Select, community_id: int | None) -> Select:
+    return query.where(Membership.community_id == community_id) if community_id else query
