@@ -329,3 +329,79 @@ def test_the_templates_name_the_columns_and_offer_drop_down_lists(street, app):
             assert sheet.data_validations.dataValidation, kind.key
         result = run_import(f"{kind.key}.xlsx", template_body(kind))
         assert result.created == 0 and result.errors == []  # an empty template imports nothing, and says so
+
+
+def _upload(client, name: str, data: bytes):
+    return client.post("/ledger/", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+OPINIONS_CSV = "编号,收集日期,人大代表,社区,领域,意见内容,收集方式\n"
+
+
+def test_the_dry_run_writes_nothing_and_the_confirmation_imports_exactly_that_file(app, client, login, street, make_user):
+    from portal.opinions.models import Opinion
+
+    login(make_user(Role.STAFF))
+    year = local_today().year - 1
+    data = (OPINIONS_CSV + f"YJ-000101,{year}-04-01,夏虹,气象街社区,民生发展,路灯不亮,走访\n"
+            f",{year}-04-02,王建国,东风社区,其他,垃圾清运不及时,其他\n").encode()
+    page = _upload(client, "意见台账.csv", data).get_data(as_text=True)
+    assert "试导入结果" in page and "导入 2 条记录" in page
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(Opinion)) == 0
+    token = page.split('name="upload" type="hidden" value="')[1].split('"')[0]
+    with client.session_transaction() as session:
+        kept = session["ledger_upload"]
+    stored = app.instance_path + "/ledger-uploads/" + token
+    open(stored, "ab").write(b"\n" + OPINIONS_CSV.encode())  # the kept file changed after the dry run
+    response = client.post("/ledger/confirm", data={"upload": token})
+    assert response.status_code == 302
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(Opinion)) == 0
+    open(stored, "wb").write(data)
+    assert client.post("/ledger/confirm", data={"upload": "0" * 32}).status_code == 302  # not this user's upload
+    response = client.post("/ledger/confirm", data={"upload": token}, follow_redirects=True)
+    assert "意见台账.csv 已导入：新建 2 条记录，0 条已存在。" in response.get_data(as_text=True)
+    with app.app_context():
+        assert sorted(_db.session.scalars(select(Opinion.number))) == ["YJ-000101", "YJ-000102"]
+        event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import"))
+        assert event.changes["file"] == [None, "意见台账.csv"] and event.changes["counts"][1]["opinions"] == [2, 0]
+    assert kept["filename"] == "意见台账.csv"
+    assert client.post("/ledger/confirm", data={"upload": token}).status_code == 302  # used once
+    page = _upload(client, "意见台账.csv", data).get_data(as_text=True)
+    assert "1 行已存在" in page and "没有需要导入的新记录" not in page  # the unnumbered row would be created again
+
+
+def test_the_page_names_every_error_and_offers_no_confirmation(app, client, login, street, make_user):
+    login(make_user(Role.STAFF))
+    data = (OPINIONS_CSV + "YJ-1,2024-03-01,无名氏,气象街社区,其他,内容,走访\nYJ-2,2024-02-30,夏虹,气象街社区,其他,内容,走访\n")
+    page = _upload(client, "bad.csv", data.encode("gb18030")).get_data(as_text=True)
+    assert "未导入任何数据：bad.csv 中有 2 处错误" in page
+    assert "<td>2</td><td>C（人大代表）</td><td>没有名为“无名氏”的代表。</td>" in page
+    assert "<td>3</td><td>B（收集日期）</td><td>“2024-02-30”不是日期（请写成 2025-03-10）。</td>" in page
+    assert 'action="/ledger/confirm"' not in page
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("ledger.txt", b"x", "请上传 .csv 或 .xlsx 文件"),
+    ("ledger.xlsx", b"PK\x03\x04 not really", "无法读取该 XLSX 文件"),
+    ("ledger.csv", "编号,收集日期\n".encode("utf-16"), "UTF-8 或 GBK"),
+])
+def test_a_file_of_the_wrong_type_is_refused_at_the_field(client, login, street, make_user, name, data, message):
+    login(make_user(Role.STAFF))
+    page = _upload(client, name, data).get_data(as_text=True)
+    assert message in page
+
+
+def test_a_file_over_the_row_limit_or_the_size_limit_writes_nothing(app, client, login, street, make_user):
+    from portal.opinions.models import Opinion
+
+    login(make_user(Role.STAFF))
+    app.config["IMPORT_MAX_ROWS"] = 10
+    rows = "".join(f",2024-03-01,夏虹,气象街社区,其他,意见{n},走访\n" for n in range(11))
+    assert "超过 10 行" in _upload(client, "big.csv", (OPINIONS_CSV + rows).encode()).get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 2048
+    response = _upload(client, "huge.csv", (OPINIONS_CSV + rows * 20).encode())
+    assert response.status_code == 413
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(Opinion)) == 0
