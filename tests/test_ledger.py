@@ -177,6 +177,7 @@ def run_import(filename: str, data: bytes, commit: bool = True):
     return result
 
 
+@pytest.mark.postgres  # the number counters and each row's savepoint
 def test_an_export_imported_into_an_empty_portal_gives_every_figure_of_every_period(street):
     from portal.ledger.workbooks import ledger_export_body
 
@@ -244,6 +245,7 @@ def test_each_area_export_imports_unchanged_and_a_second_import_creates_nothing(
     assert _db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")) == 5
 
 
+@pytest.mark.postgres  # the number counters and each row's savepoint
 def test_a_new_record_never_takes_an_imported_number(street):
     from portal.opinions.models import Opinion
 
@@ -261,6 +263,7 @@ def test_a_new_record_never_takes_an_imported_number(street):
     assert sorted(_db.session.scalars(select(Opinion.number))) == ["YJ-000500", "YJ-000501"]
 
 
+@pytest.mark.postgres  # the number counters and each row's savepoint
 def test_every_bad_row_is_named_in_chinese_and_nothing_is_written(street):
     from portal.opinions.models import Opinion
 
