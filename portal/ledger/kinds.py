@@ -152,6 +152,7 @@ class CellError(Exception):
         self.message = message
 
 
+TIME_EXAMPLE = "2025-03-10 14:30"  # outside the message: its colon is the file's, not the sentence's
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _TIME = re.compile(r"(\d{1,2})\s*[:：时]\s*(\d{2})")
 
@@ -180,10 +181,10 @@ def parse_time(field_name: str, text: str) -> datetime:
     rest = _DATE.sub("", (text or "").strip(), count=1)
     match = _TIME.search(rest)
     if rest.strip() and not match:
-        raise CellError(field_name, _("“%(value)s” is not a time (write it as 2025-03-10 14:30).", value=_shorten(text)))
+        raise CellError(field_name, _("“%(value)s” is not a time (write it as %(example)s).", value=_shorten(text), example=TIME_EXAMPLE))
     hour, minute = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
     if hour > 23 or minute > 59:
-        raise CellError(field_name, _("“%(value)s” is not a time (write it as 2025-03-10 14:30).", value=_shorten(text)))
+        raise CellError(field_name, _("“%(value)s” is not a time (write it as %(example)s).", value=_shorten(text), example=TIME_EXAMPLE))
     return datetime(day.year, day.month, day.day, hour, minute)
 
 

@@ -20,7 +20,7 @@ from ..opinions.services import opinions_query
 from ..suggestions.exports import suggestions_table
 from ..suggestions.models import STATE_LABELS, Suggestion
 from ..suggestions.services import suggestions_query
-from .kinds import KINDS, Kind
+from .kinds import KINDS, TIME_EXAMPLE, Kind
 
 LISTS_SHEET = "lists"
 
@@ -77,7 +77,7 @@ def template_body(kind: Kind) -> bytes:
 
     instructions = book.create_sheet(_("Instructions"), 1)
     rows = [[_("How to fill in this ledger")], [str(kind.note)] if kind.note else [],
-            [_("Row 1 names the columns: keep it. One record per row from row 2; dates as 2025-03-10, times as 2025-03-10 14:30.")],
+            [_("Row 1 names the columns: keep it. One record per row from row 2; dates as 2025-03-10, times as %(example)s.", example=TIME_EXAMPLE)],
             [_("Deputies, communities, categories and meeting kinds are named exactly as in the portal; several deputies in one cell are separated by 、.")],
             [_("The number (编号) identifies a record: a row whose number the portal already has creates nothing, so a file can be imported twice. Leave it empty and the portal gives the next number.")],
             [_("No formulas: paste values. The portal first shows what it would create and every row's errors; nothing is written until you confirm.")],
