@@ -11,14 +11,14 @@ from flask_babel import lazy_gettext as _l
 from ..evaluations.exports import COLUMNS as EVALUATION_COLUMNS
 from ..evaluations.models import Evaluation
 from ..matters.exports import COLUMNS as MATTER_COLUMNS
-from ..matters.models import MatterState, PracticalMatter
+from ..matters.models import MATTER_STATE_LABELS, MatterState, PracticalMatter
 from ..meetings.exports import MEETING_COLUMNS
-from ..meetings.models import AttendanceStatus, Meeting
+from ..meetings.models import STATUS_LABELS, AttendanceStatus, Meeting
 from ..opinions.exports import COLUMNS as OPINION_COLUMNS
-from ..opinions.models import CollectionMethod, Opinion
+from ..opinions.models import METHOD_LABELS, CollectionMethod, Opinion
 from ..suggestions.exports import COLUMNS as SUGGESTION_COLUMNS
 from ..suggestions.exports import STEPS
-from ..suggestions.models import Suggestion, SuggestionState
+from ..suggestions.models import STATE_LABELS, Suggestion, SuggestionState
 
 
 @dataclass(frozen=True)
@@ -120,23 +120,22 @@ def choices(labels: dict) -> dict[str, object]:
 
 
 def state_choices() -> dict[str, SuggestionState]:
-    from ..suggestions.models import STATE_LABELS
+    """A suggestion's states by label."""
     return choices(STATE_LABELS)
 
 
 def method_choices() -> dict[str, CollectionMethod]:
-    from ..opinions.models import METHOD_LABELS
+    """The ways of collecting an opinion by label."""
     return choices(METHOD_LABELS)
 
 
 def matter_state_choices() -> dict[str, MatterState]:
-    from ..matters.models import MATTER_STATE_LABELS
+    """A practical matter's states by label."""
     return choices(MATTER_STATE_LABELS)
 
 
 def status_choices() -> dict[str, AttendanceStatus | None]:
     """Attendance marks; 未签到 (not signed in) is no mark at all."""
-    from ..meetings.models import STATUS_LABELS
     found: dict[str, AttendanceStatus | None] = dict(choices(STATUS_LABELS))
     for spelling in _spellings(_l("Not signed in")):
         found[spelling] = None

@@ -89,7 +89,7 @@ class LedgerResult:
 
 
 # A service's name for a field, where the ledger's column has another name.
-SERVICE_FIELDS = {"deputies": "deputy", "deputy": "deputies", "sheet_on": "status", "on": "state", "voter_names": "voter_names"}
+SERVICE_FIELDS = {"deputies": "deputy", "deputy": "deputies", "sheet_on": "status"}
 
 
 @dataclass
@@ -254,7 +254,7 @@ def _check_cells(group) -> None:
 
 
 def _import_meeting(actor: User, names: _Names, number: str | None, group) -> Meeting:
-    line, row = group[0]
+    _line, row = group[0]
     kind = names.one(names.kinds, "kind", row.get("kind", ""), _("There is no meeting kind named “%(name)s”."))
     starts_at = to_utc(parse_time("starts_at", row.get("starts_at", "")))
     ends_at = to_utc(parse_time("ends_at", row.get("ends_at", "")))

@@ -1,5 +1,5 @@
 """Ledger pages: the templates, the export of every ledger, the upload with its dry run, and the confirmed import."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -61,13 +61,13 @@ def template_body(kind: Kind) -> bytes:
     lists_sheet.sheet_state = "hidden"
     lists = _coded_lists(kind)
     position = 0
-    for index, (name, _heading) in enumerate(kind.columns):
+    for index, (name, heading) in enumerate(kind.columns):
         values = lists.get(name)
         if not values:
             continue
         letter = column_letter(position)
         position += 1
-        for row, value in enumerate([name, *values], start=1):
+        for row, value in enumerate([str(heading), *values], start=1):
             lists_sheet[f"{letter}{row}"] = value
         validation = DataValidation(type="list", formula1=f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
                                     allow_blank=True, showErrorMessage=name != "deputy")
