@@ -408,3 +408,16 @@ def test_a_file_over_the_row_limit_or_the_size_limit_writes_nothing(app, client,
     assert response.status_code == 413
     with app.app_context():
         assert _db.session.scalar(select(func.count()).select_from(Opinion)) == 0
+
+
+def test_a_meeting_row_error_names_its_own_row_and_the_whole_meeting_stays_out(street):
+    from portal.meetings.models import Meeting
+
+    year = local_today().year - 1
+    header = "编号,类型,标题,开始时间,结束时间,人大代表,状态,原因\n"
+    rows = [f"HY-000900,工委工作会议,工作会议,{year}-04-01 09:00,{year}-04-01 11:00,{name},{status},{reason}"
+            for name, status, reason in [("夏虹", "出席", ""), ("王建国", "请假", ""), ("李秀英", "迟到", "")]]
+    result = run_import("会议.csv", (header + "\n".join(rows) + "\n").encode())
+    assert [(e.line, e.column) for e in result.errors] == [(3, "H（原因）")]  # a leave needs its reason
+    assert "请假" in result.errors[0].message or "原因" in result.errors[0].message
+    assert _db.session.scalar(select(func.count()).select_from(Meeting)) == 0

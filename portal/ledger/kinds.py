@@ -143,12 +143,13 @@ def status_choices() -> dict[str, AttendanceStatus | None]:
 
 
 class CellError(Exception):
-    """A cell that cannot be read; `field` names its column."""
+    """A cell that cannot be read; `field` names its column, `line` its row when not the record's first."""
 
-    def __init__(self, field_name: str, message: str):
+    def __init__(self, field_name: str, message: str, line: int | None = None):
         super().__init__(message)
         self.field = field_name
         self.message = message
+        self.line = line
 
 
 TIME_EXAMPLE = "2025-03-10 14:30"  # outside the message: its colon is the file's, not the sentence's

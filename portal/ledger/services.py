@@ -30,7 +30,7 @@ from ..opinions.services import record_opinion
 from ..suggestions.exports import STEPS
 from ..suggestions.models import SuggestionState
 from ..suggestions.services import SuggestionFields, create_suggestion, transition
-from ..text import has_control_characters
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .kinds import (
     KINDS,
     CellError,
@@ -196,7 +196,8 @@ def import_ledger(actor: User, sheets: list[Sheet]) -> LedgerResult:
             except (CellError, ServiceError) as error:
                 savepoint.rollback()
                 column = getattr(error, "field", None)
-                result.errors.append(RowError(table.sheet.title, line, table.where(column), error.message))
+                result.errors.append(RowError(table.sheet.title, getattr(error, "line", None) or line, table.where(column),
+                                              error.message))
                 continue
             savepoint.commit()
             if created:
@@ -222,7 +223,10 @@ def _groups(table: _Table, result: LedgerResult) -> list[list[tuple[int, dict[st
     for line, row in table.rows:
         number = row.get("number", "").strip()
         row["number"] = number
-        if len(number) > MAX_NUMBER or has_control_characters(number):
+        if has_control_characters(number):
+            result.errors.append(RowError(table.sheet.title, line, table.where("number"), str(CONTROL_CHARACTERS_MESSAGE)))
+            continue
+        if len(number) > MAX_NUMBER:
             result.errors.append(RowError(table.sheet.title, line, table.where("number"),
                                           _("A number has at most %(n)d characters.", n=MAX_NUMBER)))
             continue
@@ -247,10 +251,10 @@ def _groups(table: _Table, result: LedgerResult) -> list[list[tuple[int, dict[st
 
 
 def _check_cells(group) -> None:
-    for _line, row in group:
+    for line, row in group:
         for name, text in row.items():
             if has_control_characters(text, multiline=True):
-                raise CellError(name, _("This field contains invisible control characters; please retype it."))
+                raise CellError(name, str(CONTROL_CHARACTERS_MESSAGE), line)
 
 
 def _import_meeting(actor: User, names: _Names, number: str | None, group) -> Meeting:
@@ -261,25 +265,28 @@ def _import_meeting(actor: User, names: _Names, number: str | None, group) -> Me
     community = _community(names, row, "community", required=False)
     roster, marks = [], []
     statuses = status_choices()
-    for _line, member in group:
+    for member_line, member in group:
         if not member.get("deputy", "").strip():
             continue
-        deputy = names.deputy("deputy", member["deputy"])
+        try:
+            deputy = names.deputy("deputy", member["deputy"])
+        except CellError as error:
+            raise CellError(error.field, error.message, member_line) from error
         if deputy.id in roster:
             continue
         roster.append(deputy.id)
         status_text = member.get("status", "").strip().lower()
         if status_text and status_text not in statuses:
-            raise CellError("status", _("“%(value)s” is not an attendance mark.", value=member.get("status", "")))
+            raise CellError("status", _("“%(value)s” is not an attendance mark.", value=member.get("status", "")), member_line)
         if statuses.get(status_text) is not None:
-            marks.append((deputy.id, statuses[status_text], member.get("reason", "")))
+            marks.append((member_line, deputy.id, statuses[status_text], member.get("reason", "")))
     fields = MeetingFields(kind, row.get("title", ""), starts_at, ends_at, row.get("place", ""), community, row.get("notes", ""))
     meeting = create_meeting(actor, fields, roster, number=number)
-    for deputy_id, status, reason in marks:
+    for member_line, deputy_id, status, reason in marks:
         try:
             mark_attendance(actor, meeting, deputy_id, status, reason, sheet_on=to_local(meeting.starts_at).date())
         except ServiceError as error:
-            raise CellError("reason" if error.field == "reason" else "status", error.message) from error
+            raise CellError("reason" if error.field == "reason" else "status", error.message, member_line) from error
     voter_count = parse_count("voter_count", row.get("voter_count", ""))
     if voter_count is not None or row.get("answers", "").strip():
         try:
