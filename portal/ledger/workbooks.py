@@ -1,6 +1,7 @@
 """The downloadable templates of the ledgers and the export of every ledger of a period, as workbooks."""
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..evaluations.exports import evaluations_table
 from ..evaluations.models import Evaluation
@@ -13,7 +14,7 @@ from ..matters.models import MATTER_STATE_LABELS, PracticalMatter
 from ..matters.services import matters_query
 from ..meetings.exports import meetings_table
 from ..meetings.models import STATUS_LABELS, Meeting, MeetingKind
-from ..models import Community, Role, User
+from ..models import Community, DeputyProfile, Role, User
 from ..opinions.exports import opinions_table
 from ..opinions.models import METHOD_LABELS, Category, Opinion
 from ..opinions.services import opinions_query
@@ -109,6 +110,7 @@ def _evaluations() -> tuple[list, list[list]]:
     """Every evaluation, whatever its ballot period (the evaluations page shows one year at a time)."""
     settings = thresholds()
     header, rows = evaluations_table([], None, None)
-    for e in db.session.scalars(select(Evaluation).order_by(Evaluation.evaluated_on, Evaluation.id)):
+    query = select(Evaluation).options(joinedload(Evaluation.deputy).joinedload(User.deputy).joinedload(DeputyProfile.community))
+    for e in db.session.scalars(query.order_by(Evaluation.evaluated_on, Evaluation.id)):
         rows += evaluations_table([EvaluationRow(e.deputy, e, rating_for(e.satisfaction, settings))], e.starts_on, e.ends_on)[1]
     return header, rows
