@@ -421,3 +421,18 @@ def test_a_meeting_row_error_names_its_own_row_and_the_whole_meeting_stays_out(s
     assert [(e.line, e.column) for e in result.errors] == [(3, "H（原因）")]  # a leave needs its reason
     assert "请假" in result.errors[0].message or "原因" in result.errors[0].message
     assert _db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_the_command_line_checks_then_imports(app, street, tmp_path):
+    from portal.opinions.models import Opinion
+
+    ledger = tmp_path / "意见.csv"
+    ledger.write_bytes((OPINIONS_CSV + f"YJ-000700,{local_today().year - 1}-04-01,夏虹,气象街社区,其他,路灯不亮,走访\n").encode())
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["import-ledger", str(ledger), "--as", "office", "--dry-run"])
+    assert dry.exit_code == 0 and "opinions\tcreate 1" in dry.output
+    assert _db.session.scalar(select(func.count()).select_from(Opinion)) == 0
+    assert runner.invoke(args=["import-ledger", str(ledger), "--as", "dep0"]).exit_code != 0  # a deputy is not staff
+    done = runner.invoke(args=["import-ledger", str(ledger), "--as", "office"])
+    assert done.exit_code == 0 and "1 records imported." in done.output
+    assert _db.session.scalar(select(Opinion.number)) == "YJ-000700"
