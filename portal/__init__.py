@@ -23,7 +23,7 @@ from .htmx import is_htmx
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
-    "evaluations", "reports", "audit",
+    "evaluations", "reports", "audit", "ledger",
 )
 
 

@@ -39,6 +39,7 @@ class Action(str, enum.Enum):
     PASSWORD_RESET = "password_reset"
     ROLE_CHANGE = "role_change"
     EXPORT = "export"
+    IMPORT = "import"
 
 
 class AuditEvent(db.Model):

@@ -48,6 +48,39 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{user.username}\t{user.name}" + (f"\tpassword: {generated}" if generated else ""))
         click.echo(f"{len(result.created)} deputies imported.")
 
+    @app.cli.command("import-ledger")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--as", "username", required=True, help="The staff login the records are entered by.")
+    @click.option("--dry-run", is_flag=True, help="Check every row and say what would be created; write nothing.")
+    def import_ledger_command(file: Path, username: str, dry_run: bool) -> None:
+        """Import the committee's ledgers (台账) from a CSV or XLSX file: all rows or none."""
+        from sqlalchemy import select
+
+        from .importing import read_sheets
+        from .ledger.services import import_ledger, record_import
+        from .models import Role, User
+
+        actor = db.session.scalar(select(User).where(User.username == username))
+        if actor is None or not actor.has_role(Role.STAFF):
+            raise click.ClickException(f"{username} is not a staff login.")
+        try:
+            result = import_ledger(actor, read_sheets(file.name, file.read_bytes()))
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        for error in result.errors:
+            click.echo(f"{error.sheet} line {error.line} {error.column}: {error.message}", err=True)
+        for count in result.counts:
+            click.echo(f"{count.kind.key}\tcreate {count.created}\talready present {count.present}")
+        if result.errors or dry_run or not result.created:
+            db.session.rollback()
+            if result.errors:
+                raise click.ClickException(f"{len(result.errors)} errors; nothing was imported.")
+            click.echo("Nothing was written.")
+            return
+        record_import(file.name, result)
+        db.session.commit()
+        click.echo(f"{result.created} records imported.")
+
     @app.cli.command("seed-demo")
     @click.option("--password", default="demo1234", show_default=True, help="Password of every demo login.")
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users (first start only).")

@@ -45,13 +45,33 @@ def csv_body(header: list, rows: list[list]) -> str:
 
 def xlsx_body(header: list, rows: list[list], title: str | None = None, percent_columns: tuple[int, ...] = ()) -> bytes:
     """The table as one XLSX sheet; numbers stay numbers, text is forced to text, `percent_columns` (0-based) show 0.0%."""
+    return workbook_body([(title, header, rows, percent_columns)])
+
+
+def workbook_body(sheets: list[tuple], book=None) -> bytes:
+    """Several tables as the sheets of one workbook: (title, header, rows[, percent_columns]) each.
+
+    `book` is an openpyxl Workbook already holding other sheets (a template's instructions); the tables come first.
+    """
     from openpyxl import Workbook  # imported on the first export: a worker that never exports never loads it
+
+    if book is None:
+        book = Workbook()
+        book.remove(book.active)
+    for position, (title, header, rows, *percent) in enumerate(sheets):
+        sheet = book.create_sheet(index=position)
+        if title:
+            sheet.title = str(title)[:31]
+        write_table(sheet, header, rows, percent[0] if percent else ())
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_table(sheet, header: list, rows: list[list], percent_columns: tuple[int, ...] = ()) -> None:
+    """Write a table into an openpyxl sheet: numbers stay numbers, text is text (never a formula)."""
     from openpyxl.cell.cell import TYPE_STRING
 
-    book = Workbook()
-    sheet = book.active
-    if title:
-        sheet.title = title[:31]
     for row_number, row in enumerate([header, *rows], start=1):
         for column, value in enumerate(row, start=1):
             if value is None or value == "":
@@ -66,9 +86,6 @@ def xlsx_body(header: list, rows: list[list], title: str | None = None, percent_
                 cell.value = value
                 if row_number > 1 and column - 1 in percent_columns:
                     cell.number_format = "0.0%"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def content_disposition(filename: str) -> str:

@@ -79,20 +79,21 @@ def test_every_list_exports_with_its_filters(client, login, world, fmt):
     text = (lambda v: "'" + v) if fmt == "csv" else (lambda v: v)  # the CSV marks a formula-like cell as text
 
     rows = read_back(client.get(f"/opinions/export.{fmt}?community={east}&start=2025-03-01&end=2025-03-31"))
-    assert len(rows) == 2 and rows[1][4] == text('=HYPERLINK("http://x")')
+    assert len(rows) == 2 and rows[1][5] == text('=HYPERLINK("http://x")')
+    assert rows[0][0] == "编号" and rows[1][0].startswith("YJ-")  # each record's number (编号)
 
     rows = read_back(client.get(f"/suggestions/export.{fmt}?state=adopted"))
-    assert len(rows) == 2 and rows[1][0] == text("=修路")
+    assert len(rows) == 2 and rows[1][1] == text("=修路")
     assert "2025-03-20" in [str(v) for v in rows[1]]  # the submission date of the 已上报 step
     assert text("=区委已采纳，年内修复") in rows[1]  # the district's answer, as text
 
     rows = read_back(client.get(f"/matters/export.{fmt}?community={east}&state=done&start=2025-01-01&end=2025-12-31"))
-    assert [r[1] for r in rows[1:]] == [text("+修复路面")]
+    assert [r[2] for r in rows[1:]] == [text("+修复路面")]
     assert read_back(client.get(f"/matters/export.{fmt}?start=2026-01-01")) [1:] == []
 
     rows = read_back(client.get(f"/evaluations/export.{fmt}?year=2025&community={world['odd']}"))
-    assert len(rows) == 2 and rows[1][0] == "李四" and rows[1][1] == text("=社区")
-    assert [str(v) for v in rows[1][4:8]] == ["5", "1", "0", "6"]
+    assert len(rows) == 2 and rows[1][1] == "李四" and rows[1][2] == text("=社区")
+    assert [str(v) for v in rows[1][5:9]] == ["5", "1", "0", "6"]
 
     rows = read_back(client.get(f"/deputies/export.{fmt}?community={east}"))
     assert [r[0] for r in rows[1:]] == ["张三"]

@@ -115,3 +115,31 @@ def test_0016_gives_every_deputy_a_dated_membership_on_a_database_full_of_data(m
         assert str(starts_at).startswith("2025-05-03 16:00:00")  # local midnight, as UTC
         db.session.remove()
         db.engine.dispose()
+
+
+def test_record_numbers_are_filled_in_for_the_records_already_there(make_app):
+    """0017 numbers every existing record from its id and starts each counter after them."""
+    from sqlalchemy import text
+
+    from portal.evaluations.models import Evaluation
+    from portal.numbers import RecordCounter
+
+    app = make_app()
+    with app.app_context():
+        upgrade(revision="0012b")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, username, name, password_hash, role, active, created_at, session_version, large_text, "
+                "password_must_change) VALUES (7, 'zhangsan', '张三', 'x', 'deputy', true, '2025-01-01', 1, false, false)"))
+            for row_id, year in ((3, 2024), (9, 2025)):
+                connection.execute(text(
+                    "INSERT INTO evaluations (id, deputy_id, starts_on, ends_on, satisfied, basically_satisfied, dissatisfied, "
+                    f"recorded_by_id, recorded_at, evaluated_on) VALUES ({row_id}, 7, '{year}-01-01', '{year}-12-31', 5, 1, 0, 7, "
+                    f"'{year}-12-20', '{year}-12-20')"))
+        upgrade()
+        assert db.session.execute(db.select(Evaluation.id, Evaluation.number).order_by(Evaluation.id)).all() == [
+            (3, "PY-000003"), (9, "PY-000009")]
+        assert db.session.get(RecordCounter, "PY").last == 9 and db.session.get(RecordCounter, "YJ").last == 0
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

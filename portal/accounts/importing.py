@@ -1,16 +1,14 @@
 """Bulk import of deputies from CSV or XLSX: every row is checked, then all or nothing."""
-import csv
-import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import ServiceError
 from ..extensions import db
+from ..importing import read_rows as read_table
 from ..models import Community, Level, Role, Term, User
 from .memberships import open_membership
 from .services import DeputyFields, create_user
@@ -48,63 +46,8 @@ class ImportResult:
 
 
 def read_rows(filename: str, data: bytes, max_rows: int | None = None) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {field: text}) for each non-empty data row of a CSV or XLSX file.
-
-    Refuses a file with more than `max_rows` (IMPORT_MAX_ROWS) data rows without reading the rest.
-    """
-    max_rows = max_rows or current_app.config["IMPORT_MAX_ROWS"]
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook  # imported on the first upload, as exports.xlsx_body does
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            rows = _rows(
-                (["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)),
-                max_rows,
-            )
-        except ServiceError:
-            raise
-        except Exception as error:  # openpyxl raises many kinds for a broken file
-            raise ServiceError(_("The file is not a readable XLSX workbook."), "file") from error
-    elif name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")  # Excel on Chinese Windows saves CSV in GBK
-            except UnicodeDecodeError as error:
-                raise ServiceError(_("The CSV file must be encoded in UTF-8 or GBK."), "file") from error
-        reader = csv.reader(io.StringIO(text))
-        try:
-            rows = _rows(([cell.strip() for cell in row] for row in reader), max_rows)
-        except csv.Error as error:  # a field over csv.field_size_limit(), a stray NUL ...
-            raise ServiceError(
-                _("Line %(line)d of the CSV file cannot be read (a cell too long or malformed).", line=reader.line_num),
-                "file",
-            ) from error
-    else:
-        raise ServiceError(_("Please upload a .csv or .xlsx file."), "file")
-    return rows
-
-
-def _rows(table, max_rows: int) -> list[tuple[int, dict[str, str]]]:
-    """The data rows under the heading row, read lazily up to the limit."""
-    heading = next(table, None)
-    if heading is None:
-        raise ServiceError(_("The file is empty."), "file")
-    header = [HEADINGS.get(cell.strip().lower()) for cell in heading]
-    missing = [f for f in REQUIRED if f not in header]
-    if missing:
-        raise ServiceError(_("The first row must name the columns; missing: %(cols)s.", cols=", ".join(missing)), "file")
-    rows = []
-    for number, cells in enumerate(table, start=2):
-        if not any(cells):
-            continue
-        if len(rows) == max_rows:
-            raise ServiceError(_("The file has more than %(n)d rows; please split it.", n=max_rows), "file")
-        rows.append((number, {f: (cells[i] if i < len(cells) else "") for i, f in enumerate(header) if f}))
-    return rows
+    """(line number, {field: text}) for each non-empty data row of a CSV or XLSX file (limits: portal.importing)."""
+    return read_table(filename, data, HEADINGS, REQUIRED, max_rows)
 
 
 def import_deputies(rows: list[tuple[int, dict[str, str]]], member_from: date | None = None, term: Term | None = None) -> ImportResult:

@@ -21,6 +21,7 @@ ACTION_LABELS = {
     Action.PASSWORD_RESET: _l("Password set by the administrator"),
     Action.ROLE_CHANGE: _l("Role changed"),
     Action.EXPORT: _l("Downloaded an export"),
+    Action.IMPORT: _l("Imported a ledger"),
 }
 
 # The kinds of objects the admin filters by, with their names in the interface.
@@ -46,11 +47,14 @@ OBJECT_LABELS = {
     "Attendance": _l("Attendance"),
     "AttendanceChange": _l("Attendance change"),
     "Export": _l("Export"),
+    "Ledger": _l("Ledger import"),
 }
 
 # The changed fields' names in the interface: the form's label where a form edits the field (the same msgid),
 # by field name, and by kind of object where one name means different things.
 FIELD_LABELS = {
+    "number": _l("Number"),
+    "counts": _l("Records created and already present"),
     "title": _l("Title"),
     "content": _l("Content"),
     "name": _l("Name"),

@@ -6,6 +6,7 @@ is in its own module here, so no domain package carries demo code.
 from ..extensions import db
 from .campaigns import seed_campaigns, seed_checklist_links
 from .evaluations import seed_evaluations
+from .ledger import seed_ledger
 from .matters import seed_matters
 from .meetings import seed_meeting_notices, seed_meetings
 from .people import seed_accounts, seed_moves
@@ -29,7 +30,8 @@ def seed_demo(password: str) -> list[tuple[str, str, str]]:
 
 def area_seeders() -> list:
     """The areas' seeders, in the order the story needs them."""
-    # The checklist links come last: they point at the matters and suggestions seeded before them.
-    # The move comes after everything dated before it, which keeps the deputy's community of its day.
+    # The checklist links come after the matters and suggestions they point at. The move comes after everything
+    # dated before it, which keeps the deputy's community of its day. Last year's ledgers come last, so this year's
+    # seeders, which count what is there, see only this year's story.
     return [seed_campaigns, seed_meetings, seed_meeting_notices, seed_suggestions, seed_matters, seed_evaluations,
-            seed_checklist_links, seed_moves]
+            seed_checklist_links, seed_moves, seed_ledger]

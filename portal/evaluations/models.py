@@ -7,16 +7,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..figures import rate
 from ..models import User, utcnow
+from ..numbers import Numbered
 
 # The defaults of the evaluation rules: ≥ 80 % 称职, 50–80 % 基本称职, below 不称职.
 DEFAULT_COMPETENT_MIN = 80
 DEFAULT_BASIC_MIN = 50
 
 
-class Evaluation(db.Model):
+class Evaluation(Numbered, db.Model):
     """The ballots voters cast on one deputy for one period."""
 
     __tablename__ = "evaluations"
+    __number_prefix__ = "PY"  # 编号, see portal/numbers.py
     # One row per deputy and period: a second entry for the same period replaces the counts (upsert).
     __table_args__ = (UniqueConstraint("deputy_id", "starts_on", "ends_on", name="uq_evaluations_deputy_period"),)
 

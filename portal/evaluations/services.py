@@ -85,8 +85,10 @@ def year_period(year: int) -> tuple[date, date]:
 
 def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, ends_on: date | None,
                       satisfied: int | None, basically_satisfied: int | None, dissatisfied: int | None,
-                      evaluated_on: date | None = None) -> Evaluation:
+                      evaluated_on: date | None = None, number: str | None = None) -> Evaluation:
     """Record a deputy's ballots for a period; recording the same deputy and period again replaces the counts.
+
+    `number` is an imported record's own number (编号), given to a new row; a new record takes the next one.
 
     `evaluated_on` is the day the voters evaluated (default today): not in the future, not before the
     period began. The row is found by its (deputy, period) key and changed through the ORM, so the
@@ -125,6 +127,8 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
     if evaluation is None:  # a twin request that saved the same deputy and period first: replace its counts
         new = Evaluation(deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on, recorded_by_id=actor.id,
                          recorded_at=utcnow(), **values)
+        if number:
+            new.number = number
         evaluation = add_or_existing(new, recorded)
         if evaluation is new:
             return evaluation

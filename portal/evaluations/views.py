@@ -17,7 +17,7 @@ from ..forms import commit_once
 from ..models import Role, User
 from ..permissions import ANY_ROLE, can_view_evaluation, role_required
 from . import bp
-from .exports import evaluations_table
+from .exports import RATE_COLUMN, evaluations_table
 from .forms import EvaluationForm, ThresholdsForm
 from .models import Evaluation
 from .services import (
@@ -59,7 +59,7 @@ def export(fmt: str):
         abort(404)
     year, community_id, starts_on, ends_on = _list_filters()
     header, rows = evaluations_table(overview(starts_on, ends_on, community_id), starts_on, ends_on)
-    return table_response(fmt, header, rows, f"evaluations-{year}", title=_("Voter evaluations"), percent_columns=(8,))
+    return table_response(fmt, header, rows, f"evaluations-{year}", title=_("Voter evaluations"), percent_columns=(RATE_COLUMN,))
 
 
 @bp.route("/<int:evaluation_id>")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Community, User, enum_column, utcnow
+from ..numbers import Numbered
 from ..opinions.models import Opinion
 from ..suggestions.models import Suggestion
 
@@ -39,10 +40,11 @@ practical_matter_deputies = Table(
 )
 
 
-class PracticalMatter(db.Model):
+class PracticalMatter(Numbered, db.Model):
     """A practical thing done for residents, e.g. 协调市政对气象街30-54号路面进行了修复."""
 
     __tablename__ = "practical_matters"
+    __number_prefix__ = "SS"  # 编号, see portal/numbers.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

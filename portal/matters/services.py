@@ -74,11 +74,16 @@ def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> Practi
     return matter
 
 
-def create_matter(actor: User, fields: MatterFields) -> PracticalMatter:
-    """Record a practical matter; a deputy is always among its deputies."""
+def create_matter(actor: User, fields: MatterFields, number: str | None = None) -> PracticalMatter:
+    """Record a practical matter; a deputy is always among its deputies.
+
+    `number` is an imported record's own number (编号); a new record takes the next one.
+    """
     if not actor.has_role(Role.STAFF, Role.DEPUTY):
         raise ServiceError(_("You may not record practical matters."))
     matter = _apply(actor, PracticalMatter(recorded_by_id=actor.id), fields)  # added only once valid
+    if number:
+        matter.number = number
     db.session.add(matter)
     db.session.flush()
     return matter

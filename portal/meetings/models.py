@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import local_day_start, local_today, to_local
 from ..extensions import db
 from ..models import Community, User, enum_column, utcnow
+from ..numbers import Numbered
 
 # The kinds of the report, inserted by the migration; admin may rename, add or retire them.
 # (name, voter_log): voter_log kinds keep a deputy–voter meeting log.
@@ -140,10 +141,11 @@ class MeetingKind(db.Model):
     voter_log: Mapped[bool] = mapped_column(default=False)
 
 
-class Meeting(db.Model):
+class Meeting(Numbered, db.Model):
     """A meeting deputies are expected at; closed once it is over, which freezes its attendance."""
 
     __tablename__ = "meetings"
+    __number_prefix__ = "HY"  # 编号, see portal/numbers.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind_id: Mapped[int] = mapped_column(ForeignKey("meeting_kinds.id"), index=True)

@@ -87,8 +87,11 @@ def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None
         raise ServiceError(_("At most %(n)d characters.", n=200), "place")
 
 
-def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | None = None) -> Meeting:
-    """Create a meeting; its roster is every active deputy unless `deputy_ids` says otherwise."""
+def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | None = None, number: str | None = None) -> Meeting:
+    """Create a meeting; its roster is every active deputy unless `deputy_ids` says otherwise.
+
+    `number` is an imported record's own number (编号); a new record takes the next one.
+    """
     _check_fields(fields)
     meeting = Meeting(
         kind=fields.kind,
@@ -101,6 +104,8 @@ def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | N
         fixed_checkin_code=fields.fixed_checkin_code,
         created_by_id=actor.id,
     )
+    if number:
+        meeting.number = number
     db.session.add(meeting)
     db.session.flush()
     set_roster(meeting, [u.id for u in active_deputies()] if deputy_ids is None else deputy_ids)

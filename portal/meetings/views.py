@@ -13,7 +13,7 @@ from ..accounts.services import active_communities, active_deputies, deputies_qu
 from ..audit.services import history_for
 from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
-from ..exports import FORMATS
+from ..exports import FORMATS, table_response
 from ..extensions import db, limiter
 from ..forms import commit_once
 from ..htmx import is_htmx, render_with_oob, url_template
@@ -24,7 +24,7 @@ from ..periods import Period, PeriodForm, read_period, this_year
 from ..permissions import ANY_ROLE, can_mark_attendance, get_visible_meeting_or_404, public, role_required
 from ..settings import committee_name
 from . import bp
-from .exports import export_meeting, export_rates
+from .exports import export_meeting, export_rates, meetings_table
 from .notices import (
     calendar_feed,
     calendar_owner,
@@ -482,6 +482,19 @@ def sheet(meeting_id: int):
     """The printable sign-in sheet (签到表): roster, status and a signature column."""
     meeting = _meeting(meeting_id)
     return render_template("meetings/sheet.html", meeting=meeting, cards=attendance_cards(meeting), tally=tally(meeting))
+
+
+@bp.route("/export.<fmt>")
+@role_required(Role.STAFF)
+def list_export(fmt: str):
+    """The meetings of the list's filters with their rosters and marks, as CSV or XLSX."""
+    if fmt not in FORMATS:
+        abort(404)
+    period = read_period(PeriodForm(request.args), community_id=request.args.get("community", type=int))
+    query = meeting_query(current_user, request.args.get("kind", type=int), _parse_month(request.args.get("month", "")),
+                          period, request.args.get("voter") == "1")
+    header, rows = meetings_table(query)
+    return table_response(fmt, header, rows, f"meetings-{local_today().isoformat()}", title=_("Meetings"))
 
 
 @bp.route("/<int:meeting_id>/export.<fmt>")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Community, User, enum_column, utcnow
+from ..numbers import Numbered
 
 # The categories of the report, created by the migration; admin may edit the list.
 DEFAULT_CATEGORIES = ["经济发展", "党的建设", "社区建设", "民生发展", "社会事业", "其他"]
@@ -46,10 +47,11 @@ class Category(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Opinion(db.Model):
+class Opinion(Numbered, db.Model):
     """An opinion a deputy collected from voters in a community."""
 
     __tablename__ = "opinions"
+    __number_prefix__ = "YJ"  # 编号, see portal/numbers.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content: Mapped[str] = mapped_column(Text)

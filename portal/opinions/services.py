@@ -39,8 +39,12 @@ def record_opinion(
     method: CollectionMethod,
     voter_names: str = "",
     voter_count: int | None = None,
+    number: str | None = None,
 ) -> Opinion:
-    """Record an opinion `deputy` collected; staff recording it for a deputy is marked as on their behalf."""
+    """Record an opinion `deputy` collected; staff recording it for a deputy is marked as on their behalf.
+
+    `number` is an imported record's own number (编号); a new record takes the next one.
+    """
     if deputy is None or not deputy.is_active_deputy:
         raise ServiceError(_("Please choose an active deputy."), "deputy")
     if actor.id != deputy.id and not actor.has_role(Role.STAFF):
@@ -75,6 +79,8 @@ def record_opinion(
         recorded_by_id=actor.id,
         on_behalf=actor.id != deputy.id,
     )
+    if number:
+        opinion.number = number
     db.session.add(opinion)
     db.session.flush()
     return opinion

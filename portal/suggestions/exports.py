@@ -1,5 +1,7 @@
-"""The suggestions list as a table for `portal.exports`: every step's date and note (the district's answer)."""
+"""The suggestions list as a table for `portal.exports`: every step's date and note (the district's answer);
+the ledger import reads it back."""
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,12 +22,24 @@ def step_date(suggestion: Suggestion, event) -> str:
     return event.happened_on.isoformat()
 
 
+# (field, heading) of the columns before the steps; the ledger import (portal/ledger) reads them by heading.
+COLUMNS = [
+    ("number", _l("Number")), ("title", _l("Title")), ("category", _l("Category")), ("community", _l("Community")),
+    ("deputies", _l("Deputies")), ("state", _l("State")), ("submitted_on", _l("Submitted on")), ("voters", _l("Voters")),
+    ("opinion_count", _l("Opinions")), ("opinions", _l("Opinion numbers")), ("content", _l("Content")),
+]
+
+
+def step_columns() -> list[tuple[str, str, SuggestionState]]:
+    """(date heading, note heading, state) of each step after the draft, in the current language."""
+    return [(_("%(step)s: date", step=state.label), _("%(step)s: note", step=state.label), state) for state in STEPS]
+
+
 def suggestions_table(query: Select) -> tuple[list, list[list]]:
     """The header, then one row per suggestion of `query`, with the latest date and note of each step."""
-    header = [_("Title"), _("Category"), _("Community"), _("Deputies"), _("State"), _("Submitted on"), _("Voters"),
-              _("Opinions"), _("Content")]
-    for state in STEPS:
-        header += [_("%(step)s: date", step=state.label), _("%(step)s: note", step=state.label)]
+    header = [str(label) for _field, label in COLUMNS]
+    for date_heading, note_heading, _state in step_columns():
+        header += [date_heading, note_heading]
     query = query.options(
         joinedload(Suggestion.category), joinedload(Suggestion.community), selectinload(Suggestion.deputies),
         selectinload(Suggestion.opinions), selectinload(Suggestion.events),
@@ -36,8 +50,9 @@ def suggestions_table(query: Select) -> tuple[list, list[list]]:
         for event in s.events:  # in order of time: the last one of a state is the one in force
             latest[event.to_state] = event
         row = [
-            s.title, s.category.name, s.community.name if s.community else "", "、".join(d.name for d in s.deputies),
-            s.state.label, s.submitted_on.isoformat() if s.submitted_on else "", s.voters, len(s.opinions), s.content,
+            s.number, s.title, s.category.name, s.community.name if s.community else "", "、".join(d.name for d in s.deputies),
+            s.state.label, s.submitted_on.isoformat() if s.submitted_on else "", s.voters, len(s.opinions),
+            "、".join(o.number for o in s.opinions), s.content,
         ]
         for state in STEPS:
             event = latest.get(state)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import local_today
 from ..extensions import db
 from ..models import Community, User, enum_column, utcnow
+from ..numbers import Numbered
 from ..opinions.models import Category, Opinion
 
 
@@ -90,10 +91,11 @@ def _default_due_on(context) -> date | None:
     return (values.get("submitted_on") or local_today()) + timedelta(days=current_app.config["ANSWER_DUE_DAYS"])
 
 
-class Suggestion(db.Model):
+class Suggestion(Numbered, db.Model):
     """A suggestion to the district committee, proposed by one or more deputies, gathering voter opinions."""
 
     __tablename__ = "suggestions"
+    __number_prefix__ = "JY"  # 编号, see portal/numbers.py
 
     __table_args__ = (CheckConstraint("state = 'draft' OR answer_due_on IS NOT NULL", name="answer_due_once_submitted"),)
 

@@ -62,8 +62,11 @@ def _check_fields(actor: User, fields: SuggestionFields) -> SuggestionFields:
     return SuggestionFields(title, content, fields.category, deputies, fields.community)
 
 
-def create_suggestion(actor: User, fields: SuggestionFields, opinion_ids: list[int] = ()) -> Suggestion:
-    """A new draft (草稿) by a deputy for themselves or by staff, gathering `opinion_ids`; all or nothing."""
+def create_suggestion(actor: User, fields: SuggestionFields, opinion_ids: list[int] = (), number: str | None = None) -> Suggestion:
+    """A new draft (草稿) by a deputy for themselves or by staff, gathering `opinion_ids`; all or nothing.
+
+    `number` is an imported record's own number (编号); a new record takes the next one.
+    """
     if not actor.has_role(Role.STAFF, Role.DEPUTY):
         raise ServiceError(_("You may not write suggestions."))
     fields = _check_fields(actor, fields)
@@ -76,6 +79,8 @@ def create_suggestion(actor: User, fields: SuggestionFields, opinion_ids: list[i
         created_by_id=actor.id,
         deputies=fields.deputies,
     )
+    if number:
+        suggestion.number = number
     db.session.add(suggestion)
     db.session.flush()
     db.session.add(SuggestionEvent(suggestion=suggestion, actor_id=actor.id, from_state=None, to_state=SuggestionState.DRAFT,
