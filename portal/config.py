@@ -96,5 +96,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # A cached figure that reads a kind of data it does not declare fails where it is computed.
+    FIGURES_CACHE_CHECK = True
     IMPORT_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"

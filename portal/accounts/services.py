@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager
 from ..auth.services import check_password_rules, end_sessions, hash_password, normalize_username
 from ..errors import ServiceError
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import PEOPLE, cached_figure
 from ..models import Community, DeputyProfile, Level, Role, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -155,7 +155,7 @@ def active_communities() -> list[Community]:
     return list(db.session.scalars(select(Community).where(Community.active).order_by(Community.name)))
 
 
-@cached_figure
+@cached_figure(PEOPLE)
 def community_names() -> tuple[tuple[int, str], ...]:
     """The active communities' ids and names, by name: the choices of a community filter."""
     query = select(Community.id, Community.name).where(Community.active).order_by(Community.name)

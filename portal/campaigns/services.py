@@ -10,7 +10,7 @@ from ..clock import local_today
 from ..accounts.services import deputies_query, deputy_ids_query
 from ..errors import ServiceError
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import CHECKLIST, PEOPLE, cached_figure
 from ..figures import rate
 from ..matters.models import PracticalMatter
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
@@ -414,7 +414,7 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def count_deputies(community_id: int | None = None) -> int:
     """Active deputies (of a community, if given): the denominator of every checklist rate."""
     return db.session.scalar(select(func.count()).select_from(deputy_ids_query(community=community_id).subquery()))
@@ -442,7 +442,7 @@ def _community_days(period: Period):
     return period.filter(query, ChecklistRecord.done_on, ChecklistRecord.community_id)
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def deputies_in_communities(period: Period) -> int:
     """已深入社区代表, the one definition every page shows: distinct deputies with a standing 体验一天 record in the period.
 
@@ -465,7 +465,7 @@ def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
     return _count_complete(campaign.id, community_id)
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def _count_complete(campaign_id: int, community_id: int | None = None) -> int:
     active_items = select(func.count()).select_from(ChecklistItem).where(
         ChecklistItem.campaign_id == campaign_id, ~ChecklistItem.retired
@@ -491,7 +491,7 @@ def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = N
     return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.active_items]
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def _item_counts(campaign_id: int, community_id: int | None = None) -> dict[int, tuple[int, int]]:
     return {
         item_id: (done, verified)

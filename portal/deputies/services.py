@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..accounts.services import deputy_ids_query
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import PEOPLE, cached_figure
 from ..models import Community, DeputyProfile, Level
 
 
@@ -18,7 +18,7 @@ class DeputyFigures:
     by_community: list[tuple[str, int]]
 
 
-@cached_figure
+@cached_figure(PEOPLE)
 def deputy_figures() -> DeputyFigures:
     """Counts of active deputies, from the data."""
     by_level = {level: 0 for level in Level}

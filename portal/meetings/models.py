@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     String,
     Text,
     TypeDecorator,
@@ -222,7 +223,7 @@ class AttendanceChange(db.Model):
     __tablename__ = "attendance_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     old_status: Mapped[Optional[AttendanceStatus]] = mapped_column(_old_status_column())
     new_status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
@@ -238,5 +239,7 @@ class AttendanceChange(db.Model):
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     changed_by: Mapped[User] = relationship(foreign_keys=[changed_by_id])
 
+    # A tap compares its time with the deputy's latest applied tap at the meeting.
+    __table_args__ = (Index("ix_attendance_changes_meeting_deputy", "meeting_id", "deputy_id"),)
     __audit_parent__ = ("Meeting", "meeting_id")
     __audit_dates__ = ("sheet_on",)
