@@ -24,6 +24,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     # A tablet stays open through a whole meeting day: sessions and CSRF tokens outlive it.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=16)
+    # The session cookie's lifetime moves on at most every SESSION_REFRESH_SECONDS, not on every request:
+    # a tablet's poll that finds nothing new answers with no cookie (portal/__init__.py, _refresh_session).
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_REFRESH_SECONDS = 300
     WTF_CSRF_TIME_LIMIT = None
     WTF_I18N_ENABLED = True  # WTForms' own messages (a malformed date, a bad choice) in the user's language
 

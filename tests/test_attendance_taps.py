@@ -436,3 +436,23 @@ def test_a_repeated_mark_still_counts_as_the_latest_tap(db, door):
     db.session.commit()
     assert current(meeting.id, deputy).status is P
     assert [c.applied for c in history(meeting.id, deputy)] == [True, True, False]
+
+
+# --- an idle poll answers its status alone ---------------------------------------------------------------
+
+def test_an_idle_poll_answers_204_with_no_body_and_no_cookie_and_the_session_moves_on_every_few_minutes(app, client, door):
+    import time_machine
+
+    staff = door["infos"]["staff"]
+    meeting = door["meeting"]
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert client.post("/login", data={"username": staff.username, "password": staff.password}).status_code == 302
+        url = f"/meetings/{meeting.id}/attendance/changes?since={meeting.board_version}"
+        client.get(url, headers=HX)  # the first answer after the login may carry it
+        idle = client.get(url, headers=HX)
+        assert (idle.status_code, idle.data, idle.headers.getlist("Set-Cookie")) == (204, b"", [])
+        clock.shift(timedelta(seconds=app.config["SESSION_REFRESH_SECONDS"] + 1))
+        later = client.get(url, headers=HX)
+        assert later.status_code == 204 and later.data == b""
+        assert any(cookie.startswith("session=") for cookie in later.headers.getlist("Set-Cookie"))
+        assert client.get(url, headers=HX).headers.getlist("Set-Cookie") == []

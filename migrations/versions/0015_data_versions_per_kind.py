@@ -33,9 +33,12 @@ def upgrade():
     with op.batch_alter_table('attendance_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_attendance_changes_meeting_id')
         batch_op.create_index('ix_attendance_changes_meeting_deputy', ['meeting_id', 'deputy_id'], unique=False)
+    # Every cached page counts the open meetings that are over (a key of the attendance figures).
+    op.create_index('ix_meetings_closed_ends_at', 'meetings', ['closed', 'ends_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_meetings_closed_ends_at', table_name='meetings')
     with op.batch_alter_table('attendance_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_attendance_changes_meeting_deputy')
         batch_op.create_index('ix_attendance_changes_meeting_id', ['meeting_id'], unique=False)

@@ -155,6 +155,9 @@ class Meeting(db.Model):
     reopened_by: Mapped[Optional[User]] = relationship(foreign_keys=[reopened_by_id])
     roster: Mapped[list["MeetingRoster"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
 
+    # The figures' cache key counts the open meetings that are over (portal/meetings/rates.py) on every request.
+    __table_args__ = (Index("ix_meetings_closed_ends_at", "closed", "ends_at"),)
+
 
 class MeetingRoster(db.Model):
     """A deputy expected at a meeting."""
