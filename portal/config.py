@@ -63,7 +63,7 @@ class Config:
 
     # Figures (overview, tallies, rates, adoption) cached per process under the data's version; see
     # portal/figures_cache.py. Off only to count the queries a page costs uncached.
-    FIGURES_CACHE = True
+    FIGURES_CACHE = _env_bool("FIGURES_CACHE", True)
 
     # scrypt with N=2^14, r=8, p=5 (one of OWASP's equivalent settings): a check holds 16 MiB, where
     # Werkzeug's default (N=2^15, p=1) holds 32 MiB, the largest allocation a worker makes. A hash
