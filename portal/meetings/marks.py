@@ -160,9 +160,11 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
 
     A tap whose id was seen before changes nothing; one whose id was recorded for another meeting or deputy
     is refused (`TapConflict`). A tap that repeats the current mark, or is older than the latest applied
-    one, writes only its history row. A change raises the meeting's version only if it is still the one the
+    one, writes only its history row (a repeat without a tap id, nothing). A change raises the meeting's version only if it is still the one the
     tap was decided on (else it takes the meeting's lock and decides again): marks of one meeting are
-    serialised and a closed meeting refuses them. At most eight statements a tap, the request's included.
+    serialised and a closed meeting refuses them. A repeat takes no lock, so on PostgreSQL a change another
+    tablet commits in the same few milliseconds is not weighed against it (SQLite's single writer is). At most
+    eight statements a tap, the request's included.
     """
     tap = tap or Tap()
     if source is MarkSource.STAFF and not actor.has_role(Role.STAFF):
@@ -195,26 +197,32 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
             return Marked(seen.card, seen.tally)  # the same tap again: it is recorded already
         if seen.closed:
             raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
-        current = seen.card.attendance
+        current = seen.card.attendance  # the upsert below refreshes this very object: keep what it held
+        old_status = current and current.status
         latest = max((t for t in (current and current.tapped_at, seen.latest_tap) if t is not None), default=None)
-        applied = latest is None or tapped_at >= latest
-        if applied and (current is None or (current.status, current.reason) != (status, reason)):
+        # A tap the tablet did not date is dated on arrival: the server's order is its order, so it is never late.
+        applied = tap.tapped_at is None or latest is None or tapped_at >= latest
+        changes = current is None or (current.status, current.reason) != (status, reason)
+        if applied and changes:
             version = locked_version or bump_board(meeting, seen=seen.version)
             if version is None:  # another mark came first, or a close: wait for the meeting's lock and look again
                 locked_version = bump_board(meeting)
                 if locked_version is None:
                     raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
                 seen = _seen(meeting.id, deputy_id, tap_id)
+                received = utcnow()  # it is received now, after the mark that came first
+                tapped_at = min(tap.tapped_at or received, received)
                 continue
             seen.card.attendance = _write_mark(actor, meeting.id, deputy_id, status, reason, source, received, tapped_at, version)
-            seen.tally = _moved(seen.tally, current and current.status, status)
+            seen.tally = _moved(seen.tally, old_status, status)
         break
-    db.session.add(AttendanceChange(
-        meeting_id=meeting.id, deputy_id=deputy_id, old_status=current and current.status, new_status=status,
-        reason=reason, source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at, tap_id=tap_id,
-        applied=applied, sheet_on=sheet_on,
-    ))
-    db.session.flush()
+    if changes or tap_id is not None or not applied:  # a repeat without a tap id leaves no trace to keep
+        db.session.add(AttendanceChange(
+            meeting_id=meeting.id, deputy_id=deputy_id, old_status=old_status, new_status=status,
+            reason=reason, source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at,
+            tap_id=tap_id, applied=applied, sheet_on=sheet_on,
+        ))
+        db.session.flush()
     return Marked(seen.card, seen.tally)
 
 
