@@ -57,10 +57,13 @@ class Scale:
     records: float = 0.6
     opinions: int = 5000
     suggestions: int = 1000
+    years: int = 1  # of meetings: `meetings` a year, the older years' closed and marked alike
 
 
 DISTRICT = Scale()
+HISTORY = Scale(years=10)
 TINY = Scale(deputies=30, communities=3, meetings=3, opinions=60, suggestions=15)
+TINY_HISTORY = Scale(deputies=30, communities=3, meetings=3, opinions=60, suggestions=15, years=3)
 
 
 @dataclass
@@ -124,9 +127,10 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
     meetings, roster, marks = [], [], []
     statuses = [AttendanceStatus.PRESENT] * 12 + [AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY,
                                                    AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT]
-    for m in range(scale.meetings + 1):
-        running = m == scale.meetings
-        starts = now - timedelta(minutes=30) if running else now - timedelta(days=3 + (360 * m) // max(scale.meetings, 1))
+    held = scale.meetings * scale.years
+    for m in range(held + 1):
+        running = m == held
+        starts = now - timedelta(minutes=30) if running else now - timedelta(days=3 + (360 * m) // max(scale.meetings, 1) + 5 * (m // max(scale.meetings, 1)))
         meeting_id = m + 1
         meetings.append({
             "id": meeting_id, "kind_id": kind_ids[m % len(kind_ids)], "title": f"第{m + 1}次代表活动",
@@ -231,7 +235,7 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
     _insert(Evaluation, evaluations)
     db.session.commit()
     _reset_sequences()
-    return Generated(scale.meetings + 1, 2, deputy_ids[0], deputy_ids)
+    return Generated(held + 1, 2, deputy_ids[0], deputy_ids)
 
 
 def session_id(user_id: int) -> str:

@@ -1,12 +1,17 @@
-"""`make bench`: the busiest pages at district scale, served by gunicorn, loaded by wrk, against the floor.
+"""`make bench`: the busiest pages at district scale and over ten years, served by gunicorn, loaded by wrk,
+against two floors.
 
-For each database (SQLite, then PostgreSQL on a throwaway cluster) it migrates an empty database,
-fills it with `bench.generate`, serves it with gunicorn (sync workers) and loads each page from wrk
-(a separate process, 32 connections, `bench/load.lua` carrying the session cookie and the CSRF
-header). Every page run is framed by runs of the bare `/healthz` of the same server: a page's
-"share of the floor" is its req/s over the mean of the two floor runs around it. SQL queries per
-request and the answer sizes (raw and gzip) are read in-process on the same database. The table goes
-to bench/results/<date>-<db>.md and to stdout.
+For each database (SQLite, then PostgreSQL on a throwaway cluster) and scale (a district's year, then ten
+years of its meetings) it migrates an empty database, fills it with `bench.generate`, serves it with
+gunicorn (sync workers) and loads each page from wrk (a separate process, `bench/load.lua` carrying the
+session cookie and the CSRF header). Every page run is framed by runs of two floors on the same machine: a
+bare Flask "hello" (`bench/bare.py`, the same gunicorn) and the portal's `/healthz`; a page's share of each
+is its req/s over the mean of the two runs around it. Pages marked "figures not cached" are served by a
+second server with the figures cache off, so that every request computes its figures as after a write.
+SQL queries per request and the answer sizes (raw and gzip) are read in-process on the same database. On
+PostgreSQL a last run measures writers: marks and opinion creates from 8 workers, each alone and both at
+once, with the backends waiting on a lock sampled meanwhile. The table goes to
+bench/results/<date>-<db>[-history].md and to stdout.
 """
 import argparse
 import gzip
@@ -35,16 +40,18 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 
 from bench.generate import (  # noqa: E402
-    DEPUTY_USERNAME, DISTRICT, PASSWORD, STAFF_USERNAME, TINY, Generated, generate, session_id,
+    DEPUTY_USERNAME, DISTRICT, HISTORY, PASSWORD, STAFF_USERNAME, TINY, TINY_HISTORY, Generated, generate, session_id,
 )
-from portal import create_app  # noqa: E402
+from portal import create_app, figures_cache  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from tests.pgcluster import create_database, free_port, pg_bindir, throwaway_postgres  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 SECRET_KEY = "bench-secret-key"
 FLOOR = "/healthz"
+BARE = "/"  # of bench/bare.py
 WORKERS = 2
+WRITER_WORKERS = 8  # PostgreSQL's writers measured with this many sync workers
 CPU_ROUNDS = 10  # in-process requests timed per page
 
 
@@ -61,6 +68,9 @@ class Page:
     p99_ms: float | None = None  # maximum 99th percentile latency, where the issue sets one
     marks: bool = False  # POST a mark, cycling through the roster and two statuses
     status: int = 200  # the answer every request must get (204: a poll with nothing new)
+    repeat: bool = False  # the mark repeats each marked deputy's current status (present)
+    cold: bool = False  # served with the figures cache off: every request computes its figures
+    connections: int | None = None  # at most this many (a slow page would time out behind 32)
 
 
 PAGES = [
@@ -71,15 +81,31 @@ PAGES = [
     # One version behind: the answer carries the one card marked last and the tally.
     Page("attendance poll, one change", "staff", "/meetings/{meeting}/attendance/changes?since={previous}", 0.10,
          htmx=True, p99_ms=100),
-    Page("htmx mark", "staff", "/meetings/{meeting}/attendance/{deputy}", 0.20, "POST", True, 100, marks=True),
+    Page("htmx mark, status changes", "staff", "/meetings/{meeting}/attendance/{deputy}", 0.20, "POST", True, 100, marks=True),
+    Page("htmx mark, same status again", "staff", "/meetings/{meeting}/attendance/{deputy}", 0.10, "POST", True, marks=True,
+         repeat=True),
     Page("overview /staff", "staff", "/staff", 0.10),
+    Page("overview /staff, figures not cached", "staff", "/staff", 0.0, cold=True, connections=8),
     Page("四个一 matrix", "staff", "/campaigns/matrix", 0.03),
     Page("attendance rates", "staff", "/meetings/rates", 0.03),
     Page("adoption figures", "staff", "/suggestions/figures", 0.03),
     Page("opinion search (htmx)", "staff", "/opinions/?q=" + urllib.parse.quote("老人"), 0.0, htmx=True),
     Page("deputy home /me", "deputy", "/me", 0.10),
+    Page("status wall /wall", "staff", "/wall", 0.0),
+    Page("a deputy's record 履职档案", "staff", "/reports/deputies/{deputy}", 0.0),
+    Page("work report (Word)", "staff", "/reports/work-report.docx", 0.0, connections=4),
+]
+# Ten years of meetings: the figures that read them, as after a write (not cached), and the overview cached.
+HISTORY_PAGES = [
+    Page("overview /staff", "staff", "/staff", 0.10),
+    Page("overview /staff, figures not cached", "staff", "/staff", 0.0, cold=True, connections=8),
+    Page("attendance rates, figures not cached", "staff", "/meetings/rates", 0.0, cold=True, connections=8),
+    Page("status wall /wall, figures not cached", "staff", "/wall", 0.0, cold=True, connections=8),
+    Page("a deputy's record 履职档案, figures not cached", "staff", "/reports/deputies/{deputy}", 0.0, cold=True, connections=8),
+    Page("adoption figures, figures not cached", "staff", "/suggestions/figures", 0.0, cold=True, connections=8),
 ]
 MARK_STATUSES = ("status=present", "status=late")
+REPEAT_STATUS = "status=present"
 
 
 @dataclass
@@ -98,6 +124,7 @@ class Row:
     page: Page
     run: Run
     floor: float
+    bare: float
     queries: str
     raw: int
     gzipped: int | None
@@ -106,6 +133,10 @@ class Row:
     @property
     def share(self) -> float:
         return self.run.rps / self.floor if self.floor else 0.0
+
+    @property
+    def bare_share(self) -> float:
+        return self.run.rps / self.bare if self.bare else 0.0
 
     @property
     def met(self) -> bool:
@@ -127,6 +158,8 @@ class Report:
     scale: str
     rows: list[Row] = field(default_factory=list)
     floors: list[Run] = field(default_factory=list)
+    bares: list[Run] = field(default_factory=list)
+    writers: "Writers | None" = None
     worker_rss_mb: float = 0.0
     worker_pss_mb: float = 0.0
     floor_cpu_ms: float = 0.0
@@ -145,6 +178,9 @@ def prepare(url: str, scale) -> tuple[Generated, str]:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         generated = generate(scale)
+        if db.engine.dialect.name == "postgresql":  # autovacuum would within a minute of such a load
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
         if db.engine.dialect.name == "postgresql":
             version = "PostgreSQL " + db.session.execute(db.text("SHOW server_version")).scalar().split()[0]
         else:
@@ -155,11 +191,31 @@ def prepare(url: str, scale) -> tuple[Generated, str]:
 
 
 def resolve(page: Page, generated: Generated, url: str) -> list[str]:
-    """The concrete paths a page cycles through (one, or the whole roster for the mark), as the board is now."""
+    """The concrete paths a page cycles through (one, or the roster for the mark), as the board is now.
+
+    For the repeated mark, every marked deputy of the running meeting is first marked present, and only
+    they are asked: each request repeats the current status."""
+    if page.repeat:
+        deputies = mark_everyone_present(url, generated.meeting_id)
+        return [page.path.format(meeting=generated.meeting_id, deputy=d) for d in deputies]
     if page.marks:
         return [page.path.format(meeting=generated.meeting_id, deputy=d) for d in generated.deputy_ids]
     version = board_version(url, generated.meeting_id)
-    return [page.path.format(meeting=generated.meeting_id, version=version, previous=version - 1)]
+    return [page.path.format(meeting=generated.meeting_id, version=version, previous=version - 1,
+                             deputy=generated.deputy_id)]
+
+
+def mark_everyone_present(url: str, meeting_id: int) -> list[int]:
+    """Set every mark of the meeting to present (straight in the table); the marked deputies' ids."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("update attendance set status = 'present', reason = '' where meeting_id = :id"),
+                               {"id": meeting_id})
+            return list(connection.scalars(text("select deputy_id from attendance where meeting_id = :id order by deputy_id"),
+                                           {"id": meeting_id}))
+    finally:
+        engine.dispose()
 
 
 def board_version(url: str, meeting_id: int) -> int:
@@ -172,7 +228,7 @@ def board_version(url: str, meeting_id: int) -> int:
         engine.dispose()
 
 
-def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, int | None, float]]:
+def count_and_size(url: str, generated: Generated, pages: list[Page]) -> dict[str, tuple[str, int, int | None, float]]:
     """Per page: SQL statements of a first and a second request (figures cached), the raw and gzip bytes,
     and the CPU time of one request in-process (the server's share of the work, whatever else runs)."""
     app = app_for(url)
@@ -182,17 +238,25 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
         sessions = {"staff": session_id(generated.staff_id), "deputy": session_id(generated.deputy_id)}
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
-    for page in PAGES:
+    for page in pages:
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = sessions[page.user]
             session["_fresh"] = True
         path = resolve(page, generated, url)[0]
         headers = {"HX-Request": "true"} if page.htmx else {}
-        data = {"status": "present"} if page.marks else None
+        # a changing mark alternates two statuses; a repeated one (and every other POST) sends present
+        bodies = [{"status": body.split("=")[1]} for body in (MARK_STATUSES if page.marks and not page.repeat else [REPEAT_STATUS])]
+        data = bodies[0] if page.marks else None
+        if page.cold:
+            figures_cache._entries.clear()
         statements.clear()
         client.open(path, method=page.method, data=data, headers=headers)
         cold = len(statements)
+        if page.cold:
+            figures_cache._entries.clear()
+        else:
+            data = bodies[-1] if page.marks else None
         statements.clear()
         plain = client.open(path, method=page.method, data=data, headers=headers)
         assert plain.status_code == page.status, (page.label, plain.status_code)
@@ -200,10 +264,15 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
         packed = client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
         gzipped = len(packed.data) if packed.headers.get("Content-Encoding") == "gzip" else None
         raw = len(gzip.decompress(packed.data)) if gzipped else len(plain.data)
-        started = time.process_time()
-        for _ in range(CPU_ROUNDS):
+        spent = 0.0
+        for round_ in range(CPU_ROUNDS):
+            if page.cold:
+                figures_cache._entries.clear()
+            data = bodies[round_ % len(bodies)] if page.marks else None
+            started = time.process_time()
             client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
-        cpu_ms = (time.process_time() - started) * 1000 / CPU_ROUNDS
+            spent += time.process_time() - started
+        cpu_ms = spent * 1000 / CPU_ROUNDS
         results[page.label] = (queries, raw, gzipped, cpu_ms)
     client = app.test_client()
     client.get(FLOOR)
@@ -216,27 +285,27 @@ def count_and_size(url: str, generated: Generated) -> dict[str, tuple[str, int, 
 
 
 @contextmanager
-def gunicorn(url: str, workers: int):
-    """Serve the portal with gunicorn's sync workers on a free port; yield (base URL, master pid)."""
+def gunicorn(url: str, workers: int, application: str = "app:app", probe: str = FLOOR, **env):
+    """Serve the portal (or `application`) with gunicorn's sync workers on a free port; yield (base URL, master pid)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, **env}
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "app:app",
+        "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", application,
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
             try:
-                urllib.request.urlopen(base + FLOOR, timeout=2).read()
+                urllib.request.urlopen(base + probe, timeout=2).read()
                 break
             except OSError:
                 if process.poll() is not None:
                     raise RuntimeError("gunicorn exited") from None
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"gunicorn did not answer {FLOOR}")
+            raise RuntimeError(f"gunicorn did not answer {probe}")
         yield base, process.pid
     finally:
         process.terminate()
@@ -260,7 +329,7 @@ def login(base: str, username: str) -> tuple[str, str]:
 def warm(base: str, page: Page, path: str, cookie: str, csrf: str) -> None:
     """A few requests before measuring, so every worker has compiled the page's templates."""
     headers = {"Cookie": cookie, "X-CSRFToken": csrf, **({"HX-Request": "true"} if page.htmx else {})}
-    data = MARK_STATUSES[0].encode() if page.marks else None
+    data = (REPEAT_STATUS if page.repeat else MARK_STATUSES[0]).encode() if page.marks else None
     for _ in range(2 * WORKERS):
         request = urllib.request.Request(base + path, data=data, headers=headers, method=page.method)
         with urllib.request.urlopen(request, timeout=120) as response:
@@ -268,7 +337,7 @@ def warm(base: str, page: Page, path: str, cookie: str, csrf: str) -> None:
 
 
 def wrk(base: str, paths: list[str], seconds: float, connections: int, method: str = "GET", bodies=(),
-        cookie: str = "", csrf: str = "", htmx: bool = False, status: int = 200) -> Run:
+        cookie: str = "", csrf: str = "", htmx: bool = False, status: int = 200, probe: str = FLOOR) -> Run:
     """One wrk run from a separate process; fails on any non-2xx answer or socket error."""
     env = {
         **os.environ, "BENCH_METHOD": method, "BENCH_PATHS": " ".join(paths), "BENCH_BODIES": " ".join(bodies),
@@ -278,23 +347,27 @@ def wrk(base: str, paths: list[str], seconds: float, connections: int, method: s
     command = [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "load.lua"), base]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return _wrk_result(base, paths, done.returncode, done.stdout, done.stderr, probe)
+
+
+def _wrk_result(base: str, paths: list[str], returncode: int, stdout: str, stderr: str, probe: str = FLOOR) -> Run:
+    if returncode:
+        raise RuntimeError(f"wrk failed: {stderr or stdout}")
+    result = json.loads(stdout.strip().splitlines()[-1])
     if result["status_errors"] or result["socket_errors"] or result["unexpected"]:
         raise RuntimeError(f"wrk {paths[0]}: {result}")
-    settle(base)
+    settle(base, probe)
     if not result["requests"]:  # not one answer within the run: no latency to report
         return Run(0.0, float("nan"), float("nan"))
     return Run(result["requests"] / (result["duration_us"] / 1e6), result["p50_us"] / 1000, result["p99_us"] / 1000)
 
 
-def settle(base: str) -> None:
+def settle(base: str, probe: str = FLOOR) -> None:
     """Wait until the workers have answered the requests wrk left queued (sync workers serve them all)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         started = time.monotonic()
-        urllib.request.urlopen(base + FLOOR, timeout=120).read()
+        urllib.request.urlopen(base + probe, timeout=120).read()
         if time.monotonic() - started < 0.05:
             return
 
@@ -314,29 +387,110 @@ def worker_memory_mb(master: int) -> tuple[float, float]:
     return max(peaks), max(shares)
 
 
-def measure(url: str, database: str, scale, seconds: float, connections: int) -> Report:
-    """Fill one database and run every page against the floor."""
+def measure(url: str, database: str, scale, seconds: float, connections: int, history: bool) -> Report:
+    """Fill one database and run every page against the two floors (and, on PostgreSQL, the writers)."""
+    pages = HISTORY_PAGES if history else PAGES
     generated, version = prepare(url, scale)
-    sizes = count_and_size(url, generated)
+    sizes = count_and_size(url, generated, pages)
     floor_cpu_ms = sizes.pop(FLOOR)
-    report = Report(database, "district" if scale == DISTRICT else "tiny", server_version=version,
-                    settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections, {seconds} s per run")
-    with gunicorn(url, WORKERS) as (base, master):
+    report = Report(database, "history (ten years)" if history else "district", server_version=version,
+                    settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections "
+                             f"(fewer where the row says), {seconds} s per run")
+    with gunicorn(url, WORKERS) as (base, master), gunicorn(url, WORKERS, FIGURES_CACHE="0") as (cold, _cold), \
+            gunicorn(url, WORKERS, "bench.bare:app", BARE) as (bare, _bare):
         users = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
-        floor = lambda: wrk(base, [FLOOR], seconds, connections)  # noqa: E731
-        report.floors.append(floor())
-        for page in PAGES:
-            cookie, csrf = users[page.user]
+        cold_users = {"staff": login(cold, STAFF_USERNAME), "deputy": login(cold, DEPUTY_USERNAME)}
+
+        def floors() -> None:
+            report.bares.append(wrk(bare, [BARE], seconds, connections, probe=BARE))
+            report.floors.append(wrk(base, [FLOOR], seconds, connections))
+
+        floors()
+        for page in pages:
+            server, (cookie, csrf) = (cold, cold_users[page.user]) if page.cold else (base, users[page.user])
             paths = resolve(page, generated, url)
-            warm(base, page, paths[0], cookie, csrf)
-            run = wrk(base, paths, seconds, connections, page.method, MARK_STATUSES if page.marks else (),
+            warm(server, page, paths[0], cookie, csrf)
+            bodies = ((REPEAT_STATUS,) if page.repeat else MARK_STATUSES) if page.marks else ()
+            run = wrk(server, paths, seconds, min(connections, page.connections or connections), page.method, bodies,
                       cookie, csrf, page.htmx, page.status)
-            report.floors.append(floor())
-            floor_rps = (report.floors[-2].rps + report.floors[-1].rps) / 2
-            report.rows.append(Row(page, run, floor_rps, *sizes[page.label]))
+            floors()
+            mean = lambda runs: (runs[-2].rps + runs[-1].rps) / 2  # noqa: E731
+            report.rows.append(Row(page, run, mean(report.floors), mean(report.bares), *sizes[page.label]))
         report.floor_cpu_ms = floor_cpu_ms
         report.worker_rss_mb, report.worker_pss_mb = worker_memory_mb(master)
+    if database == "postgresql" and not history:
+        report.writers = writers(url, generated, seconds, connections)
     return report
+
+
+@dataclass
+class Writers:
+    """Marks and opinion creates from WRITER_WORKERS workers: each stream alone and both at once."""
+
+    marks: Run
+    opinions: Run
+    marks_mixed: Run
+    opinions_mixed: Run
+    waiting_alone: float  # backends waiting on a lock, on average over the separate runs
+    waiting_mixed: float
+
+    @property
+    def share(self) -> float:
+        """The mixed run's work as a share of the separate runs' (1.0: each stream kept its share of the machine)."""
+        return self.marks_mixed.rps / self.marks.rps + self.opinions_mixed.rps / self.opinions.rps
+
+
+def writers(url: str, generated: Generated, seconds: float, connections: int) -> Writers:
+    """PostgreSQL: marks and unrelated opinion creates, alone and together, with lock waits sampled."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        category = connection.scalar(text("select min(id) from categories"))
+        community = connection.scalar(text("select community_id from deputy_profiles where user_id = :id"),
+                                      {"id": generated.deputy_id})
+    opinion = urllib.parse.urlencode({
+        "content": "居民希望增设公交站点", "community": community, "category": category, "deputy": generated.deputy_id,
+        "collected_on": date.today().isoformat(), "method": "visit", "voter_count": 3,
+    })
+    marks = [f"/meetings/{generated.meeting_id}/attendance/{d}" for d in generated.deputy_ids]
+    with gunicorn(url, WRITER_WORKERS) as (base, _master):
+        cookie, csrf = login(base, STAFF_USERNAME)
+        streams = {
+            "marks": dict(paths=marks, method="POST", bodies=MARK_STATUSES, htmx=True, status=200),
+            "opinions": dict(paths=["/opinions/new"], method="POST", bodies=(opinion,), status=302),
+        }
+
+        def start(name: str) -> subprocess.Popen:
+            stream = streams[name]
+            env = {
+                **os.environ, "BENCH_METHOD": stream["method"], "BENCH_PATHS": " ".join(stream["paths"]),
+                "BENCH_BODIES": " ".join(stream["bodies"]), "BENCH_COOKIE": cookie, "BENCH_CSRF": csrf,
+                "BENCH_HTMX": "1" if stream.get("htmx") else "", "BENCH_STATUS": str(stream["status"]),
+            }
+            command = [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                       "-s", str(ROOT / "bench" / "load.lua"), base]
+            return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def run(*names: str) -> tuple[list[Run], float]:
+            processes = {name: start(name) for name in names}
+            samples = []
+            with engine.connect() as watcher:
+                while any(process.poll() is None for process in processes.values()):
+                    samples.append(watcher.scalar(text(
+                        "select count(*) from pg_stat_activity where wait_event_type = 'Lock'")))
+                    watcher.rollback()
+                    time.sleep(0.05)
+            runs = []
+            for name, process in processes.items():
+                stdout, stderr = process.communicate()
+                runs.append(_wrk_result(base, streams[name]["paths"], process.returncode, stdout, stderr))
+            return runs, sum(samples) / max(len(samples), 1)
+
+        [marks_alone], waiting_marks = run("marks")
+        [opinions_alone], waiting_opinions = run("opinions")
+        (marks_mixed, opinions_mixed), waiting_mixed = run("marks", "opinions")
+    engine.dispose()
+    return Writers(marks_alone, opinions_alone, marks_mixed, opinions_mixed,
+                   (waiting_marks + waiting_opinions) / 2, waiting_mixed)
 
 
 def versions() -> str:
@@ -364,20 +518,22 @@ def machine() -> str:
 def table(report: Report) -> str:
     """The report as Markdown."""
     floor = [run.rps for run in report.floors]
+    bare = [run.rps for run in report.bares]
     lines = [
         f"# Benchmark {date.today().isoformat()}: {report.database} ({report.server_version}), {report.scale} scale",
         "",
         f"- Machine: {machine()}",
         f"- Software: {versions()}",
         f"- Load: {report.settings}; pages as a staff member (the deputy home as a deputy), `Accept-Encoding: gzip`",
-        f"- Floor `{FLOOR}`: {min(floor):,.0f}–{max(floor):,.0f} req/s over {len(floor)} interleaved runs; "
-        f"{report.floor_cpu_ms:.2f} ms CPU a request in-process (the pages' CPU column is compared with it)",
+        f"- Floors, {len(floor)} runs each, interleaved with the pages: bare Flask \"hello\" {min(bare):,.0f}–{max(bare):,.0f} "
+        f"req/s; `{FLOOR}` {min(floor):,.0f}–{max(floor):,.0f} req/s ({sum(floor) / sum(bare):.0%} of bare); "
+        f"`{FLOOR}` costs {report.floor_cpu_ms:.2f} ms CPU a request in-process (the pages' CPU column is compared with it)",
         f"- Worker memory, largest worker: {report.worker_rss_mb:.0f} MB peak resident, {report.worker_pss_mb:.0f} MB "
         "proportional (its share of pages shared with the others); target ≤ 120 MB",
         "",
-        "| page | req/s | p50 ms | p99 ms | share of the floor | target | CPU ms in-process (floor ÷ page) "
-        "| SQL queries first / cached | bytes raw | bytes gzip |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+        "| page | req/s | p50 ms | p99 ms | share of bare | share of /healthz | target (of /healthz) "
+        "| CPU ms in-process (/healthz ÷ page) | SQL queries first / again | bytes raw | bytes gzip |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for row in report.rows:
         target = f"≥ {row.page.target:.0%}" if row.page.target else "—"
@@ -385,11 +541,27 @@ def table(report: Report) -> str:
             target += f", p99 ≤ {row.page.p99_ms:.0f} ms"
         verdict = ("met" if row.met else "**missed**") if row.page.target or row.page.p99_ms else ""
         gzipped = f"{row.gzipped:,}" if row.gzipped is not None else "not compressed"
+        label = row.page.label + (f" ({row.page.connections} connections)" if row.page.connections else "")
         lines.append(
-            f"| {row.page.label} | {row.run.rps:,.1f} | {row.latencies} | {row.share:.1%} "
+            f"| {label} | {row.run.rps:,.1f} | {row.latencies} | {row.bare_share:.1%} | {row.share:.1%} "
             f"| {target} {verdict} | {row.cpu_ms:.1f} ({report.floor_cpu_ms / row.cpu_ms:.1%}) | {row.queries} "
             f"| {row.raw:,} | {gzipped} |"
         )
+    if report.writers:
+        w = report.writers
+        lines += [
+            "",
+            f"Writers, {WRITER_WORKERS} sync workers (the same wrk load per stream):",
+            "",
+            "| stream | alone req/s | both at once req/s | share kept |",
+            "|---|---:|---:|---:|",
+            f"| htmx mark (status changes) | {w.marks.rps:,.1f} | {w.marks_mixed.rps:,.1f} | {w.marks_mixed.rps / w.marks.rps:.0%} |",
+            f"| opinion create | {w.opinions.rps:,.1f} | {w.opinions_mixed.rps:,.1f} | {w.opinions_mixed.rps / w.opinions.rps:.0%} |",
+            "",
+            f"Both at once did {w.share:.0%} of the separate runs' work (the two shares added: 100 % when each stream "
+            f"keeps its part of the machine; target ≥ 80 % {'met' if w.share >= 0.8 else '**missed**'}). Backends "
+            f"waiting on a lock, sampled every 50 ms: {w.waiting_alone:.2f} on average alone, {w.waiting_mixed:.2f} both at once.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -397,31 +569,37 @@ def main(argv: list[str] | None = None) -> list[Path]:
     """Run the benchmark; returns the result files written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both (comma-separated)")
+    parser.add_argument("--scale", default="district,history", help="district, history (ten years) or both")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--tiny", action="store_true", help="the tiny data set (the suite's smoke run)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args(argv)
-    scale = TINY if args.tiny else DISTRICT
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for database in args.db.split(","):
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
-                report = measure(f"sqlite:///{tmp}/bench.db", database, scale, args.seconds, args.connections)
-        elif database == "postgresql":
-            if pg_bindir() is None:
-                raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
-            with throwaway_postgres("max_connections=100") as server:
-                report = measure(create_database(server, "bench"), database, scale, args.seconds, args.connections)
-        else:
-            raise SystemExit(f"unknown database {database!r}")
-        text = table(report)
-        print(text)
-        path = out / f"{date.today().isoformat()}-{database}.md"
-        path.write_text(text)
-        written.append(path)
+        for scale_name in args.scale.split(","):
+            history = scale_name == "history"
+            if scale_name not in ("district", "history"):
+                raise SystemExit(f"unknown scale {scale_name!r}")
+            scale = (TINY_HISTORY if history else TINY) if args.tiny else (HISTORY if history else DISTRICT)
+            if database == "sqlite":
+                with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+                    report = measure(f"sqlite:///{tmp}/bench.db", database, scale, args.seconds, args.connections, history)
+            elif database == "postgresql":
+                if pg_bindir() is None:
+                    raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
+                with throwaway_postgres("max_connections=100") as server:
+                    report = measure(create_database(server, "bench"), database, scale, args.seconds, args.connections,
+                                     history)
+            else:
+                raise SystemExit(f"unknown database {database!r}")
+            text = table(report)
+            print(text)
+            path = out / f"{date.today().isoformat()}-{database}{'-history' if history else ''}.md"
+            path.write_text(text)
+            written.append(path)
     return written
 
 

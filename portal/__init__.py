@@ -2,6 +2,7 @@
 import os
 import secrets
 import sqlite3
+import time
 from importlib import import_module
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .extensions import babel, compress, csrf, db, limiter, login_manager, migra
 from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
+SQLITE_OPTIMIZE_SECONDS = 600  # how often a pooled SQLite connection lets the statistics follow the data
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
     "evaluations", "reports", "audit", "ledger",
@@ -74,7 +76,17 @@ def create_app(config: object | dict | None = None) -> Flask:
     _init_errors(app)
     app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
+    app.after_request(_refresh_session)
     return app
+
+
+def _refresh_session(response):
+    """Send the session cookie again (its lifetime starting anew) once every few minutes, not with every answer."""
+    if session and session.permanent:
+        period = int(time.time()) // current_app.config["SESSION_REFRESH_SECONDS"]
+        if session.get("_refreshed") != period:
+            session["_refreshed"] = period
+    return response
 
 
 def select_locale() -> str:
@@ -109,7 +121,36 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # The planner needs statistics to start a figure from the period's meetings rather than from every
+        # deputy's whole history; a sampled ANALYZE costs milliseconds even at ten years of rosters.
+        cursor.execute("PRAGMA analysis_limit=1000")
+        try:
+            analyzed = cursor.execute("SELECT 1 FROM sqlite_stat1 LIMIT 1").fetchone() is not None
+        except sqlite3.OperationalError:  # never analyzed
+            analyzed = False
+        if not analyzed:
+            try:
+                cursor.execute("ANALYZE")
+            except sqlite3.OperationalError:  # another process is writing: the periodic optimize will do it
+                pass
         cursor.close()
+
+
+@event.listens_for(Engine, "checkin")
+def _sqlite_optimize(dbapi_connection, record) -> None:
+    """SQLite: every few minutes, let the statistics follow the data (PRAGMA optimize re-analyzes the tables this
+    connection used that have grown much since); skipped, not waited for, while another process writes."""
+    if not isinstance(dbapi_connection, sqlite3.Connection) or time.monotonic() < record.info.get("optimize_after", 0):
+        return
+    record.info["optimize_after"] = time.monotonic() + SQLITE_OPTIMIZE_SECONDS
+    try:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+        dbapi_connection.execute("PRAGMA optimize")
+        dbapi_connection.commit()
+    except sqlite3.OperationalError:
+        dbapi_connection.rollback()
+    finally:
+        dbapi_connection.execute("PRAGMA busy_timeout=10000")
 
 
 def _init_login(app: Flask) -> None:

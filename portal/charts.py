@@ -216,17 +216,20 @@ def counts_chart(key: str, title: str, series: str, counts: list[tuple[str, int]
     return bars(key, title, [series], [(label, [n], [str(n)]) for label, n in counts])
 
 
-def cached_charts(draw: Callable[[Period], list[Chart]]) -> Callable[[Period], list[Chart]]:
-    """Cache an area's charts of a period by data version and locale (titles and labels are translated):
-    treat the charts as read-only."""
+def cached_charts(*kinds: str) -> Callable[[Callable[[Period], list[Chart]]], Callable[[Period], list[Chart]]]:
+    """Cache an area's charts of a period under the versions of the kinds of data they read, and by locale
+    (titles and labels are translated): treat the charts as read-only."""
 
-    @cached_figure
-    @functools.wraps(draw)
-    def in_locale(period: Period, _locale: str) -> list[Chart]:
-        return draw(period)
+    def decorator(draw: Callable[[Period], list[Chart]]) -> Callable[[Period], list[Chart]]:
+        @cached_figure(*kinds)
+        @functools.wraps(draw)
+        def in_locale(period: Period, _locale: str) -> list[Chart]:
+            return draw(period)
 
-    @functools.wraps(draw)
-    def charts(period: Period) -> list[Chart]:
-        return in_locale(period, str(get_locale()))
+        @functools.wraps(draw)
+        def charts(period: Period) -> list[Chart]:
+            return in_locale(period, str(get_locale()))
 
-    return charts
+        return charts
+
+    return decorator

@@ -24,6 +24,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     # A tablet stays open through a whole meeting day: sessions and CSRF tokens outlive it.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=16)
+    # The session cookie's lifetime moves on at most every SESSION_REFRESH_SECONDS, not on every request:
+    # a tablet's poll that finds nothing new answers with no cookie (portal/__init__.py, _refresh_session).
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_REFRESH_SECONDS = 300
     WTF_CSRF_TIME_LIMIT = None
     WTF_I18N_ENABLED = True  # WTForms' own messages (a malformed date, a bad choice) in the user's language
 
@@ -59,7 +63,7 @@ class Config:
 
     # Figures (overview, tallies, rates, adoption) cached per process under the data's version; see
     # portal/figures_cache.py. Off only to count the queries a page costs uncached.
-    FIGURES_CACHE = True
+    FIGURES_CACHE = _env_bool("FIGURES_CACHE", True)
 
     # scrypt with N=2^14, r=8, p=5 (one of OWASP's equivalent settings): a check holds 16 MiB, where
     # Werkzeug's default (N=2^15, p=1) holds 32 MiB, the largest allocation a worker makes. A hash
@@ -99,5 +103,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # A cached figure that reads a kind of data it does not declare fails where it is computed.
+    FIGURES_CACHE_CHECK = True
     IMPORT_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"

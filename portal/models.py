@@ -240,11 +240,11 @@ class SubmissionKey(db.Model):
 
 
 class DataVersion(db.Model):
-    """One row: a random token every writing transaction replaces (see portal/figures_cache.py)."""
+    """A row per kind of data: a random token every transaction writing that kind replaces (see portal/figures_cache.py)."""
 
-    __tablename__ = "data_version"
+    __tablename__ = "data_versions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
 
     __audit__ = False  # a cache key, not a record

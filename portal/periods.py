@@ -10,7 +10,7 @@ from wtforms.validators import Optional
 
 from .clock import local_day_start, local_today
 from .extensions import db
-from .figures_cache import cached_figure
+from .figures_cache import PEOPLE, cached_figure
 from .forms import BaseForm
 from .models import Term
 
@@ -87,7 +87,7 @@ def this_year() -> Period:
     return Period(date(today.year, 1, 1), today)
 
 
-@cached_figure
+@cached_figure(PEOPLE)
 def _terms() -> tuple[tuple[int, str, date, date], ...]:
     """The terms (id, name, first and last day), latest first."""
     query = select(Term.id, Term.name, Term.starts_on, Term.ends_on).order_by(Term.starts_on.desc())

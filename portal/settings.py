@@ -5,7 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ServiceError
 from .extensions import db
-from .figures_cache import cached_figure
+from .figures_cache import PEOPLE, cached_figure
 from .models import Setting
 
 COMMITTEE_NAME = "committee_name"
@@ -24,7 +24,7 @@ def committee_name() -> str:
     return name or current_app.config["COMMITTEE_NAME"]
 
 
-@cached_figure
+@cached_figure(PEOPLE)
 def _stored_committee_name() -> str | None:
     setting = db.session.get(Setting, COMMITTEE_NAME)
     return setting.value if setting else None

@@ -291,10 +291,11 @@ def big_meeting(app, staff_id: int, size: int) -> tuple[int, list[int]]:
 
 @pytest.mark.parametrize("size", [30, 600])
 def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, client, login, door, size):
-    # The mark: the user and the meeting, the figures-cache token, the guarded bump, the tap id, the current mark,
-    # the upsert (returning the mark), the history row and its audit row, the card and the tally. The poll:
-    # the user and the meeting; with a change, the changed cards and the tally.
-    expected_queries = {"mark": 11, "idle poll": 2, "poll with a change": 4}
+    # The mark: the user and the meeting, what the tap is decided on (card, tally, latest tap, tap id: one
+    # statement), the attendance version, the guarded bump, the upsert (returning the mark), the history row
+    # and its audit row. The same status again: the user, the meeting, the decision, the history row and its
+    # audit row. The poll: the user and the meeting; with a change, the changed cards and the tally.
+    expected_queries = {"mark": 8, "repeat": 5, "idle poll": 2, "poll with a change": 4}
     meeting_id, ids = big_meeting(app, door["staff"].id, size)
     login(door["infos"]["staff"])
     with app.app_context():
@@ -304,12 +305,17 @@ def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, cli
         response = client.post(f"/meetings/{meeting_id}/attendance/{ids[-1]}", data=data, headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and body.count('class="attendance-card') == 1 and 'data-tally="late">1<' in body
+    with app.app_context(), count_queries() as repeat_queries:
+        again = client.post(f"/meetings/{meeting_id}/attendance/{ids[-1]}", data={**data, "tap_id": str(uuid.uuid4())},
+                            headers=HX)
+    assert again.status_code == 200 and 'data-tally="late">1<' in again.get_data(as_text=True)
     with app.app_context(), count_queries() as idle_queries:
         assert client.get(f"/meetings/{meeting_id}/attendance/changes?since={version + 1}", headers=HX).status_code == 204
     with app.app_context(), count_queries() as poll_queries:
         poll = client.get(f"/meetings/{meeting_id}/attendance/changes?since={version}", headers=HX)
     assert poll.status_code == 200 and poll.get_data(as_text=True).count('class="attendance-card') == 1
-    counts = {"mark": len(mark_queries), "idle poll": len(idle_queries), "poll with a change": len(poll_queries)}
+    counts = {"mark": len(mark_queries), "repeat": len(repeat_queries), "idle poll": len(idle_queries),
+              "poll with a change": len(poll_queries)}
     assert counts == expected_queries, (size, counts, [q[:120] for q in mark_queries + ["--"] + poll_queries])
 
 
@@ -344,3 +350,109 @@ def test_the_meeting_history_shows_tap_and_receipt_times_and_the_tap_that_lost(a
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "点按时间" in page and "收到时间" in page
     assert page.count("已记录，未采用") == 1
+
+
+# --- tap ids: one spelling per tap, never reused for another meeting or deputy -----------------------------
+
+@pytest.mark.parametrize("spelling", ["{%s}", "urn:uuid:%s", "%s"])
+def test_a_tap_id_in_any_spelling_is_the_same_tap(app, client, login, door, spelling):
+    meeting, deputy = door["meeting"], door["deputies"][0]
+    login(door["infos"]["staff"])
+    tap_id = str(uuid.uuid4())
+    url = f"/meetings/{meeting.id}/attendance/{deputy}"
+    assert client.post(url, data={"status": "late", "tap_id": tap_id}, headers=HX).status_code == 200
+    again = client.post(url, data={"status": "late", "tap_id": spelling % tap_id.upper()}, headers=HX)
+    assert again.status_code == 200 and 'data-tally="late">1<' in again.get_data(as_text=True)
+    with app.app_context():
+        assert [change.tap_id for change in history(meeting.id, deputy)] == [tap_id]
+
+
+def test_a_braced_tap_id_fits_its_column(app, client, login, door):
+    meeting, deputy = door["meeting"], door["deputies"][0]
+    login(door["infos"]["staff"])
+    tap_id = uuid.uuid4()
+    url = f"/meetings/{meeting.id}/attendance/{deputy}"
+    assert client.post(url, data={"status": "present", "tap_id": "{%s}" % str(tap_id).upper()}, headers=HX).status_code == 200
+    with app.app_context():
+        assert [change.tap_id for change in history(meeting.id, deputy)] == [str(tap_id)]
+
+
+def test_a_tap_id_that_is_not_a_uuid_is_refused_at_its_field(app, client, login, door):
+    meeting, deputy = door["meeting"], door["deputies"][0]
+    login(door["infos"]["staff"])
+    response = client.post(f"/meetings/{meeting.id}/attendance/{deputy}", data={"status": "present", "tap_id": "x" * 45},
+                           headers=HX)
+    assert response.status_code == 422
+    with app.app_context():
+        assert history(meeting.id, deputy) == [] and current(meeting.id, deputy) is None
+
+
+@pytest.mark.parametrize("other", ["deputy", "meeting"])
+def test_a_tap_id_recorded_for_another_deputy_or_meeting_is_a_conflict(app, client, login, door, other):
+    meeting, staff, first, second = door["meeting"], door["staff"], door["deputies"][0], door["deputies"][1]
+    tap_id = str(uuid.uuid4())
+    mark_attendance(staff, meeting, first, P, tap=Tap(tap_id))
+    db.session.commit()
+    if other == "meeting":
+        now = utcnow()
+        target = create_meeting(staff, MeetingFields(meeting_kinds()[0], "另一个会议", now - timedelta(minutes=5),
+                                                     now + timedelta(hours=1)), deputy_ids=[first])
+        db.session.commit()
+        target_id, deputy = target.id, first
+    else:
+        target_id, deputy = meeting.id, second
+    version = db.session.get(Meeting, target_id).board_version
+    login(door["infos"]["staff"])
+    response = client.post(f"/meetings/{target_id}/attendance/{deputy}", data={"status": "late", "tap_id": tap_id.upper()},
+                           headers=HX)
+    assert response.status_code == 409
+    assert "另一" in response.get_data(as_text=True) and "attendance-card" not in response.get_data(as_text=True)
+    db.session.remove()
+    assert history(target_id, deputy) == [] and current(target_id, deputy) is None
+    assert db.session.get(Meeting, target_id).board_version == version
+
+
+def test_a_tap_repeating_the_mark_writes_only_its_history(db, door):
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    mark_attendance(staff, meeting, deputy, P, tap=Tap(str(uuid.uuid4())))
+    db.session.commit()
+    before = current(meeting.id, deputy)
+    marked_at, tapped_at, version = before.marked_at, before.tapped_at, db.session.get(Meeting, meeting.id).board_version
+    mark_attendance(staff, meeting, deputy, P, tap=Tap(str(uuid.uuid4())))
+    db.session.commit()
+    after = current(meeting.id, deputy)
+    assert (after.status, after.marked_at, after.tapped_at) == (P, marked_at, tapped_at)
+    assert db.session.get(Meeting, meeting.id).board_version == version
+    assert [(c.new_status, c.applied) for c in history(meeting.id, deputy)] == [(P, True), (P, True)]
+
+
+def test_a_repeated_mark_still_counts_as_the_latest_tap(db, door):
+    """Present at 10:00, present again at 10:10, then a queued 'late' tapped at 10:05 arrives: present stays."""
+    meeting, staff, deputy = door["meeting"], door["staff"], door["deputies"][0]
+    at = utcnow() - timedelta(minutes=15)
+    mark_attendance(staff, meeting, deputy, P, tap=Tap(str(uuid.uuid4()), at))
+    mark_attendance(staff, meeting, deputy, P, tap=Tap(str(uuid.uuid4()), at + timedelta(minutes=10)))
+    mark_attendance(staff, meeting, deputy, L, tap=Tap(str(uuid.uuid4()), at + timedelta(minutes=5)))
+    db.session.commit()
+    assert current(meeting.id, deputy).status is P
+    assert [c.applied for c in history(meeting.id, deputy)] == [True, True, False]
+
+
+# --- an idle poll answers its status alone ---------------------------------------------------------------
+
+def test_an_idle_poll_answers_204_with_no_body_and_no_cookie_and_the_session_moves_on_every_few_minutes(app, client, door):
+    import time_machine
+
+    staff = door["infos"]["staff"]
+    meeting = door["meeting"]
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert client.post("/login", data={"username": staff.username, "password": staff.password}).status_code == 302
+        url = f"/meetings/{meeting.id}/attendance/changes?since={meeting.board_version}"
+        client.get(url, headers=HX)  # the first answer after the login may carry it
+        idle = client.get(url, headers=HX)
+        assert (idle.status_code, idle.data, idle.headers.getlist("Set-Cookie")) == (204, b"", [])
+        clock.shift(timedelta(seconds=app.config["SESSION_REFRESH_SECONDS"] + 1))
+        later = client.get(url, headers=HX)
+        assert later.status_code == 204 and later.data == b""
+        assert any(cookie.startswith("session=") for cookie in later.headers.getlist("Set-Cookie"))
+        assert client.get(url, headers=HX).headers.getlist("Set-Cookie") == []

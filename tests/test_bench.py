@@ -10,15 +10,17 @@ from .conftest import require
 
 def test_bench_runs_every_page_against_the_floor(tmp_path):
     require(shutil.which("wrk") is not None, "wrk not found (apt-get install wrk)")
-    [result] = main(["--tiny", "--seconds", "1", "--connections", "2", "--db", "sqlite", "--out", str(tmp_path)])
+    [result] = main(["--tiny", "--seconds", "1", "--connections", "2", "--db", "sqlite", "--scale", "district",
+                     "--out", str(tmp_path)])
     table = result.read_text()
     assert result.parent == tmp_path and result.name.endswith("-sqlite.md")
-    assert "Floor `/healthz`" in table and "Worker memory" in table and "proportional" in table
+    assert 'bare Flask "hello"' in table and "`/healthz`" in table and "Worker memory" in table and "proportional" in table
     rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| page")]
-    assert [row.split(" | ")[0][2:] for row in rows] == [page.label for page in PAGES]
+    assert [row.split(" | ")[0][2:] for row in rows] == [
+        page.label + (f" ({page.connections} connections)" if page.connections else "") for page in PAGES]
     for row in rows:
-        rps, p50, p99, share = (cell.strip() for cell in row.split("|")[2:6])
-        assert share.endswith("%") and (p50 == p99 == "—" or float(p99) >= float(p50) > 0)
+        rps, p50, p99, bare, share = (cell.strip() for cell in row.split("|")[2:7])
+        assert bare.endswith("%") and share.endswith("%") and (p50 == p99 == "—" or float(p99) >= float(p50) > 0)
 
 
 def test_memory_script_reads_the_workers_peak_and_share():

@@ -1,8 +1,9 @@
-"""Cached figures are never stale: every writing transaction replaces the data version in that transaction."""
+"""Cached figures are never stale: a writing transaction replaces the versions of the kinds of data it changes, in
+that transaction; a figure is cached under the versions of the kinds it declares, and reading any other fails."""
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from portal import figures_cache
 from portal.clock import local_today
@@ -15,8 +16,12 @@ from portal.opinions.models import Opinion
 pytestmark = pytest.mark.dates  # also at 23:30 and 00:30 Beijing time around a month's and a year's end (tests/clocks.py)
 
 
-def token() -> str | None:
-    return _db.session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+def tokens() -> dict[str, str]:
+    return dict(_db.session.execute(select(DataVersion.kind, DataVersion.token)).all())
+
+
+def token(kind: str = figures_cache.PEOPLE) -> str | None:
+    return tokens().get(kind)
 
 
 def fresh_request() -> None:
@@ -24,32 +29,92 @@ def fresh_request() -> None:
     _db.session.commit()
 
 
-WRITES = {
-    "orm insert": lambda: _db.session.add(Community(name="新社区")),
-    "orm update": lambda: setattr(_db.session.scalars(select(Community)).first(), "name", "改名社区"),
-    "orm delete": lambda: _db.session.delete(_db.session.scalars(select(Community)).first()),
-    "core insert": lambda: _db.session.execute(insert(Community).values(name="又一个社区")),
-    "core update": lambda: _db.session.execute(update(Community).values(active=False)),
-    "core delete": lambda: _db.session.execute(delete(Opinion)),
-    "row lock": lambda: _db.session.execute(select(Community).with_for_update()).all(),
+WRITES = {  # each write and the kind of data it changes
+    "orm insert": (figures_cache.PEOPLE, lambda: _db.session.add(Community(name="新社区"))),
+    "orm update": (figures_cache.PEOPLE, lambda: setattr(_db.session.scalars(select(Community)).first(), "name", "改名社区")),
+    "orm delete": (figures_cache.PEOPLE, lambda: _db.session.delete(_db.session.scalars(select(Community)).first())),
+    "core insert": (figures_cache.PEOPLE, lambda: _db.session.execute(insert(Community).values(name="又一个社区"))),
+    "core update": (figures_cache.PEOPLE, lambda: _db.session.execute(update(Community).values(active=False))),
+    "core delete": (figures_cache.OPINIONS, lambda: _db.session.execute(delete(Opinion))),
+    "row lock": (figures_cache.PEOPLE, lambda: _db.session.execute(select(Community).with_for_update()).all()),
 }
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
-def test_every_write_replaces_the_version_in_its_own_transaction(db, make_community, write):
+def test_every_write_replaces_its_kinds_version_in_its_own_transaction(db, make_community, write):
+    kind, action = WRITES[write]
     make_community()
-    before = token()
-    assert before is not None
-    WRITES[write]()
+    before = tokens()
+    assert set(before) == set(figures_cache.KINDS)
+    action()
     _db.session.flush()
-    inside = token()
-    assert inside != before
+    inside = tokens()
+    assert inside[kind] != before[kind]
+    assert {k: v for k, v in inside.items() if k != kind} == {k: v for k, v in before.items() if k != kind}
     _db.session.rollback()
-    assert token() == before  # rolled back with the write
-    WRITES[write]()
+    assert tokens() == before  # rolled back with the write
+    action()
     _db.session.commit()
-    assert token() not in (before, inside)
+    assert token(kind) not in (before[kind], inside[kind])
+
+
+def test_every_table_is_of_one_kind_or_read_by_no_figure(app):
+    tables = set(_db.metadata.tables)
+    sorted_ = set(figures_cache.TABLE_KINDS) | figures_cache.READ_BY_NO_FIGURE
+    assert tables - sorted_ == set(), "sort each new table into a kind of data in portal/figures_cache.py"
+    assert set(figures_cache.TABLE_KINDS) & figures_cache.READ_BY_NO_FIGURE == set()
+
+
+@pytest.mark.postgres
+def test_an_audit_only_write_changes_no_version(app, client, make_user, login):
+    """A login, a download and an export write only the audit log: every cached figure stays."""
+    from portal.auditing import AuditEvent, record_export
+
+    staff = make_user(Role.STAFF)
+    with app.app_context():
+        before = tokens()
+    client.post("/login", data={"username": staff.username, "password": "wrong-password"})
+    assert client.post("/login", data={"username": staff.username, "password": staff.password}).status_code == 302
+    assert client.get("/opinions/export.csv").status_code == 200
+    with app.test_request_context():
+        record_export("figures.csv")
+        _db.session.commit()
+        assert _db.session.scalar(select(func.count()).select_from(AuditEvent)) >= 3  # they were written
+        assert tokens() == before
+
+
+def test_a_write_keeps_the_figures_of_other_kinds(app, make_user):
+    from portal.meetings.rates import period_tally
+
+    make_user(Role.DEPUTY)
+    with app.test_request_context():
+        fresh_request()
+        attendance, opinions = period_tally(this_year()), committee_figures(this_year())
+        _db.session.execute(delete(Opinion))
+        fresh_request()
+        assert period_tally(this_year()) is attendance  # attendance did not change
+        assert committee_figures(this_year()) is not opinions  # the overview counts opinions
+
+
+def test_a_figure_reading_a_kind_it_does_not_declare_fails(app, make_user):
+    @figures_cache.cached_figure(figures_cache.PEOPLE)
+    def opinions_and_people() -> int:
+        return _db.session.scalar(select(func.count()).select_from(Opinion)) + _db.session.scalar(
+            select(func.count()).select_from(Community))
+
+    @figures_cache.cached_figure(figures_cache.PEOPLE)
+    def through_another() -> int:
+        return committee_figures(this_year()).opinions
+
+    with app.test_request_context():
+        fresh_request()
+        with pytest.raises(AssertionError, match="opinions"):
+            opinions_and_people()
+        fresh_request()
+        committee_figures(this_year())  # cached already: its kinds still count for the figure reading it
+        with pytest.raises(AssertionError, match="attendance"):
+            through_another()
 
 
 def test_a_cached_figure_follows_every_write(app, make_user):
@@ -89,7 +154,7 @@ def test_no_cache_when_switched_off(app, make_user):
     app.config["FIGURES_CACHE"] = False
     with app.test_request_context():
         fresh_request()
-        assert figures_cache.current_token() is None
+        assert figures_cache.current_tokens() is None
         first = committee_figures(this_year())
         assert committee_figures(this_year()) is not first
 

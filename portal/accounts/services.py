@@ -11,7 +11,7 @@ from ..auth.services import check_password_rules, end_sessions, hash_password, n
 from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import PEOPLE, cached_figure
 from ..membership import members_during
 from ..models import Community, DeputyProfile, Level, Role, Term, User
 from ..periods import Period
@@ -189,7 +189,7 @@ def active_communities() -> list[Community]:
     return list(db.session.scalars(select(Community).where(Community.active).order_by(Community.name)))
 
 
-@cached_figure
+@cached_figure(PEOPLE)
 def community_names() -> tuple[tuple[int, str], ...]:
     """The active communities' ids and names, by name: the choices of a community filter."""
     query = select(Community.id, Community.name).where(Community.active).order_by(Community.name)

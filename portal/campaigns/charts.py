@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 
 from ..charts import Chart, bars, cached_charts
+from ..figures_cache import CHECKLIST, PEOPLE
 from ..figures import percent
 from ..periods import Period
 from .models import Campaign
@@ -15,7 +16,7 @@ def four_ones_chart(tallies: CampaignTallies, campaign: Campaign) -> Chart:
                 maximum=1)
 
 
-@cached_charts
+@cached_charts(CHECKLIST, PEOPLE)
 def four_ones_charts(period: Period) -> list[Chart]:
     """One completion chart per campaign whose window overlaps the period, of the deputies of its community."""
     return [four_ones_chart(campaign_tallies(campaign, period.community_id), campaign) for campaign in campaigns_of(period)]

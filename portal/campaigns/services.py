@@ -10,7 +10,7 @@ from ..clock import local_today
 from ..accounts.services import deputies_query
 from ..errors import ServiceError
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import CHECKLIST, PEOPLE, cached_figure
 from ..figures import rate
 from ..matters.models import PracticalMatter
 from ..membership import members_during
@@ -427,7 +427,7 @@ def _counted_item(ends_on: date):
     return or_(~ChecklistItem.retired, ChecklistItem.retired_on > ends_on)
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def count_deputies(window: Period) -> int:
     """Deputies during the campaign's window (of its community, if given): the denominator of every checklist rate."""
     ids = members_during(window).subquery()
@@ -456,7 +456,7 @@ def _community_days(period: Period):
     return period.filter(query, ChecklistRecord.done_on, ChecklistRecord.community_id)
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def deputies_in_communities(period: Period) -> int:
     """已深入社区代表, the one definition every page shows: distinct deputies with a standing 体验一天 record in the period.
 
@@ -479,7 +479,7 @@ def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
     return _count_complete(campaign.id, _deputies_of(campaign, community_id))
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def _count_complete(campaign_id: int, window: Period) -> int:
     active_items = select(func.count()).select_from(ChecklistItem).where(
         ChecklistItem.campaign_id == campaign_id, _counted_item(window.end)
@@ -505,7 +505,7 @@ def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = N
     return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.counted_items]
 
 
-@cached_figure
+@cached_figure(CHECKLIST, PEOPLE)
 def _item_counts(campaign_id: int, window: Period) -> dict[int, tuple[int, int]]:
     return {
         item_id: (done, verified)

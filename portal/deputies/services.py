@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import PEOPLE, cached_figure
 from ..membership import members_on
 from ..models import Community, DeputyProfile, Level, Membership
 
@@ -19,7 +19,7 @@ class DeputyFigures:
     by_community: list[tuple[str, int]]
 
 
-@cached_figure
+@cached_figure(PEOPLE)
 def deputy_figures(day: date) -> DeputyFigures:
     """Counts of the deputies on `day` (today on the overview), each in their community of that day, from the data."""
     by_level = {level: 0 for level in Level}

@@ -5,6 +5,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..charts import Chart, cached_charts, columns
+from ..figures_cache import ATTENDANCE, PEOPLE
 from ..figures import percent
 from ..periods import Period
 from .rates import Tally, monthly_attendance
@@ -17,7 +18,7 @@ def attendance_chart(months: list[tuple[date, Tally]]) -> Chart:
                    [(format_date(month, pattern), tally.rate, percent(tally.rate)) for month, tally in months], _("Attendance rate"))
 
 
-@cached_charts
+@cached_charts(ATTENDANCE, PEOPLE)
 def attendance_charts(period: Period) -> list[Chart]:
     """The attendance rate per month of the period (both its dates set), of the deputies of its community."""
     return [attendance_chart(monthly_attendance(period))]

@@ -21,6 +21,7 @@ from wtforms.validators import (
 
 from ..forms import BaseForm, OnceForm
 from .models import REPLY_LABELS, AttendanceStatus, Reply
+from .marks import normalize_tap_id
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -35,7 +36,7 @@ class MarkForm(BaseForm):
     status = SelectField(coerce=AttendanceStatus, choices=[SelectChoice(s, s.label) for s in AttendanceStatus],
                          validators=[InputRequired(_l("Please choose a valid status."))])
     reason = StringField(_l("Reason for the leave"), validators=[Length(max=200, message=_l("At most 200 characters."))])
-    tap_id = StringField(validators=[Optional(), UUID()])
+    tap_id = StringField(filters=[normalize_tap_id], validators=[Optional(), UUID()])
     tapped_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
     sent_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
 

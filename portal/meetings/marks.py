@@ -2,11 +2,12 @@
 
 A tap is written once and the later tap wins; a tablet asks only for what it lacks. Services flush; the request commits.
 """
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, null, select, true, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,7 +19,7 @@ from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..upsert import upsert
 from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, MeetingRoster, Reply
-from .rates import Tally, tally
+from .rates import TALLY_FIELDS, Tally, tally, tally_statement
 
 MAX_REASON = 200
 
@@ -34,8 +35,9 @@ def check_sheet_date(meeting: Meeting, day: date | None) -> date:
     return day
 
 
-def bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | None:
-    """Raise the meeting's board version while it is open (a guarded UPDATE); None if it is closed.
+def bump_board(meeting: Meeting, reshaped: bool = False, seen: int | None = None, **values) -> int | None:
+    """Raise the meeting's board version while it is open (a guarded UPDATE); None if it is closed, or if its
+    version is no longer `seen` (another mark came first).
 
     The UPDATE holds the meeting row's lock (PostgreSQL) or the database's write lock (SQLite) until the
     request commits: a mark and a close are serialised, and each sees what the other wrote.
@@ -46,9 +48,12 @@ def bump_board(meeting: Meeting, reshaped: bool = False, **values) -> int | None
     if reshaped:
         changes["layout_version"] = version
     closed_now = values.get("closed") is False  # reopening is the one change made to a closed meeting
+    guard = [Meeting.id == meeting.id, Meeting.closed.is_(closed_now)]
+    if seen is not None:
+        guard.append(Meeting.board_version == seen)
     row = db.session.execute(
         update(Meeting)
-        .where(Meeting.id == meeting.id, Meeting.closed.is_(closed_now))
+        .where(*guard)
         .values(**changes)
         .returning(Meeting.board_version, Meeting.layout_version)
         # a bare bump writes nothing the audit log keeps (see portal.auditing.BOOKKEEPING)
@@ -69,6 +74,21 @@ class Tap:
     tapped_at: datetime | None = None
 
 
+def normalize_tap_id(value: str | None) -> str | None:
+    """A tap id in the canonical lowercase 36-character UUID form (braced, URN and upper-case spellings are the
+    same tap); anything that is not a UUID is returned unchanged, for the form's validator to refuse."""
+    if not value:
+        return value
+    try:
+        return str(uuid.UUID(value.strip()))
+    except (ValueError, AttributeError):
+        return value
+
+
+class TapConflict(ServiceError):
+    """The tap's id is already recorded for another meeting or another deputy: nothing is written."""
+
+
 def corrected_tap_time(tapped_ms: int, sent_ms: int, received: datetime) -> datetime:
     """The tap's time on the server's clock: the tablet says how long before sending it was made.
 
@@ -79,15 +99,72 @@ def corrected_tap_time(tapped_ms: int, sent_ms: int, received: datetime) -> date
     return received - timedelta(milliseconds=age)
 
 
+@dataclass
+class Marked:
+    """What a tap leaves: the deputy's card as it is now and the meeting's tally."""
+
+    card: "Card"
+    tally: Tally
+
+
+@dataclass
+class _Seen:
+    """Everything a tap is decided on, read in one statement: the card, the meeting's state and tally, the
+    deputy's latest applied tap, and where the tap's id was recorded before (if it was)."""
+
+    card: "Card"
+    closed: bool
+    version: int
+    latest_tap: datetime | None
+    tally: Tally
+    tap_owner: tuple[int, int] | None
+
+
+def _seen(meeting_id: int, deputy_id: int, tap_id: str | None) -> _Seen | None:
+    """The tap's view of the board (None: the deputy is not on the roster)."""
+    change = AttendanceChange
+    latest = (select(func.max(change.tapped_at))
+              .where(change.meeting_id == meeting_id, change.deputy_id == deputy_id, change.applied).scalar_subquery())
+    if tap_id is None:
+        owner = (null(), null())
+    else:
+        owner = tuple(select(column).where(change.tap_id == tap_id).scalar_subquery()
+                      for column in (change.meeting_id, change.deputy_id))
+    counts = tally_statement(meeting_id).subquery()
+    row = db.session.execute(
+        _cards_query(meeting_id)
+        .add_columns(Meeting.closed, Meeting.board_version, latest, *owner, *counts.c)
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .join(counts, true())
+        .where(MeetingRoster.deputy_id == deputy_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return None
+    closed, version, latest_tap, tap_meeting, tap_deputy, *tally = row[5:]
+    return _Seen(Card(*row[:5]), closed, version, latest_tap, Tally(*(n or 0 for n in tally)),
+                 None if tap_meeting is None else (tap_meeting, tap_deputy))
+
+
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
                     source: MarkSource = MarkSource.STAFF, tap: Tap | None = None, sheet_on: date | None = None) -> Attendance:
+    """Record a tap on a rostered deputy's mark (see `record_tap`); returns the mark as it is now."""
+    return record_tap(actor, meeting, deputy_id, status, reason, source, tap, sheet_on).card.attendance
+
+
+def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
+               source: MarkSource = MarkSource.STAFF, tap: Tap | None = None, sheet_on: date | None = None) -> Marked:
     """Record a tap on a rostered deputy's mark: the later tap wins, every tap is kept in the history.
 
     `sheet_on` marks 补录: staff entering the mark afterwards from the paper sheet of that date.
 
-    A tap whose id was seen before changes nothing. The meeting's guarded version bump comes first:
-    it refuses a closed meeting and serialises the marks of one meeting, so the current mark read
-    afterwards is the one this tap is compared with. A fixed number of queries, whatever the roster.
+    A tap whose id was seen before changes nothing; one whose id was recorded for another meeting or deputy
+    is refused (`TapConflict`). A tap that repeats the current mark, or is older than the latest applied
+    one, writes only its history row (a repeat without a tap id, nothing). A change raises the meeting's version only if it is still the one the
+    tap was decided on (else it takes the meeting's lock and decides again): marks of one meeting are
+    serialised and a closed meeting refuses them. A repeat takes no lock, so on PostgreSQL a change another
+    tablet commits in the same few milliseconds is not weighed against it (SQLite's single writer is). At most
+    eight statements a tap, the request's included.
     """
     tap = tap or Tap()
     if source is MarkSource.STAFF and not actor.has_role(Role.STAFF):
@@ -107,47 +184,66 @@ def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: Atten
         raise ServiceError(_("At most %(n)d characters.", n=MAX_REASON), "reason")
     if has_control_characters(reason):
         raise ServiceError(str(CONTROL_CHARACTERS_MESSAGE), "reason")
-    if tap.tap_id is not None and db.session.scalar(
-        select(AttendanceChange.id).where(AttendanceChange.tap_id == tap.tap_id)
-    ) is not None:
-        return current_mark(meeting.id, deputy_id)
-    version = bump_board(meeting)
-    if version is None:
-        raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
-    current = db.session.execute(
-        select(MeetingRoster.deputy_id, Attendance.status, Attendance.reason, Attendance.tapped_at)
-        .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id)
-                   & (Attendance.deputy_id == MeetingRoster.deputy_id))
-        .where(MeetingRoster.meeting_id == meeting.id, MeetingRoster.deputy_id == deputy_id)
-    ).first()
-    if current is None:
-        raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
-    old_status, old_reason, old_tapped_at = current[1:]
+    tap_id = normalize_tap_id(tap.tap_id)
     received = utcnow()
     tapped_at = min(tap.tapped_at or received, received)
-    applied = old_tapped_at is None or tapped_at >= old_tapped_at
-    changes = (old_status, old_reason) != (status, reason)
-    written = None
-    if applied and changes:
-        mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
-                "marked_at": received, "tapped_at": tapped_at, "version": version}
-        written = db.session.scalars(
-            upsert(Attendance, {"meeting_id": meeting.id, "deputy_id": deputy_id, **mark}, ["meeting_id", "deputy_id"], mark)
-            .returning(Attendance),
-            execution_options={"populate_existing": True},
-        ).one()
-    elif applied:
-        # The same mark again, tapped later: it stays, and later taps are compared with this one.
-        db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.deputy_id == deputy_id)
-                           .values(tapped_at=tapped_at).execution_options(synchronize_session=False))
-    if changes or tap.tap_id is not None or not applied:
+    seen, locked_version = _seen(meeting.id, deputy_id, tap_id), None
+    while True:
+        if seen is None:
+            raise ServiceError(_("Unknown deputy: this deputy is not on the meeting's roster."), "deputy")
+        if seen.tap_owner is not None:
+            if seen.tap_owner != (meeting.id, deputy_id):
+                raise TapConflict(_("This tap was already recorded for another meeting or deputy; it was not recorded here."))
+            return Marked(seen.card, seen.tally)  # the same tap again: it is recorded already
+        if seen.closed:
+            raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+        current = seen.card.attendance  # the upsert below refreshes this very object: keep what it held
+        old_status = current and current.status
+        latest = max((t for t in (current and current.tapped_at, seen.latest_tap) if t is not None), default=None)
+        # A tap the tablet did not date is dated on arrival: the server's order is its order, so it is never late.
+        applied = tap.tapped_at is None or latest is None or tapped_at >= latest
+        changes = current is None or (current.status, current.reason) != (status, reason)
+        if applied and changes:
+            version = locked_version or bump_board(meeting, seen=seen.version)
+            if version is None:  # another mark came first, or a close: wait for the meeting's lock and look again
+                locked_version = bump_board(meeting)
+                if locked_version is None:
+                    raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
+                seen = _seen(meeting.id, deputy_id, tap_id)
+                received = utcnow()  # it is received now, after the mark that came first
+                tapped_at = min(tap.tapped_at or received, received)
+                continue
+            seen.card.attendance = _write_mark(actor, meeting.id, deputy_id, status, reason, source, received, tapped_at, version)
+            seen.tally = _moved(seen.tally, old_status, status)
+        break
+    if changes or tap_id is not None or not applied:  # a repeat without a tap id leaves no trace to keep
         db.session.add(AttendanceChange(
-            meeting_id=meeting.id, deputy_id=deputy_id, old_status=old_status, new_status=status, reason=reason,
-            source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at, tap_id=tap.tap_id,
-            applied=applied, sheet_on=sheet_on,
+            meeting_id=meeting.id, deputy_id=deputy_id, old_status=old_status, new_status=status,
+            reason=reason, source=source, changed_by_id=actor.id, changed_at=received, tapped_at=tapped_at,
+            tap_id=tap_id, applied=applied, sheet_on=sheet_on,
         ))
-    db.session.flush()
-    return written or current_mark(meeting.id, deputy_id)
+        db.session.flush()
+    return Marked(seen.card, seen.tally)
+
+
+def _write_mark(actor: User, meeting_id: int, deputy_id: int, status: AttendanceStatus, reason: str, source: MarkSource,
+                received: datetime, tapped_at: datetime, version: int) -> Attendance:
+    mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
+            "marked_at": received, "tapped_at": tapped_at, "version": version}
+    return db.session.scalars(
+        upsert(Attendance, {"meeting_id": meeting_id, "deputy_id": deputy_id, **mark}, ["meeting_id", "deputy_id"], mark)
+        .returning(Attendance),
+        execution_options={"populate_existing": True},
+    ).one()
+
+
+def _moved(before: Tally, old: AttendanceStatus | None, new: AttendanceStatus) -> Tally:
+    """The tally once a mark went from `old` (None: unmarked) to `new`."""
+    counts = {name: getattr(before, name) for name in TALLY_FIELDS}
+    if old is not None:
+        counts[old.value] -= 1
+    counts[new.value] += 1
+    return Tally(**counts)
 
 
 def current_mark(meeting_id: int, deputy_id: int) -> Attendance | None:
@@ -183,22 +279,27 @@ class Card:
         return spellings(self.deputy.name)
 
 
-def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:
-    """The roster with each deputy's current mark and answer to the notice, by community then name (one query).
-
-    `deputy_id` picks one card; `since` only the cards whose mark changed after that board version.
-    """
-    query = (
+def _cards_query(meeting_id: int) -> Select:
+    """The meeting's rostered deputies with their marks and answers to the notice, by community then name."""
+    return (
         select(User, DeputyProfile, Attendance, MeetingRoster.reply, MeetingRoster.reply_reason)
         .select_from(MeetingRoster)
         .join(User, User.id == MeetingRoster.deputy_id)
         .join(DeputyProfile, DeputyProfile.user_id == User.id)
         .join(Community, Community.id == DeputyProfile.community_id)
         .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == User.id))
-        .where(MeetingRoster.meeting_id == meeting.id)
+        .where(MeetingRoster.meeting_id == meeting_id)
         .options(contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
+
+
+def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:
+    """The roster with each deputy's current mark and answer to the notice, by community then name (one query).
+
+    `deputy_id` picks one card; `since` only the cards whose mark changed after that board version.
+    """
+    query = _cards_query(meeting.id)
     if deputy_id is not None:
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     if since is not None:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     String,
     Text,
     TypeDecorator,
@@ -178,6 +179,9 @@ class Meeting(Numbered, db.Model):
     reopened_by: Mapped[Optional[User]] = relationship(foreign_keys=[reopened_by_id])
     roster: Mapped[list["MeetingRoster"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
 
+    # The figures' cache key counts the open meetings that are over (portal/meetings/rates.py) on every request.
+    __table_args__ = (Index("ix_meetings_closed_ends_at", "closed", "ends_at"),)
+
     def status_at(self, now: datetime) -> MeetingStatus:
         """The meeting's status at `now`: the one rule every page that shows it uses."""
         if self.closed:
@@ -274,7 +278,7 @@ class AttendanceChange(db.Model):
     __tablename__ = "attendance_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     old_status: Mapped[Optional[AttendanceStatus]] = mapped_column(_old_status_column())
     new_status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
@@ -290,5 +294,7 @@ class AttendanceChange(db.Model):
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     changed_by: Mapped[User] = relationship(foreign_keys=[changed_by_id])
 
+    # A tap compares its time with the deputy's latest applied tap at the meeting.
+    __table_args__ = (Index("ix_attendance_changes_meeting_deputy", "meeting_id", "deputy_id"),)
     __audit_parent__ = ("Meeting", "meeting_id")
     __audit_dates__ = ("sheet_on",)

@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, case, func, or_, select
 from ..accounts.services import deputies_query
 from ..clock import to_local
 from ..extensions import db
-from ..figures_cache import cached_figure, keyed_on
+from ..figures_cache import ATTENDANCE, PEOPLE, cached_figure, keyed_on
 from ..figures import rate
 from ..membership import member_at
 from ..models import DeputyProfile, User, utcnow
@@ -80,6 +80,11 @@ def _tallies_statement() -> Select:
     )
 
 
+def tally_statement(meeting_id: int) -> Select:
+    """One meeting's tally as a one-row statement (a tap reads it with the card it decides on)."""
+    return _roster_with_marks(select(*_tally_columns())).where(MeetingRoster.meeting_id == meeting_id)
+
+
 def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
     """Each meeting's tally, all in one grouped query."""
     if not meeting_ids:
@@ -106,6 +111,7 @@ class DeputyRate:
 # "Closed or over" moves with the clock: the cached figures are keyed also on how many open meetings are
 # over, which grows exactly when one more counts as held.
 keyed_on(
+    ATTENDANCE,
     select(func.count()).select_from(Meeting)
     .where(~Meeting.closed, Meeting.ends_at < bindparam("now", callable_=lambda: utcnow(), type_=Meeting.ends_at.type))
     .scalar_subquery()
@@ -144,7 +150,7 @@ def attendance_rates(period: Period, profiles: list[DeputyProfile] | None = None
     return [DeputyRate(p.user, found.get(p.user_id, Tally()), p.community.name) for p in profiles]
 
 
-@cached_figure
+@cached_figure(ATTENDANCE, PEOPLE)
 def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]:
     """The tallies of these deputies over the period, by deputy id, in one grouped query."""
     if not deputy_ids:
@@ -153,7 +159,7 @@ def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]
     return {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
 
 
-@cached_figure
+@cached_figure(ATTENDANCE, PEOPLE)
 def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
     """The sum over the period's deputies (of its community, or one deputy) of their tallies, in one query."""
     query = _counted_in(period)
@@ -162,7 +168,7 @@ def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
     return _tally(db.session.execute(query).one())
 
 
-@cached_figure
+@cached_figure(ATTENDANCE, PEOPLE)
 def monthly_attendance(period: Period) -> list[tuple[date, Tally]]:
     """The committee's attendance per local month of the period (both its dates set): what `attendance_rates`
     sums, split by month.

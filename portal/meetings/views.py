@@ -45,14 +45,16 @@ from .forms import (
 )
 from .models import AttendanceStatus, Meeting, MeetingKind, Reply
 from .marks import (
+    Marked,
     Tap,
+    TapConflict,
     attendance_cards,
     attendance_history,
     board_changes,
     check_sheet_date,
     corrected_tap_time,
-    mark_attendance,
     own_marks,
+    record_tap,
 )
 from .charts import attendance_charts
 from .checkin import (
@@ -338,7 +340,8 @@ def _form_error(form: MarkForm) -> ServiceError:
 @bp.route("/<int:meeting_id>/attendance/<int:deputy_id>", methods=["POST"])
 @role_required(Role.STAFF)
 def mark(meeting_id: int, deputy_id: int):
-    """Record one tap; htmx gets the one card back and the tally out of band (a refusal: 422, its reason)."""
+    """Record one tap; htmx gets the one card back and the tally out of band (a refusal: 422, its reason; a tap id
+    recorded for another meeting or deputy: 409, nothing written)."""
     meeting = _meeting(meeting_id)
     form = MarkForm()
     sheet_on, sheet_error = _sheet_date(meeting, request.form)
@@ -346,8 +349,8 @@ def mark(meeting_id: int, deputy_id: int):
         outcome = ServiceError(sheet_error, "sheet_on")
     elif form.validate_on_submit():
         try:
-            outcome = run_and_commit(lambda: mark_attendance(current_user, meeting, deputy_id, form.status.data,
-                                                             form.reason.data or "", tap=_tap(form), sheet_on=sheet_on),
+            outcome = run_and_commit(lambda: record_tap(current_user, meeting, deputy_id, form.status.data,
+                                                        form.reason.data or "", tap=_tap(form), sheet_on=sheet_on),
                                      keep_loaded=True)
         except IntegrityError:  # the same tap arrived twice at once: the first one counts
             db.session.rollback()
@@ -360,11 +363,16 @@ def mark(meeting_id: int, deputy_id: int):
             flash(error.message, "error")
         args = {"sheet_on": sheet_on.isoformat()} if sheet_on else {}
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id, **args) + f"#card-{deputy_id}")
-    card = next(iter(attendance_cards(meeting, deputy_id)), None)
+    if isinstance(error, TapConflict):
+        return render_template("meetings/_refusal.html", message=error.message), 409
+    if isinstance(outcome, Marked):
+        card, board_tally = outcome.card, outcome.tally
+    else:
+        card, board_tally = next(iter(attendance_cards(meeting, deputy_id)), None), tally(meeting)
     if card is None:  # not on the roster: nothing to swap but the reason
         return render_template("meetings/_refusal.html", message=error.message if error else ""), 422
     body = render_with_oob("meetings/_card.html", "meetings/_tally.html", **_card_context(meeting, sheet_on),
-                           cards=[card], error=error, reason=form.reason.data if error else "", tally=tally(meeting),
+                           cards=[card], error=error, reason=form.reason.data if error else "", tally=board_tally,
                            actions=True)
     return body, 422 if error else 200
 

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from ..campaigns.services import deputies_in_communities
 from ..evaluations.models import Evaluation
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import ATTENDANCE, CHECKLIST, EVALUATIONS, MATTERS, OPINIONS, PEOPLE, cached_figure
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
@@ -48,7 +48,7 @@ class CommitteeFigures:
         return rate(self.satisfied, self.ballots)
 
 
-@cached_figure
+@cached_figure(ATTENDANCE, CHECKLIST, OPINIONS, MATTERS, EVALUATIONS, PEOPLE)
 def committee_figures(period: Period) -> CommitteeFigures:
     """Every figure of the overview for records dated in the period (both dates set), in its community or all."""
     adoption = adoption_overall(period)

@@ -6,7 +6,7 @@ from sqlalchemy import Select, case, extract, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import OPINIONS, PEOPLE, cached_figure
 from ..figures import rate
 from ..models import Community, User
 from ..periods import Period
@@ -37,14 +37,14 @@ def _filtered(query, period: Period):
     return period.filter(query, Suggestion.submitted_on, Suggestion.community_id)
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def adoption_overall(period: Period = Period()) -> AdoptionRow:
     """All suggestions submitted in the period."""
     submitted, adopted = db.session.execute(_filtered(_counted(), period)).one()
     return AdoptionRow("", submitted, adopted)
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     """Per category, in the categories' order."""
     query = _counted(Category.name).join(Category, Suggestion.category_id == Category.id)
@@ -52,7 +52,7 @@ def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(*row) for row in db.session.execute(query)]
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     """Per community the suggestions concern ('—' for none), by name."""
     query = _counted(Community.name).outerjoin(Community, Suggestion.community_id == Community.id)
@@ -60,7 +60,7 @@ def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(name or "—", submitted, adopted) for name, submitted, adopted in db.session.execute(query)]
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
     """Per proposing deputy: a suggestion of two deputies counts for each of them."""
     query = (
@@ -72,7 +72,7 @@ def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
     return [AdoptionRow(*row) for row in db.session.execute(query)]
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
     """Per month of submission, labelled YYYY-MM."""
     year, month = extract("year", Suggestion.submitted_on), extract("month", Suggestion.submitted_on)
@@ -102,7 +102,7 @@ def _opinions_in(query, period: Period):
     return period.filter(query, Opinion.collected_on, Opinion.community_id)
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def opinion_figures(period: Period = Period()) -> OpinionFigures:
     """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
     query = _opinions_in(select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct())), period)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
 from ..extensions import db
-from ..figures_cache import cached_figure
+from ..figures_cache import OPINIONS, PEOPLE, cached_figure
 from ..models import Role, User
 from ..opinions.models import Opinion
 from .models import ANSWERED_STATES, AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
@@ -81,7 +81,7 @@ class Overdue:
     first: tuple[OverdueRow, ...]
 
 
-@cached_figure
+@cached_figure(OPINIONS, PEOPLE)
 def overdue_summary(today: date, limit: int = OVERDUE_SHOWN) -> Overdue:
     """The number of overdue answers (one count) and the `limit` longest overdue, with their deputies' names."""
     total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*overdue_condition(today)))

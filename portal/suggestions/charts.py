@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 
 from ..charts import Chart, bars, cached_charts, counts_chart
+from ..figures_cache import OPINIONS, PEOPLE
 from ..periods import Period
 from .adoption import (
     AdoptionRow,
@@ -22,21 +23,21 @@ def opinions_and_adoption_chart(key: str, title: str, opinions: list[tuple[str, 
                 [(label, list(values), [str(v) for v in values]) for label, values in rows.items()])
 
 
-@cached_charts
+@cached_charts(OPINIONS, PEOPLE)
 def category_charts(period: Period) -> list[Chart]:
     """Opinions collected and suggestions submitted and adopted in the period, per category."""
     return [opinions_and_adoption_chart(
         "category", _("Opinions and adoption by category"), opinions_by_category(period), adoption_by_category(period))]
 
 
-@cached_charts
+@cached_charts(OPINIONS, PEOPLE)
 def community_charts(period: Period) -> list[Chart]:
     """Opinions collected and suggestions submitted and adopted in the period, per community."""
     return [opinions_and_adoption_chart(
         "community", _("Opinions and adoption by community"), opinions_by_community(period), adoption_by_community(period))]
 
 
-@cached_charts
+@cached_charts(OPINIONS, PEOPLE)
 def state_charts(period: Period) -> list[Chart]:
     """The suggestions submitted in the period by where they stand now."""
     counts = submitted_by_state(period)
