@@ -57,6 +57,15 @@ class OnceForm(BaseForm):
         if field.data and not _KEY.match(field.data):
             raise ValidationError(_l("The form is incomplete. Please reload the page and try again."))
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.submission_key.errors:
+            # A hidden field shows no message: say it above the form, which comes back with a fresh key.
+            self.form_errors.extend(self.submission_key.errors)
+            self.submission_key.errors = []
+            self.submission_key.data = new_submission_key()
+        return valid
+
 
 def commit_once(
     form: OnceForm, action: Callable[[], T], url_of: Callable[[T], str], message: Callable[[T], str]
@@ -104,6 +113,16 @@ def _earlier(form: OnceForm, key: str) -> str | None:
     if not is_htmx():
         flash(_("This form had already been sent; nothing new was created."), "info")
     return used.url
+
+
+def error_messages(form) -> list[str]:
+    """Every message of a form, its fields' first, as plain text (WTForms keeps lazy strings, which `str.join` refuses)."""
+    return [str(message) for messages in form.errors.values() for message in messages]
+
+
+def first_error(form, default: str) -> str:
+    """The first message of a form as plain text, or `default` when it holds none."""
+    return next(iter(error_messages(form)), default)
 
 
 class ConfirmForm(BaseForm):

@@ -15,7 +15,7 @@ from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
 from ..extensions import db, limiter
-from ..forms import commit_once
+from ..forms import commit_once, first_error
 from ..htmx import is_htmx, render_with_oob, url_template
 from ..models import Community, Level, Role, User, utcnow
 from ..opinions.models import Category
@@ -564,7 +564,7 @@ def reply(meeting_id: int):
             lambda: reply_to_meeting(current_user, meeting, Reply(form.reply.data), form.reason.data or ""))
         error = outcome if isinstance(outcome, ServiceError) else None
     else:
-        error = ServiceError(next(iter(form.errors.values()))[0])
+        error = ServiceError(first_error(form, _("Please check the form.")))
     if not is_htmx():
         if error:
             flash(error.message, "error")
