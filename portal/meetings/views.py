@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies, deputies_query
 from ..audit.services import history_for
+from ..bounds import FIRST_DAY, LAST_DAY
 from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS
@@ -93,6 +94,8 @@ def _parse_month(value: str) -> tuple[int, int] | None:
     try:
         moment = datetime.strptime(value, "%Y-%m")
     except ValueError:
+        return None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:  # the month after 9999-12 is no date
         return None
     return moment.year, moment.month
 

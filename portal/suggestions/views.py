@@ -133,7 +133,7 @@ def _fields(form: SuggestionForm) -> SuggestionFields:
 
 
 def _opinion_ids(source) -> list[int]:
-    return [int(v) for v in source.getlist("opinion") if v.isdigit()]
+    return [v for v in source.getlist("opinion", type=int) if v > 0]  # within the ids' range (portal/bounds.py)
 
 
 @bp.route("/export.<fmt>")
