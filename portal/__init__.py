@@ -61,7 +61,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    _refuse_private_limits_in_several_workers(app)
+    from .auth.throttle import refuse_private_counts_in_several_workers
+
+    refuse_private_counts_in_several_workers(app)
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
@@ -79,31 +81,6 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
     return app
-
-
-def _gunicorn_workers() -> int:
-    """The worker processes of the gunicorn server loading this app, as it was started (its command line,
-    GUNICORN_CMD_ARGS, its config file); 1 outside gunicorn."""
-    import sys
-
-    if "gunicorn" not in sys.modules:
-        return 1
-    from gunicorn.app.wsgiapp import WSGIApplication
-
-    try:
-        return WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg.workers
-    except (SystemExit, Exception):  # started in some other way: nothing to read
-        return 1
-
-
-def _refuse_private_limits_in_several_workers(app: Flask) -> None:
-    """The login counts in memory belong to one process: several workers would each allow the full limit."""
-    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
-    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://") and _gunicorn_workers() > 1:
-        raise RuntimeError(
-            "Several gunicorn workers need a shared store for the login limits: set RATELIMIT_STORAGE_URI=redis://… "
-            "(or run one worker with threads, as deploy/gunicorn.conf.py does)."
-        )
 
 
 def select_locale() -> str:

@@ -9,7 +9,7 @@ With the limiter switched off (RATELIMIT_ENABLED=False) nothing is counted or re
 """
 from datetime import timedelta
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
@@ -82,3 +82,29 @@ def record_success(account: str, response: Response) -> None:
         DEVICE_COOKIE, _devices().dumps(accounts), max_age=int(timedelta(days=DEVICE_DAYS).total_seconds()),
         httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
+
+
+def _gunicorn_workers() -> int:
+    """The worker processes of the gunicorn server loading this app, as it was started (its command line,
+    GUNICORN_CMD_ARGS, its config file); 1 outside gunicorn."""
+    import sys
+
+    if "gunicorn" not in sys.modules:
+        return 1
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    try:
+        return WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg.workers
+    except (SystemExit, Exception):  # started in some other way: nothing to read
+        return 1
+
+
+def refuse_private_counts_in_several_workers(app: Flask) -> None:
+    """Refuse to start several gunicorn workers with the login counts in memory: each process would allow the full
+    limit (the app's own guard, however gunicorn is started)."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://") and _gunicorn_workers() > 1:
+        raise RuntimeError(
+            "Several gunicorn workers need a shared store for the login limits: set RATELIMIT_STORAGE_URI=redis://… "
+            "(or run one worker with threads, as deploy/gunicorn.conf.py does)."
+        )
