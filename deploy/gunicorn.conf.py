@@ -3,7 +3,7 @@
 Login attempts are counted in Flask-Limiter's storage. The in-memory store is private to one
 process, so without a shared store (RATELIMIT_STORAGE_URI=redis://…) the server runs ONE worker
 process with several threads: the counts stay exact. With a shared store it runs several sync
-workers. Several workers without a shared store are refused by the app itself (portal/__init__.py),
+workers. Several workers without a shared store are refused by the app itself (portal/auth/throttle.py),
 however gunicorn is started, rather than silently multiplying the limits.
 """
 import os

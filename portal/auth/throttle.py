@@ -7,6 +7,7 @@ naming it (set at each successful login, HttpOnly): it is never refused for that
 others' failures from behind the same office address, or anywhere else, cannot lock the owner out.
 With the limiter switched off (RATELIMIT_ENABLED=False) nothing is counted or refused.
 """
+import sys
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, request
@@ -87,8 +88,6 @@ def record_success(account: str, response: Response) -> None:
 def _gunicorn_workers() -> int:
     """The worker processes of the gunicorn server loading this app, as it was started (its command line,
     GUNICORN_CMD_ARGS, its config file); 1 outside gunicorn."""
-    import sys
-
     if "gunicorn" not in sys.modules:
         return 1
     from gunicorn.app.wsgiapp import WSGIApplication
