@@ -3,8 +3,8 @@
 Login attempts are counted in Flask-Limiter's storage. The in-memory store is private to one
 process, so without a shared store (RATELIMIT_STORAGE_URI=redis://…) the server runs ONE worker
 process with several threads: the counts stay exact. With a shared store it runs several sync
-workers. Asking for several workers without a shared store is refused rather than silently
-multiplying the limits.
+workers. Several workers without a shared store are refused by the app itself (portal/auth/throttle.py),
+however gunicorn is started, rather than silently multiplying the limits.
 """
 import os
 
@@ -21,9 +21,3 @@ graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-if workers > 1 and not _shared:
-    raise SystemExit(
-        "WEB_WORKERS > 1 needs a shared store for the login limits: set RATELIMIT_STORAGE_URI=redis://… "
-        "(or keep one worker and raise WEB_THREADS)."
-    )

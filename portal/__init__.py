@@ -8,14 +8,15 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
-from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .bounds import IdConverter, PortalRequest
 from .config import Config
 from . import figures_cache  # noqa: F401 (figures_cache: its session hooks version every write)
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
@@ -38,6 +39,8 @@ def create_app(config: object | dict | None = None) -> Flask:
         instance_relative_config=True,
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None,
     )
+    app.request_class = PortalRequest  # numbers beyond the database's range read as no number (portal/bounds.py)
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
     if isinstance(config, dict):
@@ -60,6 +63,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    from .auth.throttle import refuse_private_counts_in_several_workers
+
+    refuse_private_counts_in_several_workers(app)
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
@@ -212,7 +218,21 @@ def _init_templates(app: Flask) -> None:
         from flask_babel import get_locale
 
         # Lazy: read only by the templates that show it (a page's header), not by every fragment.
-        return {"current_locale": str(get_locale()), "committee_name": LazyString(committee_name)}
+        return {"current_locale": str(get_locale()), "committee_name": LazyText(committee_name)}
+
+
+class LazyText:
+    """Text worked out when a template first shows it, escaped like any other text (Flask-Babel's LazyString
+    would pass for markup: the admin's committee name would reach every page unescaped)."""
+
+    def __init__(self, function):
+        self._function = function
+
+    def __str__(self) -> str:
+        return self._function()
+
+    def __html__(self) -> str:
+        return str(escape(self._function()))
 
 
 def _request_translations():
@@ -266,9 +286,12 @@ def _init_errors(app: Flask) -> None:
 
 
 def _refuse_control_characters():
-    """A search or filter parameter with a control character (NUL ...) is refused before any view."""
+    """A search or filter parameter with a control character (NUL ...) is refused before any view (400), and a
+    path holding one names nothing (404): neither reaches a query, which PostgreSQL would refuse with an error."""
     from .text import has_control_characters
 
+    if any(has_control_characters(value) for value in (request.view_args or {}).values() if isinstance(value, str)):
+        abort(404)
     if any(has_control_characters(value) for value in request.args.values()):
         abort(400)
 

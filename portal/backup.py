@@ -49,7 +49,7 @@ def _new_name(directory: Path, suffix: str) -> Path:
 
 
 def backup(target: Path | None = None) -> tuple[Path, list[Path]]:
-    """Write a snapshot of the database; returns (where, pruned older backups).
+    """Write a snapshot of the database, readable by its owner only (0600, in a 0700 folder); returns (where, pruned).
 
     No target, or a directory: a timestamped file there, keeping only the newest BACKUP_KEEP.
     A file path: exactly there, nothing pruned.
@@ -59,13 +59,19 @@ def backup(target: Path | None = None) -> tuple[Path, list[Path]]:
     directory = target if target is None or target.is_dir() else None
     if target is None:
         directory = backup_dir()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory is not None:
+        directory.chmod(0o700)  # every password hash and calendar secret is in there: the portal's user only
     path = _new_name(directory, suffix) if directory is not None else target
     partial = path.with_name(path.name + ".partial")
+    # Whatever the tools create (pg_dump's file, SQLite's journal) is born private, never readable for a moment.
+    umask = os.umask(0o077)
     try:
         (_backup_sqlite if backend == "sqlite" else _backup_postgresql)(partial)
+        partial.chmod(0o600)
         os.replace(partial, path)
     finally:
+        os.umask(umask)
         partial.unlink(missing_ok=True)
     pruned = prune(directory, int(current_app.config["BACKUP_KEEP"]), suffix) if directory is not None else []
     return path, pruned

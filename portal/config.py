@@ -39,6 +39,7 @@ class Config:
     # one worker with threads, see deploy/gunicorn.conf.py); redis://host:6379/0 is shared.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)  # off: logins are never counted nor refused
     # Failed logins counted per account and address together, per address, per account; an
     # attempt is refused only from a pair that has failed itself (see portal/auth/throttle.py).
     LOGIN_FAILURES_PER_PAIR = os.environ.get("LOGIN_FAILURES_PER_PAIR", "5 per 15 minutes")

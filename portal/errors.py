@@ -14,6 +14,7 @@ class ServiceError(Exception):
     """A rule was broken; `message` is for the user, `field` names the form field it concerns."""
 
     def __init__(self, message: str, field: str | None = None):
+        message = str(message)  # a lazy string would break `str.join` and be marked up in a flashed message
         super().__init__(message)
         self.message = message
         self.field = field

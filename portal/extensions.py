@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and bound in the app factory."""
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -25,7 +26,17 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy, whose pages come from the request as bounded numbers (portal/bounds.py): a page beyond
+    what the database can skip to is the first page, not an error."""
+
+    def paginate(self, select, *, page=None, **kwargs):
+        if page is None and has_request_context():
+            page = request.args.get("page", 1, type=int)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,9 +11,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms import DateTimeField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 
+from .bounds import FIELD_INT_MAX, FIELD_INT_MIN, FIRST_DAY, LAST_DAY, db_int
 from .errors import commit_form
 from .extensions import db
 from .htmx import is_htmx
@@ -32,14 +33,31 @@ def _no_control_characters(form, field) -> None:
         raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
 
 
+def _number_in_range(form, field) -> None:
+    if isinstance(field.data, int) and not FIELD_INT_MIN <= field.data <= FIELD_INT_MAX:
+        raise StopValidation(_l("The number is out of range."))
+
+
+def _date_in_range(form, field) -> None:
+    if field.data is not None and not FIRST_DAY.year <= field.data.year <= LAST_DAY.year:
+        raise StopValidation(_l("Please enter a date between %(first)d and %(last)d.", first=FIRST_DAY.year, last=LAST_DAY.year))
+
+
 class BaseForm(FlaskForm):
-    """Every form of the portal: each text field also refuses control characters."""
+    """Every form of the portal: text refuses control characters, numbers and dates stay within what the database
+    and the calendar hold (portal/bounds.py)."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
             if isinstance(field, StringField):
                 field.validators = [_no_control_characters, *field.validators]
+            elif isinstance(field, IntegerField):
+                field.validators = [_number_in_range, *field.validators]
+            elif isinstance(field, DateTimeField):  # dates too: DateField is one
+                field.validators = [_date_in_range, *field.validators]
+            if getattr(field, "coerce", None) is int:  # a choice: an id beyond the range could not be one
+                field.coerce = db_int
             return field
 
 
@@ -56,6 +74,15 @@ class OnceForm(BaseForm):
     def validate_submission_key(self, field) -> None:
         if field.data and not _KEY.match(field.data):
             raise ValidationError(_l("The form is incomplete. Please reload the page and try again."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.submission_key.errors:
+            # A hidden field shows no message: say it above the form, which comes back with a fresh key.
+            self.form_errors.extend(self.submission_key.errors)
+            self.submission_key.errors = []
+            self.submission_key.data = new_submission_key()
+        return valid
 
 
 def commit_once(
@@ -104,6 +131,16 @@ def _earlier(form: OnceForm, key: str) -> str | None:
     if not is_htmx():
         flash(_("This form had already been sent; nothing new was created."), "info")
     return used.url
+
+
+def error_messages(form) -> list[str]:
+    """Every message of a form, its fields' first, as plain text (WTForms keeps lazy strings, which `str.join` refuses)."""
+    return [str(message) for messages in form.errors.values() for message in messages]
+
+
+def first_error(form, default: str) -> str:
+    """The first message of a form as plain text, or `default` when it holds none."""
+    return next(iter(error_messages(form)), default)
 
 
 class ConfirmForm(BaseForm):

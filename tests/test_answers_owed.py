@@ -180,3 +180,21 @@ def test_two_simultaneous_feedbacks_make_one_record_and_both_succeed(app, world,
     assert {o.headers["Location"] for o in outcomes} == {"/me"}
     with app.app_context():
         assert len(_db.session.scalars(select(AnswerFeedback)).all()) == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("data", [{"note": "a\x00b"}, {"note": "\x1b[31m"}, {"submission_key": "bad key!"}],
+                         ids=["nul", "escape", "bad-key"])
+def test_a_refused_feedback_says_why_with_or_without_htmx(app, client, login, world, htmx, data):
+    """A control character or a malformed key: 422 at the field with htmx, a message at home without; nothing saved."""
+    login(world["a"])
+    form = {"fed_back_on": local_today().isoformat(), "method": "phone", **data}
+    response = client.post(f"/suggestions/{world['answered']}/feedback", data=form, headers=HTMX if htmx else {})
+    if htmx:
+        assert response.status_code == 422 and 'class="field-error"' in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "控制字符" in page or "表单不完整" in page
+    with app.app_context():
+        assert _db.session.scalars(select(AnswerFeedback)).all() == []

@@ -259,3 +259,12 @@ def test_every_field_the_log_can_show_has_a_label():
                if attr.key != "id" and attr.key not in BOOKKEEPING and not SECRET.search(attr.key)
                and field_label(mapper.class_.__name__, attr.key) == attr.key]
     assert unnamed == []
+
+
+def test_a_failed_login_keeps_the_typed_username_only_when_it_names_an_account(app, client, make_user):
+    staff = make_user(Role.STAFF)
+    client.post("/login", data={"username": "MySecretPass99", "password": "x"})  # a password in the username field
+    client.post("/login", data={"username": staff.username.upper(), "password": "x"})
+    failed = [e.changes for e in events(app, action="login_failed")]
+    assert {"username": [None, staff.username]} in failed and {"username": [None, None]} in failed
+    assert "mysecretpass99" not in json.dumps(failed).lower()

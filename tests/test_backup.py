@@ -110,3 +110,26 @@ def test_restore_refuses_a_backup_from_newer_code(app, tmp_path):
     result = runner.invoke(args=["restore", "--force", str(target)])
     assert result.exit_code != 0
     assert "newer than this code" in result.output
+
+
+@pytest.mark.postgres
+def test_backups_are_readable_by_the_portal_only(app, tmp_path):
+    """Files 0600 in a 0700 folder, whatever the umask, by default, into a folder, and as a file name."""
+    import os
+    import stat
+
+    app.config.update(BACKUP_DIR=str(tmp_path / "backups"))
+    runner = app.test_cli_runner()
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    umask = os.umask(0o022)
+    try:
+        for args in (["backup"], ["backup", str(shared)], ["backup", str(tmp_path / "one.backup")]):
+            assert runner.invoke(args=args).exit_code == 0
+    finally:
+        os.umask(umask)
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    assert mode(tmp_path / "backups") == mode(shared) == 0o700
+    files = [*(tmp_path / "backups").iterdir(), *shared.iterdir(), tmp_path / "one.backup"]
+    assert len(files) == 3 and all(mode(path) == 0o600 for path in files)
+    assert "UMask=0077" in open("deploy/portal-backup.service").read()

@@ -142,3 +142,11 @@ def test_meeting_export_keeps_the_leave_reason_and_the_community_as_text(client,
     rows = read_csv(client.get(f"/meetings/{evil_world['meeting']}/export.csv").get_data(as_text=True))
     plain = next(row for row in rows if row and row[0] == "王建国")
     assert plain[2] == "'" + EVIL and plain[4] == "'" + EVIL
+
+
+def test_a_csv_download_names_its_charset_once(app):
+    from portal.exports import table_response
+
+    with app.test_request_context():
+        response = table_response("csv", ["名称"], [["气象街"]], "测试")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

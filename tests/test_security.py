@@ -190,6 +190,51 @@ def test_a_correct_password_forgets_the_devices_failures(throttled):
         assert post_login(browser, user, "typo", "10.3.0.1").status_code == 200
 
 
+def test_the_owner_is_never_locked_out_from_a_shared_address_by_a_known_device(throttled):
+    """Behind one office (or proxy) address: 40 wrong passwords lock out unknown devices, never the owner's own."""
+    owner = make_deputy(throttled, "staff2")
+    own_device = throttled.test_client()
+    assert post_login(own_device, owner, PASSWORD, "192.168.1.1").status_code == 302
+    cookie = own_device.get_cookie("login_device")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    own_device.post("/logout")
+    attacker = throttled.test_client()
+    assert [post_login(attacker, owner, "guess", "192.168.1.1").status_code for _ in range(40)][-1] == 429
+    assert post_login(throttled.test_client(), owner, PASSWORD, "192.168.1.1").status_code == 429  # an unknown device
+    assert post_login(own_device, owner, "typo", "192.168.1.1").status_code == 200  # the owner's typo: told, not refused
+    assert post_login(own_device, owner, PASSWORD, "192.168.1.1").status_code == 302
+
+
+def test_a_forged_or_another_accounts_device_cookie_is_not_a_known_device(throttled):
+    owner, other = make_deputy(throttled, "owner"), make_deputy(throttled, "other")
+    attacker = throttled.test_client()
+    assert post_login(attacker, other, PASSWORD, "10.4.0.1").status_code == 302  # known to `other`, not to `owner`
+    attacker.post("/logout")
+    for _ in range(6):
+        post_login(attacker, owner, "guess", "10.4.0.1")
+    assert post_login(attacker, owner, PASSWORD, "10.4.0.1").status_code == 429
+    forged = throttled.test_client()
+    forged.set_cookie("login_device", '["owner"]')
+    for _ in range(6):
+        post_login(forged, owner, "guess", "10.4.0.1")
+    assert post_login(forged, owner, PASSWORD, "10.4.0.1").status_code == 429
+
+
+def test_logins_work_with_the_limiter_switched_off(make_app):
+    app = make_app(RATELIMIT_ENABLED=False)
+    with app.app_context():
+        db.create_all()
+    try:
+        user = make_deputy(app, "nolimit")
+        browser = app.test_client()
+        assert [post_login(browser, user, "guess", "10.5.0.1").status_code for _ in range(12)] == [200] * 12
+        assert post_login(browser, user, PASSWORD, "10.5.0.1").status_code == 302
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+
+
 def upload(client, data: bytes, filename: str = "d.csv"):
     return client.post("/admin/import", data={"file": (__import__("io").BytesIO(data), filename)},
                        content_type="multipart/form-data")

@@ -153,3 +153,17 @@ def test_several_workers_without_a_shared_store_are_refused(tmp_path):
     )
     assert result.returncode != 0
     assert "RATELIMIT_STORAGE_URI" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["-w", "2"], ["--workers=2"]], ids=["w", "workers"])
+def test_several_workers_without_the_projects_config_are_refused_by_the_app(tmp_path, command):
+    env = _environment(tmp_path, free_port())
+    result = subprocess.run([str(ROOT / ".venv/bin/gunicorn"), *command, "--check-config", "app:app"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "RATELIMIT_STORAGE_URI" in result.stdout + result.stderr
+    env["GUNICORN_CMD_ARGS"] = "--workers=2"
+    env["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:1/0"
+    shared = subprocess.run([str(ROOT / ".venv/bin/gunicorn"), "--check-config", "app:app"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert shared.returncode == 0, shared.stdout + shared.stderr

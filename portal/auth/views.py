@@ -13,10 +13,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
+from sqlalchemy import select
 
 from ..auditing import Action, record_event
 from ..errors import commit_form
 from ..extensions import db
+from ..models import User
 from ..navigation import home_url_for
 from ..permissions import ANY_ROLE, public, role_required
 from . import bp
@@ -67,15 +69,17 @@ def login():
             return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
-            record_success(account)
             login_user(user, remember=form.remember.data)
             session.permanent = True
             record_event(Action.LOGIN, "User", user.id, actor_id=user.id)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or home_url_for(user))
+            response = redirect(safe_next(request.args.get("next")) or home_url_for(user))
+            record_success(account, response)
+            return response
         record_failure(account)
-        # The typed username only (never the password), cut short: it may be a mistyped password.
-        record_event(Action.LOGIN_FAILED, "User", changes={"username": [None, account[:32]]})
+        # The typed username only when it names an account: anything else may be a password typed in the wrong field.
+        named = db.session.scalar(select(User.id).where(User.username == account)) is not None
+        record_event(Action.LOGIN_FAILED, "User", changes={"username": [None, account[:32] if named else None]})
         db.session.commit()
         form.form_errors.append(_("The username or password is not correct, or the account is disabled."))
         form.password.data = ""

@@ -1,4 +1,5 @@
 """A deputy's meeting notices: the meetings coming up, their answer (参加 / 请假) before the start, the calendar feed."""
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,9 @@ from .models import Meeting, MeetingRoster, Reply
 MAX_REASON = 200
 # The feed carries the past year's meetings too, so a phone's calendar keeps what it already showed.
 FEED_HISTORY = timedelta(days=366)
+# A calendar address's secret: 32 random bytes, URL-safe base64 without padding (43 characters).
+CALENDAR_TOKEN_BYTES = 32
+_CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass
@@ -72,14 +76,15 @@ def reply_to_meeting(deputy: User, meeting: Meeting, reply: Reply, reason: str =
 
 def renew_calendar_token(user: User) -> str:
     """Give the deputy a new secret calendar address; the old one stops working at once (flushes)."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    user.calendar_token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
     db.session.flush()
     return user.calendar_token
 
 
 def calendar_owner(token: str) -> User | None:
-    """The active deputy whose calendar address carries `token`, if any."""
-    if not token:
+    """The active deputy whose calendar address carries `token`, if any (anything not shaped like one never reaches
+    the database: PostgreSQL refuses a NUL in a query, for one)."""
+    if not _CALENDAR_TOKEN.fullmatch(token or ""):
         return None
     user = db.session.scalar(select(User).where(User.calendar_token == token))
     return user if user is not None and user.active and user.role is Role.DEPUTY else None

@@ -11,11 +11,12 @@ from wtforms import SelectChoice
 
 from ..accounts.services import active_communities, active_deputies, deputies_query
 from ..audit.services import history_for
+from ..bounds import FIRST_DAY, LAST_DAY
 from ..clock import local_today, to_local, to_utc
 from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS, table_response
 from ..extensions import db, limiter
-from ..forms import commit_once
+from ..forms import commit_once, first_error
 from ..htmx import is_htmx, render_with_oob, url_template
 from ..models import Community, Level, Role, User, utcnow
 from ..opinions.models import Category
@@ -96,6 +97,8 @@ def _parse_month(value: str) -> tuple[int, int] | None:
     try:
         moment = datetime.strptime(value, "%Y-%m")
     except ValueError:
+        return None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:  # the month after 9999-12 is no date
         return None
     return moment.year, moment.month
 
@@ -586,7 +589,7 @@ def reply(meeting_id: int):
             lambda: reply_to_meeting(current_user, meeting, Reply(form.reply.data), form.reason.data or ""))
         error = outcome if isinstance(outcome, ServiceError) else None
     else:
-        error = ServiceError(next(iter(form.errors.values()))[0])
+        error = ServiceError(first_error(form, _("Please check the form.")))
     if not is_htmx():
         if error:
             flash(error.message, "error")

@@ -24,7 +24,7 @@ from ..errors import ServiceError, commit_form, run_and_commit
 from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..figures import percent
-from ..forms import commit_once
+from ..forms import commit_once, error_messages, first_error
 from ..htmx import is_htmx, render_page_or_partial, render_with_oob
 from ..models import Community, Role, User
 from ..opinions.models import Category, Opinion
@@ -133,7 +133,7 @@ def _fields(form: SuggestionForm) -> SuggestionFields:
 
 
 def _opinion_ids(source) -> list[int]:
-    return [int(v) for v in source.getlist("opinion") if v.isdigit()]
+    return [v for v in source.getlist("opinion", type=int) if v > 0]  # within the ids' range (portal/bounds.py)
 
 
 @bp.route("/export.<fmt>")
@@ -228,7 +228,7 @@ def step(suggestion_id: int):
     error = None
     values = {s.value for s in SuggestionState}
     if not form.validate_on_submit() or form.to_state.data not in values or form.expected.data not in values:
-        error = form.on.errors[0] if form.on.errors else _("Please choose a step.")
+        error = first_error(form, _("Please choose a step."))
     else:
         outcome = run_and_commit(lambda: transition(
             current_user, suggestion, SuggestionState(form.to_state.data), SuggestionState(form.expected.data), form.note.data,
@@ -290,7 +290,7 @@ def feedback(suggestion_id: int):
                                feedback_methods=list(FeedbackMethod), today=local_today())
         return (html, 200) if saved is not None else (html, 422)
     if saved is None:
-        flash(" ".join(e for errors in [*form.errors.values(), form.form_errors] for e in errors) or _("Please check the form."), "error")
+        flash(" ".join(error_messages(form)) or _("Please check the form."), "error")
     return redirect(url_for("main.deputy_home"))
 
 
