@@ -187,8 +187,8 @@ def test_every_page_is_counted(street):
 
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
-# The 600-card board's HTML, gzipped; with the CSS, JS and icon it pulls, a cold visit stays within 40 KB.
-BOARD_GZIP_BUDGET = 17 * 1024 + 512
+# The 600-card board's HTML, gzipped; with the CSS, JS and icon it pulls, a cold visit stays within 48 KB (README).
+BOARD_GZIP_BUDGET = 18 * 1024 + 512  # the cards carry their buttons' empty slot, so the layout never jumps
 
 
 def test_the_district_door_board_is_light_on_a_cold_visit(district):
@@ -205,4 +205,4 @@ def test_the_district_door_board_is_light_on_a_cold_visit(district):
     assets = sorted(set(ASSET.findall(html)))
     assert not any("htmx" in url for url in assets)  # the door screen sends its taps itself
     total = len(page.data) + sum(len(client.get(url, headers={"Accept-Encoding": "gzip"}).data) for url in assets)
-    assert total <= 40 * 1024, f"cold visit: {total} bytes ({', '.join(assets)})"
+    assert total <= 48 * 1024, f"cold visit: {total} bytes ({', '.join(assets)})"

@@ -5,6 +5,7 @@ portal's clock. Its numbers (TZ-…) are not the portal's own spelling, so they 
 and seeding again finds every row already present.
 """
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,7 +16,10 @@ from ..importing import read_sheets
 from ..ledger.services import import_ledger, record_import
 from ..meetings.services import ensure_default_meeting_kinds
 from ..models import User
+from ..opinions.models import Opinion
 from ..opinions.services import ensure_default_categories
+from ..suggestions.answers import FeedbackFields, answers_to_carry_back, record_feedback
+from ..suggestions.models import FeedbackMethod, Suggestion
 
 FILE = Path(__file__).with_name("ledger-last-year.xlsx")
 FILE_YEAR = 2025
@@ -42,4 +46,21 @@ def seed_ledger() -> None:
         raise RuntimeError(f"the demo's ledger does not import: {result.errors[:3]}")
     if result.created:
         record_import(FILE.name, result)
+        _carry_back_last_years_answers(years)
+
+
+def _carry_back_last_years_answers(years: int) -> None:
+    """Last year's deputies carried each imported answer back to their voters two weeks after it came (回访)."""
+    owing = db.session.execute(
+        select(Suggestion, User)
+        .join(Opinion, Opinion.suggestion_id == Suggestion.id)
+        .join(User, User.id == Opinion.deputy_id)
+        .where(Suggestion.number.startswith("TZ-"), Suggestion.answered_on.is_not(None))
+        .distinct()
+    ).all()
+    last_day = date(FILE_YEAR + years, 12, 31)
+    for suggestion, deputy in owing:
+        if suggestion in answers_to_carry_back(deputy.id):
+            day = min(suggestion.answered_on + timedelta(days=14), last_day)
+            record_feedback(deputy, suggestion, FeedbackFields(day, FeedbackMethod.VISIT, "入户走访，向选民反馈了办理结果。"))
 

@@ -43,14 +43,18 @@ def test_the_first_screen_is_what_needs_the_deputy_and_the_rest_is_folded(live_s
     assert height <= MOST_SCREENS[large] * SCREEN, f"{height} px is more than {MOST_SCREENS[large]} phone screens"
 
     needs = page.locator(".needs-you")
-    expect(needs.get_by_role("heading", level=2)).to_have_text("待您处理（3）")
-    first = needs.locator(".item-cards > *").first
+    cards = needs.locator(".item-cards > *")
+    expect(cards.first).to_be_visible()
+    owed = cards.count()  # this year's meeting replies and answers, and last year's imported answer not yet carried back
+    assert owed >= 3
+    expect(needs.get_by_role("heading", level=2)).to_have_text(f"待您处理（{owed}）")
+    first = cards.first
     assert page.locator("#needs-title").bounding_box()["y"] < SCREEN / 3
     box = first.bounding_box()
     assert (box["y"] + box["height"] if not large else box["y"]) <= SCREEN  # the first thing owed is on the first screen
     # Answers owed first: the meetings waiting for a reply, then the answer to carry back to the voters.
     ids = needs.locator(".item-cards > *").evaluate_all("cards => cards.map(c => c.id.replace(/-\\d+$/, ''))")
-    assert ids == ["notice", "notice", "carry-back"]
+    assert ids == sorted(ids, key=["notice", "carry-back"].index) and {"notice", "carry-back"} <= set(ids)
     expect(first.get_by_role("button", name="参加")).to_be_visible()
 
     # A meeting under way is one line with a link, not a card that says it can no longer be answered.
