@@ -24,6 +24,8 @@ from .extensions import db
 from .models import Membership, Role, User
 from .periods import Period
 
+NOT_DEPUTY_ON_DAY = _l("This deputy was not a serving deputy on that day.")
+
 
 def member_on(deputy_id, day, community_id: int | None = None) -> ColumnElement[bool]:
     """True where the deputy (a column) was a deputy on `day` (a date column or a date), in the community if given."""
@@ -32,9 +34,6 @@ def member_on(deputy_id, day, community_id: int | None = None) -> ColumnElement[
         or_(Membership.ends_on.is_(None), Membership.ends_on >= day),
     )
     return _in(query, community_id).exists()
-
-
-NOT_DEPUTY_ON_DAY = _l("This deputy was not a serving deputy on that day.")
 
 
 def was_deputy_on(user: User | None, day: date | None) -> bool:

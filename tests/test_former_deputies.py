@@ -1,14 +1,16 @@
 """A record counts a deputy who was one on the record's own day: last year's ledgers bring in the history of
 deputies who have left since, refuse a record dated after they left, and a move changes nothing on either side."""
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.clock import local_today
+from portal.clock import local_today, to_utc
 from portal.extensions import db as _db
 from portal.models import Community, Role, User
 from portal.periods import Period
+
+pytestmark = pytest.mark.postgres  # each row's savepoint and the membership subqueries
 
 NOT_SERVING = "该代表在这一天不是在任代表。"
 YEAR = local_today().year - 1
@@ -144,3 +146,24 @@ def test_the_forms_services_check_the_records_own_day(street):
     with pytest.raises(ServiceError) as undated:  # the date is checked before it is used
         record_opinion(staff, kong, "没有日期", community, category, None, CollectionMethod.VISIT)
     assert undated.value.field == "collected_on"
+
+
+def test_a_meetings_roster_holds_the_deputies_of_its_day(street):
+    from portal.errors import ServiceError
+    from portal.meetings.services import MeetingFields, create_meeting, meeting_kinds, roster_ids, set_roster
+
+    staff = _db.session.get(User, street.id)
+    kong, xia = (_db.session.scalar(select(User).where(User.name == name)) for name in ("孔祥瑞", "夏虹"))
+    kind = meeting_kinds()[0]
+
+    def meeting(day: date) -> MeetingFields:
+        start = to_utc(datetime.combine(day, time(9)))
+        return MeetingFields(kind, "工作会议", start, start + timedelta(hours=2))
+
+    spring = create_meeting(staff, meeting(date(YEAR, 4, 1)), [kong.id, xia.id])
+    assert roster_ids(spring) == {kong.id, xia.id}
+    autumn = create_meeting(staff, meeting(date(YEAR, 9, 1)))  # the default roster: today's deputies of its day
+    assert kong.id not in roster_ids(autumn) and xia.id in roster_ids(autumn)
+    with pytest.raises(ServiceError) as refused:
+        set_roster(autumn, [kong.id, xia.id])
+    assert (refused.value.field, refused.value.message) == ("deputies", NOT_SERVING)
