@@ -167,3 +167,25 @@ def test_a_meetings_roster_holds_the_deputies_of_its_day(street):
     with pytest.raises(ServiceError) as refused:
         set_roster(autumn, [kong.id, xia.id])
     assert (refused.value.field, refused.value.message) == ("deputies", NOT_SERVING)
+
+
+def test_a_suggestion_is_submitted_on_a_day_its_proposers_were_deputies(street):
+    from portal.errors import ServiceError
+    from portal.models import Membership
+    from portal.opinions.models import Category
+    from portal.suggestions.models import SuggestionState as S
+    from portal.suggestions.services import SuggestionFields, create_suggestion, transition
+
+    staff = _db.session.get(User, street.id)
+    xia = _db.session.scalar(select(User).where(User.name == "夏虹"))
+    kong = _db.session.scalar(select(User).where(User.name == "孔祥瑞"))
+    category = _db.session.scalar(select(Category))
+    draft = create_suggestion(staff, SuggestionFields("修路灯", "修路灯", category, [xia]))
+    with pytest.raises(ServiceError):  # a draft written today: 孔祥瑞 is no longer a deputy
+        create_suggestion(staff, SuggestionFields("修路灯", "修路灯", category, [kong]))
+    member_from = date(YEAR + 1, 1, 1)  # 夏虹's membership now begins after the day the submission is dated
+    _db.session.scalar(select(Membership).where(Membership.deputy_id == xia.id)).starts_on = member_from
+    with pytest.raises(ServiceError) as refused:
+        transition(staff, draft, S.SUBMITTED, S.DRAFT, on=date(YEAR, 6, 1))
+    assert (refused.value.field, refused.value.message) == ("on", NOT_SERVING)
+    assert transition(staff, draft, S.SUBMITTED, S.DRAFT, on=member_from).happened_on == member_from

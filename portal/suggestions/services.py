@@ -187,6 +187,9 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
         raise ServiceError(_("A suggestion that is “%(state)s” cannot become “%(to)s”.", state=expected.label, to=to_state.label))
     if not can_transition(actor, suggestion, to_state):
         raise ServiceError(_("You may not do this step."))
+    if to_state is SuggestionState.SUBMITTED:
+        for deputy in suggestion.deputies:  # the submission is the suggestion's own day
+            require_deputy_on(deputy, on, "on")
     values = {"state": to_state}
     if to_state is SuggestionState.SUBMITTED:
         values["submitted_on"] = on
