@@ -9,13 +9,22 @@ community on the meeting's (the evaluation's) day, through `member_at`/`member_o
 lists of a period (the rates page, the committee's records, a campaign's deputies) — the deputies with a
 membership in the community during the period, through `members_during`; 深入社区, opinions and suggestions
 carry their own community and need nothing from here.
+
+A record made for a deputy (an opinion, a suggestion, a matter, an evaluation, a meeting's roster, a campaign
+record) is accepted when the deputy was a deputy on the record's own day (`require_deputy_on`), so last year's
+ledgers can name deputies who have left since, and nobody is credited with a day they were not a deputy.
 """
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, or_, select
 
-from .models import Membership
+from .errors import ServiceError
+from .extensions import db
+from .models import Membership, Role, User
 from .periods import Period
+
+NOT_DEPUTY_ON_DAY = _l("This deputy was not a serving deputy on that day.")
 
 
 def member_on(deputy_id, day, community_id: int | None = None) -> ColumnElement[bool]:
@@ -25,6 +34,19 @@ def member_on(deputy_id, day, community_id: int | None = None) -> ColumnElement[
         or_(Membership.ends_on.is_(None), Membership.ends_on >= day),
     )
     return _in(query, community_id).exists()
+
+
+def was_deputy_on(user: User | None, day: date | None) -> bool:
+    """Whether `user` was a deputy on `day`: a deputy's account, and one of their memberships covers the day."""
+    if user is None or day is None or user.role is not Role.DEPUTY:
+        return False
+    return bool(db.session.scalar(select(member_on(user.id, day))))
+
+
+def require_deputy_on(user: User, day: date, field: str) -> None:
+    """Refuse a record for a deputy on a day they were not a deputy, at `field`."""
+    if not was_deputy_on(user, day):
+        raise ServiceError(str(NOT_DEPUTY_ON_DAY), field)
 
 
 def member_at(deputy_id, moment, community_id: int | None = None) -> ColumnElement[bool]:

@@ -10,6 +10,7 @@ from portal.demo import seed_accounts
 from portal.evaluations.models import Evaluation
 from portal.extensions import db
 from portal.matters.models import MatterState, PracticalMatter
+from portal.meetings.rates import attendance_rates
 from portal.models import Role, User
 from portal.opinions.models import CollectionMethod, Opinion
 from portal.periods import Period, this_year
@@ -60,9 +61,15 @@ def test_seed_demo_tells_the_reports_story_and_is_idempotent(app, demo, runner, 
     with app.app_context():  # last year's ledgers, brought in through the import, beside this year
         last = local_today().year - 1
         figures = committee_figures(Period(date(last, 1, 1), date(last, 12, 31)))
-        assert (figures.opinions, figures.submitted, figures.adopted, figures.matters_done, figures.voter_meetings) == (6, 4, 3, 1, 1)
+        assert (figures.opinions, figures.submitted, figures.adopted, figures.matters_done, figures.voter_meetings) == (7, 5, 4, 1, 1)
         assert figures.attendance.expected > 0 and figures.ballots > 0
-        assert db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.number.like("TZ-%"))) == 6
+        assert db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.number.like("TZ-%"))) == 7
+        # the deputies who were not re-elected have their history of the term they served
+        rates = {row.deputy.name: row.tally for row in attendance_rates(Period(date(last, 1, 1), date(last, 12, 31)))}
+        assert (rates["孔祥瑞"].present, rates["邓文华"].excused, rates["田晓燕"].present) == (1, 1, 1)
+        kong = db.session.scalar(select(User).where(User.name == "孔祥瑞"))
+        assert not kong.active and db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.deputy_id == kong.id)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Evaluation).where(Evaluation.deputy_id == kong.id)) == 1
     client.post("/login", data={"username": "staff1", "password": "demo-pass-1"})
     this = f"?start={local_today().year}-01-01"
     page = client.get("/suggestions/figures" + this).get_data(as_text=True)

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..figures_cache import CHECKLIST, PEOPLE, cached_figure
 from ..figures import rate
 from ..matters.models import PracticalMatter
-from ..membership import members_during
+from ..membership import members_during, require_deputy_on
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
 from ..periods import Period
 from ..suggestions.models import Suggestion
@@ -214,7 +214,7 @@ class RecordFields:
 def can_record_for(actor: User, deputy: User, on_behalf: bool) -> bool:
     """A deputy records their own items; staff only explicitly on a deputy's behalf."""
     if on_behalf:
-        return actor.has_role(Role.STAFF) and deputy.is_active_deputy
+        return actor.has_role(Role.STAFF) and deputy.role is Role.DEPUTY
     return actor.role is Role.DEPUTY and actor.id == deputy.id
 
 
@@ -283,6 +283,7 @@ def save_record(actor: User, item: ChecklistItem, deputy: User, fields: RecordFi
     if existing is None and item.retired:
         raise ServiceError(_("This item has been retired."))
     _check_record(item, fields, today_ or local_today())
+    require_deputy_on(deputy, fields.done_on, "deputy_id" if on_behalf else "done_on")
     _check_links(item, deputy, fields)
 
     now = utcnow()

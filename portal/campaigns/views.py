@@ -350,7 +350,7 @@ def on_behalf():
     _link_choices(form, item, form.deputy_id.data)
     if form.validate_on_submit():
         deputy = db.session.get(User, form.deputy_id.data) if form.deputy_id.data else None
-        if deputy is None or not deputy.is_active_deputy:
+        if deputy is None or deputy.role is not Role.DEPUTY:
             form.deputy_id.errors.append(_("Please choose the deputy."))
         elif item is None:
             form.item_id.errors.append(_("Please choose the item."))

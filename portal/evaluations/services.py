@@ -12,6 +12,7 @@ from ..accounts.services import active_deputies
 from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
 from ..extensions import db
+from ..membership import require_deputy_on
 from ..models import Role, User, utcnow
 from ..periods import Period
 from .models import (
@@ -97,7 +98,7 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
     """
     if not actor.has_role(Role.STAFF):
         raise ServiceError(_("Only the office records evaluations."))
-    if deputy is None or not deputy.is_active_deputy:
+    if deputy is None or deputy.role is not Role.DEPUTY:
         raise ServiceError(_("Please choose an active deputy."), "deputy")
     if starts_on is None:
         raise ServiceError(_("Please enter the date."), "starts_on")
@@ -110,6 +111,7 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
         raise ServiceError(_("The date cannot be in the future."), "evaluated_on")
     if evaluated_on < starts_on:
         raise ServiceError(_("The evaluation cannot be dated before its period begins."), "evaluated_on")
+    require_deputy_on(deputy, evaluated_on, "deputy")
     counts = {"satisfied": satisfied, "basically_satisfied": basically_satisfied, "dissatisfied": dissatisfied}
     for field, value in counts.items():
         if value is None or not 0 <= value <= MAX_BALLOTS:

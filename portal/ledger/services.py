@@ -23,6 +23,7 @@ from ..meetings.models import Meeting, MeetingKind
 from ..meetings.services import MeetingFields, close_meeting, create_meeting
 from ..meetings.voter_meetings import save_voter_log
 from ..meetings.marks import mark_attendance
+from ..membership import NOT_DEPUTY_ON_DAY, was_deputy_on
 from ..models import Community, Role, User, utcnow
 from ..numbers import MAX_NUMBER, existing_numbers, reserve
 from ..opinions.models import Category, CollectionMethod, Opinion
@@ -263,6 +264,7 @@ def _import_meeting(actor: User, names: _Names, number: str | None, group) -> Me
     starts_at = to_utc(parse_time("starts_at", row.get("starts_at", "")))
     ends_at = to_utc(parse_time("ends_at", row.get("ends_at", "")))
     community = _community(names, row, "community", required=False)
+    day = to_local(starts_at).date()
     roster, marks = [], []
     statuses = status_choices()
     for member_line, member in group:
@@ -274,6 +276,8 @@ def _import_meeting(actor: User, names: _Names, number: str | None, group) -> Me
             raise CellError(error.field, error.message, member_line) from error
         if deputy.id in roster:
             continue
+        if not was_deputy_on(deputy, day):
+            raise CellError("deputy", str(NOT_DEPUTY_ON_DAY), member_line)
         roster.append(deputy.id)
         status_text = member.get("status", "").strip().lower()
         if status_text and status_text not in statuses:
@@ -284,7 +288,7 @@ def _import_meeting(actor: User, names: _Names, number: str | None, group) -> Me
     meeting = create_meeting(actor, fields, roster, number=number)
     for member_line, deputy_id, status, reason in marks:
         try:
-            mark_attendance(actor, meeting, deputy_id, status, reason, sheet_on=to_local(meeting.starts_at).date())
+            mark_attendance(actor, meeting, deputy_id, status, reason, sheet_on=day)
         except ServiceError as error:
             raise CellError("reason" if error.field == "reason" else "status", error.message, member_line) from error
     voter_count = parse_count("voter_count", row.get("voter_count", ""))
@@ -350,9 +354,10 @@ def _import_suggestion(actor: User, names: _Names, number: str | None, group):
     if state is not None and state is not reached:
         raise CellError("state", _("The state “%(state)s” does not match the dated steps, which end at “%(reached)s”.",
                                    state=state.label, reached=reached.label))
+    submitted_on = steps[0][1] if steps else None  # a path always begins with 上报
     try:
         suggestion = create_suggestion(actor, SuggestionFields(row.get("title", ""), row.get("content", ""), category, deputies,
-                                                               community), opinion_ids, number=number)
+                                                               community), opinion_ids, number=number, on=submitted_on)
     except ServiceError as error:
         raise CellError(error.field or "title", error.message) from error
     expected = SuggestionState.DRAFT

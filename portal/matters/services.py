@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
+from ..membership import require_deputy_on
 from ..models import Community, Role, User
 from ..periods import Period
 from ..opinions.models import Opinion
@@ -54,6 +55,8 @@ def _apply(actor: User, matter: PracticalMatter, fields: MatterFields) -> Practi
         raise ServiceError(_("Please choose an active deputy."), "deputies")
     if fields.done_on is None:
         raise ServiceError(_("Please enter the date."), "done_on")
+    for deputy in deputies:
+        require_deputy_on(deputy, fields.done_on, "deputies")
     if fields.state is MatterState.DONE and fields.done_on > local_today():
         raise ServiceError(_("A matter that is done cannot have a future date."), "done_on")
     started_on = fields.started_on if fields.state is not MatterState.PLANNED else None

@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import joinedload
 
-from ..accounts.services import active_deputies, deputy_ids_query
+from ..accounts.services import deputy_ids_query
 from ..errors import ServiceError
 from ..extensions import db
+from ..membership import NOT_DEPUTY_ON_DAY, member_at
 from ..models import Community, Role, User, utcnow
 from ..periods import Period
 from .marks import bump_board
@@ -88,7 +89,7 @@ def _check_fields(fields: MeetingFields, meeting: Meeting | None = None) -> None
 
 
 def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | None = None, number: str | None = None) -> Meeting:
-    """Create a meeting; its roster is every active deputy unless `deputy_ids` says otherwise.
+    """Create a meeting; its roster is every active deputy who is one on its day, unless `deputy_ids` says otherwise.
 
     `number` is an imported record's own number (编号); a new record takes the next one.
     """
@@ -108,7 +109,9 @@ def create_meeting(actor: User, fields: MeetingFields, deputy_ids: list[int] | N
         meeting.number = number
     db.session.add(meeting)
     db.session.flush()
-    set_roster(meeting, [u.id for u in active_deputies()] if deputy_ids is None else deputy_ids)
+    if deputy_ids is None:
+        deputy_ids = list(db.session.scalars(deputy_ids_query().where(member_at(User.id, meeting.starts_at))))
+    set_roster(meeting, deputy_ids)
     return meeting
 
 
@@ -132,13 +135,17 @@ def roster_ids(meeting: Meeting) -> set[int]:
 
 
 def set_roster(meeting: Meeting, deputy_ids: list[int]) -> Meeting:
-    """Make the roster exactly these deputies (active deputies only); refused once the meeting is closed."""
+    """Make the roster exactly these deputies (deputies on the meeting's day); refused once the meeting is closed."""
     if bump_board(meeting, reshaped=True) is None:
         raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
     wanted = set(deputy_ids)
-    valid = set(db.session.scalars(deputy_ids_query().where(User.id.in_(wanted)))) if wanted else set()
-    if wanted - valid:
+    serving = dict(db.session.execute(
+        deputy_ids_query(active=None).add_columns(member_at(User.id, meeting.starts_at)).where(User.id.in_(wanted))
+    ).tuples().all()) if wanted else {}
+    if wanted - serving.keys():
         raise ServiceError(_("Unknown deputy: please choose from the list."), "deputies")
+    if not all(serving.values()):
+        raise ServiceError(str(NOT_DEPUTY_ON_DAY), "deputies")
     current = roster_ids(meeting)
     for deputy_id in wanted - current:
         db.session.add(MeetingRoster(meeting_id=meeting.id, deputy_id=deputy_id))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
+from ..membership import require_deputy_on
 from ..models import Community, Role, User
 from ..periods import Period
 from .models import DEFAULT_CATEGORIES, Category, CollectionMethod, Opinion
@@ -45,7 +46,7 @@ def record_opinion(
 
     `number` is an imported record's own number (编号); a new record takes the next one.
     """
-    if deputy is None or not deputy.is_active_deputy:
+    if deputy is None or deputy.role is not Role.DEPUTY:
         raise ServiceError(_("Please choose an active deputy."), "deputy")
     if actor.id != deputy.id and not actor.has_role(Role.STAFF):
         raise ServiceError(_("A deputy records only their own opinions."), "deputy")
@@ -62,6 +63,7 @@ def record_opinion(
         raise ServiceError(_("Please enter the date."), "collected_on")
     if collected_on > local_today():
         raise ServiceError(_("The date cannot be in the future."), "collected_on")
+    require_deputy_on(deputy, collected_on, "deputy")
     if voter_count is not None and not 0 < voter_count <= 10000:
         raise ServiceError(_("The number of voters must be between 1 and 10000."), "voter_count")
     voter_names = (voter_names or "").strip()

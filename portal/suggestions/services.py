@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import local_today
 from ..errors import ServiceError
 from ..extensions import db
+from ..membership import require_deputy_on
 from ..models import Community, Role, User, utcnow
 from ..opinions.models import Category, Opinion
 from ..permissions import can_edit_suggestion, can_transition
@@ -39,7 +40,7 @@ class SuggestionFields:
     community: Community | None = None
 
 
-def _check_fields(actor: User, fields: SuggestionFields) -> SuggestionFields:
+def _check_fields(actor: User, fields: SuggestionFields, on: date | None = None) -> SuggestionFields:
     title = (fields.title or "").strip()
     content = (fields.content or "").strip()
     if not title:
@@ -57,19 +58,23 @@ def _check_fields(actor: User, fields: SuggestionFields) -> SuggestionFields:
         deputies.insert(0, actor)  # a deputy's suggestion is always their own
     if not deputies:
         raise ServiceError(_("Please choose at least one proposing deputy."), "deputies")
-    if any(d.role is not Role.DEPUTY or not d.active for d in deputies):
+    if any(d.role is not Role.DEPUTY for d in deputies):
         raise ServiceError(_("Please choose an active deputy."), "deputies")
+    for deputy in deputies:
+        require_deputy_on(deputy, on or local_today(), "deputies")
     return SuggestionFields(title, content, fields.category, deputies, fields.community)
 
 
-def create_suggestion(actor: User, fields: SuggestionFields, opinion_ids: list[int] = (), number: str | None = None) -> Suggestion:
+def create_suggestion(actor: User, fields: SuggestionFields, opinion_ids: list[int] = (), number: str | None = None,
+                      on: date | None = None) -> Suggestion:
     """A new draft (草稿) by a deputy for themselves or by staff, gathering `opinion_ids`; all or nothing.
 
-    `number` is an imported record's own number (编号); a new record takes the next one.
+    `number` is an imported record's own number (编号); a new record takes the next one. `on` is the day a
+    back-entered suggestion was submitted (default today): its proposers were deputies on that day.
     """
     if not actor.has_role(Role.STAFF, Role.DEPUTY):
         raise ServiceError(_("You may not write suggestions."))
-    fields = _check_fields(actor, fields)
+    fields = _check_fields(actor, fields, on)
     suggestion = Suggestion(
         title=fields.title,
         content=fields.content,
@@ -182,6 +187,9 @@ def transition(actor: User, suggestion: Suggestion, to_state: SuggestionState, e
         raise ServiceError(_("A suggestion that is “%(state)s” cannot become “%(to)s”.", state=expected.label, to=to_state.label))
     if not can_transition(actor, suggestion, to_state):
         raise ServiceError(_("You may not do this step."))
+    if to_state is SuggestionState.SUBMITTED:
+        for deputy in suggestion.deputies:  # the submission is the suggestion's own day
+            require_deputy_on(deputy, on, "on")
     values = {"state": to_state}
     if to_state is SuggestionState.SUBMITTED:
         values["submitted_on"] = on
