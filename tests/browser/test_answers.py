@@ -25,12 +25,13 @@ def owed(live_app):
     """张三's opinion went into a suggestion the district adopted: an answer he owes his voters."""
     with live_app.app_context():
         community = create_community("东风社区")
-        deputy = create_user("zhangsan", "张三", Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "教师", ""))
+        day = local_today() - timedelta(days=20)
+        deputy = create_user("zhangsan", "张三", Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "教师", ""),
+                             member_from=day)  # a deputy on the day he collected it
         staff = create_user("office", "工作人员", Role.STAFF, PASSWORD)
         category = Category(name="社区建设")
         db.session.add(category)
         db.session.flush()
-        day = local_today() - timedelta(days=20)
         opinion = record_opinion(deputy, deputy, "路灯不亮", community, category, day, CollectionMethod.VISIT)
         suggestion = create_suggestion(staff, SuggestionFields("修复路灯", "尽快修复", category, [deputy]), [opinion.id])
         transition(staff, suggestion, SuggestionState.SUBMITTED, SuggestionState.DRAFT, "", on=day)

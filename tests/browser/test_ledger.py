@@ -1,4 +1,6 @@
 """The ledger import in a real browser: staff upload a ledger, read the dry run in place, then confirm it."""
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -20,7 +22,8 @@ def office(live_app):
     """A staff member, a deputy of 东风社区, and the default categories."""
     with live_app.app_context():
         community = create_community("东风社区")
-        create_user("zhangsan", "张三", Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "教师", ""))
+        create_user("zhangsan", "张三", Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "教师", ""),
+                    member_from=date(local_today().year - 1, 1, 1))  # a deputy on the ledger's days, last year
         create_user("office", "工作人员", Role.STAFF, PASSWORD)
         ensure_default_categories()
         db.session.commit()
