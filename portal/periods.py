@@ -9,6 +9,7 @@ from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Optional
 
 from .clock import local_day_start, local_today
+from .errors import ServiceError
 from .extensions import db
 from .figures_cache import PEOPLE, cached_figure
 from .forms import BaseForm
@@ -62,6 +63,16 @@ class Period:
         args = {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
                 **more, "community": self.community_id}
         return {name: value for name, value in args.items() if value}
+
+
+def check_dates(starts_on: date | None, ends_on: date | None) -> None:
+    """A service's first and last day (fields `starts_on`, `ends_on`): both given, the end not before the start."""
+    if starts_on is None:
+        raise ServiceError(_("Please enter the date."), "starts_on")
+    if ends_on is None:
+        raise ServiceError(_("Please enter the date."), "ends_on")
+    if ends_on < starts_on:
+        raise ServiceError(_("The end cannot be before the start."), "ends_on")
 
 
 class PeriodForm(BaseForm):

@@ -10,6 +10,7 @@ from ..auth.services import end_sessions
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Community, Membership, Term, User
+from ..periods import check_dates
 from .importing import ImportResult, import_deputies
 
 
@@ -60,12 +61,7 @@ def start_term(name: str, starts_on: date | None, ends_on: date | None, rows: li
         raise ServiceError(_("Please enter a name of at most 64 characters."), "name")
     if db.session.scalar(select(Term.id).where(Term.name == name)) is not None:
         raise ServiceError(_("A term named “%(name)s” already exists.", name=name), "name")
-    if starts_on is None:
-        raise ServiceError(_("Please enter the date."), "starts_on")
-    if ends_on is None:
-        raise ServiceError(_("Please enter the date."), "ends_on")
-    if ends_on < starts_on:
-        raise ServiceError(_("The end cannot be before the start."), "ends_on")
+    check_dates(starts_on, ends_on)
     previous = db.session.scalar(select(Term).order_by(Term.starts_on.desc()).limit(1))
     if previous is not None and starts_on <= previous.starts_on:
         raise ServiceError(

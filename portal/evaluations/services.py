@@ -14,7 +14,7 @@ from ..errors import ServiceError, add_or_existing
 from ..extensions import db
 from ..membership import require_deputy_on
 from ..models import Role, User, utcnow
-from ..periods import Period
+from ..periods import Period, check_dates
 from .models import (
     DEFAULT_BASIC_MIN,
     DEFAULT_COMPETENT_MIN,
@@ -100,12 +100,7 @@ def record_evaluation(actor: User, deputy: User | None, starts_on: date | None, 
         raise ServiceError(_("Only the office records evaluations."))
     if deputy is None or deputy.role is not Role.DEPUTY:
         raise ServiceError(_("Please choose an active deputy."), "deputy")
-    if starts_on is None:
-        raise ServiceError(_("Please enter the date."), "starts_on")
-    if ends_on is None:
-        raise ServiceError(_("Please enter the date."), "ends_on")
-    if ends_on < starts_on:
-        raise ServiceError(_("The end cannot be before the start."), "ends_on")
+    check_dates(starts_on, ends_on)
     evaluated_on = evaluated_on or local_today()
     if evaluated_on > local_today():
         raise ServiceError(_("The date cannot be in the future."), "evaluated_on")

@@ -7,20 +7,17 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.clock import local_day_start, local_today
 from portal.extensions import db
 from portal.meetings.models import AttendanceChange
-from portal.meetings.services import MeetingFields, close_meeting, create_meeting, ensure_default_meeting_kinds, meeting_kinds
-from portal.models import Level, Role, User, utcnow
+from portal.meetings.services import MeetingFields, close_meeting, create_meeting, meeting_kinds
+from portal.models import User, utcnow
 
 from .conftest import log_in
+from .door import PASSWORD, door_street
 
-PASSWORD = "browser-pass-1"
 LANDSCAPE = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
-NAMES = ("夏虹 王建国 李秀英 张伟 刘洋 陈静 杨帆 赵磊 黄敏 周杰 吴霞 徐涛 孙丽 马超 朱琳 "
-         "胡军 郭颖 何平 高峰 林芳 罗斌 梁红 宋佳 郑凯 谢娜 韩雪 唐亮 冯雷 董洁 萧然").split()
 TITLE = "二〇二六年十二月街道人大工委全体代表工作会议暨代表建议办理情况通报会"
 
 
@@ -28,12 +25,7 @@ TITLE = "二〇二六年十二月街道人大工委全体代表工作会议暨�
 def street(live_app):
     """Thirty deputies, two staff, a long-titled work meeting running now and one next week, all expected."""
     with live_app.app_context():
-        community = create_community("气象街社区")
-        ids = [create_user(f"deputy{n:02d}", name, Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "", "")).id
-               for n, name in enumerate(NAMES)]
-        staff = create_user("staff1", "刘红", Role.STAFF, PASSWORD)
-        create_user("staff2", "王芳", Role.STAFF, PASSWORD)
-        ensure_default_meeting_kinds()
+        staff, ids = door_street()
         now = utcnow()
         kind = meeting_kinds()[0]
         running = create_meeting(staff, MeetingFields(kind, TITLE, now - timedelta(minutes=20), now + timedelta(hours=2),

@@ -6,37 +6,28 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.extensions import db
 from portal.meetings.models import Attendance, AttendanceChange, AttendanceStatus, Meeting
 from portal.meetings.services import (
     MeetingFields,
     close_meeting,
     create_meeting,
-    ensure_default_meeting_kinds,
     meeting_kinds,
 )
-from portal.models import Level, Role, User, utcnow
+from portal.models import User, utcnow
 
 from .conftest import log_in
+from .door import PASSWORD, door_street
 
-PASSWORD = "browser-pass-1"
 # Every wait is for a condition (a card's state, a network answer): on a loaded machine it may take a while, never forever.
 DOOR = {"width": 1024, "height": 768}
-NAMES = ("夏虹 王建国 李秀英 张伟 刘洋 陈静 杨帆 赵磊 黄敏 周杰 吴霞 徐涛 孙丽 马超 朱琳 "
-         "胡军 郭颖 何平 高峰 林芳 罗斌 梁红 宋佳 郑凯 谢娜 韩雪 唐亮 冯雷 董洁 萧然").split()
 
 
 @pytest.fixture
 def meeting(live_app):
     """Thirty deputies, two staff, and a work meeting running now with all of them expected."""
     with live_app.app_context():
-        community = create_community("气象街社区")
-        ids = [create_user(f"deputy{n:02d}", name, Role.DEPUTY, PASSWORD, DeputyFields(Level.DISTRICT, community, "", "")).id
-               for n, name in enumerate(NAMES)]
-        staff = create_user("staff1", "刘红", Role.STAFF, PASSWORD)
-        create_user("staff2", "王芳", Role.STAFF, PASSWORD)
-        ensure_default_meeting_kinds()
+        staff, ids = door_street()
         now = utcnow()
         created = create_meeting(staff, MeetingFields(meeting_kinds()[0], "十一月工委工作会议", now - timedelta(minutes=20),
                                                       now + timedelta(hours=2)))
