@@ -352,6 +352,24 @@ def wrk(base: str, paths: list[str], seconds: float, connections: int, method: s
     return _wrk_result(base, paths, done.returncode, done.stdout, done.stderr, probe)
 
 
+def sample(base: str, page: Page, paths: list[str], bodies, cookie: str, csrf: str, requests: int) -> Run:
+    """The smoke run's stand-in for wrk on a page: a few requests one after another, each checked as wrk checks
+    them (the page answers with its status), timed only to fill the row (the suite checks that pages run, not speed)."""
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Accept-Encoding": "gzip", **({"HX-Request": "true"} if page.htmx else {})}
+    latencies = []
+    for n in range(requests):
+        body = bodies[n % len(bodies)].encode() if bodies else None
+        request = urllib.request.Request(base + paths[n % len(paths)], data=body, headers=headers, method=page.method)
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+            if response.status != page.status:
+                raise RuntimeError(f"{page.label}: {response.status} instead of {page.status}")
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    return Run(1000 * requests / sum(latencies), latencies[len(latencies) // 2], latencies[-1])
+
+
 def _wrk_result(base: str, paths: list[str], returncode: int, stdout: str, stderr: str, probe: str = FLOOR) -> Run:
     if returncode:
         raise RuntimeError(f"wrk failed: {stderr or stdout}")
@@ -390,11 +408,12 @@ def worker_memory_mb(master: int) -> tuple[float, float]:
 
 
 def measure(url: str, database: str, scale, seconds: float, connections: int, history: bool,
-            interleave: bool = True) -> Report:
+            interleave: bool = True, requests: int = 0) -> Report:
     """Fill one database and run every page against the two floors (and, on PostgreSQL, the writers).
 
     The floors run before the first page and, with `interleave`, after every page, each page's share taken
     against the floors either side of it; the suite's smoke run measures them once, which is all it checks.
+    With `requests`, each page gets that many requests one after another instead of a wrk run (the smoke run).
     """
     pages = HISTORY_PAGES if history else PAGES
     generated, version = prepare(url, scale)
@@ -402,7 +421,8 @@ def measure(url: str, database: str, scale, seconds: float, connections: int, hi
     floor_cpu_ms = sizes.pop(FLOOR)
     report = Report(database, "history (ten years)" if history else "district", server_version=version,
                     settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections "
-                             f"(fewer where the row says), {seconds} s per run")
+                             f"(fewer where the row says), " + (f"{requests} requests one after another per page"
+                                                                   if requests else f"{seconds} s per run"))
     with gunicorn(url, WORKERS) as (base, master), gunicorn(url, WORKERS, FIGURES_CACHE="0") as (cold, _cold), \
             gunicorn(url, WORKERS, "bench.bare:app", BARE) as (bare, _bare):
         users = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
@@ -418,8 +438,11 @@ def measure(url: str, database: str, scale, seconds: float, connections: int, hi
             paths = resolve(page, generated, url)
             warm(server, page, paths[0], cookie, csrf)
             bodies = ((REPEAT_STATUS,) if page.repeat else MARK_STATUSES) if page.marks else ()
-            run = wrk(server, paths, seconds, min(connections, page.connections or connections), page.method, bodies,
-                      cookie, csrf, page.htmx, page.status)
+            if requests:
+                run = sample(server, page, paths, bodies, cookie, csrf, requests)
+            else:
+                run = wrk(server, paths, seconds, min(connections, page.connections or connections), page.method, bodies,
+                          cookie, csrf, page.htmx, page.status)
             if interleave:
                 floors()
             mean = lambda runs: sum(run.rps for run in runs[-2:]) / len(runs[-2:])  # noqa: E731
@@ -581,6 +604,8 @@ def main(argv: list[str] | None = None) -> list[Path]:
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--tiny", action="store_true", help="the tiny data set (the suite's smoke run)")
+    parser.add_argument("--requests", type=int, default=0,
+                        help="instead of a wrk run per page, this many requests one after another (the suite's smoke run)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -595,13 +620,13 @@ def main(argv: list[str] | None = None) -> list[Path]:
             if database == "sqlite":
                 with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
                     report = measure(f"sqlite:///{tmp}/bench.db", database, scale, args.seconds, args.connections, history,
-                                     interleave=not args.tiny)
+                                     interleave=not args.tiny, requests=args.requests)
             elif database == "postgresql":
                 if pg_bindir() is None:
                     raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
                 with throwaway_postgres("max_connections=100") as server:
                     report = measure(create_database(server, "bench"), database, scale, args.seconds, args.connections,
-                                     history, interleave=not args.tiny)
+                                     history, interleave=not args.tiny, requests=args.requests)
             else:
                 raise SystemExit(f"unknown database {database!r}")
             text = table(report)

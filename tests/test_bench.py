@@ -10,8 +10,9 @@ from .conftest import require
 
 def test_bench_runs_every_page_against_the_floor(tmp_path):
     require(shutil.which("wrk") is not None, "wrk not found (apt-get install wrk)")
-    [result] = main(["--tiny", "--seconds", "1", "--connections", "2", "--db", "sqlite", "--scale", "district",
-                     "--out", str(tmp_path)])
+    # wrk runs the floors; each page gets a few plain requests, which is what a smoke run needs to know.
+    [result] = main(["--tiny", "--seconds", "1", "--connections", "2", "--requests", "4", "--db", "sqlite",
+                     "--scale", "district", "--out", str(tmp_path)])
     table = result.read_text()
     assert result.parent == tmp_path and result.name.endswith("-sqlite.md")
     assert 'bare Flask "hello"' in table and "`/healthz`" in table and "Worker memory" in table and "proportional" in table

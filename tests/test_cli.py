@@ -15,11 +15,14 @@ def counts(app):
 
 
 @pytest.mark.postgres
-def test_seed_demo_builds_a_street_and_is_idempotent(app, runner):
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
+def test_seed_demo_builds_a_street_and_is_idempotent(app, demo, runner):
+    """The street `seed_demo` built (the shared demo world; `make run` seeds an empty database in tests/test_server.py),
+    and the command run on it again adds nothing and lists the logins."""
+    first = counts(app)
     result = runner.invoke(args=["seed-demo", "--password", "demo-pass-1"])
     assert result.exit_code == 0, result.output
     assert "admin" in result.output and "xiahong" in result.output
-    first = counts(app)
     assert first[Role.ADMIN] == 1 and first[Role.STAFF] == 3 and first[Role.DEPUTY] == 30
     assert first["former deputies"] == 3  # the previous term's, not re-elected
     assert first["communities"] >= 4

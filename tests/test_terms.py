@@ -70,6 +70,7 @@ def test_the_period_buttons_offer_this_year_this_term_and_a_whole_earlier_term(a
     assert f'value="{date(today.year - 5, 1, 1).isoformat()}"' in page and f'value="{date(today.year - 1, 12, 31).isoformat()}"' in page
 
 
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
 def test_the_demo_has_two_terms_former_deputies_and_a_move(app, demo):
     today = local_today()
     with app.app_context():
