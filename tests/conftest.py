@@ -24,7 +24,7 @@ from portal.config import TestConfig
 from portal.extensions import db as _db
 from portal.models import Community, Level, Role, User
 
-from .clocks import CLOCKS, travel  # noqa: F401 (the frozen-clock leg, see tests/clocks.py)
+from .clocks import CLOCKS, instants_for, travel  # noqa: F401 (the frozen-clock leg, see tests/clocks.py)
 from .pgcluster import create_database, drop_database, free_port, pg_bindir, throwaway_postgres  # noqa: F401 (tests import free_port from here)
 
 IN_CI = os.environ.get("CI") == "true"
@@ -46,7 +46,7 @@ def pytest_configure(config):
 
 def pytest_generate_tests(metafunc):
     """Every database test runs on SQLite; those marked `postgres` also on PostgreSQL; those marked
-    `dates` also on SQLite with the clock moved to each instant of tests/clocks.CLOCKS."""
+    `dates` also on SQLite with the clock moved to instants of tests/clocks.CLOCKS (`instants_for`)."""
     if "db_backend" not in metafunc.fixturenames:
         return
     backends = ["sqlite"]
@@ -54,7 +54,7 @@ def pytest_generate_tests(metafunc):
         backends.append("postgresql")
     cases = [(backend, None) for backend in backends]
     if metafunc.definition.get_closest_marker("dates"):
-        cases += [("sqlite", instant) for instant in CLOCKS]
+        cases += [("sqlite", instant) for instant in instants_for(metafunc.definition.nodeid)]
     metafunc.parametrize(("db_backend", "frozen_clock"), cases, indirect=["frozen_clock"],
                          ids=[backend if instant is None else f"{backend}-{instant}" for backend, instant in cases])
 
