@@ -305,8 +305,8 @@ def _refuse_control_characters():
 
 def _security_headers(response):
     """A strict CSP (no inline script), no framing, no sniffing, a quiet referrer; only static files cached."""
-    if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"  # an evidence file says "private, no-store" itself
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

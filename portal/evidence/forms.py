@@ -27,3 +27,5 @@ class EvidenceForm(BaseForm):
     def __init__(self, kind: OwnerKind, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = [(role.value, role.label) for role in OWNER_ROLES[kind]]
+        if not self.role.data:  # a record with one kind of file asks nothing
+            self.role.data = self.role.choices[0][0]

@@ -37,8 +37,8 @@ class AttachmentRole(str, enum.Enum):
 
 ROLE_LABELS = {
     AttachmentRole.PHOTO: _l("Photo or document"),
-    AttachmentRole.BEFORE: _l("Before"),
-    AttachmentRole.AFTER: _l("After"),
+    AttachmentRole.BEFORE: _l("Before the work"),
+    AttachmentRole.AFTER: _l("After the work"),
     AttachmentRole.ANSWER_LETTER: _l("Answer letter"),
     AttachmentRole.MINUTES: _l("Minutes"),
     AttachmentRole.SIGN_IN_SHEET: _l("Paper sign-in sheet"),

@@ -44,7 +44,7 @@ def _answer(kind: OwnerKind, owner, form: EvidenceForm | None = None, status: in
     if is_htmx():
         return render_template("evidence/_gallery.html", gallery=gallery(kind, owner, form)), status
     if status != 200:
-        return render_template("evidence/upload.html", gallery=gallery(kind, owner, form)), status
+        return render_template("evidence/upload.html", gallery=gallery(kind, owner, form), back_url=owner_url(kind, owner.id)), status
     return redirect(owner_url(kind, owner.id))
 
 
