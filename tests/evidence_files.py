@@ -9,7 +9,7 @@ ORIENTATION = 0x0112
 
 def picture(size=(640, 480), color="seagreen", mode="RGB") -> Image.Image:
     image = Image.new(mode, size, color)
-    ImageDraw.Draw(image).rectangle((10, 10, size[0] // 2, size[1] // 2), fill="white")
+    ImageDraw.Draw(image).rectangle((size[0] // 8, size[1] // 8, size[0] // 2, size[1] // 2), fill="white")
     return image
 
 
