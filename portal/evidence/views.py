@@ -16,9 +16,6 @@ from .forms import EvidenceForm
 from .models import Attachment, AttachmentRole, OwnerKind
 from .services import Upload, attach_files, attachments_of, file_bytes, load_owner, owner_of, owner_url, remove_attachment
 
-KINDS = "any(record, matter, suggestion, meeting)"
-
-
 def upload_request_limit() -> None:
     """An upload's request may carry several photos: its own limit, set before CSRF protection reads the form."""
     if request.endpoint == "evidence.upload":
@@ -48,10 +45,12 @@ def _answer(kind: OwnerKind, owner, form: EvidenceForm | None = None, status: in
     return redirect(owner_url(kind, owner.id))
 
 
-@bp.route(f"/<{KINDS}:kind>/<int:owner_id>", methods=["POST"])
+@bp.route("/<kind>/<int:owner_id>", methods=["POST"])
 @role_required(*ANY_ROLE)
 def upload(kind: str, owner_id: int):
     """Add one or several files to a record; a refused file leaves the record as it was, with the reason at the field."""
+    if kind not in {k.value for k in OwnerKind}:
+        abort(404)
     kind = OwnerKind(kind)
     owner = _visible_owner(kind, owner_id)
     if not can_attach(current_user, kind, owner):
