@@ -183,3 +183,27 @@ def deputy_showcase(deputy_ids: list[int], period: Period) -> dict[int, list[Sho
     for photos in found.values():
         photos.sort(key=lambda photo: (photo.on, photo.attachment.id))
     return found
+
+
+REPORT_SIDE = 1024  # a photo printed at three quarters of an A4 text block needs no more
+
+
+def report_picture(attachment: Attachment) -> tuple[bytes, str, int, int] | None:
+    """A photo for a document: JPEG at most REPORT_SIDE px a side, with its size; None if its file is missing."""
+    import io
+
+    from PIL import Image
+
+    from ..storage import StorageError
+
+    try:
+        data = file_bytes(attachment)
+    except StorageError:
+        current_app.logger.error("evidence file %s is missing from the storage", attachment.key)
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        image = image.convert("RGB")
+        image.thumbnail((REPORT_SIDE, REPORT_SIDE), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    return out.getvalue(), "jpg", image.width, image.height
