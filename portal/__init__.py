@@ -189,7 +189,7 @@ def _init_templates(app: Flask) -> None:
     from .audit.services import action_label, field_label, object_label
     from .campaigns.services import linked_records
     from .charts import chart_markup
-    from .evidence.services import attachments_of as evidence_of
+    from .evidence.services import record_files_of
     from .evidence.views import gallery as evidence_gallery
     from .figures import percent
     from .forms import new_submission_key
@@ -208,7 +208,7 @@ def _init_templates(app: Flask) -> None:
                                  SuggestionState=SuggestionState, audit_action_label=action_label,
                                  audit_object_label=object_label, audit_field_label=field_label,
                                  linked_records=linked_records, evidence_gallery=evidence_gallery,
-                                 evidence_of=evidence_of)
+                                 record_files_of=record_files_of)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
     # Flask-Babel's callables look the catalog up through four context lookups on every `_()`; a page
     # has dozens, so templates take the request's catalog once (the locale is fixed for the request).

@@ -207,3 +207,22 @@ def report_picture(attachment: Attachment) -> tuple[bytes, str, int, int] | None
         out = io.BytesIO()
         image.save(out, "JPEG", quality=80)
     return out.getvalue(), "jpg", image.width, image.height
+
+
+def record_files_of(deputy_id: int) -> dict[int, list[Attachment]]:
+    """The files on each 四个一 record of a deputy, in one query per request however many cards show them."""
+    from flask import g
+
+    cache = g.setdefault("record_files", {})
+    if deputy_id not in cache:
+        found: dict[int, list[Attachment]] = {}
+        rows = db.session.scalars(
+            select(Attachment)
+            .join(ChecklistRecord, (Attachment.owner_kind == OwnerKind.RECORD) & (Attachment.owner_id == ChecklistRecord.id))
+            .where(ChecklistRecord.deputy_id == deputy_id, Attachment.removed_at.is_(None))
+            .order_by(Attachment.uploaded_at, Attachment.id)
+        )
+        for attachment in rows:
+            found.setdefault(attachment.owner_id, []).append(attachment)
+        cache[deputy_id] = found
+    return cache[deputy_id]
