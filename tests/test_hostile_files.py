@@ -108,3 +108,19 @@ def test_what_is_accepted_is_served_harmless(app, client, login, world):
     assert served.headers["Content-Disposition"].startswith("attachment;")
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served.headers["Content-Security-Policy"]
+
+
+def test_an_iphones_heic_photo_is_stored_as_jpeg(app, monkeypatch):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), "red").save(out, "HEIF")
+    with app.app_context():
+        prepared = prepare(out.getvalue(), "IMG_0001.HEIC")
+        assert (prepared.content_type, prepared.width, prepared.height) == ("image/jpeg", 400, 300)
+        from portal.evidence import images
+
+        monkeypatch.setattr(images, "HEIF", False)  # a server without the plugin says what to choose instead
+        with pytest.raises(Refused) as refused:
+            prepare(out.getvalue(), "IMG_0001.HEIC")
+    assert "请选择 JPEG" in refused.value.message

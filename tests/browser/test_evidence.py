@@ -1,5 +1,9 @@
 """Evidence as people add and remove it: a deputy's photos from a phone, staff removing one on a tablet."""
 from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.evidence.models import Attachment, OwnerKind
+from portal.extensions import db
 
 from tests.evidence_files import jpeg
 
@@ -8,10 +12,20 @@ from .conftest import PHONE, TABLET, log_in
 PASSWORD = "demo-pass-1"
 
 
-def test_a_deputy_adds_photos_from_the_phone_and_sees_the_thumbnails(live_server, demo, page_at):
+def _photographed_record(app) -> int:
+    """The demo's 四个一 record with a photo (夏虹's community day)."""
+    with app.app_context():
+        return db.session.scalar(select(Attachment.owner_id).where(Attachment.owner_kind == OwnerKind.RECORD))
+
+
+def test_a_deputy_adds_photos_from_the_phone_and_sees_the_thumbnails(live_app, live_server, demo, page_at):
+    record = _photographed_record(live_app)
     page = page_at(PHONE)
     log_in(page, live_server, "xiahong", PASSWORD)
-    page.get_by_role("link", name="照片和材料（1）").first.click()  # on the checklist card of the demo's community day
+    page.goto(live_server + "/me")
+    card_link = page.locator(f".evidence-thumbs a[href='/campaigns/records/{record}']")
+    expect(card_link).to_have_text("照片和材料（1）")  # on the checklist card (folded away or not)
+    page.goto(live_server + f"/campaigns/records/{record}")
     gallery = page.locator("section.evidence")
     expect(gallery.locator("img")).to_have_count(1)
     field = gallery.get_by_label("照片或 PDF")
