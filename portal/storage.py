@@ -51,9 +51,6 @@ class DiskStorage:
         except FileNotFoundError as error:
             raise StorageError(f"missing file {key}") from error
 
-    def exists(self, key: str) -> bool:
-        return (self.root / _checked(key)).is_file()
-
     def keys(self) -> Iterator[str]:
         """Every stored key (a backup lists them)."""
         for path in sorted(self.root.glob("??/*")):
@@ -82,15 +79,6 @@ class S3Storage:
             return self.client.get_object(Bucket=self.bucket, Key=self.prefix + _checked(key))["Body"].read()
         except ClientError as error:
             raise StorageError(f"missing file {key}: {error}") from error
-
-    def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self.prefix + _checked(key))
-        except ClientError:
-            return False
-        return True
 
     def keys(self) -> Iterator[str]:
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
