@@ -1,4 +1,5 @@
 """Evidence: adding photos and PDFs to records, what is stored and served, who may see and remove them, the limits."""
+import contextlib
 import io
 import socket
 import subprocess
@@ -173,26 +174,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def s3_server(tmp_path):
-    """moto's S3-compatible server on a free port, with a bucket."""
+def s3_server():
+    """moto's S3-compatible server on a free port, with a bucket; waits until it listens."""
     pytest.importorskip("moto")
     boto3 = pytest.importorskip("boto3")
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
     try:
-        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                              aws_secret_access_key="test")
-        for _attempt in range(200):
+        while True:
+            assert server.poll() is None, "moto's server stopped"
             try:
-                client.create_bucket(Bucket="evidence")
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except Exception:  # not listening yet
-                server.wait(timeout=0.05) if server.poll() is not None else None
-                import time
-
-                time.sleep(0.05)
+            except OSError:  # not listening yet: wait a little on the process (it may also stop), then look again
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(timeout=0.1)
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                     aws_secret_access_key="test").create_bucket(Bucket="evidence")
         yield endpoint
     finally:
         server.terminate()

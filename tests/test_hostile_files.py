@@ -14,7 +14,7 @@ from portal.evidence.models import Attachment
 from portal.extensions import db as _db
 
 from .evidence_files import jpeg, pdf, png
-from .test_evidence import HX, post_files
+from .test_evidence import post_files
 from .test_permissions import world  # noqa: F401
 
 SCRIPT = b"<html><body><script>alert(document.cookie)</script></body></html>"

@@ -16,6 +16,7 @@ from .forms import EvidenceForm
 from .models import Attachment, AttachmentRole, OwnerKind
 from .services import Upload, attach_files, attachments_of, file_bytes, load_owner, owner_of, owner_url, remove_attachment
 
+
 def upload_request_limit() -> None:
     """An upload's request may carry several photos: its own limit, set before CSRF protection reads the form."""
     if request.endpoint == "evidence.upload":
