@@ -62,12 +62,28 @@ def test_a_deputy_adds_photos_to_their_record_and_they_are_served_clean(app, cli
     assert f"/evidence/{rows[1][0]}/thumb" in client.get(f"/campaigns/records/{record}").get_data(as_text=True)
 
 
+@pytest.mark.postgres  # the one-live-file-per-record index is a partial index, written per database
 def test_a_double_tap_stores_one_file_and_one_row(app, client, login, world):
     login(world["deputy"])
     photo = jpeg(color="orange")
     for _ in range(2):
         assert post_files(client, f"/evidence/record/{world['own_record']}", [("a.jpg", photo), ("b.jpg", photo)]).status_code == 200
     assert len(live(app, owner_id=world["own_record"])) == 2  # the matrix's photo and this one
+    with app.app_context():  # the index itself refuses a second live row; a removed one does not count
+        from portal.evidence.models import AttachmentRole, OwnerKind
+        from sqlalchemy.exc import IntegrityError
+
+        first = _db.session.scalar(select(Attachment).where(Attachment.original_name == "a.jpg"))
+        twin = dict(owner_kind=OwnerKind.RECORD, owner_id=first.owner_id, role=AttachmentRole.PHOTO, uploaded_by_id=first.uploaded_by_id,
+                    original_name="twin.jpg", content_type="image/jpeg", byte_size=1, sha256=first.sha256)
+        _db.session.add(Attachment(**twin))
+        with pytest.raises(IntegrityError):
+            _db.session.flush()
+        _db.session.rollback()
+        first = _db.session.get(Attachment, first.id)
+        first.removed_at = first.uploaded_at
+        _db.session.add(Attachment(**twin))
+        _db.session.commit()
 
 
 def test_one_refused_file_refuses_the_upload_with_the_reason_at_the_field(app, client, login, world):

@@ -87,7 +87,10 @@ def attach_files(actor: User, kind: OwnerKind, owner, role: AttachmentRole, uplo
         except Refused as refused:
             raise ServiceError(refused.message, "files") from None
     existing = {a.sha256: a for a in attachments_of(kind, owner.id)}
-    new = {file.sha256: (name, file) for name, file in prepared if file.sha256 not in existing}
+    new: dict[str, tuple[str, object]] = {}
+    for name, file in prepared:  # the same photo chosen twice is one file, under its first name
+        if file.sha256 not in existing:
+            new.setdefault(file.sha256, (name, file))
     if len(existing) + len(new) > config["EVIDENCE_MAX_FILES_PER_RECORD"]:
         raise ServiceError(_("A record holds at most %(n)d files; it has %(has)d.",
                              n=config["EVIDENCE_MAX_FILES_PER_RECORD"], has=len(existing)), "files")
