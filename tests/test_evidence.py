@@ -171,7 +171,10 @@ def test_staff_add_papers_and_remove_a_file_which_is_audited(app, client, login,
         event = _db.session.scalar(select(AuditEvent).where(
             AuditEvent.object_type == "Attachment", AuditEvent.object_id == str(letter_id), AuditEvent.action == "update"))
         assert event.actor_id == world["staff"].id and "removed_at" in event.changes
+        assert (event.parent_type, event.parent_id) == ("Suggestion", str(world["suggestion_own"]))
         assert _db.session.scalar(select(func.count()).select_from(Attachment)) >= 4  # removal keeps the rows
+    history = client.get(f"/suggestions/{world['suggestion_own']}").get_data(as_text=True)  # the suggestion's own history
+    assert "删除时间" in history and "删除人" in history and "文件名" in history
 
 
 def test_the_deputy_may_not_remove_what_staff_added(app, client, login, world):

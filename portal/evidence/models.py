@@ -52,6 +52,10 @@ OWNER_ROLES = {
     OwnerKind.MEETING: (AttachmentRole.PHOTO, AttachmentRole.MINUTES, AttachmentRole.SIGN_IN_SHEET),
 }
 
+# The model name each kind of record has in the audit log.
+AUDIT_PARENTS = {OwnerKind.RECORD: "ChecklistRecord", OwnerKind.MATTER: "PracticalMatter",
+                 OwnerKind.SUGGESTION: "Suggestion", OwnerKind.MEETING: "Meeting"}
+
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 
 
@@ -84,6 +88,14 @@ class Attachment(db.Model):
 
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
     removed_by: Mapped[Optional[User]] = relationship(foreign_keys=[removed_by_id])
+
+    @staticmethod
+    def __audit_parent__(values: dict) -> tuple[str | None, str | None]:
+        """Adding or removing a file shows in its record's history."""
+        kind, owner_id = values.get("owner_kind"), values.get("owner_id")
+        if kind is None or owner_id is None:
+            return None, None
+        return AUDIT_PARENTS[OwnerKind(kind)], str(owner_id)
 
     @property
     def is_image(self) -> bool:
