@@ -80,7 +80,7 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # the largest request (the deputy import's file): 413 above it
     # Evidence (附件): photos and PDFs on records. Per file, per upload (several at once) and per record; an upload's
     # request may carry EVIDENCE_MAX_FILES_PER_UPLOAD files of EVIDENCE_MAX_FILE_BYTES (its own MAX_CONTENT_LENGTH).
-    EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES", str(15 * 1024 * 1024)))
+    EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
     EVIDENCE_MAX_FILES_PER_UPLOAD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_UPLOAD", "6"))
     EVIDENCE_MAX_FILES_PER_RECORD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_RECORD", "20"))
     # Files on disk under EVIDENCE_DIR (None: instance/evidence), or in an S3-compatible bucket when
