@@ -196,9 +196,9 @@ def can_attach(user, kind, owner) -> bool:
 
 def can_remove_attachment(user, attachment, owner) -> bool:
     """Staff remove any file of a record they may add to; anyone else only what they uploaded."""
-    if attachment.removed_at is not None or not can_attach(user, attachment.owner_kind, owner):
+    if attachment.removed_at is not None or not (user.has_role(Role.STAFF) or attachment.uploaded_by_id == user.id):
         return False
-    return user.has_role(Role.STAFF) or attachment.uploaded_by_id == user.id
+    return can_attach(user, attachment.owner_kind, owner)
 
 
 TEMPLATE_HELPERS = {
