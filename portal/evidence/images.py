@@ -128,8 +128,11 @@ def _image(data: bytes, kind: str, shown: str) -> Prepared:
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 if max(image.size) > MAX_SIDE:
                     raise Refused(TOO_LARGE % {"name": shown, "side": MAX_SIDE})
+                if kind == "JPEG":  # decoded at the smallest scale still as large as what is stored: a fraction of the memory
+                    image.draft("RGB", (LONG_SIDE, LONG_SIDE))
                 image.load()
-                upright = ImageOps.exif_transpose(image)
+                upright = ImageOps.exif_transpose(image)  # a copy, turned as the camera was held
+                upright.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise Refused(TOO_LARGE % {"name": shown, "side": MAX_SIDE}) from None
         except Refused:
@@ -144,7 +147,6 @@ def _image(data: bytes, kind: str, shown: str) -> Prepared:
     # A new image carries none of the source's info (EXIF with GPS, ICC, XMP, text chunks, comments).
     clean = Image.new(pixels.mode, pixels.size)
     clean.paste(pixels)
-    clean.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
     stored, content_type = _encode(clean, "PNG" if alpha else "JPEG")
     thumb = clean.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
