@@ -27,6 +27,7 @@ SQLITE_OPTIMIZE_SECONDS = 600  # how often a pooled SQLite connection lets the s
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
     "evaluations", "reports", "audit", "ledger",
+    "evidence",
 )
 
 
@@ -61,6 +62,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     db.init_app(app)
     import_module(f"{__name__}.auditing")  # the audit table and the flush hook that fills it
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    from .evidence.views import upload_request_limit
+
+    app.before_request(upload_request_limit)  # before CSRF protection reads the form
     csrf.init_app(app)
     limiter.init_app(app)
     from .auth.throttle import refuse_private_counts_in_several_workers
@@ -185,6 +189,8 @@ def _init_templates(app: Flask) -> None:
     from .audit.services import action_label, field_label, object_label
     from .campaigns.services import linked_records
     from .charts import chart_markup
+    from .evidence.services import record_files_of
+    from .evidence.views import gallery as evidence_gallery
     from .figures import percent
     from .forms import new_submission_key
     from .models import Role
@@ -201,7 +207,8 @@ def _init_templates(app: Flask) -> None:
                                  new_submission_key=new_submission_key, chart_markup=chart_markup,
                                  SuggestionState=SuggestionState, audit_action_label=action_label,
                                  audit_object_label=object_label, audit_field_label=field_label,
-                                 linked_records=linked_records)
+                                 linked_records=linked_records, evidence_gallery=evidence_gallery,
+                                 record_files_of=record_files_of)
     app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
     # Flask-Babel's callables look the catalog up through four context lookups on every `_()`; a page
     # has dozens, so templates take the request's catalog once (the locale is fixed for the request).
@@ -298,8 +305,8 @@ def _refuse_control_characters():
 
 def _security_headers(response):
     """A strict CSP (no inline script), no framing, no sniffing, a quiet referrer; only static files cached."""
-    if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"  # an evidence file says "private, no-store" itself
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -101,8 +101,11 @@ def _key(state) -> str | None:
 
 
 def _parent(cls, values: dict) -> tuple[Optional[str], Optional[str]]:
-    """The (type, id) a model names in `__audit_parent__ = ("Meeting", "meeting_id")`, if any."""
+    """The (type, id) a model names in `__audit_parent__ = ("Meeting", "meeting_id")`, if any; a model whose parent
+    depends on the row (an attachment's record) names a function of its values instead."""
     spec = getattr(cls, "__audit_parent__", None)
+    if callable(spec):
+        return spec(values)
     value = values.get(spec[1]) if spec else None
     return (spec[0], str(value)) if value is not None else (None, None)
 

@@ -1,14 +1,26 @@
-"""Backups that restore: a consistent snapshot of the live database, and putting one back.
+"""Backups that restore: a consistent snapshot of the live database and the evidence files, and putting them back.
 
 SQLite uses its online backup API (one step, so the copy is a single read transaction that a
 busy writer neither blocks nor tears) and checks the copy with PRAGMA integrity_check.
 PostgreSQL uses pg_dump's custom format (a snapshot too) and pg_restore.
+
+A backup is one tar archive: `database.sqlite3` or `database.dump`, every evidence file the database names under
+`files/<key>`, and `manifest.json` with the SHA-256 of each. A file's row is written only after the file is
+stored, so the files listed after the snapshot cover every row in it. Restore checks every hash before it
+touches the database and refuses the whole archive on one mismatch. A bare database file from an older
+backup still restores.
 """
 import glob
+import hashlib
+import io
+import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tarfile
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +32,10 @@ from .extensions import db
 from .schema import code_heads, database_revisions, is_known_revision
 
 PREFIX = "portal-"
-SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".dump"}
+SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".dump"}  # of the database inside the archive (and of older backups)
+ARCHIVE = ".tar"
+MANIFEST = "manifest.json"
+FILE_MEMBER = re.compile(r"^files/([0-9a-f]{2}/([0-9a-f]{64})\.(?:jpg|png|pdf))$")
 
 
 class BackupError(Exception):
@@ -49,32 +64,77 @@ def _new_name(directory: Path, suffix: str) -> Path:
 
 
 def backup(target: Path | None = None) -> tuple[Path, list[Path]]:
-    """Write a snapshot of the database, readable by its owner only (0600, in a 0700 folder); returns (where, pruned).
+    """Archive the database and the evidence files, readable by their owner only (0600, in a 0700 folder);
+    returns (where, pruned).
 
-    No target, or a directory: a timestamped file there, keeping only the newest BACKUP_KEEP.
+    No target, or a directory: a timestamped archive there, keeping only the newest BACKUP_KEEP.
     A file path: exactly there, nothing pruned.
     """
     backend = _backend()
-    suffix = SUFFIXES[backend]
     directory = target if target is None or target.is_dir() else None
     if target is None:
         directory = backup_dir()
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     if directory is not None:
         directory.chmod(0o700)  # every password hash and calendar secret is in there: the portal's user only
-    path = _new_name(directory, suffix) if directory is not None else target
+    path = _new_name(directory, ARCHIVE) if directory is not None else target
     partial = path.with_name(path.name + ".partial")
     # Whatever the tools create (pg_dump's file, SQLite's journal) is born private, never readable for a moment.
     umask = os.umask(0o077)
     try:
-        (_backup_sqlite if backend == "sqlite" else _backup_postgresql)(partial)
+        with tempfile.TemporaryDirectory() as work:
+            snapshot = Path(work) / f"database{SUFFIXES[backend]}"
+            (_backup_sqlite if backend == "sqlite" else _backup_postgresql)(snapshot)
+            _write_archive(partial, snapshot)
         partial.chmod(0o600)
         os.replace(partial, path)
     finally:
         os.umask(umask)
         partial.unlink(missing_ok=True)
-    pruned = prune(directory, int(current_app.config["BACKUP_KEEP"]), suffix) if directory is not None else []
+    pruned = prune(directory, int(current_app.config["BACKUP_KEEP"]), ARCHIVE) if directory is not None else []
     return path, pruned
+
+
+def _evidence_keys() -> list[str]:
+    """Every stored file a row names (removed ones too: their rows are kept)."""
+    from .evidence.models import Attachment
+
+    keys = set()
+    for attachment in db.session.scalars(db.select(Attachment)):
+        keys.update(key for key in (attachment.key, attachment.thumb_key) if key)
+    db.session.remove()
+    return sorted(keys)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_archive(path: Path, snapshot: Path) -> None:
+    from .storage import storage
+
+    store = storage()
+    manifest = {"format": 1, "database": {"name": snapshot.name, "sha256": _sha256_file(snapshot)}, "files": {}}
+    with tarfile.open(path, "w") as archive:
+        archive.add(snapshot, arcname=snapshot.name)
+        for key in _evidence_keys():
+            data = store.get(key)
+            digest = hashlib.sha256(data).hexdigest()
+            if not key.split("/")[1].startswith(digest):  # named by its content: a changed file is a damaged one
+                raise BackupError(f"the evidence file {key} does not match its name (damaged storage)")
+            manifest["files"][key] = digest
+            _add_bytes(archive, f"files/{key}", data)
+        _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), 0o600, int(datetime.now(timezone.utc).timestamp())
+    archive.addfile(info, io.BytesIO(data))
 
 
 def prune(directory: Path, keep: int, suffix: str) -> list[Path]:
@@ -153,28 +213,81 @@ def is_empty() -> bool:
 
 
 def restore(source: Path, force: bool = False) -> str:
-    """Replace the database with a backup; refuse a database with data unless `force`.
+    """Replace the database and put back the evidence files from a backup; refuse a database with data unless
+    `force`, and an archive whose files do not match their manifest's hashes.
 
     Returns a sentence about the restored schema revision; raises BackupError if the backup
     comes from a newer version of the portal.
     """
+    from .storage import storage
+
     backend = _backend()
     if not source.is_file():
         raise BackupError(f"{source} is not a file")
     if not force and not is_empty():
         raise BackupError("the database already holds data; restore with --force to replace it")
-    revisions = _sqlite_revisions(source) if backend == "sqlite" else _pg_revisions(source)
-    unknown = [revision for revision in revisions if not is_known_revision(revision)]
-    if unknown:
-        raise BackupError(f"the backup's schema {', '.join(unknown)} is newer than this code; update the portal first")
-    db.session.remove()
-    db.engine.dispose()
-    if backend == "sqlite":
-        _restore_sqlite(source)
-    else:
-        _restore_postgresql(source)
-    db.engine.dispose()
+    with tempfile.TemporaryDirectory() as work:
+        database, files = _unpack(source, Path(work), backend) if tarfile.is_tarfile(source) else (source, {})
+        revisions = _sqlite_revisions(database) if backend == "sqlite" else _pg_revisions(database)
+        unknown = [revision for revision in revisions if not is_known_revision(revision)]
+        if unknown:
+            raise BackupError(f"the backup's schema {', '.join(unknown)} is newer than this code; update the portal first")
+        store = storage()
+        for key, path in files.items():  # the files first: a row never names a file that is not there
+            store.put(key, path.read_bytes(), _content_type(key))
+        db.session.remove()
+        db.engine.dispose()
+        if backend == "sqlite":
+            _restore_sqlite(database)
+        else:
+            _restore_postgresql(database)
+        db.engine.dispose()
     return _check_revision()
+
+
+def _content_type(key: str) -> str:
+    return {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[key.rsplit(".", 1)[1]]
+
+
+def _unpack(source: Path, work: Path, backend: str) -> tuple[Path, dict[str, Path]]:
+    """The archive's database and files, written to `work` after every hash was checked against the manifest."""
+    expected_database = f"database{SUFFIXES[backend]}"
+    with tarfile.open(source, "r") as archive:
+        members = {member.name: member for member in archive.getmembers()}
+        if MANIFEST not in members:
+            raise BackupError(f"{source} is not a backup of this portal (no {MANIFEST})")
+        manifest = json.loads(archive.extractfile(members[MANIFEST]).read())
+        if manifest.get("database", {}).get("name") != expected_database or expected_database not in members:
+            raise BackupError(f"{source} is not a backup of a {backend} database")
+        listed = {f"files/{key}" for key in manifest.get("files", {})}
+        present = {name for name in members if name.startswith("files/")}
+        if listed != present:
+            raise BackupError(f"{source}: the files differ from its manifest: {sorted(listed ^ present)[:5]}")
+        database = work / expected_database
+        _extract(archive, members[expected_database], database, manifest["database"]["sha256"])
+        files = {}
+        for name in sorted(present):
+            match = FILE_MEMBER.match(name)
+            key = match and match.group(1)
+            if not match or not members[name].isfile() or manifest["files"][key] != match.group(2):
+                raise BackupError(f"{source}: {name} is not a file this portal makes")
+            files[key] = work / "files" / key.replace("/", "-")
+            files[key].parent.mkdir(exist_ok=True)
+            _extract(archive, members[name], files[key], manifest["files"][key])
+    return database, files
+
+
+def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, path: Path, sha256: str) -> None:
+    """Copy one member out, refusing it when its bytes do not have the manifest's hash."""
+    if not member.isfile():
+        raise BackupError(f"{member.name} is not a plain file")
+    digest = hashlib.sha256()
+    with archive.extractfile(member) as data, open(path, "wb") as out:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+            out.write(block)
+    if digest.hexdigest() != sha256:
+        raise BackupError(f"{member.name} does not match its SHA-256 in the manifest: the backup is damaged")
 
 
 def _restore_sqlite(source: Path) -> None:

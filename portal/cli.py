@@ -108,7 +108,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("backup")
     @click.argument("path", required=False, type=click.Path(path_type=Path))
     def backup_command(path: Path | None) -> None:
-        """Write a consistent backup of the database (to PATH, a directory, or BACKUP_DIR)."""
+        """Write a consistent backup of the database and the evidence files (to PATH, a directory, or BACKUP_DIR)."""
         from .backup import BackupError, backup
 
         try:
@@ -123,7 +123,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
     def restore_command(path: Path, force: bool) -> None:
-        """Restore the database from a backup made by `flask backup`."""
+        """Restore the database and the evidence files from a backup made by `flask backup` (every file's hash checked)."""
         from .backup import BackupError, restore
 
         try:

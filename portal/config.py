@@ -1,5 +1,6 @@
 """Configuration: defaults here, overridden by instance/config.py and the environment."""
 import os
+import tempfile
 from datetime import timedelta
 
 
@@ -77,6 +78,18 @@ class Config:
     PER_PAGE = 25
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)  # static URLs carry ?v=<mtime> (portal/__init__.py)
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # the largest request (the deputy import's file): 413 above it
+    # Evidence (附件): photos and PDFs on records. Per file, per upload (several at once) and per record; an upload's
+    # request may carry EVIDENCE_MAX_FILES_PER_UPLOAD files of EVIDENCE_MAX_FILE_BYTES (its own MAX_CONTENT_LENGTH).
+    EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+    EVIDENCE_MAX_FILES_PER_UPLOAD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_UPLOAD", "6"))
+    EVIDENCE_MAX_FILES_PER_RECORD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_RECORD", "20"))
+    # Files on disk under EVIDENCE_DIR (None: instance/evidence), or in an S3-compatible bucket when
+    # EVIDENCE_S3_BUCKET is set (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; needs boto3).
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    EVIDENCE_S3_BUCKET = os.environ.get("EVIDENCE_S3_BUCKET")
+    EVIDENCE_S3_PREFIX = os.environ.get("EVIDENCE_S3_PREFIX", "")
+    EVIDENCE_S3_ENDPOINT = os.environ.get("EVIDENCE_S3_ENDPOINT")
+    EVIDENCE_S3_REGION = os.environ.get("EVIDENCE_S3_REGION")
     IMPORT_MAX_ROWS = 2000
     IMPORT_ERRORS_SHOWN = 50
     # The district's answer to a submitted suggestion is due this many days after submission (staff may move it).
@@ -108,3 +121,5 @@ class TestConfig(Config):
     FIGURES_CACHE_CHECK = True
     IMPORT_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    # Evidence files are named by their content, so every test may share one folder, outside the work tree.
+    EVIDENCE_DIR = os.path.join(tempfile.gettempdir(), "portal-test-evidence")

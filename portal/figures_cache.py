@@ -54,6 +54,8 @@ TABLE_KINDS = {
 }
 # record_counters only hands out record numbers (编号): no figure reads it.
 READ_BY_NO_FIGURE = frozenset({"audit_events", "attendance_changes", "submission_keys", "data_versions", "record_counters"})
+# attachments: evidence files; no figure counts them.
+READ_BY_NO_FIGURE |= {"attachments"}
 
 MAX_ENTRIES = 512
 _WROTE = "data_versions_bumped"  # the kinds this transaction has replaced

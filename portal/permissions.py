@@ -167,6 +167,40 @@ def can_see_history(user) -> bool:
     return user.has_role(Role.STAFF)
 
 
+def can_view_owner(user, kind, owner) -> bool:
+    """Whether `user` may see the record an attachment belongs to: the same check as the record's own page."""
+    from .evidence.models import OwnerKind
+
+    if owner is None or not user.is_authenticated:
+        return False
+    if kind is OwnerKind.RECORD:
+        return can_view_record(user, owner)
+    if kind is OwnerKind.MEETING:
+        return can_view_meeting(user, owner)
+    return True  # practical matters and suggestions are open to every role, as their pages are
+
+
+def can_attach(user, kind, owner) -> bool:
+    """Who adds evidence: a deputy to their own 四个一 record, staff to any; to a matter whoever may edit it;
+    the answer letter and a meeting's papers are the office's."""
+    from .evidence.models import OwnerKind
+
+    if not can_view_owner(user, kind, owner):
+        return False
+    if kind is OwnerKind.RECORD:
+        return user.has_role(Role.STAFF) or (user.role is Role.DEPUTY and owner.deputy_id == user.id)
+    if kind is OwnerKind.MATTER:
+        return can_edit_matter(user, owner)
+    return user.has_role(Role.STAFF)
+
+
+def can_remove_attachment(user, attachment, owner) -> bool:
+    """Staff remove any file of a record they may add to; anyone else only what they uploaded."""
+    if attachment.removed_at is not None or not (user.has_role(Role.STAFF) or attachment.uploaded_by_id == user.id):
+        return False
+    return can_attach(user, attachment.owner_kind, owner)
+
+
 TEMPLATE_HELPERS = {
     "can_manage_users": can_manage_users,
     "can_view_deputy": can_view_deputy,
@@ -187,4 +221,6 @@ TEMPLATE_HELPERS = {
     "can_reopen_meeting": can_reopen_meeting,
     "can_see_history": can_see_history,
     "can_view_evaluation": can_view_evaluation,
+    "can_attach": can_attach,
+    "can_remove_attachment": can_remove_attachment,
 }

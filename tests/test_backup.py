@@ -34,9 +34,21 @@ def other_url(db_backend, request, tmp_path):
     return f"sqlite:///{tmp_path / 'restored.db'}"
 
 
+def _stored_files(app) -> dict[str, bytes]:
+    """Every evidence file the database names, read from the app's storage."""
+    from portal.evidence.models import Attachment
+    from portal.storage import storage
+
+    with app.app_context():
+        attachments = db.session.scalars(select(Attachment)).all()
+        files = {key: storage().get(key) for a in attachments for key in (a.key, a.thumb_key) if key}
+        db.session.remove()
+        return files
+
+
 @pytest.mark.postgres
 def test_backup_while_writing_restores_every_row(make_app, other_url, tmp_path):
-    app = make_app(BACKUP_KEEP=2)
+    app = make_app(BACKUP_KEEP=2, EVIDENCE_DIR=str(tmp_path / "evidence"))
     with app.app_context():
         upgrade()
         from portal.demo import seed_demo
@@ -64,14 +76,17 @@ def test_backup_while_writing_restores_every_row(make_app, other_url, tmp_path):
     assert "Backup written to" in result.output
     written = next(tmp_path.glob("portal-*"))
     assert str(written.resolve()) in result.output
+    files = _stored_files(app)
+    assert len(files) >= 8  # the demo's photos, their thumbnails and the answer letter
 
-    restored_app = create_app(conftest.test_config(SQLALCHEMY_DATABASE_URI=other_url))
+    restored_app = create_app(conftest.test_config(SQLALCHEMY_DATABASE_URI=other_url, EVIDENCE_DIR=str(tmp_path / "restored")))
     runner = restored_app.test_cli_runner()
     result = runner.invoke(args=["restore", str(written)])
     assert result.exit_code == 0, result.output
     assert "as this code expects" in result.output
     after = _all_rows(restored_app)
     assert after == before  # every row, and not the row written during the backup
+    assert _stored_files(restored_app) == files  # and every file, in a storage that was empty
 
     # Now the database holds data: restoring over it needs --force.
     result = runner.invoke(args=["restore", str(written)])
@@ -96,7 +111,57 @@ def test_backup_keeps_the_newest(app, tmp_path):
     kept = sorted(p.name for p in (tmp_path / "backups").iterdir())
     assert len(kept) == 2
     assert "Removed the older backup" in outputs[2]
-    assert all(name.startswith("portal-") and name.endswith(".sqlite3") for name in kept)
+    assert all(name.startswith("portal-") and name.endswith(".tar") for name in kept)
+
+
+def test_restore_checks_every_files_hash(app, client, login, make_user, tmp_path):
+    """A file changed inside the archive (or one added to it) refuses the whole restore, before the database is touched."""
+    import io
+    import tarfile
+
+    from portal.campaigns.services import CampaignFields, RecordFields, create_campaign, save_record
+    from portal.clock import local_today
+    from portal.evidence.models import AttachmentRole, OwnerKind
+    from portal.evidence.services import Upload, attach_files
+    from portal.models import Role, User
+
+    from .evidence_files import jpeg
+
+    app.config.update(EVIDENCE_DIR=str(tmp_path / "evidence"))
+    deputy = make_user(Role.DEPUTY)
+    with app.app_context():
+        today = local_today()
+        campaign = create_campaign(CampaignFields("活动", today, today, "", True))
+        person = db.session.get(User, deputy.id)
+        record = save_record(person, campaign.items[0], person, RecordFields(today, deputy.community_id, "体验一天"))
+        attach_files(person, OwnerKind.RECORD, record, AttachmentRole.PHOTO, [Upload("a.jpg", jpeg())])
+        db.session.commit()
+    runner = app.test_cli_runner()
+    good = tmp_path / "good.tar"
+    assert runner.invoke(args=["backup", str(good)]).exit_code == 0
+    with tarfile.open(good) as archive:
+        members = [(member, archive.extractfile(member).read()) for member in archive.getmembers()]
+    assert sorted(m.name.split("/")[0] for m, _data in members) == ["database.sqlite3", "files", "files", "manifest.json"]
+
+    def tampered(name: str, change) -> str:
+        path = tmp_path / name
+        with tarfile.open(path, "w") as archive:
+            for member, data in change(members):
+                member.size = len(data)
+                archive.addfile(member, io.BytesIO(data))
+        return str(path)
+
+    photo = lambda m: m.name.startswith("files/") and m.name.endswith(".jpg") and len(m.name) == 6 + 3 + 68  # noqa: E731
+    changed = tampered("changed.tar", lambda ms: [(m, d[:-2] + b"\0\0" if photo(m) else d) for m, d in ms])
+    extra = tarfile.TarInfo("files/ab/" + "ab" * 32 + ".jpg")
+    added = tampered("added.tar", lambda ms: [*ms, (extra, b"x")])
+    rows = _all_rows(app)
+    for archive, reason in ((changed, "does not match its SHA-256"), (added, "differ from its manifest")):
+        result = runner.invoke(args=["restore", "--force", archive])
+        assert result.exit_code != 0 and reason in result.output
+    assert _all_rows(app) == rows
+    result = runner.invoke(args=["restore", "--force", str(good)])
+    assert result.exit_code == 0, result.output
 
 
 def test_restore_refuses_a_backup_from_newer_code(app, tmp_path):

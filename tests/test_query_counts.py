@@ -109,9 +109,9 @@ MORE_PAGES = [
 ]
 # GET routes left out: health checks, static files, the service worker, and three whose URL carries a
 # secret (the QR image, the check-in page its code opens, a deputy's calendar feed): one meeting or one
-# deputy each, covered by their own tests.
+# deputy each, covered by their own tests; and an evidence file and its thumbnail (bytes, not a page: tests/test_evidence.py).
 NOT_PAGES = {"static", "health.healthz", "health.readyz", "meetings.service_worker", "meetings.checkin_code",
-             "meetings.checkin", "meetings.calendar"}
+             "meetings.checkin", "meetings.calendar", "evidence.download", "evidence.thumb"}
 CASES = [pytest.param(p.label, p.user, p.path, p.htmx, p.method, id=p.label) for p in PAGES] + [pytest.param(*page, "GET", id=page[0]) for page in MORE_PAGES]
 
 

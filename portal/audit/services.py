@@ -48,6 +48,7 @@ OBJECT_LABELS = {
     "AttendanceChange": _l("Attendance change"),
     "Export": _l("Export"),
     "Ledger": _l("Ledger import"),
+    "Attachment": _l("Photo or document"),
 }
 
 # The changed fields' names in the interface: the form's label where a form edits the field (the same msgid),
@@ -169,6 +170,20 @@ OBJECT_FIELD_LABELS = {
     ("Evaluation", "starts_on"): _l("Period from"),
     ("Evaluation", "ends_on"): _l("Period to"),
     ("Meeting", "voter_count"): _l("Voters present"),
+    ("Attachment", "owner_kind"): _l("Kind of record"),
+    ("Attachment", "owner_id"): _l("Record"),
+    ("Attachment", "role"): _l("What it is"),
+    ("Attachment", "uploaded_by_id"): _l("Added by"),
+    ("Attachment", "uploaded_at"): _l("Added at"),
+    ("Attachment", "original_name"): _l("File name"),
+    ("Attachment", "content_type"): _l("File type"),
+    ("Attachment", "byte_size"): _l("Size (bytes)"),
+    ("Attachment", "sha256"): "SHA-256",
+    ("Attachment", "thumb_sha256"): _l("Thumbnail's SHA-256"),
+    ("Attachment", "width"): _l("Width (px)"),
+    ("Attachment", "height"): _l("Height (px)"),
+    ("Attachment", "removed_at"): _l("Removed at"),
+    ("Attachment", "removed_by_id"): _l("Removed by"),
 }
 
 HISTORY_LIMIT = 200

@@ -6,6 +6,7 @@ is in its own module here, so no domain package carries demo code.
 from ..extensions import db
 from .campaigns import seed_campaigns, seed_checklist_links
 from .evaluations import seed_evaluations
+from .evidence import seed_evidence
 from .ledger import seed_ledger
 from .matters import seed_matters
 from .meetings import seed_meeting_notices, seed_meetings
@@ -34,4 +35,5 @@ def area_seeders() -> list:
     # dated before it, which keeps the deputy's community of its day. Last year's ledgers come last, so this year's
     # seeders, which count what is there, see only this year's story.
     return [seed_campaigns, seed_meetings, seed_meeting_notices, seed_suggestions, seed_matters, seed_evaluations,
-            seed_checklist_links, seed_moves, seed_ledger]
+            seed_checklist_links, seed_moves, seed_ledger,
+            seed_evidence]

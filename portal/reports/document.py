@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..charts import Chart, chart_png
+from ..evidence.services import matter_photos, report_picture
 from ..clock import to_local
 from ..figures import percent
 from ..models import utcnow
@@ -40,6 +41,15 @@ class Section:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    photos: list["Photo"] = field(default_factory=list)
+
+
+@dataclass
+class Photo:
+    """A photo of the evidence (a practical matter before or after), with the caption the report prints under it."""
+
+    caption: str
+    attachment: object  # portal.evidence.models.Attachment
 
 
 def report_title(report: WorkReport, committee: str) -> str:
@@ -118,6 +128,11 @@ def _matters(report: WorkReport) -> Section:
     section.tables.append(Table(
         [_("Date"), _("Practical matter"), _("Place"), _("Community")],
         [[format_date(m.done_on), m.title, m.location or "—", m.community.name] for m in report.matters]))
+    photos = matter_photos([m.id for m in report.matters])
+    section.photos = [
+        Photo(_("%(matter)s (%(role)s, %(date)s)", matter=m.title, role=a.role.label, date=format_date(m.done_on)), a)
+        for m in report.matters for a in photos.get(m.id, ())
+    ][:MAX_PHOTOS]
     return section
 
 
@@ -203,6 +218,9 @@ HALF_CELL_CHARACTER = 116  # a table's text is 五号 (10.5 pt): half a characte
 CELL_MARGINS = 2 * 57 + 210  # the cells' margins (1 mm each side), and a character's room for bold headers and other fonts
 IMAGE_MAX_HEIGHT = round(170 * MM) * EMU_PER_TWIP  # a tall chart shrinks to leave room for its caption on the page
 CHINESE_NUMBERS = "一二三四五六七八九十"
+MAX_PHOTOS = 60  # a year's report stays a file one can mail: at most this many photos, each about 100 kB
+PHOTO_WIDTH = TEXT_WIDTH * EMU_PER_TWIP * 3 // 4
+
 DOCX_PARTS = [  # (part in the package, its template in templates/reports/word/)
     ("[Content_Types].xml", "content_types.xml"),
     ("_rels/.rels", "package.rels.xml"),
@@ -260,10 +278,22 @@ def word_document(title: str, sections: list[Section], charts: dict[str, list[Ch
                 images.append({"rid": f"rIdImage{number}", "name": f"chart{number}.png", "png": png})
                 pictures.append({**images[-1], **_extent(chart), "number": number, "title": chart.title,
                                  "description": chart.summary})
+        photos = []
+        for photo in section.photos:
+            picture = report_picture(photo.attachment)
+            if picture is None:
+                continue
+            number = len(images) + 1
+            data, extension, width, height = picture
+            images.append({"rid": f"rIdImage{number}", "name": f"photo{number}.{extension}", "png": data})
+            cy = min(round(PHOTO_WIDTH * height / width), IMAGE_MAX_HEIGHT)
+            photos.append({**images[-1], "cx": round(cy * width / height), "cy": cy, "number": number,
+                           "title": photo.caption, "description": photo.caption})
         parts.append({
             "heading": _numbered(index, section.title),
             "paragraphs": section.paragraphs,
             "images": pictures,
+            "photos": photos,
             "tables": [{
                 "caption": table.caption, "header": table.header, "rows": table.rows, "widths": _widths(table),
                 "styles": ["CellNumber" if column in table.numeric else "Cell" for column in range(len(table.header))],

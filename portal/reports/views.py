@@ -3,6 +3,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from ..accounts.services import deputies_query
+from ..evidence.services import deputy_showcase
 from ..exports import download
 from ..extensions import db
 from ..models import DeputyProfile, Role
@@ -34,7 +35,8 @@ def record(user_id: int):
     profile = get_visible_deputy_or_404(current_user, db.session.get(DeputyProfile, user_id))
     form = PeriodForm(request.args)
     period = _period(form)
-    return render_template("reports/record.html", form=form, record=deputy_records([profile], period)[0])
+    return render_template("reports/record.html", form=form, record=deputy_records([profile], period)[0],
+                           showcase=deputy_showcase([profile.user_id], period))
 
 
 @bp.route("/deputies")
@@ -44,7 +46,8 @@ def records():
     form = ReportFilterForm(request.args)
     period = _period(form)
     profiles = list(db.session.scalars(deputies_query(community=period.community_id, during=period)))
-    return render_template("reports/records.html", form=form, period=period, records=deputy_records(profiles, period))
+    return render_template("reports/records.html", form=form, period=period, records=deputy_records(profiles, period),
+                           showcase=deputy_showcase([p.user_id for p in profiles], period))
 
 
 def _report():
