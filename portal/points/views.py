@@ -1,0 +1,2 @@
+"""Points pages."""
+from . import models  # noqa: F401
