@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from ..clock import local_today
-from ..errors import ServiceError
+from ..errors import ServiceError, add_or_existing
 from ..extensions import db
 from ..models import Role, User
 from ..periods import Period, quarter_of
@@ -21,8 +21,8 @@ LIMIT = Decimal(1000)  # no single duty or cap is worth more than this
 class Weight:
     """What the form gives for one kind: its points and its cap per quarter (None: no cap)."""
 
-    points: Decimal | None
-    cap: Decimal | None = None
+    points: Decimal | str | None
+    cap: Decimal | str | None = None
 
 
 def rule_sets() -> list[tuple[date, dict[DutyKind, tuple[Decimal, Decimal | None]]]]:
@@ -38,11 +38,15 @@ def last_published_day() -> date | None:
     return db.session.scalar(select(func.max(Publication.ends_on)))
 
 
-def _tenths(value: Decimal | None, field: str, allow_negative: bool) -> Decimal | None:
+def _tenths(value: Decimal | str | None, field: str, allow_negative: bool) -> Decimal | None:
+    if isinstance(value, str):
+        value = value.strip().replace("−", "-") or None
     if value is None:
         return None
     try:
         exact = Decimal(value)
+        if not exact.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         raise ServiceError(_("Enter a number with at most one decimal place, e.g. 0.5."), field) from None
     if exact != exact.quantize(Decimal("0.1")):
@@ -95,17 +99,19 @@ def publish_quarter(actor: User, starts_on: date | None) -> Publication:
     quarter = quarter_of(starts_on)
     if quarter.end >= local_today():
         raise ServiceError(_("A quarter is published once it has ended."), "quarter")
-    # Locks out a second publisher of the same quarter: the unique constraint refuses the twin at the commit.
-    if db.session.scalar(select(Publication.id).where(Publication.starts_on == quarter.start)) is not None:
-        raise ServiceError(_("This quarter has already been published."), "quarter")
+    def existing() -> Publication | None:
+        return db.session.scalar(select(Publication).where(Publication.starts_on == quarter.start))
+
+    # The quarter's row goes in first, in a savepoint: a twin publishing at the same moment finds it and stops.
     publication = Publication(starts_on=quarter.start, ends_on=quarter.end, published_by_id=actor.id)
+    if existing() is not None or add_or_existing(publication, existing) is not publication:
+        raise ServiceError(_("This quarter has already been published."), "quarter")
     for position, row in enumerate(points_table(quarter)):
         publication.rows.append(PublishedRow(
             deputy_id=row.deputy_id, position=position, rank=row.rank, name=row.name, community=row.community,
             days=row.days, points=row.points,
             kinds={kind.value: [count, str(points)] for kind, (count, points) in row.kinds.items()},
         ))
-    db.session.add(publication)
     db.session.flush()
     return publication
 
