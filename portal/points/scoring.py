@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
-from ..clock import to_local
+from ..clock import local_today, to_local
 from ..evaluations.models import Evaluation
 from ..evaluations.services import rating_for, thresholds
 from ..extensions import db
@@ -34,6 +34,7 @@ from ..models import Community, Membership, User
 from ..opinions.models import Opinion
 from ..periods import Period, quarter_of
 from ..suggestions.models import ADOPTED_STATES, SUBMITTED_STATES, AnswerFeedback, Suggestion, suggestion_deputies
+from .calendar import YearCalendar, year_calendar
 from .models import DutyKind, PointRule
 
 ZERO = Decimal("0.0")
@@ -242,3 +243,45 @@ def year_days(deputy_id: int, year: int) -> set[date]:
     """The deputy's duty days in a calendar year (the calendar of the record)."""
     period = Period(date(year, 1, 1), date(year, 12, 31))
     return duty_days(collect_duties(period, deputy_id))
+
+
+@cached_figure(*ALL_KINDS)
+def duty_days_by_deputy(period: Period) -> dict[int, frozenset]:
+    """Every deputy's duty days in the period (one pass over all the deputies' duties)."""
+    days: dict[int, set] = defaultdict(set)
+    for duty in collect_duties(period):
+        if duty.kind.counts_a_day:
+            days[duty.deputy_id].add(duty.day)
+    return {deputy_id: frozenset(found) for deputy_id, found in days.items()}
+
+
+@dataclass
+class RecordPoints:
+    """The points part of a deputy's record: the period's days, points and rank, the median, the year's calendar."""
+
+    days: int
+    points: Decimal
+    rank: int | None
+    deputies: int
+    median: Decimal | None
+    year: int
+    year_days: frozenset
+
+    @property
+    def calendar(self) -> YearCalendar:
+        return year_calendar(self.year, self.year_days)
+
+
+def record_points(deputy_ids, period: Period) -> dict[int, RecordPoints]:
+    """The points part of these deputies' records: a fixed number of queries however many deputies."""
+    table = points_table(Period(period.start, period.end))
+    lines = {row.deputy_id: row for row in table}
+    end = period.end or local_today()
+    year = duty_days_by_deputy(Period(date(end.year, 1, 1), date(end.year, 12, 31)))
+    median = median_points(table)
+    found = {}
+    for deputy_id in deputy_ids:
+        line = lines.get(deputy_id)
+        found[deputy_id] = RecordPoints(line.days if line else 0, line.points if line else ZERO, line and line.rank,
+                                        len(table), median, end.year, year.get(deputy_id, frozenset()))
+    return found
