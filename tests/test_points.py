@@ -31,7 +31,7 @@ from portal.points.services import Weight, differences, publish_quarter, save_ru
 from portal.suggestions.models import AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
-from .conftest import shared_world
+from .conftest import demo, shared_world  # noqa: F401 (fixtures)
 from .reports_data import meeting
 
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31))
@@ -243,3 +243,13 @@ def test_batch_review_verifies_once_and_returns_with_one_note(app, history):
         _db.session.commit()
         notes = set(_db.session.scalars(select(ChecklistRecord.review_note).where(ChecklistRecord.id.in_(waiting))))
         assert notes == {"请补充照片。"}
+
+
+def test_the_demo_has_rules_and_last_quarter_published(app, demo):
+    from portal.periods import last_quarter
+
+    with app.app_context():
+        publication = _db.session.scalar(select(Publication).where(Publication.starts_on == last_quarter().start))
+        assert publication is not None and len(publication.rows) >= 30
+        assert any(row.points > 0 for row in publication.rows)
+        assert _db.session.scalar(select(func.count(PointRule.effective_on.distinct()))) == 2
