@@ -16,6 +16,7 @@ from portal.errors import ServiceError
 from portal.evaluations.models import Evaluation
 from portal.evaluations.services import record_evaluation
 from portal.extensions import db as _db
+from portal.figures import points_text
 from portal.matters.models import MatterState, PracticalMatter
 from portal.matters.services import MatterFields, create_matter
 from portal.meetings.models import Attendance, AttendanceStatus, Meeting
@@ -253,3 +254,40 @@ def test_the_demo_has_rules_and_last_quarter_published(app, demo):
         assert publication is not None and len(publication.rows) >= 30
         assert any(row.points > 0 for row in publication.rows)
         assert _db.session.scalar(select(func.count(PointRule.effective_on.distinct()))) == 2
+
+
+def test_staff_publish_and_deputies_see_their_own_until_the_ranking_is_shown(app, history, client, login, make_user):
+    staff, deputy_id = make_user(Role.STAFF), history["deputies"][0]
+    with time_machine.travel(date(2025, 4, 5), tick=False):
+        with app.app_context():
+            line = next(row for row in points_table(Q1) if row.deputy_id == deputy_id)
+            deputy = _db.session.get(User, deputy_id)
+        login(staff)
+        page = client.get("/points/?start=2025-01-01&end=2025-03-31").get_data(as_text=True)
+        assert deputy.name in page and "履职积分和履职天数：统计口径" in page
+        refused = client.post("/points/publish", data={"quarter": "2025-04-01"})
+        assert refused.status_code == 422 and "季度结束后才能亮分" in refused.get_data(as_text=True)
+        published = client.post("/points/publish", data={"quarter": "2025-01-01"})
+        assert published.status_code == 302
+        url = published.headers["Location"]
+        assert client.get(url).status_code == 200
+        login(deputy)
+        assert client.get(url).status_code == 404
+        mine = client.get("/points/mine?start=2025-01-01&end=2025-03-31").get_data(as_text=True)
+        assert "积分明细" in mine and f"履职积分 {points_text(line.points)} 分" in mine
+        login(staff)
+        assert client.post(url + "/ranking", data={"show_ranking": "y"}).status_code == 302
+        login(deputy)
+        assert client.get(url).status_code == 200
+
+
+def test_batch_review_page_keeps_its_filter_and_asks_for_the_note(app, history, client, login, make_user):
+    login(make_user(Role.STAFF))
+    with app.app_context():
+        waiting = list(_db.session.scalars(select(ChecklistRecord.id).where(ChecklistRecord.state == RecordState.RECORDED)))
+    refused = client.post("/campaigns/review?state=all", data={"action": "return", "record": waiting})
+    assert refused.status_code == 422 and "field-error" in refused.get_data(as_text=True)
+    done = client.post("/campaigns/review?state=all", data={"action": "return", "record": waiting, "note": "请补充。"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("state=all")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f"已将 {len(waiting)} 条记录连同说明退回" in page and "请补充。" in page

@@ -449,18 +449,18 @@ REVIEW_PER_PAGE = 100
 
 
 def _review_filters() -> tuple[Campaign, dict]:
-    """The campaign and the review list's filters (item, community, state: 已登记 by default) from the query string."""
+    """The campaign and the review list's filters (item, community, state: recorded by default) from the query string."""
     campaign = current_campaign()
     if campaign is None:
         abort(404)
-    state_value = request.args.get("state", RecordState.RECORDED.value)  # "all": every state
+    state = request.args.get("state", "")  # "all": every state
     filters = {"item": request.args.get("item", type=int), "community": request.args.get("community", type=int),
-               "state": state_value if state_value in {s.value for s in RecordState} else ""}
+               "state": state if state in {s.value for s in RecordState} | {"all"} else RecordState.RECORDED.value}
     return campaign, filters
 
 
 def _review_list(campaign: Campaign, filters: dict, form: BatchReviewForm, message: str = "", status: int = 200):
-    state = RecordState(filters["state"]) if filters["state"] else None
+    state = None if filters["state"] == "all" else RecordState(filters["state"])
     page = db.paginate(review_query(campaign, filters["item"], filters["community"], state),
                        per_page=REVIEW_PER_PAGE, error_out=False)
     args = {name: value for name, value in filters.items() if value}

@@ -41,7 +41,8 @@ for _kind in DutyKind:
 class PublishForm(BaseForm):
     """The quarter to publish (its first day), chosen among the quarters that have ended."""
 
-    quarter = SelectField(_l("Quarter"), validators=[InputRequired(_l("Please choose a quarter."))])
+    # The service says why another quarter cannot be published (not ended, already published).
+    quarter = SelectField(_l("Quarter"), validate_choice=False, validators=[InputRequired(_l("Please choose a quarter."))])
 
 
 class RankingForm(BaseForm):

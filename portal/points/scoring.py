@@ -239,12 +239,6 @@ def deputy_points(deputy_id: int, period: Period) -> DeputyPoints:
                         median_points(committee))
 
 
-def year_days(deputy_id: int, year: int) -> set[date]:
-    """The deputy's duty days in a calendar year (the calendar of the record)."""
-    period = Period(date(year, 1, 1), date(year, 12, 31))
-    return duty_days(collect_duties(period, deputy_id))
-
-
 @cached_figure(*ALL_KINDS)
 def duty_days_by_deputy(period: Period) -> dict[int, frozenset]:
     """Every deputy's duty days in the period (one pass over all the deputies' duties)."""

@@ -99,6 +99,7 @@ def publish_quarter(actor: User, starts_on: date | None) -> Publication:
     quarter = quarter_of(starts_on)
     if quarter.end >= local_today():
         raise ServiceError(_("A quarter is published once it has ended."), "quarter")
+
     def existing() -> Publication | None:
         return db.session.scalar(select(Publication).where(Publication.starts_on == quarter.start))
 

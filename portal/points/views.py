@@ -59,7 +59,10 @@ def publish():
     """Publish a quarter that has ended: its table is stored as it is now."""
     form = _publish_form()
     if form.validate_on_submit():
-        starts_on = date.fromisoformat(form.quarter.data)  # one of the choices, which are dates
+        try:
+            starts_on = date.fromisoformat(form.quarter.data)
+        except ValueError:
+            starts_on = None
         publication = commit_form(form, lambda: publish_quarter(current_user, starts_on))
         if publication is not None:
             flash(_("The quarter was published."), "success")

@@ -50,7 +50,8 @@ def report_title(report: WorkReport, committee: str) -> str:
 
 
 def report_sections(report: WorkReport) -> list[Section]:
-    """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations."""
+    """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations,
+    duty days and points."""
     return [builder(report) for builder in (_figures, _four_ones, _opinions, _adopted, _matters, _attendance, _evaluations,
                                             _points)]
 
