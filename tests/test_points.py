@@ -291,3 +291,45 @@ def test_batch_review_page_keeps_its_filter_and_asks_for_the_note(app, history, 
     assert done.status_code == 302 and done.headers["Location"].endswith("state=all")
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert f"已将 {len(waiting)} 条记录连同说明退回" in page and "请补充。" in page
+
+
+@pytest.mark.postgres
+def test_a_batch_sent_twice_at_once_verifies_each_record_once(app, history, make_user):
+    import threading
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    staff = make_user(Role.STAFF)
+    with app.app_context():
+        waiting = list(_db.session.scalars(select(ChecklistRecord.id).where(ChecklistRecord.state == RecordState.RECORDED)))
+        events = _db.session.scalar(select(func.count()).select_from(AuditEvent))
+    barrier = threading.Barrier(2)
+    held = threading.local()
+
+    def hold(state) -> None:  # both requests reach the locking read together
+        if getattr(state.statement, "_for_update_arg", None) is not None and not getattr(held, "done", False):
+            held.done = True
+            barrier.wait(timeout=20)
+
+    outcomes = []
+
+    def post() -> None:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = f"{staff.id}:1"
+        outcomes.append(client.post("/campaigns/review", data={"action": "verify", "record": waiting}))
+
+    event.listen(Session, "do_orm_execute", hold, insert=True)  # before the data version bump, which takes the write lock
+    try:
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        event.remove(Session, "do_orm_execute", hold)
+    assert sorted(response.status_code for response in outcomes) == [302, 302]
+    with app.app_context():
+        assert set(_db.session.scalars(select(ChecklistRecord.state).where(ChecklistRecord.id.in_(waiting)))) == {RecordState.VERIFIED}
+        assert _db.session.scalar(select(func.count()).select_from(AuditEvent)) == events + len(waiting)

@@ -191,7 +191,7 @@ def points_table(period: Period) -> tuple[PointsRow, ...]:
     """The live table of the period: every deputy of the period with their days and points, best first, ranked."""
     deputies = _deputies(period)
     rows = {deputy_id: PointsRow(deputy_id, name, community) for deputy_id, (name, community) in deputies.items()}
-    days: dict[int, set] = defaultdict(set)
+    done: dict[int, list] = defaultdict(list)
     for duty, points in award(collect_duties(_window(period)), rules()):
         row = rows.get(duty.deputy_id)
         if row is None or not _in(period, duty.day):
@@ -200,10 +200,9 @@ def points_table(period: Period) -> tuple[PointsRow, ...]:
         count_points[0] += duty.count
         count_points[1] += points
         row.points += points
-        if duty.kind.counts_a_day:
-            days[duty.deputy_id].add(duty.day)
+        done[duty.deputy_id].append(duty)
     for deputy_id, row in rows.items():
-        row.days = len(days[deputy_id])
+        row.days = len(duty_days(done[deputy_id]))
     ordered = sorted(rows.values(), key=lambda r: (-r.points, -r.days, r.name, r.deputy_id))
     for position, row in enumerate(ordered):
         row.rank = ordered[position - 1].rank if position and row.points == ordered[position - 1].points else position + 1
@@ -242,11 +241,10 @@ def deputy_points(deputy_id: int, period: Period) -> DeputyPoints:
 @cached_figure(*ALL_KINDS)
 def duty_days_by_deputy(period: Period) -> dict[int, frozenset]:
     """Every deputy's duty days in the period (one pass over all the deputies' duties)."""
-    days: dict[int, set] = defaultdict(set)
+    done: dict[int, list] = defaultdict(list)
     for duty in collect_duties(period):
-        if duty.kind.counts_a_day:
-            days[duty.deputy_id].add(duty.day)
-    return {deputy_id: frozenset(found) for deputy_id, found in days.items()}
+        done[duty.deputy_id].append(duty)
+    return {deputy_id: frozenset(duty_days(duties)) for deputy_id, duties in done.items()}
 
 
 @dataclass
