@@ -27,7 +27,7 @@ from portal.opinions.models import CollectionMethod, Opinion
 from portal.opinions.services import active_categories, ensure_default_categories, record_opinion
 from portal.periods import Period
 from portal.points.models import DutyKind, PointRule, Publication
-from portal.points.scoring import deputy_points, points_table
+from portal.points.scoring import deputy_points, points_table, record_points
 from portal.points.services import Weight, differences, publish_quarter, save_rules
 from portal.suggestions.models import AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
@@ -170,10 +170,12 @@ def test_every_deputys_points_and_days_match_a_naive_count(app, history, period)
                    if DutyKind.OPINION in row.kinds), "the history reaches an opinion cap"
         assert any(points < 0 for row in table for _c, points in row.kinds.values()), "a negative weight is used"
         assert [row.rank for row in table] == sorted(row.rank for row in table)
-        for row in table:  # the deputy's own breakdown adds up to their line
+        records = record_points([row.deputy_id for row in table], period)
+        for row in table:  # the deputy's own breakdown and their record add up to their line
             mine = deputy_points(row.deputy_id, period)
             assert (mine.day_count, mine.points) == (row.days, row.points)
             assert sum((points for _duty, points in mine.duties), D(0)) == row.points
+            assert (records[row.deputy_id].days, records[row.deputy_id].points) == (row.days, row.points)
 
 
 def test_a_community_lists_its_deputies_only(app, history):

@@ -13,10 +13,11 @@ Duty days (履职天数) are the distinct days with at least one duty that count
 absence and the voters' rating.
 """
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
@@ -48,9 +49,9 @@ RATING_KINDS = {"competent": DutyKind.RATED_COMPETENT, "basic": DutyKind.RATED_B
                 "incompetent": DutyKind.RATED_INCOMPETENT}
 
 
-@dataclass(frozen=True)
-class Duty:
-    """`count` duties of one kind by one deputy on one day; `label` names the record when it is one."""
+class Duty(NamedTuple):
+    """`count` duties of one kind by one deputy on one day; `label` names the record when it is one (a tuple: a
+    district's year holds tens of thousands)."""
 
     deputy_id: int
     day: date
@@ -98,13 +99,16 @@ def rule_on(all_rules, kind: DutyKind, day: date) -> tuple[Decimal, Decimal | No
 def award(duties, all_rules) -> list[tuple[Duty, Decimal]]:
     """Each duty with the points it earns, by the rules of its day and the caps of its quarter (in date order)."""
     running: dict[tuple, Decimal] = {}
+    weights: dict[tuple, tuple] = {}  # (kind, day) → (points, cap), looked up once
     awarded = []
     for duty in sorted(duties, key=lambda d: (d.day, d.kind.value, d.deputy_id, d.label)):
-        points, cap = rule_on(all_rules, duty.kind, duty.day)
+        if (duty.kind, duty.day) not in weights:
+            weights[duty.kind, duty.day] = rule_on(all_rules, duty.kind, duty.day)
+        points, cap = weights[duty.kind, duty.day]
         key = (duty.deputy_id, duty.kind, duty.day.year, (duty.day.month - 1) // 3)
         before = running.get(key, ZERO)
         after = before + points * duty.count
-        if points > 0 and cap is not None:
+        if cap is not None and points > 0:
             after = min(after, max(cap, before))
         running[key] = after
         awarded.append((duty, after - before))
@@ -120,13 +124,13 @@ def _in(period: Period, day: date) -> bool:
     return (period.start is None or day >= period.start) and (period.end is None or day <= period.end)
 
 
-def collect_duties(window: Period, deputy_id: int | None = None, detail: bool = False) -> list[Duty]:
-    """The duties done in the window (every deputy's, or one's): grouped by deputy, kind and day, or one per
-    record with its label when `detail`."""
+def collect_duties(window: Period, deputy_ids: tuple[int, ...] | None = None, detail: bool = False) -> list[Duty]:
+    """The duties done in the window (every deputy's, or these deputies'): grouped by deputy, kind and day, or one
+    per record with its label when `detail`."""
     duties: list[Duty] = []
 
     def dated(kind, deputy, day, label, query):
-        query = window.filter(query.where(deputy == deputy_id) if deputy_id else query, day)
+        query = window.filter(query.where(deputy.in_(deputy_ids)) if deputy_ids is not None else query, day)
         if detail:
             rows = db.session.execute(query.add_columns(deputy, day, label))
             duties.extend(Duty(row[-3], row[-2], kind, 1, str(row[-1])) for row in rows)
@@ -150,18 +154,32 @@ def collect_duties(window: Period, deputy_id: int | None = None, detail: bool = 
     dated(DutyKind.FEEDBACK, AnswerFeedback.deputy_id, AnswerFeedback.fed_back_on, Suggestion.title,
           select().select_from(AnswerFeedback).join(Suggestion, Suggestion.id == AnswerFeedback.suggestion_id))
 
-    marks = (select(Attendance.deputy_id, Meeting.starts_at, Attendance.status, MeetingKind.voter_log, Meeting.title)
-             .join(Meeting, Meeting.id == Attendance.meeting_id).join(MeetingKind, MeetingKind.id == Meeting.kind_id))
-    if deputy_id:
-        marks = marks.where(Attendance.deputy_id == deputy_id)
-    for deputy, starts_at, status, voter_log, title in db.session.execute(counted_meetings(marks, window)):
+    # The meetings held in the window once each (their local day), then the marks as plain triples: a year of a
+    # district's marks is tens of thousands of rows.
+    held = counted_meetings(select(Meeting.id, Meeting.starts_at, MeetingKind.voter_log, Meeting.title)
+                            .join(MeetingKind, MeetingKind.id == Meeting.kind_id), window)
+    meetings = {meeting_id: (to_local(starts_at).date(), voter_log, title)
+                for meeting_id, starts_at, voter_log, title in db.session.execute(held)}
+    marks = select(Attendance.deputy_id, Attendance.meeting_id, Attendance.status).where(
+        Attendance.meeting_id.in_(counted_meetings(select(Meeting.id), window).scalar_subquery()))
+    if deputy_ids is not None:
+        marks = marks.where(Attendance.deputy_id.in_(deputy_ids))
+    counted: Counter = Counter()
+    for deputy, meeting_id, status in db.session.execute(marks):
+        day, voter_log, title = meetings[meeting_id]
         kind = DutyKind.VOTER_MEETING if voter_log and status.attended else MARK_KINDS[status]
-        duties.append(Duty(deputy, to_local(starts_at).date(), kind, 1, title if detail else ""))
+        if detail:
+            duties.append(Duty(deputy, day, kind, 1, title))
+        else:
+            counted[deputy, day, kind] += 1
+    duties.extend(Duty(deputy, day, kind, n) for (deputy, day, kind), n in counted.items())
 
     settings = thresholds()
     ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
                      Evaluation.basically_satisfied, Evaluation.dissatisfied)
-    ballots = window.filter(ballots.where(Evaluation.deputy_id == deputy_id) if deputy_id else ballots, Evaluation.evaluated_on)
+    if deputy_ids is not None:
+        ballots = ballots.where(Evaluation.deputy_id.in_(deputy_ids))
+    ballots = window.filter(ballots, Evaluation.evaluated_on)
     for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(ballots):
         rating = rating_for(rate(satisfied, satisfied + basic + dissatisfied), settings)
         if rating is not None:
@@ -231,31 +249,19 @@ class DeputyPoints:
 
 def deputy_points(deputy_id: int, period: Period) -> DeputyPoints:
     """A deputy's breakdown for the period: every record that earned (or cost) points, by the table's rules."""
-    awarded = [(duty, points) for duty, points in award(collect_duties(_window(period), deputy_id, detail=True), rules())
+    awarded = [(duty, points) for duty, points in award(collect_duties(_window(period), (deputy_id,), detail=True), rules())
                if _in(period, duty.day)]
     committee = points_table(Period(period.start, period.end))
     return DeputyPoints(period, duty_days(duty for duty, _p in awarded), sum((p for _d, p in awarded), ZERO), awarded,
                         median_points(committee))
 
 
-@cached_figure(*ALL_KINDS)
-def duty_days_by_deputy(period: Period) -> dict[int, frozenset]:
-    """Every deputy's duty days in the period (one pass over all the deputies' duties)."""
-    done: dict[int, list] = defaultdict(list)
-    for duty in collect_duties(period):
-        done[duty.deputy_id].append(duty)
-    return {deputy_id: frozenset(duty_days(duties)) for deputy_id, duties in done.items()}
-
-
 @dataclass
 class RecordPoints:
-    """The points part of a deputy's record: the period's days, points and rank, the median, the year's calendar."""
+    """The points part of a deputy's record: the period's duty days and points, and the year's calendar."""
 
     days: int
     points: Decimal
-    rank: int | None
-    deputies: int
-    median: Decimal | None
     year: int
     year_days: frozenset
 
@@ -265,15 +271,17 @@ class RecordPoints:
 
 
 def record_points(deputy_ids, period: Period) -> dict[int, RecordPoints]:
-    """The points part of these deputies' records: a fixed number of queries however many deputies."""
-    table = points_table(Period(period.start, period.end))
-    lines = {row.deputy_id: row for row in table}
+    """The points part of these deputies' records, from their own duties only (a deputy's caps are their own, so
+    the figures are the table's): a fixed number of queries however many deputies."""
+    ids = tuple(deputy_ids)
+    done: dict[int, list] = defaultdict(list)
+    for duty, points in award(collect_duties(_window(period), ids), rules()):
+        if _in(period, duty.day):
+            done[duty.deputy_id].append((duty, points))
     end = period.end or local_today()
-    year = duty_days_by_deputy(Period(date(end.year, 1, 1), date(end.year, 12, 31)))
-    median = median_points(table)
-    found = {}
-    for deputy_id in deputy_ids:
-        line = lines.get(deputy_id)
-        found[deputy_id] = RecordPoints(line.days if line else 0, line.points if line else ZERO, line and line.rank,
-                                        len(table), median, end.year, year.get(deputy_id, frozenset()))
-    return found
+    year: dict[int, list] = defaultdict(list)
+    for duty in collect_duties(Period(date(end.year, 1, 1), date(end.year, 12, 31)), ids):
+        year[duty.deputy_id].append(duty)
+    return {deputy_id: RecordPoints(len(duty_days(duty for duty, _p in done[deputy_id])),
+                                    sum((p for _d, p in done[deputy_id]), ZERO), end.year, frozenset(duty_days(year[deputy_id])))
+            for deputy_id in ids}
