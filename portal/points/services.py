@@ -84,7 +84,7 @@ def publishable_quarters(today: date | None = None, count: int = 4) -> list[Peri
     """The last `count` quarters that have ended, latest first: the ones staff may publish."""
     found = []
     day = quarter_of(today or local_today()).start
-    for _ in range(count):
+    for _step in range(count):
         found.append(quarter_of(day - timedelta(days=1)))
         day = found[-1].start
     return found
