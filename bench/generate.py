@@ -9,6 +9,7 @@ this year's evaluations of half of them. Deterministic (seeded).
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
@@ -235,7 +236,21 @@ def generate(scale: Scale = DISTRICT, seed: int = 14) -> Generated:
     _insert(Evaluation, evaluations)
     db.session.commit()
     _reset_sequences()
+    _points()
+    db.session.commit()
     return Generated(held + 1, 2, deputy_ids[0], deputy_ids)
+
+
+def _points() -> None:
+    """Points rules (a half, a negative, a cap) and last quarter published (publication 1), through the services."""
+    from portal.periods import last_quarter
+    from portal.points.models import DutyKind
+    from portal.points.services import Weight, publish_quarter, save_rules
+
+    weights = {kind: Weight(Decimal(2)) for kind in DutyKind}
+    weights.update({DutyKind.OPINION: Weight(Decimal("0.5"), Decimal(5)), DutyKind.MEETING_ABSENT: Weight(Decimal(-2))})
+    save_rules(db.session.get(User, 1), date(2000, 1, 1), weights)
+    publish_quarter(db.session.get(User, 2), last_quarter().start)
 
 
 def session_id(user_id: int) -> str:

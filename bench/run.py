@@ -93,6 +93,7 @@ PAGES = [
     Page("deputy home /me", "deputy", "/me", 0.10),
     Page("status wall /wall", "staff", "/wall", 0.0),
     Page("a deputy's record 履职档案", "staff", "/reports/deputies/{deputy}", 0.0),
+    Page("duty points table 履职积分, figures not cached", "staff", "/points/", 0.0, cold=True, connections=8),
     Page("work report (Word)", "staff", "/reports/work-report.docx", 0.0, connections=4),
 ]
 # Ten years of meetings: the figures that read them, as after a write (not cached), and the overview cached.

@@ -26,8 +26,7 @@ from .htmx import is_htmx
 SQLITE_OPTIMIZE_SECONDS = 600  # how often a pooled SQLite connection lets the statistics follow the data
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
-    "evaluations", "reports", "audit", "ledger",
-    "evidence",
+    "evaluations", "reports", "audit", "ledger", "evidence", "points",
 )
 
 
@@ -191,7 +190,7 @@ def _init_templates(app: Flask) -> None:
     from .charts import chart_markup
     from .evidence.services import record_files_of
     from .evidence.views import gallery as evidence_gallery
-    from .figures import percent
+    from .figures import percent, points_text
     from .forms import new_submission_key
     from .models import Role
     from .permissions import TEMPLATE_HELPERS
@@ -209,7 +208,7 @@ def _init_templates(app: Flask) -> None:
                                  audit_object_label=object_label, audit_field_label=field_label,
                                  linked_records=linked_records, evidence_gallery=evidence_gallery,
                                  record_files_of=record_files_of)
-    app.jinja_env.filters.update(percent=percent, date=format_date, datetime=format_datetime)
+    app.jinja_env.filters.update(percent=percent, points=points_text, date=format_date, datetime=format_datetime)
     # Flask-Babel's callables look the catalog up through four context lookups on every `_()`; a page
     # has dozens, so templates take the request's catalog once (the locale is fixed for the request).
     app.jinja_env.install_gettext_callables(

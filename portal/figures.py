@@ -15,3 +15,11 @@ def percent(value: Fraction | float | None, places: int = 0) -> str:
     exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
     quantum = Decimal(1).scaleb(-places)
     return f"{(exact * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+
+
+def points_text(value: Decimal | None) -> str:
+    """Points as the committee writes them: 118.5, 120 (no trailing zero), −3; None → '—'."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

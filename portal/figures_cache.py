@@ -51,11 +51,14 @@ TABLE_KINDS = {
     "evaluations": EVALUATIONS, "evaluation_settings": EVALUATIONS,
     "users": PEOPLE, "deputy_profiles": PEOPLE, "communities": PEOPLE, "settings": PEOPLE,
     "terms": PEOPLE, "memberships": PEOPLE,
+    "point_rules": PEOPLE,  # the points rules are settings
 }
 # record_counters only hands out record numbers (编号): no figure reads it.
 READ_BY_NO_FIGURE = frozenset({"audit_events", "attendance_changes", "submission_keys", "data_versions", "record_counters"})
 # attachments: evidence files; no figure counts them.
 READ_BY_NO_FIGURE |= {"attachments"}
+# A published quarter is stored as it was and read as stored, never through a cached figure.
+READ_BY_NO_FIGURE |= {"point_publications", "point_publication_rows"}
 
 MAX_ENTRIES = 512
 _WROTE = "data_versions_bumped"  # the kinds this transaction has replaced

@@ -83,7 +83,8 @@ class PeriodForm(BaseForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
-    # A button beside the dates: "year" (本年), "term" (本届, the term so far) or "term-<id>" (a whole term).
+    # A button beside the dates: "quarter" (本季度), "last-quarter" (上季度), "year" (本年), "term" (本届, the term
+    # so far) or "term-<id>" (a whole term).
     span = StringField(validators=[Optional()])
 
     def validate_end(self, field) -> None:
@@ -96,6 +97,25 @@ def this_year() -> Period:
     """From 1 January to today, on the committee's clock."""
     today = local_today()
     return Period(date(today.year, 1, 1), today)
+
+
+def quarter_of(day: date) -> Period:
+    """The calendar quarter (季度) holding `day`, whole: 1 January–31 March, 1 April–30 June, and so on."""
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = date(day.year, first_month, 1)
+    next_start = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
+    return Period(start, next_start - timedelta(days=1))
+
+
+def this_quarter() -> Period:
+    """From the first day of this quarter to today, on the committee's clock."""
+    today = local_today()
+    return Period(quarter_of(today).start, today)
+
+
+def last_quarter() -> Period:
+    """The whole quarter before this one."""
+    return quarter_of(quarter_of(local_today()).start - timedelta(days=1))
 
 
 @cached_figure(PEOPLE)
@@ -116,7 +136,7 @@ def this_term() -> Period | None:
 
 def spans() -> list[tuple[str, str]]:
     """The periods offered beside the dates: this year, this term, and each earlier term whole."""
-    offered = [("year", _("This year"))]
+    offered = [("quarter", _("This quarter")), ("last-quarter", _("Last quarter")), ("year", _("This year"))]
     if this_term() is not None:
         offered.append(("term", _("This term")))
     today = local_today()
@@ -127,6 +147,10 @@ def spans() -> list[tuple[str, str]]:
 
 def span_period(span: str | None) -> Period | None:
     """The period a span button names (see `PeriodForm.span`), or None for an unknown one."""
+    if span == "quarter":
+        return this_quarter()
+    if span == "last-quarter":
+        return last_quarter()
     if span == "year":
         return this_year()
     if span == "term":

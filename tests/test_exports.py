@@ -26,6 +26,8 @@ from portal.matters.models import MatterState
 from portal.matters.services import MatterFields, create_matter
 from portal.opinions.models import Category, CollectionMethod
 from portal.opinions.services import ensure_default_categories, record_opinion
+from portal.periods import last_quarter
+from portal.points.services import publish_quarter
 from portal.suggestions.models import Suggestion, SuggestionState
 
 from .conftest import shared_world
@@ -103,8 +105,10 @@ def build_evil_world(app, make_user, make_community):
         record_opinion(evil, evil, "路灯不亮", evil_community, db.session.query(Category).first(), local_today(), CollectionMethod.VISIT)
         create_matter(evil, MatterFields("修复路灯", "", evil_community, [evil], local_today(), MatterState.DONE))
         create_campaign(CampaignFields("建言献策活动", local_today() - timedelta(days=30), local_today() + timedelta(days=30), "", True))
+        publication = publish_quarter(staff, last_quarter().start)  # the deputy and the community named EVIL in it
         db.session.commit()
         people["meeting"] = meeting.id
+        people["publication"] = publication.id
     return people
 
 
@@ -123,11 +127,12 @@ def exported_cells(client, url: str) -> tuple[list[str], list]:
 
 @pytest.mark.parametrize("path", ["/meetings/{meeting}/export", "/meetings/rates/export", "/suggestions/figures/export",
                                   "/opinions/export", "/suggestions/export", "/matters/export", "/evaluations/export",
-                                  "/deputies/export", "/campaigns/matrix/export", "/meetings/export", "/ledger/export.xlsx"])
+                                  "/deputies/export", "/campaigns/matrix/export", "/meetings/export", "/ledger/export.xlsx",
+                                  "/points/publications/{publication}/export.xlsx"])
 def test_export_routes_write_names_and_reasons_as_text(client, login, evil_world, path):
     login(evil_world["staff"])
     if path.endswith(".xlsx"):  # a workbook-only download (every ledger, one sheet each)
-        book = load_workbook(io.BytesIO(client.get(path).data))
+        book = load_workbook(io.BytesIO(client.get(path.format(publication=evil_world["publication"])).data))
         xlsx_cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
     else:
         csv_cells, xlsx_cells = exported_cells(client, path.format(meeting=evil_world["meeting"]))

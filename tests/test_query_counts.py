@@ -106,6 +106,13 @@ MORE_PAGES = [
     ("edit a category", "admin", "/opinions/categories/1/edit", False),
     ("new suggestion", "staff", "/suggestions/new", False),
     ("edit a suggestion", "staff", "/suggestions/{draft}/edit", False),
+    ("duty points, a community last quarter", "staff", "/points/?span=last-quarter&community=2", False),
+    ("a published quarter", "staff", "/points/publications/1", False),
+    ("a published quarter's export", "staff", "/points/publications/1/export.xlsx", False),
+    ("a deputy's duty points", "deputy", "/points/mine?span=year", False),
+    ("points rules", "staff", "/points/rules", False),
+    ("new points rules", "admin", "/points/rules/edit", False),
+    ("batch review", "staff", "/campaigns/review?state=all", False),
 ]
 # GET routes left out: health checks, static files, the service worker, and three whose URL carries a
 # secret (the QR image, the check-in page its code opens, a deputy's calendar feed): one meeting or one

@@ -527,5 +527,5 @@ def test_every_export_route_is_in_the_formula_safety_proof(app):
     exports = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.endswith("export")}
     assert len(exports) >= 3
     for rule in exports:
-        path = rule.replace("<int:meeting_id>", "{meeting}").replace(".<fmt>", "")
+        path = rule.replace("<int:meeting_id>", "{meeting}").replace("<int:publication_id>", "{publication}").replace(".<fmt>", "")
         assert f'"{path}"' in proven, f"{rule} is not proven formula-safe in tests/test_exports.py"

@@ -68,3 +68,9 @@ class ReviewForm(BaseForm):
     """Staff's note when sending a record back (the CSRF token also guards verifying)."""
 
     note = TextAreaField(_l("Note to the deputy"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("At most 500 characters."))])
+
+
+class BatchReviewForm(BaseForm):
+    """Staff's one note for sending many records back (the CSRF token also guards verifying them)."""
+
+    note = TextAreaField(_l("Note to the deputies"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("At most 500 characters."))])

@@ -583,3 +583,53 @@ def matrix_rows(campaign: Campaign, profiles: list[DeputyProfile]) -> list[Matri
             by_deputy[record.deputy_id][record.item_id] = record
     return [MatrixRow(profile, by_deputy[profile.user_id], progress_of(campaign, by_deputy[profile.user_id]))
             for profile in profiles]
+
+
+def review_query(campaign: Campaign, item_id: int | None = None, community_id: int | None = None,
+                 state: RecordState | None = RecordState.RECORDED) -> Select:
+    """The records of a campaign to review, filtered by item, community (where the duty was done) and state,
+    by date then deputy."""
+    query = (select(ChecklistRecord).join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
+             .where(ChecklistItem.campaign_id == campaign.id)
+             .options(joinedload(ChecklistRecord.deputy), joinedload(ChecklistRecord.item), joinedload(ChecklistRecord.community))
+             .order_by(ChecklistRecord.done_on, ChecklistRecord.deputy_id, ChecklistRecord.id))
+    if item_id:
+        query = query.where(ChecklistRecord.item_id == item_id)
+    if community_id:
+        query = query.where(ChecklistRecord.community_id == community_id)
+    if state is not None:
+        query = query.where(ChecklistRecord.state == state)
+    return query
+
+
+def review_many(actor: User, record_ids: list[int], to: RecordState, note: str = "") -> tuple[int, int]:
+    """Verify (or send back with one note) many records at once, each through the one-record service (one audit
+    event each); (changed, left) where left were already there or cannot move so.
+
+    The records are locked and read afresh first, so a twin request waits and then finds them done: a record is
+    never verified twice, and a note is never overwritten by a stale read.
+    """
+    if to not in (RecordState.VERIFIED, RecordState.RETURNED):
+        raise ServiceError(_("Please choose what to do with the selected records."))
+    if to is RecordState.RETURNED:
+        note = (note or "").strip()
+        if not note:
+            raise ServiceError(_("Please tell the deputy what to change."), "note")
+        if len(note) > NOTE_MAX:
+            raise ServiceError(_("At most %(n)d characters.", n=NOTE_MAX), "note")
+    if not record_ids:
+        raise ServiceError(_("Please select at least one record."))
+    records = db.session.scalars(
+        select(ChecklistRecord).where(ChecklistRecord.id.in_(record_ids)).order_by(ChecklistRecord.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).all()
+    changed = 0
+    for record in records:
+        if to not in TRANSITIONS[record.state]:
+            continue
+        if to is RecordState.VERIFIED:
+            verify_record(actor, record)
+        else:
+            send_back_record(actor, record, note)
+        changed += 1
+    return changed, len(record_ids) - changed

@@ -20,7 +20,7 @@ from ..permissions import ANY_ROLE, get_visible_record_or_404, role_required
 from ..suggestions.services import suggestions_of
 from . import bp
 from .exports import matrix_table
-from .forms import CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
+from .forms import BatchReviewForm, CampaignForm, ItemForm, OnBehalfForm, RecordForm, ReviewForm
 from .models import Campaign, ChecklistItem, ChecklistRecord, ItemKind, RecordState
 from .services import (
     SORTS,
@@ -41,6 +41,8 @@ from .services import (
     matrix_rows,
     move_item,
     progress_of,
+    review_many,
+    review_query,
     save_record,
     send_back_record,
     set_retired,
@@ -441,3 +443,59 @@ def community_days_list():
         "campaigns/community_days.html", form=form, period=period, records=community_days(period),
         count=deputies_in_communities(period), communities=active_communities(), args=period.args(),
     )
+
+
+REVIEW_PER_PAGE = 100
+
+
+def _review_filters() -> tuple[Campaign, dict]:
+    """The campaign and the review list's filters (item, community, state: recorded by default) from the query string."""
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    state = request.args.get("state", "")  # "all": every state
+    filters = {"item": request.args.get("item", type=int), "community": request.args.get("community", type=int),
+               "state": state if state in {s.value for s in RecordState} | {"all"} else RecordState.RECORDED.value}
+    return campaign, filters
+
+
+def _review_list(campaign: Campaign, filters: dict, form: BatchReviewForm, message: str = "", status: int = 200):
+    state = None if filters["state"] == "all" else RecordState(filters["state"])
+    page = db.paginate(review_query(campaign, filters["item"], filters["community"], state),
+                       per_page=REVIEW_PER_PAGE, error_out=False)
+    args = {name: value for name, value in filters.items() if value}
+    return render_page_or_partial(
+        "campaigns/review.html", "campaigns/_review_list.html",
+        campaign=campaign, page=page, filters=filters, args=args, form=form, message=message,
+        page_context=lambda: {"communities": active_communities(), "states": list(RecordState)},
+    ), status
+
+
+@bp.route("/review")
+@role_required(Role.STAFF)
+def review():
+    """The current campaign's records to review (批量审核), filtered by item, community and state, with checkboxes."""
+    campaign, filters = _review_filters()
+    return _review_list(campaign, filters, BatchReviewForm(formdata=None))
+
+
+@bp.route("/review", methods=["POST"])
+@role_required(Role.STAFF)
+def review_apply():
+    """Verify the selected records, or send them all back with one note; htmx answers the list in place."""
+    campaign, filters = _review_filters()
+    form = BatchReviewForm()
+    ids = [value for value in request.form.getlist("record", type=int) if value]
+    to = {"verify": RecordState.VERIFIED, "return": RecordState.RETURNED}.get(request.form.get("action", ""))
+    outcome = commit_form(form, lambda: review_many(current_user, ids, to, form.note.data or "")) if form.validate() else None
+    if outcome is None:
+        return _review_list(campaign, filters, form, status=422)
+    changed, left = outcome
+    message = (_("%(n)d records verified.", n=changed) if to is RecordState.VERIFIED
+               else _("%(n)d records sent back with the note.", n=changed))
+    if left:
+        message += " " + _("%(n)d were already so and were left as they are.", n=left)
+    if not is_htmx():
+        flash(message, "success")
+        return redirect(url_for("campaigns.review", **{k: v for k, v in filters.items() if v}))
+    return _review_list(campaign, filters, BatchReviewForm(formdata=None), message)

@@ -11,6 +11,7 @@ from .ledger import seed_ledger
 from .matters import seed_matters
 from .meetings import seed_meeting_notices, seed_meetings
 from .people import seed_accounts, seed_moves
+from .points import seed_points
 from .suggestions import seed_suggestions
 
 __all__ = ["area_seeders", "seed_accounts", "seed_demo"]
@@ -33,7 +34,6 @@ def area_seeders() -> list:
     """The areas' seeders, in the order the story needs them."""
     # The checklist links come after the matters and suggestions they point at. The move comes after everything
     # dated before it, which keeps the deputy's community of its day. Last year's ledgers come last, so this year's
-    # seeders, which count what is there, see only this year's story.
+    # seeders, which count what is there, see only this year's story. The points come after all the duties they weigh.
     return [seed_campaigns, seed_meetings, seed_meeting_notices, seed_suggestions, seed_matters, seed_evaluations,
-            seed_checklist_links, seed_moves, seed_ledger,
-            seed_evidence]
+            seed_checklist_links, seed_moves, seed_ledger, seed_evidence, seed_points]

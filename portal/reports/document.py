@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from ..charts import Chart, chart_png
 from ..evidence.services import matter_photos, report_picture
 from ..clock import to_local
-from ..figures import percent
+from ..figures import percent, points_text
 from ..models import utcnow
 from .report import WorkReport
 
@@ -60,8 +60,10 @@ def report_title(report: WorkReport, committee: str) -> str:
 
 
 def report_sections(report: WorkReport) -> list[Section]:
-    """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations."""
-    return [builder(report) for builder in (_figures, _four_ones, _opinions, _adopted, _matters, _attendance, _evaluations)]
+    """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations,
+    duty days and points."""
+    return [builder(report) for builder in (_figures, _four_ones, _opinions, _adopted, _matters, _attendance, _evaluations,
+                                            _points)]
 
 
 def _figures(report: WorkReport) -> Section:
@@ -169,6 +171,20 @@ def _evaluations(report: WorkReport) -> Section:
             [[e.deputy.name, f"{format_date(e.starts_on)} – {format_date(e.ends_on)}", str(e.satisfied), str(e.basically_satisfied),
               str(e.dissatisfied), percent(e.satisfaction), rating.label if rating else "—"] for e, rating in report.evaluations],
             numeric=(2, 3, 4, 5)))
+    return section
+
+
+def _points(report: WorkReport) -> Section:
+    section = Section("points", _("Duty days and points"), [_(
+        "Each duty earns the points of the rules in force on its day; duty days are the distinct days with at least "
+        "one duty, leave, absence and the voters' rating excepted.")])
+    if not report.points:
+        section.paragraphs.append(_("None in this period."))
+        return section
+    section.tables.append(Table(
+        [_("Rank"), _("Deputy"), _("Community"), _("Duty days"), _("Duty points")],
+        [[str(row.rank), row.name, row.community, str(row.days), points_text(row.points)] for row in report.points],
+        numeric=(0, 3, 4)))
     return section
 
 

@@ -18,6 +18,7 @@ from ..meetings.models import Meeting
 from ..meetings.rates import Tally, monthly_attendance
 from ..models import Community
 from ..periods import Period
+from ..points.scoring import PointsRow, points_table
 from ..suggestions.adoption import (
     AdoptionRow,
     adopted_suggestions,
@@ -50,6 +51,7 @@ class WorkReport:
     attendance_by_month: list[tuple[date, Tally]]
     voter_meetings: list[Meeting]
     evaluations: list[tuple[Evaluation, Rating | None]]
+    points: tuple[PointsRow, ...] = ()  # every deputy's duty days and points in the period
 
 
 def work_report(period: Period) -> WorkReport:
@@ -76,4 +78,5 @@ def work_report(period: Period) -> WorkReport:
             (e, rating_for(e.satisfaction, settings))
             for e in db.session.scalars(evaluations_query(period).options(joinedload(Evaluation.deputy)))
         ],
+        points=points_table(period),
     )

@@ -18,6 +18,7 @@ from ..meetings.rates import Tally, attendance_rates, counted_meetings, period_t
 from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
+from ..points.scoring import RecordPoints, record_points
 from ..suggestions.adoption import collected_opinions, submitted_suggestions
 from ..suggestions.models import ADOPTED_STATES, ANSWER_STATES, Suggestion, SuggestionEvent, suggestion_deputies
 from .figures import matters_done_query
@@ -70,6 +71,7 @@ class DeputyRecord:
     suggestions: list[SuggestionOutcome] = field(default_factory=list)
     matters: list[PracticalMatter] = field(default_factory=list)
     evaluations: list[tuple[Evaluation, Rating | None]] = field(default_factory=list)
+    points: RecordPoints | None = None  # duty days and points (templates/reports/_record_points.html)
 
     @property
     def voter_meetings(self) -> list[MeetingMark]:
@@ -111,6 +113,8 @@ def deputy_records(profiles: list[DeputyProfile], period: Period) -> list[Deputy
     evaluations = select(Evaluation).where(Evaluation.deputy_id.in_(ids)).order_by(Evaluation.starts_on.desc())
     for evaluation in db.session.scalars(everywhere.filter_overlapping(evaluations, Evaluation.starts_on, Evaluation.ends_on)):
         records[evaluation.deputy_id].evaluations.append((evaluation, rating_for(evaluation.satisfaction, settings)))
+    for deputy_id, points in record_points(ids, everywhere).items():
+        records[deputy_id].points = points
     return list(records.values())
 
 
