@@ -160,8 +160,8 @@ def collect_duties(window: Period, deputy_ids: tuple[int, ...] | None = None, de
                             .join(MeetingKind, MeetingKind.id == Meeting.kind_id), window)
     meetings = {meeting_id: (to_local(starts_at).date(), voter_log, title)
                 for meeting_id, starts_at, voter_log, title in db.session.execute(held)}
-    marks = select(Attendance.deputy_id, Attendance.meeting_id, Attendance.status).where(
-        Attendance.meeting_id.in_(counted_meetings(select(Meeting.id), window).scalar_subquery()))
+    marks = counted_meetings(select(Attendance.deputy_id, Attendance.meeting_id, Attendance.status)
+                             .select_from(Meeting).join(Attendance, Attendance.meeting_id == Meeting.id), window)
     if deputy_ids is not None:
         marks = marks.where(Attendance.deputy_id.in_(deputy_ids))
     counted: Counter = Counter()

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from ..bounds import FIRST_DAY, LAST_DAY
 from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
 from ..extensions import db
@@ -94,7 +95,7 @@ def publish_quarter(actor: User, starts_on: date | None) -> Publication:
     """Publish the quarter starting on `starts_on` (ended, not yet published): its live table stored as it is."""
     if not actor.has_role(Role.STAFF):
         raise ServiceError(_("Only the committee office publishes the points."))
-    if starts_on is None or quarter_of(starts_on).start != starts_on:
+    if starts_on is None or not FIRST_DAY <= starts_on <= LAST_DAY or quarter_of(starts_on).start != starts_on:
         raise ServiceError(_("Please choose a quarter."), "quarter")
     quarter = quarter_of(starts_on)
     if quarter.end >= local_today():
