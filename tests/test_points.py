@@ -248,6 +248,7 @@ def test_batch_review_verifies_once_and_returns_with_one_note(app, history):
         assert notes == {"请补充照片。"}
 
 
+@pytest.mark.xdist_group("demo")  # the tests of the demo street on one worker, which builds it once per database
 def test_the_demo_has_rules_and_last_quarter_published(app, demo):
     from portal.periods import last_quarter
 
