@@ -4,10 +4,11 @@ A tap is written once and the later tap wins; a tablet asks only for what it lac
 """
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, null, select, true, update
+from sqlalchemy import Select, bindparam, func, null, select, true, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -120,25 +121,36 @@ class _Seen:
     tap_owner: tuple[int, int] | None
 
 
-def _seen(meeting_id: int, deputy_id: int, tap_id: str | None) -> _Seen | None:
-    """The tap's view of the board (None: the deputy is not on the roster)."""
+@cache
+def _seen_statement(with_tap: bool) -> Select:
+    """The statement `_seen` runs, built once per process (with its `meeting_id`, `deputy_id` and `tap_id`
+    parameters): building and keying a statement this size cost a tap more than running it."""
     change = AttendanceChange
+    meeting_id, deputy_id = bindparam("meeting_id"), bindparam("deputy_id")
     latest = (select(func.max(change.tapped_at))
               .where(change.meeting_id == meeting_id, change.deputy_id == deputy_id, change.applied).scalar_subquery())
-    if tap_id is None:
-        owner = (null(), null())
-    else:
-        owner = tuple(select(column).where(change.tap_id == tap_id).scalar_subquery()
+    if with_tap:
+        owner = tuple(select(column).where(change.tap_id == bindparam("tap_id")).scalar_subquery()
                       for column in (change.meeting_id, change.deputy_id))
+    else:
+        owner = (null(), null())
     counts = tally_statement(meeting_id).subquery()
-    row = db.session.execute(
+    return (
         _cards_query(meeting_id)
         .add_columns(Meeting.closed, Meeting.board_version, latest, *owner, *counts.c)
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
         .join(counts, true())
         .where(MeetingRoster.deputy_id == deputy_id)
         .execution_options(populate_existing=True)
-    ).first()
+    )
+
+
+def _seen(meeting_id: int, deputy_id: int, tap_id: str | None) -> _Seen | None:
+    """The tap's view of the board (None: the deputy is not on the roster)."""
+    parameters = {"meeting_id": meeting_id, "deputy_id": deputy_id}
+    if tap_id is not None:
+        parameters["tap_id"] = tap_id
+    row = db.session.execute(_seen_statement(tap_id is not None), parameters).first()
     if row is None:
         return None
     closed, version, latest_tap, tap_meeting, tap_deputy, *tally = row[5:]
@@ -279,8 +291,9 @@ class Card:
         return spellings(self.deputy.name)
 
 
-def _cards_query(meeting_id: int) -> Select:
-    """The meeting's rostered deputies with their marks and answers to the notice, by community then name."""
+def _cards_query(meeting_id) -> Select:
+    """The meeting's rostered deputies with their marks and answers to the notice, by community then name
+    (`meeting_id` a number, or a bound parameter)."""
     return (
         select(User, DeputyProfile, Attendance, MeetingRoster.reply, MeetingRoster.reply_reason)
         .select_from(MeetingRoster)

@@ -80,8 +80,9 @@ def _tallies_statement() -> Select:
     )
 
 
-def tally_statement(meeting_id: int) -> Select:
-    """One meeting's tally as a one-row statement (a tap reads it with the card it decides on)."""
+def tally_statement(meeting_id) -> Select:
+    """One meeting's tally as a one-row statement (a tap reads it with the card it decides on; `meeting_id` a
+    number, or a bound parameter)."""
     return _roster_with_marks(select(*_tally_columns())).where(MeetingRoster.meeting_id == meeting_id)
 
 
