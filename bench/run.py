@@ -229,9 +229,11 @@ def board_version(url: str, meeting_id: int) -> int:
         engine.dispose()
 
 
-def count_and_size(url: str, generated: Generated, pages: list[Page]) -> dict[str, tuple[str, int, int | None, float]]:
+def count_and_size(url: str, generated: Generated, pages: list[Page],
+                   rounds: int = CPU_ROUNDS) -> dict[str, tuple[str, int, int | None, float]]:
     """Per page: SQL statements of a first and a second request (figures cached), the raw and gzip bytes,
-    and the CPU time of one request in-process (the server's share of the work, whatever else runs)."""
+    and the CPU time of one request in-process (the server's share of the work, whatever else runs), the mean of
+    `rounds` requests."""
     app = app_for(url)
     results = {}
     with app.app_context():  # only to reach the engine: each request must bring its own context (and `g`)
@@ -266,21 +268,21 @@ def count_and_size(url: str, generated: Generated, pages: list[Page]) -> dict[st
         gzipped = len(packed.data) if packed.headers.get("Content-Encoding") == "gzip" else None
         raw = len(gzip.decompress(packed.data)) if gzipped else len(plain.data)
         spent = 0.0
-        for round_ in range(CPU_ROUNDS):
+        for round_ in range(rounds):
             if page.cold:
                 figures_cache._entries.clear()
             data = bodies[round_ % len(bodies)] if page.marks else None
             started = time.process_time()
             client.open(path, method=page.method, data=data, headers={**headers, "Accept-Encoding": "gzip"})
             spent += time.process_time() - started
-        cpu_ms = spent * 1000 / CPU_ROUNDS
+        cpu_ms = spent * 1000 / rounds
         results[page.label] = (queries, raw, gzipped, cpu_ms)
     client = app.test_client()
     client.get(FLOOR)
     started = time.process_time()
-    for _ in range(CPU_ROUNDS * 10):
+    for _ in range(rounds * 10):
         client.get(FLOOR)
-    results[FLOOR] = (time.process_time() - started) * 1000 / (CPU_ROUNDS * 10)
+    results[FLOOR] = (time.process_time() - started) * 1000 / (rounds * 10)
     engine.dispose()
     return results
 
@@ -418,7 +420,7 @@ def measure(url: str, database: str, scale, seconds: float, connections: int, hi
     """
     pages = HISTORY_PAGES if history else PAGES
     generated, version = prepare(url, scale)
-    sizes = count_and_size(url, generated, pages)
+    sizes = count_and_size(url, generated, pages, rounds=1 if requests else CPU_ROUNDS)  # the smoke run: one round
     floor_cpu_ms = sizes.pop(FLOOR)
     report = Report(database, "history (ten years)" if history else "district", server_version=version,
                     settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections "
