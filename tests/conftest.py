@@ -59,17 +59,6 @@ def pytest_generate_tests(metafunc):
                          ids=[backend if instant is None else f"{backend}-{instant}" for backend, instant in cases])
 
 
-# The longest tests first: pytest-xdist hands the tests out in this order, so a run does not end with one worker
-# still in a long test (or a long group held on one worker) while the other has nothing left to do.
-LONG_FIRST = ("tests/browser/test_accessibility.py", "tests/test_server.py", "tests/test_bench.py",
-              "tests/test_past_stays.py", "tests/test_backup.py", "tests/test_hostile_input.py", "tests/test_query_counts.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    rank = {path: n for n, path in enumerate(LONG_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
-
-
 @pytest.fixture(autouse=True)
 def frozen_clock(request):
     """None (the machine's clock), or for a `dates` case the instant the process's clock was moved to (ticking on)."""
