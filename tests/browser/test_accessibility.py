@@ -72,13 +72,14 @@ def test_no_serious_accessibility_violation_on_any_page(live_server, demo, page_
         page.get_by_label("密码", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.wait_for_url(lambda url: "/login" not in url)  # the portal has let them in
-        pages = 0
+        pages, before = 0, len(checked)
         for url in crawl(page, live_server):
             pages += 1
             if shape(url) not in checked:
                 checked.add(shape(url))
                 findings += _check(page, url.removeprefix(live_server))
         assert pages >= FEWEST_PAGES[username], f"{username} reached only {pages} pages"
+        assert len(checked) > before, f"{username}'s crawl found no page the crawls before it had not read"
     assert findings == [], "\n".join(findings)
 
 
