@@ -31,10 +31,11 @@ def test_upgrade_matches_models_and_downgrade_removes_everything(make_app):
 
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-# The revisions that landed before ids had to sort after their parent's, each with its parent. Their ids stay as
-# they are (0011 → 0014 → 0010 → 0013 → 0009 → 0012b): a landed revision is never edited.
+# The revisions that have landed, each with its parent: a landed revision is never edited. The first ones landed
+# before ids had to sort after their parent's, and keep their ids (0011 → 0014 → 0010 → 0013 → 0009 → 0012b).
 LANDED = {"0001": None, "0002": "0001", "0003": "0002", "0005": "0003", "0006": "0005", "0007": "0006",
-          "0011": "0007", "0014": "0011", "0010": "0014", "0013": "0010", "0009": "0013", "0012b": "0009"}
+          "0011": "0007", "0014": "0011", "0010": "0014", "0013": "0010", "0009": "0013", "0012b": "0009",
+          "0016": "0012b", "0017": "0016", "0018": "0017"}
 
 
 def revision_graph() -> dict[str, tuple[str, ...]]:
@@ -46,15 +47,15 @@ def revision_graph() -> dict[str, tuple[str, ...]]:
     return graph
 
 
-def rule_breaks(graph: dict[str, tuple[str, ...]]) -> list[str]:
+def rule_breaks(graph: dict[str, tuple[str, ...]], landed=LANDED) -> list[str]:
     """What breaks the rule for new revisions: an id that does not sort after a parent's or after every landed
     one (the files then list in the order they apply), more than one head."""
-    newest_landed = max(LANDED)
+    newest_landed = max(landed)
     breaks = [f"{revision} does not sort after its parent {parent}: name it after {parent}"
-              for revision, parents in sorted(graph.items()) if revision not in LANDED
+              for revision, parents in sorted(graph.items()) if revision not in landed
               for parent in parents if not revision > parent]
     breaks += [f"{revision} sorts before the landed {newest_landed}: name it after {newest_landed}"
-               for revision in sorted(graph) if revision not in LANDED and not revision > newest_landed]
+               for revision in sorted(graph) if revision not in landed and not revision > newest_landed]
     heads = sorted(set(graph) - {parent for parents in graph.values() for parent in parents})
     if len(heads) != 1:
         breaks.append(f"{len(heads)} heads ({', '.join(heads)}): a new revision follows the one head")
@@ -74,15 +75,21 @@ def test_a_new_revision_id_sorts_after_its_parent_and_there_is_one_head():
 def test_the_rule_refuses_an_id_sorting_before_its_parent_and_takes_one_after_the_head():
     landed = {revision: (parent,) if parent else () for revision, parent in LANDED.items()}
     assert rule_breaks(landed) == []
-    assert rule_breaks({**landed, "0015": ("0012b",)}) == []
-    assert rule_breaks({**landed, "0009x": ("0013",)}) == [
+    assert rule_breaks({**landed, "0019": ("0018",)}) == []
+    assert rule_breaks({**landed, "0017a": ("0018",)}) == [
+        "0017a does not sort after its parent 0018: name it after 0018",
+        "0017a sorts before the landed 0018: name it after 0018"]
+    # As it stood when 0012b was the head and 0014 the newest id: a head that is not the newest id.
+    landed = {revision: parents for revision, parents in landed.items() if revision < "0015"}
+    assert rule_breaks({**landed, "0015": ("0012b",)}, landed) == []
+    assert rule_breaks({**landed, "0009x": ("0013",)}, landed) == [
         "0009x does not sort after its parent 0013: name it after 0013",
         "0009x sorts before the landed 0014: name it after 0014",
         "2 heads (0009x, 0012b): a new revision follows the one head"]
-    assert rule_breaks({**landed, "0009x": ("0012b",)}) == [
+    assert rule_breaks({**landed, "0009x": ("0012b",)}, landed) == [
         "0009x does not sort after its parent 0012b: name it after 0012b",
         "0009x sorts before the landed 0014: name it after 0014"]
-    assert rule_breaks({**landed, "0013a": ("0012b",)}) == ["0013a sorts before the landed 0014: name it after 0014"]
+    assert rule_breaks({**landed, "0013a": ("0012b",)}, landed) == ["0013a sorts before the landed 0014: name it after 0014"]
 
 
 def test_0016_gives_every_deputy_a_dated_membership_on_a_database_full_of_data(make_app):

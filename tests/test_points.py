@@ -33,6 +33,7 @@ from portal.suggestions.models import AnswerFeedback, FeedbackMethod, Suggestion
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
 from .conftest import demo, shared_world  # noqa: F401 (fixtures)
+from .racing import post_together
 from .reports_data import meeting
 
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31))
@@ -284,6 +285,38 @@ def test_staff_publish_and_deputies_see_their_own_until_the_ranking_is_shown(app
         assert client.get(url).status_code == 200
 
 
+def test_the_record_shows_the_year_at_a_glance_and_the_word_report_the_table(app, history, client, login, make_user):
+    """The 履职档案's calendar marks exactly the deputy's duty days of the year (as squares and in the table beside
+    them), and the Word report's days-and-points table carries each deputy's line as the live table has it."""
+    import io
+    import re
+    import zipfile
+
+    year = Period(date(2025, 1, 1), date(2025, 12, 31))
+    deputy_id = history["deputies"][0]
+    with app.app_context():
+        days = sorted({day for who, day, kind in naive_duties() if who == deputy_id and kind.counts_a_day})
+        lines = [(row.name, row.days, points_text(row.points)) for row in points_table(year)]
+    login(make_user(Role.STAFF))
+    page = client.get(f"/reports/deputies/{deputy_id}?start=2025-01-01&end=2025-12-31").get_data(as_text=True)
+    calendar = page[page.index(f'id="calendar-{deputy_id}"'):]
+    calendar = calendar[:calendar.index("</figure>")]
+    assert days and calendar.count('class="day active"') == len(days)
+    assert calendar.count('class="day"') == 365 - len(days)
+    for month in range(1, 13):
+        listed = "、".join(str(day.day) for day in days if day.month == month)
+        assert re.search(rf"<th scope=\"row\">{month}月</th><td class=\"num\">{listed.count('、') + bool(listed)}</td><td>{listed}</td>",
+                         calendar), month
+
+    body = client.get("/reports/work-report.docx?start=2025-01-01&end=2025-12-31").data
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        xml = package.read("word/document.xml").decode()
+    table = xml[xml.index("履职天数和积分"):]
+    cells = [re.sub(r"<[^>]+>", "", row).split("\x00") for row in
+             re.findall(r"<w:tr[ >].*?</w:tr>", re.sub(r"</w:tc>", "\x00</w:tc>", table[:table.index("</w:tbl>")]))]
+    assert [(row[1], int(row[3]), row[4]) for row in cells[1:]] == lines
+
+
 def test_batch_review_page_keeps_its_filter_and_asks_for_the_note(app, history, client, login, make_user):
     login(make_user(Role.STAFF))
     with app.app_context():
@@ -298,40 +331,13 @@ def test_batch_review_page_keeps_its_filter_and_asks_for_the_note(app, history, 
 
 @pytest.mark.postgres
 def test_a_batch_sent_twice_at_once_verifies_each_record_once(app, history, make_user):
-    import threading
-
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
     staff = make_user(Role.STAFF)
     with app.app_context():
         waiting = list(_db.session.scalars(select(ChecklistRecord.id).where(ChecklistRecord.state == RecordState.RECORDED)))
         events = _db.session.scalar(select(func.count()).select_from(AuditEvent))
-    barrier = threading.Barrier(2)
-    held = threading.local()
-
-    def hold(state) -> None:  # both requests reach the locking read together
-        if getattr(state.statement, "_for_update_arg", None) is not None and not getattr(held, "done", False):
-            held.done = True
-            barrier.wait(timeout=20)
-
-    outcomes = []
-
-    def post() -> None:
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{staff.id}:1"
-        outcomes.append(client.post("/campaigns/review", data={"action": "verify", "record": waiting}))
-
-    event.listen(Session, "do_orm_execute", hold, insert=True)  # before the data version bump, which takes the write lock
-    try:
-        threads = [threading.Thread(target=post) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-    finally:
-        event.remove(Session, "do_orm_execute", hold)
+    # Both requests reach the locking read together.
+    form = {"action": "verify", "record": waiting}
+    outcomes = post_together(app, staff.id, "/campaigns/review", [form, form])
     assert sorted(response.status_code for response in outcomes) == [302, 302]
     with app.app_context():
         assert set(_db.session.scalars(select(ChecklistRecord.state).where(ChecklistRecord.id.in_(waiting)))) == {RecordState.VERIFIED}
