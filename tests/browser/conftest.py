@@ -17,6 +17,7 @@ CHROMIUM_ARGS = [
 # Conditions, never fixed times: a loaded 2-core machine gets generous time to meet them.
 expect.set_options(timeout=20_000)
 TABLET = {"width": 768, "height": 1024}
+SERVED = {}  # base URL → the app it serves, for `open_as`
 PHONE = {"width": 390, "height": 844}
 
 
@@ -53,7 +54,10 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = f"http://127.0.0.1:{server.server_port}"
+    SERVED[base] = live_app
+    yield base
+    del SERVED[base]
     server.shutdown()
     thread.join(5)
 
@@ -83,3 +87,21 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def open_as(page, base: str, username: str, path: str = "/") -> None:
+    """Open `path` already logged in as `username`: the page's context gets the session cookie the login form
+    would have set (tests of logging in itself use `log_in`)."""
+    from portal.extensions import db
+    from portal.models import User
+
+    app = SERVED[base]
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(username=username))
+        assert user is not None, username
+        session = {"_user_id": user.get_id(), "_fresh": True, "_permanent": True}
+        db.session.remove()
+    cookie = app.session_interface.get_signing_serializer(app).dumps(session)
+    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": base}])
+    page.goto(base + path)
+    assert "/login" not in page.url, f"{username} was not let in at {path}"
