@@ -14,7 +14,7 @@ from portal.opinions.services import record_opinion
 from portal.suggestions.models import SuggestionState
 from portal.suggestions.services import SuggestionFields, create_suggestion, transition
 
-from .conftest import log_in as sign_in
+from .conftest import open_as
 
 
 PASSWORD = "pass-word-1"
@@ -40,13 +40,10 @@ def owed(live_app):
         return suggestion.id
 
 
-def log_in(page, base, username):
-    sign_in(page, base, username, PASSWORD)
-
 
 def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):
     page = page_at()
-    log_in(page, live_server, "zhangsan")
+    open_as(page, live_server, "zhangsan")
     page.wait_for_url(re.compile(r"/me$"))
     page.evaluate("window.__notReloaded = true")
     item = page.locator(f"#carry-back-{owed}")
@@ -62,9 +59,7 @@ def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):
 
 def test_the_wall_keeps_its_figures_offline_and_says_since_when(live_server, owed, page_at):
     page = page_at()
-    log_in(page, live_server, "office")
-    page.wait_for_url(re.compile(r"/staff$"))
-    page.goto(live_server + "/wall")
+    open_as(page, live_server, "office", "/wall")
     assert page.locator("#wall-offline").is_hidden()
     page.context.set_offline(True)
     page.evaluate("htmx.ajax('GET', location.href, {target: '#wall-figures', swap: 'none'}).catch(() => {})")

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import Level, Role
 
 from .conftest import PHONE, TABLET
-from .test_foundation_flows import log_in
+from .conftest import open_as
 
 
 
@@ -30,7 +30,7 @@ def story(live_app):
 
 def test_deputy_records_item_one_then_staff_verify_it_without_reloads(live_server, story, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     assert page.url.endswith("/me")
     assert page.locator(".progress-count").inner_text() == "0/4"
     page.evaluate("window.__notReloaded = true")
@@ -48,8 +48,7 @@ def test_deputy_records_item_one_then_staff_verify_it_without_reloads(live_serve
     assert page.console_errors == []
 
     staff = page_at(TABLET)
-    log_in(staff, live_server, "staff1")
-    staff.goto(live_server + "/campaigns/matrix")
+    open_as(staff, live_server, "staff1", "/campaigns/matrix")
     tally = staff.locator(f"#item-tally-{story['item']} [data-tally='verified']")
     assert tally.inner_text() == "0"
     staff.evaluate("window.__notReloaded = true")
@@ -69,7 +68,7 @@ def test_deputy_records_item_one_then_staff_verify_it_without_reloads(live_serve
 
 def test_the_checklist_fits_a_phone_with_large_tap_targets(live_server, story, page_at):
     page = page_at(PHONE)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     card = page.locator(f"#item-{story['item']}")
     card.get_by_role("button", name="记录").click()
     save = card.get_by_role("button", name="保存")

@@ -20,7 +20,7 @@ from portal.opinions.services import ensure_default_categories
 from portal.suggestions.services import SuggestionFields, create_suggestion
 
 from .conftest import TABLET
-from .test_foundation_flows import log_in
+from .conftest import open_as
 
 
 
@@ -47,7 +47,7 @@ def story(live_app):
 
 def test_deputy_links_item_3_to_their_matter_without_a_reload(live_app, live_server, story, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     page.evaluate("window.__notReloaded = true")
     card = page.locator(f"#item-{story['items'][ItemKind.PRACTICAL]}")
     card.get_by_role("button", name="记录").click()
@@ -66,8 +66,7 @@ def test_deputy_links_item_3_to_their_matter_without_a_reload(live_app, live_ser
 
 def test_the_on_behalf_form_offers_the_chosen_deputys_own_links(live_app, live_server, story, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "staff1")
-    page.goto(live_server + "/campaigns/on-behalf")
+    open_as(page, live_server, "staff1", "/campaigns/on-behalf")
     page.evaluate("window.__notReloaded = true")
     assert page.locator("#record-links select").count() == 0  # no deputy chosen yet
     page.get_by_label("人大代表", exact=True).select_option(label="夏虹")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, log_in as sign_in
+from .conftest import PHONE, open_as
 
 PASSWORD = "demo-pass-1"
 SCREEN = PHONE["height"]
@@ -13,10 +13,6 @@ SCREEN = PHONE["height"]
 # The home was 5,381 px (standard) and 7,787 px (大字) tall here before it was ordered and folded.
 MOST_SCREENS = {False: 2.6, True: 3.6}
 
-
-def log_in(page, base, username):
-    sign_in(page, base, username, PASSWORD)
-    page.wait_for_url(re.compile(r"/me$"))
 
 
 def set_large_text(page, on: bool):
@@ -34,7 +30,7 @@ def page_height(page) -> int:
 @pytest.mark.parametrize("large", [False, True], ids=["standard", "large-text"])
 def test_the_first_screen_is_what_needs_the_deputy_and_the_rest_is_folded(live_server, demo, page_at, large):
     page = page_at(PHONE)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     set_large_text(page, large)
     assert page.evaluate("document.documentElement.classList.contains('large-text')") is large
 
@@ -83,7 +79,7 @@ def test_the_first_screen_is_what_needs_the_deputy_and_the_rest_is_folded(live_s
 
 def test_a_record_sent_back_comes_before_the_items_not_done(live_server, demo, page_at):
     page = page_at(PHONE)
-    log_in(page, live_server, "majun")  # one item sent back with a note, three not started
+    open_as(page, live_server, "majun")  # one item sent back with a note, three not started
     cards = page.locator(".needs-you .item-cards > *")
     kinds = cards.evaluate_all("cards => cards.map(c => c.classList.contains('notice') ? 'notice' : c.className.match(/state-(\\w+)/)[1])")
     assert kinds == ["notice", "notice", "returned", "none", "none", "none"]
@@ -97,7 +93,7 @@ def test_a_record_sent_back_comes_before_the_items_not_done(live_server, demo, p
 
 def test_large_text_from_the_menu_and_from_the_top_of_the_home_page(live_server, demo, page_at):
     page = page_at(PHONE)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     top = page.locator(".page-head .text-size-switch button")
     assert top.bounding_box()["y"] < 200  # at the top, not only in the footer thousands of pixels down
     page.get_by_role("button", name="菜单").click()
@@ -117,7 +113,7 @@ def test_large_text_from_the_menu_and_from_the_top_of_the_home_page(live_server,
 
 def test_the_switch_at_the_top_works_without_javascript(live_server, demo, page_at):
     page = page_at(PHONE, java_script_enabled=False)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     page.locator(".page-head .text-size-switch button").click()
     page.wait_for_url(re.compile(r"/me$"))
     expect(page.locator("html")).to_have_class("large-text")
@@ -126,7 +122,7 @@ def test_the_switch_at_the_top_works_without_javascript(live_server, demo, page_
 @pytest.mark.parametrize("large", [False, True], ids=["standard", "large-text"])
 def test_the_committee_chip_keeps_its_distance_from_the_next_heading(live_server, demo, page_at, large):
     page = page_at(PHONE)
-    log_in(page, live_server, "xiahong")
+    open_as(page, live_server, "xiahong")
     set_large_text(page, large)
     chip = page.locator("#community-tally")
     expect(chip).to_have_text("已深入社区代表 10 人")
@@ -143,8 +139,7 @@ def test_the_committee_chip_keeps_its_distance_from_the_next_heading(live_server
 
 def test_one_tap_calendar_subscription_beside_the_address(live_server, demo, page_at):
     page = page_at(PHONE)
-    log_in(page, live_server, "xiahong")
-    page.goto(live_server + "/meetings/")
+    open_as(page, live_server, "xiahong", "/meetings/")
     page.get_by_role("button", name="生成我的日历订阅地址").click()
     page.wait_for_url(re.compile(r"/meetings/#calendar$"))
     address = page.locator("#calendar-url").input_value()

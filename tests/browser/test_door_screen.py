@@ -13,7 +13,7 @@ from portal.meetings.models import AttendanceChange
 from portal.meetings.services import MeetingFields, close_meeting, create_meeting, meeting_kinds
 from portal.models import User, utcnow
 
-from .conftest import log_in
+from .conftest import log_in, open_as
 from .door import PASSWORD, door_street
 
 LANDSCAPE = {"width": 1024, "height": 768}
@@ -38,8 +38,7 @@ def street(live_app):
 
 def door(page_at, base, meeting_id, viewport=LANDSCAPE, username="staff1", **options):
     page = page_at(viewport, **options)
-    log_in(page, base, username, PASSWORD)
-    page.goto(f"{base}/meetings/{meeting_id}/attendance")
+    open_as(page, base, username, f"/meetings/{meeting_id}/attendance")
     expect(page.locator(".attendance-card .status-button").first).to_be_visible()
     return page
 
@@ -82,7 +81,7 @@ def test_the_tally_row_stays_inside_the_screen(live_server, street, page_at, vie
 @BOTH
 def test_the_screen_does_not_move_while_it_loads(live_server, street, page_at, viewport):
     page = page_at(viewport, service_workers="block")  # routes need no worker
-    log_in(page, live_server, "staff1", PASSWORD)
+    open_as(page, live_server, "staff1")
     page.add_init_script(CLS_OBSERVER)
     # A slow tablet on weak Wi-Fi: the cards are painted before the screen's script has arrived and run.
     held = []
@@ -141,8 +140,7 @@ def test_the_meetings_list_says_not_started_under_way_ended_and_closed(live_serv
         close_meeting(staff, closed)
         db.session.commit()
     page = page_at(LANDSCAPE)
-    log_in(page, live_server, "staff1", PASSWORD)
-    page.goto(f"{live_server}/meetings/")
+    open_as(page, live_server, "staff1", "/meetings/")
     for title, status in [(TITLE, "进行中"), ("下周代表小组活动", "未开始"), ("上周的会议", "已结束"), ("关闭了的会议", "已关闭")]:
         expect(page.get_by_role("row").filter(has_text=title).locator(".meeting-status")).to_have_text(status)
     page.get_by_role("link", name="下周代表小组活动").click()
@@ -171,8 +169,7 @@ def test_marking_before_the_meetings_day_asks_once_and_the_next_morning_it_does_
 
     # A tablet set up the evening before: the next morning, by its clock, a tap is taken without a question.
     morning = page_at(LANDSCAPE)
-    log_in(morning, live_server, "staff1", PASSWORD)
-    morning.goto(f"{live_server}/meetings/{street['later']}/attendance")
+    open_as(morning, live_server, "staff1", f"/meetings/{street['later']}/attendance")
     day_starts = int(morning.locator(".attendance-board").get_attribute("data-day-starts"))
     morning.clock.install(time=day_starts / 1000 + 8 * 3600)  # 08:00 on the meeting's day, before it starts
     morning.reload()
@@ -226,8 +223,7 @@ def test_logout_clears_the_cache_and_the_offline_boards_and_keeps_the_taps_for_w
     assert changes(live_app, street["id"]) == []
 
     # Someone else logs in on the tablet: the taps are shown, not sent, until they say so.
-    log_in(page, live_server, "staff2", PASSWORD)
-    page.goto(f"{live_server}/meetings/{street['id']}/attendance")
+    open_as(page, live_server, "staff2", f"/meetings/{street['id']}/attendance")
     panel = page.locator("#foreign-taps")
     expect(panel).to_be_visible()
     expect(panel).to_contain_text("刘红")
@@ -268,7 +264,7 @@ def test_the_same_person_back_sends_their_own_taps_and_another_may_discard_them(
     other.close()
 
     third = page_at(PORTRAIT)
-    log_in(third, live_server, "staff2", PASSWORD)
+    open_as(third, live_server, "staff2")
     third.evaluate(f"localStorage.setItem('{key}', {queued!r})")
     third.goto(f"{live_server}/meetings/{street['id']}/attendance")
     expect(third.locator("#foreign-taps li")).to_have_count(2)

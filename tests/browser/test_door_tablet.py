@@ -16,8 +16,8 @@ from portal.meetings.services import (
 )
 from portal.models import User, utcnow
 
-from .conftest import log_in
-from .door import PASSWORD, door_street
+from .conftest import open_as
+from .door import door_street
 
 # Every wait is for a condition (a card's state, a network answer): on a loaded machine it may take a while, never forever.
 DOOR = {"width": 1024, "height": 768}
@@ -37,8 +37,7 @@ def meeting(live_app):
 
 def tablet(page_at, base, meeting, username="staff1", **options):
     page = page_at(DOOR, **options)
-    log_in(page, base, username, PASSWORD)
-    page.goto(f"{base}/meetings/{meeting['id']}/attendance")
+    open_as(page, base, username, f"/meetings/{meeting['id']}/attendance")
     return page
 
 

@@ -7,7 +7,7 @@ from portal.extensions import db
 
 from tests.evidence_files import jpeg
 
-from .conftest import PHONE, TABLET, log_in
+from .conftest import PHONE, TABLET, open_as
 
 PASSWORD = "demo-pass-1"
 
@@ -21,8 +21,7 @@ def _photographed_record(app) -> int:
 def test_a_deputy_adds_photos_from_the_phone_and_sees_the_thumbnails(live_app, live_server, demo, page_at):
     record = _photographed_record(live_app)
     page = page_at(PHONE)
-    log_in(page, live_server, "xiahong", PASSWORD)
-    page.goto(live_server + "/me")
+    open_as(page, live_server, "xiahong", "/me")
     card_link = page.locator(f".evidence-thumbs a[href='/campaigns/records/{record}']")
     expect(card_link).to_have_text("照片和材料（1）")  # on the checklist card (folded away or not)
     page.goto(live_server + f"/campaigns/records/{record}")
@@ -45,8 +44,7 @@ def test_a_deputy_adds_photos_from_the_phone_and_sees_the_thumbnails(live_app, l
 
 def test_staff_remove_a_photo_from_a_practical_matter(live_server, demo, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "staff1", PASSWORD)
-    page.goto(live_server + "/matters/")
+    open_as(page, live_server, "staff1", "/matters/")
     page.get_by_role("link", name="协调市政对气象街30-54号路面进行了修复").click()
     gallery = page.locator("section.evidence")
     expect(gallery.locator("img")).to_have_count(2)

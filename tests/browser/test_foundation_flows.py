@@ -8,7 +8,7 @@ from portal.accounts.services import DeputyFields, create_community, create_user
 from portal.extensions import db
 from portal.models import Level, Role
 
-from .conftest import log_in as sign_in, PHONE
+from .conftest import log_in as sign_in, open_as, PHONE
 
 
 PASSWORD = "browser-pass-1"
@@ -75,8 +75,7 @@ def test_wrong_password_shows_generic_chinese_message(live_server, people, page_
 def test_admin_deactivates_a_user_in_place_with_csrf_header(live_server, people, page_at):
     """The htmx POST carries the CSRF header from <body>; the row is swapped without a reload."""
     page = page_at()
-    log_in(page, live_server, "admin")
-    page.goto(live_server + "/admin/users")
+    open_as(page, live_server, "admin", "/admin/users")
     page.evaluate("window.__notReloaded = true")
     row = page.locator("tr", has_text="王芳")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -89,8 +88,7 @@ def test_admin_deactivates_a_user_in_place_with_csrf_header(live_server, people,
 
 def test_live_search_filters_the_user_table_and_keeps_the_url(live_server, people, page_at):
     page = page_at()
-    log_in(page, live_server, "admin")
-    page.goto(live_server + "/admin/users")
+    open_as(page, live_server, "admin", "/admin/users")
     page.evaluate("window.__notReloaded = true")
     page.get_by_label("搜索").fill("夏")
     page.wait_for_url(re.compile(r"q=%E5%A4%8F"))
@@ -105,7 +103,7 @@ def test_phone_width_has_large_tap_targets_and_no_sideways_scroll(live_server, p
     for locator in [page.get_by_label("用户名"), page.get_by_label("密码", exact=True), page.get_by_role("button", name="登录")]:
         assert locator.bounding_box()["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    log_in(page, live_server, "staff1")
+    open_as(page, live_server, "staff1")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("button", name="菜单").click()  # on a phone the navigation folds behind the menu button
     visible = [link for link in page.locator(".main-nav > li > a, .main-nav summary").all() if link.is_visible()]

@@ -12,7 +12,7 @@ from portal.models import Level, Role
 from portal.opinions.models import Opinion
 from portal.opinions.services import ensure_default_categories
 
-from .conftest import log_in
+from .conftest import open_as
 
 PASSWORD = "pass-word-1"
 
@@ -40,8 +40,7 @@ def test_staff_see_the_dry_run_in_place_and_confirm_the_import(live_server, live
               f"YJ-000301,{year}-05-06,张三,东风社区,社区建设,楼道灯坏了\n"
               f"YJ-000302,{year}-06-07,张三,东风社区,其他,垃圾清运不及时\n").encode("gb18030")
     page = page_at()
-    log_in(page, live_server, "office", PASSWORD)
-    page.goto(live_server + "/ledger/")
+    open_as(page, live_server, "office", "/ledger/")
     page.evaluate("window.__notReloaded = true")
     page.get_by_label("文件（.csv 或 .xlsx）").set_input_files(
         {"name": "意见台账.csv", "mimeType": "text/csv", "buffer": ledger})

@@ -11,7 +11,7 @@ from portal.meetings.checkin import checkin_token
 from portal.meetings.services import MeetingFields, create_meeting, ensure_default_meeting_kinds, meeting_kinds
 from portal.models import Level, Role, utcnow
 
-from .conftest import log_in as sign_in, PHONE, TABLET
+from .conftest import open_as, PHONE, TABLET
 
 PASSWORD = "browser-pass-1"
 # Every wait is for a condition (a card's state, a tally): on a loaded machine it may take a while, never forever.
@@ -36,14 +36,10 @@ def meeting(live_app):
         return {"id": created.id, "token": checkin_token(created), **ids}
 
 
-def log_in(page, base, username):
-    sign_in(page, base, username, PASSWORD)
-
 
 def board(page_at, base, meeting, username="staff1"):
     page = page_at(TABLET)
-    log_in(page, base, username)
-    page.goto(f"{base}/meetings/{meeting['id']}/attendance")
+    open_as(page, base, username, f"/meetings/{meeting['id']}/attendance")
     return page
 
 
@@ -124,8 +120,7 @@ def test_deputy_checks_in_on_a_phone_through_the_qr_url(live_server, meeting, pa
 
 def test_meeting_page_qr_renders_under_the_csp(live_server, meeting, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "staff1")
-    page.goto(f"{live_server}/meetings/{meeting['id']}")
+    open_as(page, live_server, "staff1", f"/meetings/{meeting['id']}")
     expect(page.locator(".qr svg")).to_be_visible()
     box = page.locator(".qr svg").bounding_box()
     assert box and box["width"] > 100

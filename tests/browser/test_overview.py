@@ -1,12 +1,12 @@
 """The director's overview in a real browser: choosing a community changes the figures in place."""
 import re
 
-from .conftest import log_in
+from .conftest import open_as
 
 
 def test_overview_figures_follow_the_filter_without_reload(live_server, demo, page_at):
     page = page_at()
-    log_in(page, live_server, "staff1", "demo-pass-1")
+    open_as(page, live_server, "staff1")
     page.wait_for_url(re.compile(r"/staff$"))
     line = page.locator(".report-line")
     assert "已有10位代表深入社区，收集选民意见69条" in line.inner_text()

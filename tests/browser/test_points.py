@@ -15,7 +15,7 @@ from portal.periods import last_quarter
 from portal.points.models import DutyKind
 from portal.points.services import Weight, save_rules
 
-from .conftest import TABLET, log_in
+from .conftest import TABLET, open_as
 
 PASSWORD = "browser-pass-1"
 
@@ -44,8 +44,7 @@ def story(live_app):
 
 def test_staff_verify_every_submitted_record_at_once(live_server, story, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "staff1", PASSWORD)
-    page.goto(live_server + "/campaigns/matrix")
+    open_as(page, live_server, "staff1", "/campaigns/matrix")
     page.get_by_role("button", name="批量审核").click()
     page.wait_for_url("**/campaigns/review")
     page.evaluate("window.__notReloaded = true")
@@ -63,8 +62,7 @@ def test_staff_verify_every_submitted_record_at_once(live_server, story, page_at
 
 def test_staff_publish_last_quarter(live_server, story, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "staff1", PASSWORD)
-    page.goto(live_server + "/points/?span=last-quarter")
+    open_as(page, live_server, "staff1", "/points/?span=last-quarter")
     expect(page.locator(f"#points-table tr[data-deputy='{story['deputies'][2]}']")).to_contain_text("4.5")
     page.locator("#publish").get_by_role("button", name="发布").click()
     page.wait_for_url("**/points/publications/*")

@@ -3,17 +3,12 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import log_in
-
-
-def log_in_as_staff(page, live_server):
-    log_in(page, live_server, "staff1", "demo-pass-1")
-    page.wait_for_url(re.compile(r"/staff$"))
+from .conftest import open_as
 
 
 def test_overview_charts_follow_the_community_filter(live_server, demo, page_at):
     page = page_at()
-    log_in_as_staff(page, live_server)
+    open_as(page, live_server, "staff1")
     chart = page.locator("#chart-community")
     assert chart.locator("svg rect").count() > 3
     before = chart.locator("desc").text_content()
@@ -33,8 +28,7 @@ def test_overview_charts_follow_the_community_filter(live_server, demo, page_at)
 
 def test_adoption_and_attendance_charts_follow_the_period(live_server, demo, page_at):
     page = page_at()
-    log_in_as_staff(page, live_server)
-    page.goto(live_server + "/suggestions/figures")
+    open_as(page, live_server, "staff1", "/suggestions/figures")
     assert page.locator("#chart-states svg rect").count() >= 1
     page.locator("#start").fill("2000-01-01")
     page.locator("#end").fill("2000-12-31")
@@ -55,8 +49,7 @@ def test_adoption_and_attendance_charts_follow_the_period(live_server, demo, pag
 
 def test_the_committees_records_print_one_deputy_per_a4_page(live_server, demo, page_at):
     page = page_at()
-    log_in_as_staff(page, live_server)
-    page.goto(live_server + "/reports/deputies")
+    open_as(page, live_server, "staff1", "/reports/deputies")
     page.locator("#community").select_option(label="气象街社区")
     page.get_by_role("button", name="查看").click()
     page.wait_for_url(re.compile(r"community=\d+"))
@@ -80,8 +73,7 @@ def test_the_word_report_downloads_as_an_a4_document_with_its_charts(live_server
     import zipfile
 
     page = page_at()
-    log_in_as_staff(page, live_server)
-    page.goto(live_server + "/reports/")
+    open_as(page, live_server, "staff1", "/reports/")
     committee = page.locator(".brand strong").text_content().strip()
     with page.expect_download() as info:
         page.locator("#download-docx").click()
@@ -108,8 +100,7 @@ A4_PRINTABLE = {"width": 688, "height": 1000}
 
 def test_the_record_of_duties_prints_every_date_on_one_line(live_server, demo, page_at):
     page = page_at(A4_PRINTABLE)
-    log_in_as_staff(page, live_server)
-    page.goto(live_server + "/deputies/")
+    open_as(page, live_server, "staff1", "/deputies/")
     page.get_by_role("link", name="夏虹").first.click()
     page.wait_for_url(re.compile(r"/deputies/\d+$"))
     page.goto(page.url.replace("/deputies/", "/reports/deputies/"))
@@ -122,7 +113,7 @@ def test_the_record_of_duties_prints_every_date_on_one_line(live_server, demo, p
 
 def test_the_overdue_answers_keep_their_dates_on_one_line_on_a_tablet(live_server, demo, page_at):
     page = page_at()  # 768 × 1024
-    log_in_as_staff(page, live_server)
+    open_as(page, live_server, "staff1")
     dates = page.locator("section.overdue tbody td:is(:nth-child(3), :nth-child(4))")
     assert dates.count() == 2 * page.locator("section.overdue tbody tr").count() > 0
     assert dates.evaluate_all(WRAPPED) == []

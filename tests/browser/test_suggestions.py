@@ -15,7 +15,7 @@ from portal.opinions.services import (
     record_opinion,
 )
 
-from .conftest import TABLET, log_in
+from .conftest import TABLET, open_as
 
 
 PASSWORD = "browser-pass-1"
@@ -37,7 +37,7 @@ def opinions(live_app):
 
 def test_staff_gather_submit_and_record_adoption_in_place(live_server, opinions, page_at):
     page = page_at(TABLET)
-    log_in(page, live_server, "staff1", PASSWORD)
+    open_as(page, live_server, "staff1")
     page.wait_for_url(re.compile(r"/staff$"))
 
     page.goto(live_server + "/opinions/")

@@ -5,12 +5,12 @@ from playwright.sync_api import expect
 
 from portal.clock import local_today
 
-from .conftest import log_in
+from .conftest import open_as
 
 
 def test_the_today_button_fills_the_evaluation_date_and_the_term_button_the_period(live_server, demo, page_at):
     page = page_at()
-    log_in(page, live_server, "staff1", "demo-pass-1")
+    open_as(page, live_server, "staff1")
     page.wait_for_url(re.compile(r"/staff$"))
     page.goto(live_server + "/evaluations/new")
     expect(page.locator("#evaluated_on")).to_have_value("")  # no silent today for a paper form typed in later

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.meetings.services import MeetingFields, create_meeting, meeting_kinds, set_roster
 from portal.models import Role, User, utcnow
 
-from .conftest import log_in
+from .conftest import open_as
 
 ROOM = {"width": 1920, "height": 1080}
 
@@ -40,7 +40,7 @@ def test_the_wall_shows_every_running_meeting_large_enough_for_a_room(live_serve
     if extra:
         start_meeting(live_app, "测试会议（请忽略）", 29)
     page = page_at(ROOM)
-    log_in(page, live_server, "staff1", "demo-pass-1")
+    open_as(page, live_server, "staff1")
     page.wait_for_url(re.compile(r"/staff$"))
     page.goto(live_server + "/wall")
     meetings = page.locator(".wall-meeting")
@@ -67,8 +67,7 @@ def test_meetings_beyond_the_walls_rows_are_counted(live_server, live_app, demo,
     for n in range(3):
         start_meeting(live_app, f"代表小组学习会第{n + 1}组", 8)
     page = page_at(ROOM)
-    log_in(page, live_server, "staff1", "demo-pass-1")
-    page.goto(live_server + "/wall")
+    open_as(page, live_server, "staff1", "/wall")
     expect(page.locator(".wall-meeting")).to_have_count(3)
     expect(page.locator(".wall-left-off")).to_have_text("另有 1 个正在召开的会议未在此显示")
     assert page.evaluate("document.documentElement.scrollHeight") <= ROOM["height"]
