@@ -242,6 +242,9 @@ def build_world(app, make_user, make_community):
     return {"objects": world, "forms": crawl(app, world)}
 
 
+# The module on one worker: its world (every page crawled for its forms) is then built once per database.
+pytestmark = pytest.mark.xdist_group("hostile")
+
 street = shared_world(build_world, then=lambda app, value: {**value, "objects": matrix.at_this_moment(app, value["objects"])})
 
 

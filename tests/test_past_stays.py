@@ -167,7 +167,10 @@ def figures() -> dict:
                 astuple(period_tally(period)), [(month, astuple(t)) for month, t in monthly_attendance(period)],
                 sorted((row.deputy.id, astuple(row.tally)) for row in attendance_rates(period)))
             profiles = list(_db.session.scalars(deputies_query(community=community, during=period)))
-            found[start, end, community, "records"] = sorted(_record(r) for r in deputy_records(profiles, period))
+            if community is None:
+                found[start, end, community, "records"] = sorted(_record(r) for r in deputy_records(profiles, period))
+            else:  # a record is the deputy's wherever the work was (portal.reports.services): a community only chooses whose
+                found[start, end, community, "records"] = sorted(profile.user_id for profile in profiles)
     return found
 
 
