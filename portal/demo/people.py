@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..accounts.services import DeputyFields, create_community, create_user, update_user
 from ..accounts.terms import start_term
+from ..auth.services import hash_password
 from ..clock import local_today
 from ..extensions import db
 from ..models import Community, Level, Role, Term, User
@@ -80,10 +81,11 @@ def seed_accounts(password: str) -> list[tuple[str, str, str]]:
             communities[name] = create_community(name)
     existing = set(db.session.scalars(select(User.username)))
     logins = []
+    hashed = hash_password(password)  # one password for every demo account: hashed once
 
     def ensure(username: str, name: str, role: Role, deputy: DeputyFields | None = None) -> None:
         if username not in existing:
-            create_user(username, name, role, password, deputy)
+            create_user(username, name, role, password, deputy, password_hash=hashed)
             existing.add(username)
         logins.append((username, role.value, name))
 
@@ -100,7 +102,8 @@ def seed_accounts(password: str) -> list[tuple[str, str, str]]:
         username = pinyin_username(name)
         if username not in existing:
             fields = DeputyFields(level, communities[COMMUNITIES[community]], expertise, f"139{index:08d}")
-            create_user(username, name, Role.DEPUTY, password, fields, member_from=previous.starts_on, term=previous)
+            create_user(username, name, Role.DEPUTY, password, fields, member_from=previous.starts_on, term=previous,
+                        password_hash=hashed)
             existing.add(username)
         if index <= len(DEPUTIES):
             logins.append((username, Role.DEPUTY.value, name))
