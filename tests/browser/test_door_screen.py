@@ -3,7 +3,6 @@ landscape and 768×1024 portrait tablets."""
 import os
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from portal.meetings.models import AttendanceChange
 from portal.meetings.services import MeetingFields, close_meeting, create_meeting, meeting_kinds
 from portal.models import User, utcnow
 
+from ..conftest import shared_world
 from .conftest import log_in, open_as
 from .door import PASSWORD, door_street
 
@@ -21,10 +21,9 @@ PORTRAIT = {"width": 768, "height": 1024}
 TITLE = "二〇二六年十二月街道人大工委全体代表工作会议暨代表建议办理情况通报会"
 
 
-@pytest.fixture
-def street(live_app):
+def build_street(app, _make_user, _make_community):
     """Thirty deputies, two staff, a long-titled work meeting running now and one next week, all expected."""
-    with live_app.app_context():
+    with app.app_context():
         staff, ids = door_street()
         now = utcnow()
         kind = meeting_kinds()[0]
@@ -34,6 +33,9 @@ def street(live_app):
         later = create_meeting(staff, MeetingFields(kind, "下周代表小组活动", week, week + timedelta(hours=2)))
         db.session.commit()
         return {"id": running.id, "later": later.id, "deputies": ids}
+
+
+street = shared_world(build_street)
 
 
 def door(page_at, base, meeting_id, viewport=LANDSCAPE, username="staff1", **options):

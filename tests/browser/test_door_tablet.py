@@ -2,7 +2,6 @@
 a reload offline, the queue sent once, a lost answer replayed, a refused tap, and the screen at 1024×768."""
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from portal.meetings.services import (
 )
 from portal.models import User, utcnow
 
+from ..conftest import shared_world
 from .conftest import open_as
 from .door import door_street
 
@@ -23,16 +23,18 @@ from .door import door_street
 DOOR = {"width": 1024, "height": 768}
 
 
-@pytest.fixture
-def meeting(live_app):
+def build_meeting(app, _make_user, _make_community):
     """Thirty deputies, two staff, and a work meeting running now with all of them expected."""
-    with live_app.app_context():
+    with app.app_context():
         staff, ids = door_street()
         now = utcnow()
         created = create_meeting(staff, MeetingFields(meeting_kinds()[0], "十一月工委工作会议", now - timedelta(minutes=20),
                                                       now + timedelta(hours=2)))
         db.session.commit()
         return {"id": created.id, "deputies": ids}
+
+
+meeting = shared_world(build_meeting)
 
 
 def tablet(page_at, base, meeting, username="staff1", **options):
