@@ -109,17 +109,23 @@ def opinion_figures(period: Period = Period()) -> OpinionFigures:
     return OpinionFigures(*db.session.execute(query).one())
 
 
+def _opinions_per(column, period: Period):
+    """The period's opinions counted per `column` of theirs, first (one pass over the period's index range), as a
+    subquery of (key, n) to join names to."""
+    return _opinions_in(select(column.label("key"), func.count().label("n")), period).group_by(column).subquery()
+
+
 def opinions_by_category(period: Period = Period()) -> list[tuple[str, int]]:
     """Opinions collected in the period per category, in the categories' order (categories with none left out)."""
-    query = _opinions_in(select(Category.name, func.count(Opinion.id)).join(Category, Category.id == Opinion.category_id), period)
-    query = query.group_by(Category.id, Category.name, Category.position).order_by(Category.position, Category.id)
+    counts = _opinions_per(Opinion.category_id, period)
+    query = select(Category.name, counts.c.n).join(counts, counts.c.key == Category.id).order_by(Category.position, Category.id)
     return [(name, n) for name, n in db.session.execute(query)]
 
 
 def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
     """Opinions collected in the period per community, by name."""
-    query = _opinions_in(select(Community.name, func.count(Opinion.id)).join(Community, Community.id == Opinion.community_id), period)
-    query = query.group_by(Community.id, Community.name).order_by(Community.name)
+    counts = _opinions_per(Opinion.community_id, period)
+    query = select(Community.name, counts.c.n).join(counts, counts.c.key == Community.id).order_by(Community.name)
     return [(name, n) for name, n in db.session.execute(query)]
 
 
