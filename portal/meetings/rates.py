@@ -173,24 +173,40 @@ def kept_tally_rows() -> Select:
     )
 
 
-def _kept_tallies(period: Period) -> Select:
-    """Each closed meeting of the period with the sum of its kept rows (of the period's community, if any)."""
-    sums = (func.sum(getattr(MeetingTally, name)) for name in TALLY_FIELDS)
-    query = (
-        select(Meeting.id, Meeting.starts_at, *sums)
-        .join(MeetingTally, MeetingTally.meeting_id == Meeting.id)
-        .where(Meeting.closed)
-        .group_by(Meeting.id, Meeting.starts_at)
-    )
-    return period.filter_times(query, Meeting.starts_at, MeetingTally.community_id)
-
-
 def _live_tallies(period: Period) -> Select:
     """Each meeting of the period that counts with its counted places, counted from the roster and marks."""
     return _counted_places(
         _roster_with_marks(select(Meeting.id, Meeting.starts_at, *_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id),
         period,
     ).group_by(Meeting.id, Meeting.starts_at)
+
+
+@cache
+def _tallies_in_statement(since: bool, before: bool, community: bool) -> Select:
+    """Each meeting that counts between the bound times `since`/`before` (where given), of the bound `community`'s
+    deputies (if given): the sums of the kept rows of the closed ones, a live count of the others (`_counted_places`
+    for those). Built once per shape of period, with bound parameters: building it cost more than running it."""
+    times = Meeting.starts_at.type
+
+    def dated(query: Select) -> Select:
+        if since:
+            query = query.where(Meeting.starts_at >= bindparam("since", type_=times))
+        if before:
+            query = query.where(Meeting.starts_at < bindparam("before", type_=times))
+        return query
+
+    sums = (func.sum(getattr(MeetingTally, name)) for name in TALLY_FIELDS)
+    closed = dated(select(Meeting.id, Meeting.starts_at, *sums).join(MeetingTally, MeetingTally.meeting_id == Meeting.id).where(Meeting.closed))
+    deputy = covers_at(MeetingRoster.deputy_id, Meeting.starts_at)
+    if community:
+        closed = closed.where(MeetingTally.community_id == bindparam("community"))
+        deputy = deputy & (Membership.community_id == bindparam("community"))
+    over = dated(
+        _roster_with_marks(select(Meeting.id, Meeting.starts_at, *_tally_columns()))
+        .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
+        .where(~Meeting.closed, Meeting.ends_at < bindparam("now", type_=times), select(Membership.id).where(deputy).exists())
+    )
+    return union_all(closed.group_by(Meeting.id, Meeting.starts_at), over.group_by(Meeting.id, Meeting.starts_at))
 
 
 @cached_figure(ATTENDANCE, PEOPLE)
@@ -201,8 +217,11 @@ def meeting_tallies(period: Period) -> tuple[tuple[datetime, Tally], ...]:
     With FIGURES_CACHE_CHECK (the tests) every meeting is counted live too, and a difference raises.
     """
     kept.settle()
-    statement = union_all(_kept_tallies(period), _live_tallies(period).where(~Meeting.closed))
-    found = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in db.session.execute(statement)}
+    since, before = period.time_bounds()
+    statement = _tallies_in_statement(since is not None, before is not None, bool(period.community_id))
+    parameters = {"since": since, "before": before, "community": period.community_id, "now": utcnow()}
+    rows = db.session.execute(statement, {name: value for name, value in parameters.items() if value is not None})
+    found = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in rows}
     if current_app.config.get("FIGURES_CACHE_CHECK"):
         live = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in db.session.execute(_live_tallies(period))}
         if {key: value[1] for key, value in found.items()} != {key: value[1] for key, value in live.items()}:
