@@ -17,7 +17,7 @@ from portal.meetings.marks import mark_attendance
 from portal.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingRoster, MeetingTally
 from portal.meetings.rates import TALLY_FIELDS, kept_tally_rows, meeting_tallies, monthly_attendance, period_tally
 from portal.meetings.services import MeetingFields, close_meeting, create_meeting, ensure_default_meeting_kinds, reopen_meeting, update_meeting
-from portal.meetings.tallies import settle
+from portal.meetings.tallies import _PENDING, settle
 from portal.models import Community, Membership, Role, User
 from portal.periods import Period
 
@@ -102,6 +102,7 @@ def test_reopening_correcting_and_closing_again(app, street):
     def reopen(staff, admin):
         meeting = _db.session.get(Meeting, first)
         reopen_meeting(admin, meeting)
+        assert _db.session.info[_PENDING].meetings == {first}
         settle()
         assert first not in {row[0] for row in _kept()}
         mark_attendance(staff, meeting, street["deputies"][0], AttendanceStatus.ABSENT, sheet_on=meeting.day)
@@ -160,6 +161,8 @@ def test_core_statements_on_marks_and_rosters(app, street):
     def pinned(staff, admin):
         _db.session.execute(update(Attendance).where(Attendance.meeting_id == closed).values(status=AttendanceStatus.PRESENT.value))
         _db.session.execute(delete(MeetingRoster).where(MeetingRoster.meeting_id == closed, MeetingRoster.deputy_id == street["deputies"][5]))
+        pending = _db.session.info[_PENDING]
+        assert (pending.places, pending.everything) == ({closed}, False)  # read from the statements: that meeting only
 
     committed(app, street, pinned)
 

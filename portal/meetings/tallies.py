@@ -46,9 +46,10 @@ class _Pending:
     everything: bool = False
 
 
-def refresh_tallies(meeting_ids=None) -> None:
+def refresh_tallies(meeting_ids=None, session: Session | None = None) -> None:
     """Rewrite the kept tallies of these meetings (of every meeting when None) from their roster, marks and the
-    memberships of their day; an open meeting is left with none. Flushes, never commits."""
+    memberships of their day; an open meeting is left with none. Never commits."""
+    session = session or db.session()
     table = MeetingTally.__table__
     removed, counted = delete(table), rates.kept_tally_rows()
     if meeting_ids is not None:
@@ -57,8 +58,8 @@ def refresh_tallies(meeting_ids=None) -> None:
         ids = sorted(meeting_ids)
         removed = removed.where(table.c.meeting_id.in_(ids))
         counted = counted.where(MeetingRoster.meeting_id.in_(ids))
-    db.session.execute(removed)
-    db.session.execute(insert(table).from_select(["meeting_id", "community_id", *rates.TALLY_FIELDS], counted))
+    session.execute(removed)
+    session.execute(insert(table).from_select(["meeting_id", "community_id", *rates.TALLY_FIELDS], counted))
 
 
 def settle(session: Session | None = None) -> None:
@@ -69,7 +70,7 @@ def settle(session: Session | None = None) -> None:
     session.flush()  # the rows refreshed from must be in the database; the flush may note more
     pending: _Pending = session.info.pop(_PENDING)
     if pending.everything:
-        refresh_tallies()
+        refresh_tallies(session=session)
         return
     ids = set(pending.meetings)
     for obj in pending.new:
@@ -82,7 +83,7 @@ def settle(session: Session | None = None) -> None:
     ids |= {meeting_id for meeting_id in pending.places if meeting_id is not None and not _known_open(session, meeting_id)}
     if pending.deputies:
         ids |= set(session.scalars(_closed_meetings_of(pending.deputies)))
-    refresh_tallies(ids)
+    refresh_tallies(ids, session)
 
 
 def _known_open(session: Session, meeting_id: int) -> bool:
@@ -145,10 +146,13 @@ def note_flush(session: Session) -> None:
         pending = _pending(session)
         if isinstance(obj, Membership):
             _note_membership(pending, obj, whole)
-        elif obj in session.new:
-            pending.new.append(obj)  # its meeting's id (its own, for a meeting) is known after the flush
         elif isinstance(obj, Meeting):
-            pending.meetings.add(obj.id)
+            if obj not in session.new:
+                pending.meetings.add(obj.id)
+            elif obj.closed:  # made closed (an import, the demo): its id is known after the flush
+                pending.new.append(obj)
+        elif obj in session.new:
+            pending.new.append(obj)
         else:
             pending.places.update(_old_and_new(obj, "meeting_id") - {None})
 
@@ -162,7 +166,7 @@ def _where_ids(statement, column: str, parameters) -> set | None:
         if isinstance(criterion, BooleanClauseList) and criterion.operator is operators.and_:
             criteria.extend(criterion.clauses)
             continue
-        if (isinstance(criterion, BinaryExpression) and getattr(criterion.left, "table", None) is statement.table
+        if (isinstance(criterion, BinaryExpression) and getattr(getattr(criterion.left, "table", None), "name", None) == statement.table.name
                 and criterion.left.name == column and criterion.operator in (operators.eq, operators.in_op)
                 and isinstance(criterion.right, BindParameter)):
             value = criterion.right.value

@@ -37,27 +37,58 @@ def _filtered(query, period: Period):
     return period.filter(query, Suggestion.submitted_on, Suggestion.community_id)
 
 
+@dataclass(frozen=True)
+class _Submitted:
+    """Suggestions submitted in a period of one category, community (None: none) and state."""
+
+    category: tuple[int, int, str]  # position, id, name: the categories' order
+    community: tuple[int | None, str | None]
+    state: SuggestionState
+    n: int
+
+
+@cached_figure(OPINIONS, PEOPLE)
+def _submitted_counts(period: Period) -> tuple[_Submitted, ...]:
+    """The suggestions submitted in the period counted by category, community and state, in one statement, by
+    community name as the database orders it: the overall, per-category, per-community and per-state figures are
+    sums of these rows."""
+    query = (
+        select(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state, func.count())
+        .select_from(Suggestion)
+        .join(Category, Suggestion.category_id == Category.id)
+        .outerjoin(Community, Suggestion.community_id == Community.id)
+        .where(Suggestion.state.in_(SUBMITTED_STATES))
+        .group_by(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state)
+        .order_by(Community.name, Community.id)
+    )
+    return tuple(_Submitted(tuple(row[:3]), tuple(row[3:5]), row[5], row[6]) for row in db.session.execute(_filtered(query, period)))
+
+
+def _rows(period: Period, key) -> dict:
+    """AdoptionRow counts (submitted, adopted) of `_submitted_counts` summed by `key`, in the rows' order."""
+    sums: dict = {}
+    for row in _submitted_counts(period):
+        submitted, adopted = sums.get(key(row), (0, 0))
+        sums[key(row)] = (submitted + row.n, adopted + (row.n if row.state in ADOPTED_STATES else 0))
+    return sums
+
+
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_overall(period: Period = Period()) -> AdoptionRow:
     """All suggestions submitted in the period."""
-    submitted, adopted = db.session.execute(_filtered(_counted(), period)).one()
-    return AdoptionRow("", submitted, adopted)
+    return AdoptionRow("", *_rows(period, lambda row: None).get(None, (0, 0)))
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     """Per category, in the categories' order."""
-    query = _counted(Category.name).join(Category, Suggestion.category_id == Category.id)
-    query = _filtered(query, period).group_by(Category.id, Category.name, Category.position).order_by(Category.position, Category.id)
-    return [AdoptionRow(*row) for row in db.session.execute(query)]
+    return [AdoptionRow(category[2], *counts) for category, counts in sorted(_rows(period, lambda row: row.category).items())]
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     """Per community the suggestions concern ('—' for none), by name."""
-    query = _counted(Community.name).outerjoin(Community, Suggestion.community_id == Community.id)
-    query = _filtered(query, period).group_by(Community.id, Community.name).order_by(Community.name)
-    return [AdoptionRow(name or "—", submitted, adopted) for name, submitted, adopted in db.session.execute(query)]
+    return [AdoptionRow(name or "—", *counts) for (_id, name), counts in _rows(period, lambda row: row.community).items()]
 
 
 @cached_figure(OPINIONS, PEOPLE)
@@ -109,24 +140,35 @@ def opinion_figures(period: Period = Period()) -> OpinionFigures:
     return OpinionFigures(*db.session.execute(query).one())
 
 
-def _opinions_per(column, period: Period):
-    """The period's opinions counted per `column` of theirs, first (one pass over the period's index range), as a
-    subquery of (key, n) to join names to."""
-    return _opinions_in(select(column.label("key"), func.count().label("n")), period).group_by(column).subquery()
+@cached_figure(OPINIONS, PEOPLE)
+def _collected_counts(period: Period) -> tuple[tuple[tuple[int, int, str], tuple[int, str], int], ...]:
+    """Opinions collected in the period counted by category and community, by community name as the database orders
+    it: counted first, in one pass over the period's index range, then named."""
+    counts = _opinions_in(select(Opinion.category_id, Opinion.community_id, func.count().label("n")), period)
+    counts = counts.group_by(Opinion.category_id, Opinion.community_id).subquery()
+    query = (
+        select(Category.position, Category.id, Category.name, Community.id, Community.name, counts.c.n)
+        .join(counts, counts.c.category_id == Category.id)
+        .join(Community, Community.id == counts.c.community_id)
+        .order_by(Community.name, Community.id)
+    )
+    return tuple((tuple(row[:3]), tuple(row[3:5]), row[5]) for row in db.session.execute(query))
 
 
 def opinions_by_category(period: Period = Period()) -> list[tuple[str, int]]:
     """Opinions collected in the period per category, in the categories' order (categories with none left out)."""
-    counts = _opinions_per(Opinion.category_id, period)
-    query = select(Category.name, counts.c.n).join(counts, counts.c.key == Category.id).order_by(Category.position, Category.id)
-    return [(name, n) for name, n in db.session.execute(query)]
+    sums: dict = {}
+    for category, _community, n in _collected_counts(period):
+        sums[category] = sums.get(category, 0) + n
+    return [(name, n) for (_position, _id, name), n in sorted(sums.items())]
 
 
 def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
     """Opinions collected in the period per community, by name."""
-    counts = _opinions_per(Opinion.community_id, period)
-    query = select(Community.name, counts.c.n).join(counts, counts.c.key == Community.id).order_by(Community.name)
-    return [(name, n) for name, n in db.session.execute(query)]
+    sums: dict = {}
+    for _category, community, n in _collected_counts(period):
+        sums[community] = sums.get(community, 0) + n
+    return [(name, n) for (_id, name), n in sums.items()]
 
 
 def submitted_suggestions(period: Period = Period()) -> Select:
@@ -148,6 +190,5 @@ def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
 
 def submitted_by_state(period: Period = Period()) -> list[tuple[SuggestionState, int]]:
     """The suggestions submitted in the period by where they stand now, in the workflow's order; they add up to 上报."""
-    query = _filtered(select(Suggestion.state, func.count(Suggestion.id)).where(Suggestion.state.in_(SUBMITTED_STATES)), period)
-    found = dict(db.session.execute(query.group_by(Suggestion.state)).all())
+    found = {state: submitted for state, (submitted, _adopted) in _rows(period, lambda row: row.state).items()}
     return [(state, found.get(state, 0)) for state in SuggestionState if state in SUBMITTED_STATES]
