@@ -62,7 +62,7 @@ street = shared_world(build)
 
 def _kept() -> set:
     columns = [getattr(MeetingTally, name) for name in TALLY_FIELDS]
-    return set(_db.session.execute(select(MeetingTally.meeting_id, MeetingTally.community_id, *columns)).all())
+    return set(_db.session.execute(select(MeetingTally.meeting_id, MeetingTally.community_id, MeetingTally.starts_at, *columns)).all())
 
 
 def agrees(w) -> None:

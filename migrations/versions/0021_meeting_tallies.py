@@ -22,14 +22,14 @@ STATUSES = ('present', 'late', 'left_early', 'excused', 'absent')
 # The places of closed meetings whose deputy was a deputy on the meeting's local day, by that deputy's community
 # then: what portal.meetings.rates.kept_tally_rows selects, spelled out as the code stood at this revision.
 BACKFILL = """
-INSERT INTO meeting_tallies (meeting_id, community_id, expected, {statuses})
-SELECT r.meeting_id, ms.community_id, COUNT(r.deputy_id), {sums}
+INSERT INTO meeting_tallies (meeting_id, community_id, starts_at, expected, {statuses})
+SELECT r.meeting_id, ms.community_id, m.starts_at, COUNT(r.deputy_id), {sums}
 FROM meeting_roster r
 LEFT OUTER JOIN attendance a ON a.meeting_id = r.meeting_id AND a.deputy_id = r.deputy_id
 JOIN meetings m ON m.id = r.meeting_id AND m.closed
 JOIN memberships ms ON ms.deputy_id = r.deputy_id AND ms.starts_at <= m.starts_at
     AND (ms.ends_before IS NULL OR ms.ends_before > m.starts_at)
-GROUP BY r.meeting_id, ms.community_id
+GROUP BY r.meeting_id, ms.community_id, m.starts_at
 """.format(
     statuses=', '.join(STATUSES),
     sums=', '.join(f"SUM(CASE WHEN a.status = '{status}' THEN 1 ELSE 0 END)" for status in STATUSES),
@@ -40,6 +40,7 @@ def upgrade():
     op.create_table('meeting_tallies',
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expected', sa.Integer(), nullable=False),
     sa.Column('present', sa.Integer(), nullable=False),
     sa.Column('late', sa.Integer(), nullable=False),
@@ -50,6 +51,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_tallies_meeting_id_meetings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('meeting_id', 'community_id', name=op.f('pk_meeting_tallies'))
     )
+    with op.batch_alter_table('meeting_tallies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_tallies_starts_at'), ['starts_at'], unique=False)
     op.execute(BACKFILL)
     # The overview counts a period's opinions by category, community and deputy: from the index alone.
     with op.batch_alter_table('opinions', schema=None) as batch_op:

@@ -308,6 +308,8 @@ class MeetingTally(db.Model):
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    # The meeting's start, kept with its rows: a period's rows are found by date alone, without the meetings.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     expected: Mapped[int]
     present: Mapped[int]
     late: Mapped[int]

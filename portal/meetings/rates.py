@@ -166,10 +166,10 @@ def kept_tally_rows() -> Select:
     """What `meeting_tallies` keeps (`portal.meetings.tallies`): the places of closed meetings that `_counted_places`
     counts, a deputy who was one on the meeting's day, grouped by meeting and by that deputy's community then."""
     return (
-        _roster_with_marks(select(MeetingRoster.meeting_id, Membership.community_id, *_tally_columns()))
+        _roster_with_marks(select(MeetingRoster.meeting_id, Membership.community_id, Meeting.starts_at, *_tally_columns()))
         .join(Meeting, (Meeting.id == MeetingRoster.meeting_id) & Meeting.closed)
         .join(Membership, covers_at(MeetingRoster.deputy_id, Meeting.starts_at))
-        .group_by(MeetingRoster.meeting_id, Membership.community_id)
+        .group_by(MeetingRoster.meeting_id, Membership.community_id, Meeting.starts_at)
     )
 
 
@@ -188,15 +188,15 @@ def _tallies_in_statement(since: bool, before: bool, community: bool) -> Select:
     for those). Built once per shape of period, with bound parameters: building it cost more than running it."""
     times = Meeting.starts_at.type
 
-    def dated(query: Select) -> Select:
+    def dated(query: Select, starts_at) -> Select:
         if since:
-            query = query.where(Meeting.starts_at >= bindparam("since", type_=times))
+            query = query.where(starts_at >= bindparam("since", type_=times))
         if before:
-            query = query.where(Meeting.starts_at < bindparam("before", type_=times))
+            query = query.where(starts_at < bindparam("before", type_=times))
         return query
 
     sums = (func.sum(getattr(MeetingTally, name)) for name in TALLY_FIELDS)
-    closed = dated(select(Meeting.id, Meeting.starts_at, *sums).join(MeetingTally, MeetingTally.meeting_id == Meeting.id).where(Meeting.closed))
+    closed = dated(select(MeetingTally.meeting_id, MeetingTally.starts_at, *sums), MeetingTally.starts_at)
     deputy = covers_at(MeetingRoster.deputy_id, Meeting.starts_at)
     if community:
         closed = closed.where(MeetingTally.community_id == bindparam("community"))
@@ -204,9 +204,10 @@ def _tallies_in_statement(since: bool, before: bool, community: bool) -> Select:
     over = dated(
         _roster_with_marks(select(Meeting.id, Meeting.starts_at, *_tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
-        .where(~Meeting.closed, Meeting.ends_at < bindparam("now", type_=times), select(Membership.id).where(deputy).exists())
+        .where(~Meeting.closed, Meeting.ends_at < bindparam("now", type_=times), select(Membership.id).where(deputy).exists()),
+        Meeting.starts_at,
     )
-    return union_all(closed.group_by(Meeting.id, Meeting.starts_at), over.group_by(Meeting.id, Meeting.starts_at))
+    return union_all(closed.group_by(MeetingTally.meeting_id, MeetingTally.starts_at), over.group_by(Meeting.id, Meeting.starts_at))
 
 
 @cached_figure(ATTENDANCE, PEOPLE)
@@ -224,8 +225,8 @@ def meeting_tallies(period: Period) -> tuple[tuple[datetime, Tally], ...]:
     found = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in rows}
     if current_app.config.get("FIGURES_CACHE_CHECK"):
         live = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in db.session.execute(_live_tallies(period))}
-        if {key: value[1] for key, value in found.items()} != {key: value[1] for key, value in live.items()}:
-            differ = sorted(key for key in found.keys() | live.keys() if found.get(key, (0, None))[1] != live.get(key, (0, None))[1])
+        if found != live:
+            differ = sorted(key for key in found.keys() | live.keys() if found.get(key) != live.get(key))
             raise AssertionError(f"kept meeting tallies differ from the live count for meetings {differ} in {period}")
     return tuple(sorted(found.values(), key=lambda row: row[0]))
 

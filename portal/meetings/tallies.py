@@ -59,7 +59,7 @@ def refresh_tallies(meeting_ids=None, session: Session | None = None) -> None:
         removed = removed.where(table.c.meeting_id.in_(ids))
         counted = counted.where(MeetingRoster.meeting_id.in_(ids))
     session.execute(removed)
-    session.execute(insert(table).from_select(["meeting_id", "community_id", *rates.TALLY_FIELDS], counted))
+    session.execute(insert(table).from_select(["meeting_id", "community_id", "starts_at", *rates.TALLY_FIELDS], counted))
 
 
 def settle(session: Session | None = None) -> None:
