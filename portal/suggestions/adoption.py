@@ -37,21 +37,11 @@ def _filtered(query, period: Period):
     return period.filter(query, Suggestion.submitted_on, Suggestion.community_id)
 
 
-@dataclass(frozen=True)
-class _Submitted:
-    """Suggestions submitted in a period of one category, community (None: none) and state."""
-
-    category: tuple[int, int, str]  # position, id, name: the categories' order
-    community: tuple[int | None, str | None]
-    state: SuggestionState
-    n: int
-
-
 @cached_figure(OPINIONS, PEOPLE)
-def _submitted_counts(period: Period) -> tuple[_Submitted, ...]:
-    """The suggestions submitted in the period counted by category, community and state, in one statement, by
-    community name as the database orders it: the overall, per-category, per-community and per-state figures are
-    sums of these rows."""
+def _submitted_sums(period: Period) -> dict[str, dict]:
+    """The suggestions submitted in the period, (submitted, adopted) overall (key None), per category (position, id,
+    name), per community (id, name; None: none, in the database's order of names) and per state, from one grouped
+    statement: every adoption figure of the overview is one of these sums."""
     query = (
         select(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state, func.count())
         .select_from(Suggestion)
@@ -61,34 +51,32 @@ def _submitted_counts(period: Period) -> tuple[_Submitted, ...]:
         .group_by(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state)
         .order_by(Community.name, Community.id)
     )
-    return tuple(_Submitted(tuple(row[:3]), tuple(row[3:5]), row[5], row[6]) for row in db.session.execute(_filtered(query, period)))
-
-
-def _rows(period: Period, key) -> dict:
-    """AdoptionRow counts (submitted, adopted) of `_submitted_counts` summed by `key`, in the rows' order."""
-    sums: dict = {}
-    for row in _submitted_counts(period):
-        submitted, adopted = sums.get(key(row), (0, 0))
-        sums[key(row)] = (submitted + row.n, adopted + (row.n if row.state in ADOPTED_STATES else 0))
+    sums: dict[str, dict] = {"overall": {}, "category": {}, "community": {}, "state": {}}
+    for position, category_id, category, community_id, community, state, n in db.session.execute(_filtered(query, period)):
+        adopted = n if state in ADOPTED_STATES else 0
+        for kind, key in (("overall", None), ("category", (position, category_id, category)), ("community", (community_id, community)),
+                          ("state", state)):
+            submitted, was_adopted = sums[kind].get(key, (0, 0))
+            sums[kind][key] = (submitted + n, was_adopted + adopted)
     return sums
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_overall(period: Period = Period()) -> AdoptionRow:
     """All suggestions submitted in the period."""
-    return AdoptionRow("", *_rows(period, lambda row: None).get(None, (0, 0)))
+    return AdoptionRow("", *_submitted_sums(period)["overall"].get(None, (0, 0)))
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     """Per category, in the categories' order."""
-    return [AdoptionRow(category[2], *counts) for category, counts in sorted(_rows(period, lambda row: row.category).items())]
+    return [AdoptionRow(name, *counts) for (_position, _id, name), counts in sorted(_submitted_sums(period)["category"].items())]
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     """Per community the suggestions concern ('—' for none), by name."""
-    return [AdoptionRow(name or "—", *counts) for (_id, name), counts in _rows(period, lambda row: row.community).items()]
+    return [AdoptionRow(name or "—", *counts) for (_id, name), counts in _submitted_sums(period)["community"].items()]
 
 
 @cached_figure(OPINIONS, PEOPLE)
@@ -190,5 +178,5 @@ def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
 
 def submitted_by_state(period: Period = Period()) -> list[tuple[SuggestionState, int]]:
     """The suggestions submitted in the period by where they stand now, in the workflow's order; they add up to 上报."""
-    found = {state: submitted for state, (submitted, _adopted) in _rows(period, lambda row: row.state).items()}
+    found = {state: submitted for state, (submitted, _adopted) in _submitted_sums(period)["state"].items()}
     return [(state, found.get(state, 0)) for state in SuggestionState if state in SUBMITTED_STATES]
