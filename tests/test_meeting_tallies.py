@@ -194,3 +194,16 @@ def test_a_rolled_back_write_leaves_the_rows_and_a_tap_on_an_open_meeting_writes
         assert not [statement for statement in written if "meeting_tallies" in statement]
     with app.app_context():
         agrees(street)
+
+
+def test_the_migration_fills_the_tallies_of_the_meetings_already_closed(app, street, make_app):
+    """0021 on a database full of data: its rows are the ones the portal's own rule keeps."""
+    from flask_migrate import downgrade, stamp, upgrade
+
+    with make_app().app_context():
+        stamp()
+        downgrade(revision="0020")
+        upgrade()
+        assert len(_kept()) == 9  # three closed meetings × three communities; none for the open one
+        assert _kept() == set(_db.session.execute(kept_tally_rows()).all())
+        _db.session.remove()
