@@ -45,6 +45,12 @@ class Tally:
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
 
+    @staticmethod
+    def total(tallies) -> "Tally":
+        """The sum of many tallies (a period's meetings), column by column."""
+        return Tally(*(sum(column) for column in zip(*((t.expected, t.present, t.late, t.left_early, t.excused, t.absent)
+                                                        for t in tallies)))) if tallies else Tally()
+
 
 TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
 
@@ -235,7 +241,7 @@ def meeting_tallies(period: Period) -> tuple[tuple[datetime, Tally], ...]:
 def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
     """The sum over the period's deputies (of its community, or one deputy) of their tallies."""
     if deputy_id is None:
-        return sum((found for _starts_at, found in meeting_tallies(period)), Tally())
+        return Tally.total([found for _starts_at, found in meeting_tallies(period)])
     query = _counted_in(period).where(MeetingRoster.deputy_id == deputy_id)
     return _tally(db.session.execute(query).one())
 
@@ -248,15 +254,14 @@ def monthly_attendance(period: Period) -> list[tuple[date, Tally]]:
     The same places are counted (deputies on the meeting's day, of the period's community if it has one), so the
     months add up to the period's figure; every month of the period is listed, with an empty tally where nothing was held.
     """
-    months: dict[date, Tally] = {}
+    months: dict[date, list[Tally]] = {}
     month = period.start.replace(day=1)
     while month <= period.end:
-        months[month] = Tally()
+        months[month] = []
         month = (month + timedelta(days=32)).replace(day=1)
     for starts_at, found in meeting_tallies(period):
-        month = to_local(starts_at).date().replace(day=1)
-        months[month] = months.get(month, Tally()) + found
-    return sorted(months.items())
+        months.setdefault(to_local(starts_at).date().replace(day=1), []).append(found)
+    return sorted((month, Tally.total(found)) for month, found in months.items())
 
 
 def year_to_date_attendance(deputy_id: int) -> DeputyRate | None:
