@@ -4,7 +4,8 @@ Each test runs one kind of writer on a street with closed meetings in 2025 and o
 and checks that the kept rows are exactly what a refresh of every meeting would write and that every figure read
 from them equals the live count (FIGURES_CACHE_CHECK, on in the tests, raises on a difference).
 """
-from datetime import date, datetime, timedelta, timezone
+import threading
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import delete, event, select, text, update
@@ -207,3 +208,39 @@ def test_the_migration_fills_the_tallies_of_the_meetings_already_closed(app, str
         assert len(_kept()) == 9  # three closed meetings × three communities; none for the open one
         assert _kept() == set(_db.session.execute(kept_tally_rows()).all())
         _db.session.remove()
+
+
+def test_two_writers_at_once_leave_the_rows_true(app, street):
+    """PostgreSQL: a meeting reopened and a membership moved before its day, both written before either commits;
+    each refresh counts what the other committed (SQLite has one writer at a time)."""
+    with app.app_context():
+        if _db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite serialises writers")
+    first = street["meetings"][0]
+    barrier, errors = threading.Barrier(2), []
+
+    def reopen():
+        reopen_meeting(_db.session.get(User, street["admin"]), _db.session.get(Meeting, first))
+
+    def move():
+        move_deputy(_db.session.get(User, street["deputies"][0]), _db.session.get(Community, street["communities"][1]), date(2025, 1, 1))
+
+    def run(write):
+        try:
+            with app.app_context():
+                write()
+                barrier.wait(timeout=20)  # both have written; neither has committed
+                _db.session.commit()
+        except Exception as error:  # reported below
+            errors.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run, args=(write,)) for write in (reopen, move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with app.app_context():
+        agrees(street)
+        assert first not in {row[0] for row in _kept()}

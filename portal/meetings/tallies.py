@@ -12,7 +12,7 @@ refreshes every closed meeting. Rows of an open meeting are never written (a tap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, inspect, insert, select, union
+from sqlalchemy import delete, event, inspect, insert, select, text, union
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import operators
@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClau
 
 from ..clock import local_day_start
 from ..extensions import db
+from ..figures_cache import ATTENDANCE, bump
 from ..models import Membership
 from . import rates
 from .models import Attendance, Meeting, MeetingRoster, MeetingTally
@@ -58,8 +59,18 @@ def refresh_tallies(meeting_ids=None, session: Session | None = None) -> None:
         ids = sorted(meeting_ids)
         removed = removed.where(table.c.meeting_id.in_(ids))
         counted = counted.where(MeetingRoster.meeting_id.in_(ids))
-    session.execute(removed)
-    session.execute(insert(table).from_select(["meeting_id", "community_id", "starts_at", *rates.TALLY_FIELDS], counted))
+    # The rows are attendance figures: that version is replaced first, as every attendance writer does (one order
+    # of locks). The statements go to the connection, not through the session's hooks, which would take an
+    # INSERT … SELECT for a write to every table it reads (memberships: the people's version too).
+    bump(session, {ATTENDANCE})
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Two refreshes at once would each count without the other's uncommitted writes (a membership written while
+        # a meeting is reopened): the second waits for the first to commit, then counts what it wrote. Readers and
+        # taps never take this lock; SQLite has one writer anyway.
+        connection.execute(text("LOCK TABLE meeting_tallies IN EXCLUSIVE MODE"))
+    connection.execute(removed)
+    connection.execute(insert(table).from_select(["meeting_id", "community_id", "starts_at", *rates.TALLY_FIELDS], counted))
 
 
 def settle(session: Session | None = None) -> None:
