@@ -42,7 +42,7 @@ class _Pending:
 
     meetings: set = field(default_factory=set)  # a meeting's own state changed: always refreshed
     places: set = field(default_factory=set)  # its roster or marks changed: refreshed unless it is known open
-    new: list = field(default_factory=list)  # new rows, whose meeting id is known after the flush
+    new: list = field(default_factory=list)  # new rows being flushed, whose meeting id is known after it
     deputies: dict = field(default_factory=dict)  # deputy id → first day whose membership changed
     everything: bool = False
 
@@ -84,11 +84,6 @@ def settle(session: Session | None = None) -> None:
         refresh_tallies(session=session)
         return
     ids = set(pending.meetings)
-    for obj in pending.new:
-        if isinstance(obj, Meeting):
-            ids.add(obj.id)
-        else:
-            pending.places.add(obj.meeting_id)
     # A mark or roster change of a meeting this session holds as open, locked by its board's guarded UPDATE
     # (portal.meetings.marks.bump_board), cannot concern a closed meeting: no statement is spent on it.
     ids |= {meeting_id for meeting_id in pending.places if meeting_id is not None and not _known_open(session, meeting_id)}
@@ -237,6 +232,16 @@ def note_statement(session: Session, statement, parameters, is_insert: bool, is_
 @event.listens_for(Session, "before_flush")
 def _before_flush(session, _context, _instances) -> None:
     note_flush(session)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, _context) -> None:
+    # Ids only from here on: holding the objects would keep them in the identity map past their rows.
+    pending = session.info.get(_PENDING)
+    if pending is not None and pending.new:
+        for obj in pending.new:
+            (pending.meetings if isinstance(obj, Meeting) else pending.places).add(obj.id if isinstance(obj, Meeting) else obj.meeting_id)
+        pending.new.clear()
 
 
 @event.listens_for(Session, "do_orm_execute")
