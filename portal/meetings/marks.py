@@ -46,7 +46,8 @@ def bump_board(meeting: Meeting, reshaped: bool = False, seen: int | None = None
     if values:  # the audit log re-reads the rows it changes by its WHERE clause: built with every value in place
         statement, parameters = _bump_statement(reshaped, meeting.id, seen, values), {}
     else:  # a tap's: built once per process, its numbers bound at each execution
-        statement, parameters = _bare_bump_statement(reshaped, seen is not None), {"meeting_id": meeting.id, "seen": seen}
+        statement = _bare_bump_statement(reshaped, seen is not None)
+        parameters = {"meeting_id": meeting.id} if seen is None else {"meeting_id": meeting.id, "seen": seen}
     row = db.session.execute(statement, parameters).first()
     if row is None:
         return None
@@ -56,6 +57,7 @@ def bump_board(meeting: Meeting, reshaped: bool = False, seen: int | None = None
 
 
 def _bump_statement(reshaped: bool, meeting_id, seen, values: dict) -> Update:
+    """The guarded UPDATE of `bump_board`; `meeting_id` and `seen` are numbers or bound parameters."""
     version = Meeting.board_version + 1
     changes = {"board_version": version, **values}
     if reshaped:
@@ -274,6 +276,7 @@ _MARK_COLUMNS = ("meeting_id", "deputy_id", "status", "reason", "source", "marke
 
 @cache
 def _mark_statement(exists: bool) -> Insert | Update:
+    """The mark's INSERT (`exists` false) or UPDATE, returning it, built once per process."""
     values = {name: bindparam(f"mark_{name}") for name in _MARK_COLUMNS}
     if not exists:
         return insert(Attendance).values(**values).returning(Attendance)
