@@ -4,6 +4,7 @@ import functools
 from datetime import date, datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -270,11 +271,18 @@ def roster(meeting_id: int):
     return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
 
 
-def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
-    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, CSRF token."""
+@functools.cache
+def _card_labels(locale: str) -> dict[str, str]:
+    """The cards' words in one language, translated once per process (a tap's answer looked up eleven)."""
     labels = {status.value: status.label for status in AttendanceStatus}
     labels.update({level.value: level.label for level in Level}, unmarked=_("Not signed in"),
                   reason=_("Reason for the leave"), confirm_leave=_("Confirm leave"))
+    return labels
+
+
+def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
+    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, CSRF token."""
+    labels = _card_labels(str(get_locale()))
     # The mark's URL with the deputy's id left as "{id}": each card (and attendance.js) puts its own in.
     mark_url = url_template("meetings.mark", "deputy_id", meeting_id=meeting.id)
     return {"meeting": meeting, "labels": labels, "can_mark": can_mark_attendance(current_user, meeting),
