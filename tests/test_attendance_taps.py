@@ -304,7 +304,7 @@ def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, cli
         version = db.session.get(Meeting, meeting_id).board_version
     url = f"/meetings/{meeting_id}/attendance/{ids[-1]}"
     data = {"status": "late", "tap_id": str(uuid.uuid4()), "tapped_at": "1800000000000", "sent_at": "1800000001000"}
-    counts = {}
+    counts, statements = {}, {}
     for kind, sent, tally in [("first mark", data, 'data-tally="late">1<'),
                               ("repeat", {**data, "tap_id": str(uuid.uuid4())}, 'data-tally="late">1<'),
                               ("repeat without a tap id", {"status": "late"}, 'data-tally="late">1<'),
@@ -313,7 +313,7 @@ def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, cli
             response = client.post(url, data=sent, headers=HX)
         body = response.get_data(as_text=True)
         assert response.status_code == 200 and body.count('class="attendance-card') == 1 and tally in body, kind
-        counts[kind] = len(queries)
+        counts[kind], statements[kind] = len(queries), [q[:100] for q in queries]
     with app.app_context():
         assert [change.new_status for change in history(meeting_id, ids[-1])] == [L, L, A]
         assert current(meeting_id, ids[-1]).status is A
@@ -324,7 +324,7 @@ def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, cli
         poll = client.get(f"/meetings/{meeting_id}/attendance/changes?since={version + 1}", headers=HX)
     assert poll.status_code == 200 and poll.get_data(as_text=True).count('class="attendance-card') == 1
     counts.update({"idle poll": len(idle_queries), "poll with a change": len(poll_queries)})
-    assert counts == expected_queries, (size, counts)
+    assert counts == expected_queries, (size, counts, statements)
 
 
 # --- the QR code scanned again ---------------------------------------------------------------------------
