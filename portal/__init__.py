@@ -1,4 +1,5 @@
 """The committee portal: the application factory."""
+import functools
 import os
 import secrets
 import sqlite3
@@ -11,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy import event
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -163,7 +164,7 @@ def _sqlite_optimize(dbapi_connection, record) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from .models import AnonymousUser, DeputyProfile, User
+    from .models import AnonymousUser
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -177,9 +178,20 @@ def _init_login(app: Flask) -> None:
         user_id, _sep, version = session_id.partition(":")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        # A deputy's pages show their profile and community: loaded with the user, in one statement.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.deputy).joinedload(DeputyProfile.community)])
+        user = db.session.execute(_user_statement(), {"id": int(user_id)}).unique().scalar_one_or_none()
         return user if user is not None and user.session_version == int(version) else None
+
+
+@functools.cache
+def _user_statement() -> Select:
+    """The request's user by id, built once per process: building and keying it cost more than running it.
+
+    A deputy's pages show their profile and community: loaded with the user, in one statement.
+    """
+    from .models import DeputyProfile, User
+
+    return (select(User).options(joinedload(User.deputy).joinedload(DeputyProfile.community))
+            .where(User.id == bindparam("id")))
 
 
 def _init_templates(app: Flask) -> None:

@@ -1,10 +1,13 @@
 """The base of every form: text fields refuse control characters; create forms submit only once."""
+import functools
 import re
 import secrets
 from datetime import timedelta
 from typing import Callable, TypeVar
 
-from flask import flash
+from babel.support import NullTranslations, Translations
+from flask import current_app, flash
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from wtforms import DateTimeField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation, ValidationError
 
 from .bounds import FIELD_INT_MAX, FIELD_INT_MIN, FIRST_DAY, LAST_DAY, db_int
@@ -43,11 +47,22 @@ def _date_in_range(form, field) -> None:
         raise StopValidation(_l("Please enter a date between %(first)d and %(last)d.", first=FIRST_DAY.year, last=LAST_DAY.year))
 
 
+@functools.cache
+def _wtforms_catalog(locale: str) -> NullTranslations:
+    """WTForms' own messages in one language, read from disk once per process (Flask-WTF reads them every request)."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class BaseForm(FlaskForm):
     """Every form of the portal: text refuses control characters, numbers and dates stay within what the database
     and the calendar hold (portal/bounds.py)."""
 
     class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_catalog(str(get_locale()))
+
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
             if isinstance(field, StringField):

@@ -8,7 +8,7 @@ from functools import cache
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, null, select, true, update
+from sqlalchemy import Insert, Select, Update, bindparam, func, insert, null, select, true, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,7 +18,6 @@ from ..extensions import db
 from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from ..upsert import upsert
 from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, MeetingRoster, Reply
 from .rates import TALLY_FIELDS, Tally, tally, tally_statement
 
@@ -44,27 +43,43 @@ def bump_board(meeting: Meeting, reshaped: bool = False, seen: int | None = None
     request commits: a mark and a close are serialised, and each sees what the other wrote.
     `reshaped` tells the tablets to fetch the whole board (roster changed, meeting closed or reopened).
     """
+    if values:  # the audit log re-reads the rows it changes by its WHERE clause: built with every value in place
+        statement, parameters = _bump_statement(reshaped, meeting.id, seen, values), {}
+    else:  # a tap's: built once per process, its numbers bound at each execution
+        statement = _bare_bump_statement(reshaped, seen is not None)
+        parameters = {"meeting_id": meeting.id} if seen is None else {"meeting_id": meeting.id, "seen": seen}
+    row = db.session.execute(statement, parameters).first()
+    if row is None:
+        return None
+    for name, value in {**values, "board_version": row[0], "layout_version": row[1]}.items():
+        set_committed_value(meeting, name, value)
+    return row[0]
+
+
+def _bump_statement(reshaped: bool, meeting_id, seen, values: dict) -> Update:
+    """The guarded UPDATE of `bump_board`; `meeting_id` and `seen` are numbers or bound parameters."""
     version = Meeting.board_version + 1
     changes = {"board_version": version, **values}
     if reshaped:
         changes["layout_version"] = version
     closed_now = values.get("closed") is False  # reopening is the one change made to a closed meeting
-    guard = [Meeting.id == meeting.id, Meeting.closed.is_(closed_now)]
+    guard = [Meeting.id == meeting_id, Meeting.closed.is_(closed_now)]
     if seen is not None:
         guard.append(Meeting.board_version == seen)
-    row = db.session.execute(
+    return (
         update(Meeting)
         .where(*guard)
         .values(**changes)
         .returning(Meeting.board_version, Meeting.layout_version)
         # a bare bump writes nothing the audit log keeps (see portal.auditing.BOOKKEEPING)
         .execution_options(synchronize_session=False, bookkeeping_only=not values)
-    ).first()
-    if row is None:
-        return None
-    for name, value in {**values, "board_version": row[0], "layout_version": row[1]}.items():
-        set_committed_value(meeting, name, value)
-    return row[0]
+    )
+
+
+@cache
+def _bare_bump_statement(reshaped: bool, guarded: bool) -> Update:
+    """A bump without values (a tap's), built once per process: building and keying it cost a tap more than running it."""
+    return _bump_statement(reshaped, bindparam("meeting_id"), bindparam("seen") if guarded else None, {})
 
 
 @dataclass
@@ -209,7 +224,7 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
             return Marked(seen.card, seen.tally)  # the same tap again: it is recorded already
         if seen.closed:
             raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
-        current = seen.card.attendance  # the upsert below refreshes this very object: keep what it held
+        current = seen.card.attendance  # writing the mark refreshes this very object: keep what it held
         old_status = current and current.status
         latest = max((t for t in (current and current.tapped_at, seen.latest_tap) if t is not None), default=None)
         # A tap the tablet did not date is dated on arrival: the server's order is its order, so it is never late.
@@ -225,7 +240,8 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
                 received = utcnow()  # it is received now, after the mark that came first
                 tapped_at = min(tap.tapped_at or received, received)
                 continue
-            seen.card.attendance = _write_mark(actor, meeting.id, deputy_id, status, reason, source, received, tapped_at, version)
+            seen.card.attendance = _write_mark(actor, meeting.id, deputy_id, status, reason, source, received, tapped_at,
+                                               version, exists=current is not None)
             seen.tally = _moved(seen.tally, old_status, status)
         break
     if changes or tap_id is not None or not applied:  # a repeat without a tap id leaves no trace to keep
@@ -239,14 +255,38 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
 
 
 def _write_mark(actor: User, meeting_id: int, deputy_id: int, status: AttendanceStatus, reason: str, source: MarkSource,
-                received: datetime, tapped_at: datetime, version: int) -> Attendance:
-    mark = {"status": status.value, "reason": reason, "source": source.value, "marked_by_id": actor.id,
-            "marked_at": received, "tapped_at": tapped_at, "version": version}
+                received: datetime, tapped_at: datetime, version: int, exists: bool) -> Attendance:
+    """Write the mark: an UPDATE of the row the tap was decided on, or the deputy's first mark's INSERT.
+
+    The caller holds the meeting's lock (its board version raised) since it read the row, and every mark raises it,
+    so whether the row exists cannot have changed. Both statements are built once per process; an upsert could not
+    be: SQLAlchemy compiles INSERT … ON CONFLICT afresh at every execution.
+    """
+    mark = {"meeting_id": meeting_id, "deputy_id": deputy_id, "status": status.value, "reason": reason,
+            "source": source.value, "marked_by_id": actor.id, "marked_at": received, "tapped_at": tapped_at,
+            "version": version}
     return db.session.scalars(
-        upsert(Attendance, {"meeting_id": meeting_id, "deputy_id": deputy_id, **mark}, ["meeting_id", "deputy_id"], mark)
-        .returning(Attendance),
+        _mark_statement(exists), {f"mark_{name}": value for name, value in mark.items()},
         execution_options={"populate_existing": True},
     ).one()
+
+
+_MARK_COLUMNS = ("meeting_id", "deputy_id", "status", "reason", "source", "marked_by_id", "marked_at", "tapped_at", "version")
+
+
+@cache
+def _mark_statement(exists: bool) -> Insert | Update:
+    """The mark's INSERT (`exists` false) or UPDATE, returning it, built once per process."""
+    values = {name: bindparam(f"mark_{name}") for name in _MARK_COLUMNS}
+    if not exists:
+        return insert(Attendance).values(**values).returning(Attendance)
+    return (
+        update(Attendance)
+        .where(Attendance.meeting_id == values.pop("meeting_id"), Attendance.deputy_id == values.pop("deputy_id"))
+        .values(**values)
+        .returning(Attendance)
+        .execution_options(synchronize_session=False)  # the returned row refreshes the loaded mark
+    )
 
 
 def _moved(before: Tally, old: AttendanceStatus | None, new: AttendanceStatus) -> Tally:

@@ -1,11 +1,14 @@
 """Meeting pages: list, create and edit, roster, the tablet attendance screen, QR check-in, voter log,
 sign-in sheet, exports, attendance rates and the admin's list of meeting kinds."""
+import functools
 from datetime import date, datetime, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -89,8 +92,16 @@ RATES_PER_PAGE = 50
 QUICK_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY, AttendanceStatus.ABSENT]
 
 
+@functools.cache
+def _meeting_statement() -> Select:
+    """A meeting by id, built once per process (a tap's first read after its user: `session.get` builds and keys a
+    new statement every time, which cost more than running it)."""
+    return select(Meeting).where(Meeting.id == bindparam("id"))
+
+
 def _meeting(meeting_id: int) -> Meeting:
-    return get_visible_meeting_or_404(current_user, db.session.get(Meeting, meeting_id))
+    meeting = db.session.execute(_meeting_statement(), {"id": meeting_id}).scalar_one_or_none()
+    return get_visible_meeting_or_404(current_user, meeting)
 
 
 def _parse_month(value: str) -> tuple[int, int] | None:
@@ -260,11 +271,18 @@ def roster(meeting_id: int):
     return render_template("meetings/roster.html", form=form, meeting=meeting, deputies=deputies, chosen=chosen)
 
 
-def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
-    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, CSRF token."""
+@functools.cache
+def _card_labels(locale: str) -> dict[str, str]:
+    """The cards' words in one language, translated once per process (a tap's answer looked up eleven)."""
     labels = {status.value: status.label for status in AttendanceStatus}
     labels.update({level.value: level.label for level in Level}, unmarked=_("Not signed in"),
                   reason=_("Reason for the leave"), confirm_leave=_("Confirm leave"))
+    return labels
+
+
+def _card_context(meeting: Meeting, sheet_on: date | None = None) -> dict:
+    """What every attendance card of the request shares, worked out once: labels, permission, mark URL, CSRF token."""
+    labels = _card_labels(str(get_locale()))
     # The mark's URL with the deputy's id left as "{id}": each card (and attendance.js) puts its own in.
     mark_url = url_template("meetings.mark", "deputy_id", meeting_id=meeting.id)
     return {"meeting": meeting, "labels": labels, "can_mark": can_mark_attendance(current_user, meeting),
