@@ -197,7 +197,8 @@ def _inserted_ids(statement, parameters) -> set | None:
     ids = set()
     for row in rows:
         value = next((value for column, value in row.items() if getattr(column, "key", column) == "meeting_id"), None)
-        value = value.value if isinstance(value, BindParameter) else value
+        if isinstance(value, BindParameter):  # its value, or the parameter sent with a statement built once
+            value = value.value if value.value is not None or not isinstance(parameters, dict) else parameters.get(value.key)
         if not isinstance(value, int):
             return None
         ids.add(value)
