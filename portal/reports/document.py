@@ -344,8 +344,12 @@ def word_document(title: str, sections: list[Section], charts: dict[str, list[Ch
     # Every part deflated, the pictures too (a palette PNG still shrinks by a fifth): gzip over the file gains nothing.
     with zipfile.ZipFile(out, "w") as package:
         for name, template in DOCX_PARTS:
-            xml = environment.get_template(f"reports/word/{template}").render(context, odd=name != "word/footer2.xml")
-            package.writestr(zipfile.ZipInfo(name, stamp), xml.encode(), zipfile.ZIP_DEFLATED, 6)
+            part = zipfile.ZipInfo(name, stamp)
+            part.compress_type = zipfile.ZIP_DEFLATED  # zlib's default level, 6
+            xml = environment.get_template(f"reports/word/{template}").stream(context, odd=name != "word/footer2.xml")
+            xml.enable_buffering(2048)  # written as rendered, in pieces: a year's document.xml is never whole in memory
+            with package.open(part, "w") as stream:
+                xml.dump(stream, "utf-8")
         for image in images:
             package.writestr(zipfile.ZipInfo(f"word/media/{image['name']}", stamp), image["png"], zipfile.ZIP_DEFLATED, 6)
     return out.getvalue()
