@@ -44,6 +44,7 @@ KINDS = (ATTENDANCE, CHECKLIST, OPINIONS, MATTERS, EVALUATIONS, PEOPLE)
 # table is named here). A write to a table named nowhere replaces every version: a new table is safe until sorted.
 TABLE_KINDS = {
     "meetings": ATTENDANCE, "meeting_roster": ATTENDANCE, "attendance": ATTENDANCE, "meeting_kinds": ATTENDANCE,
+    "meeting_tallies": ATTENDANCE,
     "campaigns": CHECKLIST, "checklist_items": CHECKLIST, "checklist_records": CHECKLIST,
     "opinions": OPINIONS, "categories": OPINIONS, "suggestions": OPINIONS, "suggestion_deputies": OPINIONS,
     "suggestion_events": OPINIONS, "answer_feedbacks": OPINIONS,

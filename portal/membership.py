@@ -17,7 +17,7 @@ ledgers can name deputies who have left since, and nobody is credited with a day
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from .errors import ServiceError
 from .extensions import db
@@ -51,11 +51,16 @@ def require_deputy_on(user: User, day: date, field: str) -> None:
 
 def member_at(deputy_id, moment, community_id: int | None = None) -> ColumnElement[bool]:
     """As `member_on` for a stored time (a meeting's start): the deputy was a deputy on its local day."""
-    query = select(Membership.id).where(
+    return _in(select(Membership.id).where(covers_at(deputy_id, moment)), community_id).exists()
+
+
+def covers_at(deputy_id, moment) -> ColumnElement[bool]:
+    """A `Membership` row is the deputy's (a column) on the local day of `moment` (a stored time): what `member_at`
+    asks for; joined on it, the row gives the deputy's community then (stretches never overlap)."""
+    return and_(
         Membership.deputy_id == deputy_id, Membership.starts_at <= moment,
         or_(Membership.ends_before.is_(None), Membership.ends_before > moment),
     )
-    return _in(query, community_id).exists()
 
 
 def community_on(deputy_id, day):

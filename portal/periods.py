@@ -1,6 +1,6 @@
 """Periods: the `Period` every figure takes and filters through, the one period form of the filters, and reading it."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,11 +39,17 @@ class Period:
     def filter_times(self, query, on, community=None):
         """As `filter`, for a stored time `on`: it falls on one of the period's local days (the committee's
         clock, not UTC's), from the start of the first to the start of the day after the last."""
-        if self.start:
-            query = query.where(on >= local_day_start(self.start))
-        if self.end:
-            query = query.where(on < local_day_start(self.end + timedelta(days=1)))
+        since, before = self.time_bounds()
+        if since:
+            query = query.where(on >= since)
+        if before:
+            query = query.where(on < before)
         return self._in_community(query, community)
+
+    def time_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The stored times `filter_times` keeps: from the start of the first local day (None: open) to the start of
+        the day after the last (None: open)."""
+        return (self.start and local_day_start(self.start), self.end and local_day_start(self.end + timedelta(days=1)))
 
     def filter_overlapping(self, query, first, last):
         """`query` narrowed to rows whose own window, dates `first` to `last` (inclusive), meets the period."""

@@ -20,7 +20,7 @@ from .conftest import shared_world
 
 pytestmark = pytest.mark.postgres
 
-HISTORY_TABLES = {"meetings", "meeting_roster", "attendance", "attendance_changes"}
+HISTORY_TABLES = {"meetings", "meeting_roster", "attendance", "attendance_changes", "meeting_tallies"}
 PAGES = ["/staff", "/meetings/rates", "/wall", "/suggestions/figures", "/reports/deputies/{deputy}", "/reports/"]
 SCALE = replace(TINY_HISTORY, meetings=12, years=4)
 

@@ -298,3 +298,23 @@ class AttendanceChange(db.Model):
     __table_args__ = (Index("ix_attendance_changes_meeting_deputy", "meeting_id", "deputy_id"),)
     __audit_parent__ = ("Meeting", "meeting_id")
     __audit_dates__ = ("sheet_on",)
+
+
+class MeetingTally(db.Model):
+    """A closed meeting's counted places of one community (its deputies on the meeting's day), kept so that a
+    period's figures are sums of rows; only `portal.meetings.tallies` writes them."""
+
+    __tablename__ = "meeting_tallies"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    # The meeting's start, kept with its rows: a period's rows are found by date alone, without the meetings.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expected: Mapped[int]
+    present: Mapped[int]
+    late: Mapped[int]
+    left_early: Mapped[int]
+    excused: Mapped[int]
+    absent: Mapped[int]
+
+    __audit__ = False  # derived from audited rows, rewritten whenever they change

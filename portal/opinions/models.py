@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -58,7 +58,7 @@ class Opinion(Numbered, db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    collected_on: Mapped[date] = mapped_column(Date, index=True)
+    collected_on: Mapped[date] = mapped_column(Date)
     method: Mapped[CollectionMethod] = mapped_column(enum_column(CollectionMethod))
     voter_names: Mapped[str] = mapped_column(String(500), default="")
     voter_count: Mapped[Optional[int]]
@@ -76,6 +76,9 @@ class Opinion(Numbered, db.Model):
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     meeting: Mapped[Optional["Meeting"]] = relationship()  # noqa: F821 (portal.meetings.models)
+
+    # The period's opinions counted by category, community and deputy from the index alone (the overview's figures).
+    __table_args__ = (Index("ix_opinions_collected_counts", "collected_on", "category_id", "community_id", "deputy_id"),)
 
     @property
     def voters(self) -> int:

@@ -38,26 +38,45 @@ def _filtered(query, period: Period):
 
 
 @cached_figure(OPINIONS, PEOPLE)
+def _submitted_sums(period: Period) -> dict[str, dict]:
+    """The suggestions submitted in the period, (submitted, adopted) overall (key None), per category (position, id,
+    name), per community (id, name; None: none, in the database's order of names) and per state, from one grouped
+    statement: every adoption figure of the overview is one of these sums."""
+    query = (
+        select(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state, func.count())
+        .select_from(Suggestion)
+        .join(Category, Suggestion.category_id == Category.id)
+        .outerjoin(Community, Suggestion.community_id == Community.id)
+        .where(Suggestion.state.in_(SUBMITTED_STATES))
+        .group_by(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state)
+        .order_by(Community.name, Community.id)
+    )
+    sums: dict[str, dict] = {"overall": {}, "category": {}, "community": {}, "state": {}}
+    for position, category_id, category, community_id, community, state, n in db.session.execute(_filtered(query, period)):
+        adopted = n if state in ADOPTED_STATES else 0
+        for kind, key in (("overall", None), ("category", (position, category_id, category)), ("community", (community_id, community)),
+                          ("state", state)):
+            submitted, was_adopted = sums[kind].get(key, (0, 0))
+            sums[kind][key] = (submitted + n, was_adopted + adopted)
+    return sums
+
+
+@cached_figure(OPINIONS, PEOPLE)
 def adoption_overall(period: Period = Period()) -> AdoptionRow:
     """All suggestions submitted in the period."""
-    submitted, adopted = db.session.execute(_filtered(_counted(), period)).one()
-    return AdoptionRow("", submitted, adopted)
+    return AdoptionRow("", *_submitted_sums(period)["overall"].get(None, (0, 0)))
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_category(period: Period = Period()) -> list[AdoptionRow]:
     """Per category, in the categories' order."""
-    query = _counted(Category.name).join(Category, Suggestion.category_id == Category.id)
-    query = _filtered(query, period).group_by(Category.id, Category.name, Category.position).order_by(Category.position, Category.id)
-    return [AdoptionRow(*row) for row in db.session.execute(query)]
+    return [AdoptionRow(name, *counts) for (_position, _id, name), counts in sorted(_submitted_sums(period)["category"].items())]
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
     """Per community the suggestions concern ('—' for none), by name."""
-    query = _counted(Community.name).outerjoin(Community, Suggestion.community_id == Community.id)
-    query = _filtered(query, period).group_by(Community.id, Community.name).order_by(Community.name)
-    return [AdoptionRow(name or "—", submitted, adopted) for name, submitted, adopted in db.session.execute(query)]
+    return [AdoptionRow(name or "—", *counts) for (_id, name), counts in _submitted_sums(period)["community"].items()]
 
 
 @cached_figure(OPINIONS, PEOPLE)
@@ -109,18 +128,35 @@ def opinion_figures(period: Period = Period()) -> OpinionFigures:
     return OpinionFigures(*db.session.execute(query).one())
 
 
+@cached_figure(OPINIONS, PEOPLE)
+def _collected_counts(period: Period) -> tuple[tuple[tuple[int, int, str], tuple[int, str], int], ...]:
+    """Opinions collected in the period counted by category and community, by community name as the database orders
+    it: counted first, in one pass over the period's index range, then named."""
+    counts = _opinions_in(select(Opinion.category_id, Opinion.community_id, func.count().label("n")), period)
+    counts = counts.group_by(Opinion.category_id, Opinion.community_id).subquery()
+    query = (
+        select(Category.position, Category.id, Category.name, Community.id, Community.name, counts.c.n)
+        .join(counts, counts.c.category_id == Category.id)
+        .join(Community, Community.id == counts.c.community_id)
+        .order_by(Community.name, Community.id)
+    )
+    return tuple((tuple(row[:3]), tuple(row[3:5]), row[5]) for row in db.session.execute(query))
+
+
 def opinions_by_category(period: Period = Period()) -> list[tuple[str, int]]:
     """Opinions collected in the period per category, in the categories' order (categories with none left out)."""
-    query = _opinions_in(select(Category.name, func.count(Opinion.id)).join(Category, Category.id == Opinion.category_id), period)
-    query = query.group_by(Category.id, Category.name, Category.position).order_by(Category.position, Category.id)
-    return [(name, n) for name, n in db.session.execute(query)]
+    sums: dict = {}
+    for category, _community, n in _collected_counts(period):
+        sums[category] = sums.get(category, 0) + n
+    return [(name, n) for (_position, _id, name), n in sorted(sums.items())]
 
 
 def opinions_by_community(period: Period = Period()) -> list[tuple[str, int]]:
     """Opinions collected in the period per community, by name."""
-    query = _opinions_in(select(Community.name, func.count(Opinion.id)).join(Community, Community.id == Opinion.community_id), period)
-    query = query.group_by(Community.id, Community.name).order_by(Community.name)
-    return [(name, n) for name, n in db.session.execute(query)]
+    sums: dict = {}
+    for _category, community, n in _collected_counts(period):
+        sums[community] = sums.get(community, 0) + n
+    return [(name, n) for (_id, name), n in sums.items()]
 
 
 def submitted_suggestions(period: Period = Period()) -> Select:
@@ -142,6 +178,5 @@ def adopted_suggestions(period: Period = Period()) -> list[Suggestion]:
 
 def submitted_by_state(period: Period = Period()) -> list[tuple[SuggestionState, int]]:
     """The suggestions submitted in the period by where they stand now, in the workflow's order; they add up to 上报."""
-    query = _filtered(select(Suggestion.state, func.count(Suggestion.id)).where(Suggestion.state.in_(SUBMITTED_STATES)), period)
-    found = dict(db.session.execute(query.group_by(Suggestion.state)).all())
+    found = {state: submitted for state, (submitted, _adopted) in _submitted_sums(period)["state"].items()}
     return [(state, found.get(state, 0)) for state in SuggestionState if state in SUBMITTED_STATES]
