@@ -180,6 +180,12 @@ def mark_kind(status: AttendanceStatus, voter_log: bool) -> DutyKind:
     return DutyKind.VOTER_MEETING if voter_log and status.attended else MARK_KINDS[status]
 
 
+def _mark_kinds(held) -> ColumnElement[str]:
+    """`mark_kind` of each mark at the meetings of `held`, in SQL."""
+    return case(*((and_(Attendance.status == status, held.c.voter_log == voter_log), mark_kind(status, voter_log).value)
+                  for status in AttendanceStatus for voter_log in (False, True)))
+
+
 class _Source(NamedTuple):
     """Where the duties of one kind are read: their records, and the deputy, day and label of each."""
 
@@ -283,9 +289,9 @@ def count_duties(window: Period, stretches: Stretches, deputy_ids=None) -> Count
             counted[deputy, source.kind, stretch] += count
     if (held := _held(window, stretches)) is not None:
         columns = _marks(held, deputy_ids).add_columns(Attendance.deputy_id.label("deputy"), held.c.stretch,
-                                                       Attendance.status, held.c.voter_log)
-        for deputy, stretch, status, voter_log, count in grouped(columns, "deputy", "stretch", "status", "voter_log"):
-            counted[deputy, mark_kind(status, voter_log), stretch] += count
+                                                       _mark_kinds(held).label("kind"))
+        for deputy, stretch, kind, count in grouped(columns, "deputy", "stretch", "kind"):
+            counted[deputy, DutyKind(kind), stretch] += count
     for duty in _ratings(window, deputy_ids):
         counted[duty.deputy_id, duty.kind, stretches.of(duty.day)] += 1
     return counted
@@ -296,10 +302,8 @@ def _day_pairs(period: Period, deputy_ids=None):
     pairs = [_records(source, period, deputy_ids).add_columns(source.deputy.label("deputy"), source.day.label("day"))
              for source in _sources() if source.kind.counts_a_day]
     if (held := _held(period)) is not None:
-        counting = [and_(Attendance.status == status, held.c.voter_log == voter_log)
-                    for status in AttendanceStatus for voter_log in (False, True) if mark_kind(status, voter_log).counts_a_day]
         pairs.append(_marks(held, deputy_ids).add_columns(Attendance.deputy_id.label("deputy"), held.c.day.label("day"))
-                     .where(or_(*counting)))
+                     .where(_mark_kinds(held).in_([kind.value for kind in DutyKind if kind.counts_a_day])))
     return union_all(*pairs).subquery()
 
 
