@@ -7,9 +7,9 @@ import io
 import math
 import re
 import zipfile
-from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from flask import current_app, g
 from flask_babel import format_date, get_locale
@@ -76,15 +76,17 @@ def _once(make, value) -> str:
     return texts[make, value]
 
 
+_LABEL = attrgetter("label")
+
+
 def _date(value) -> str:
+    """The date as the report writes it (made once per report)."""
     return _once(format_date, value)
 
 
 def _label(member) -> str:
+    """A state's or a rating's label (made once per report)."""
     return _once(_LABEL, member)
-
-
-_LABEL = attrgetter("label")
 
 
 def _figures(report: WorkReport) -> Section:
