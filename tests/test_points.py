@@ -179,6 +179,37 @@ def test_every_deputys_points_and_days_match_a_naive_count(app, history, period)
             assert (records[row.deputy_id].days, records[row.deputy_id].points) == (row.days, row.points)
 
 
+@pytest.mark.postgres
+def test_a_cap_across_a_rule_change_counts_the_same_grouped_and_one_by_one(app, history, make_user):
+    """A quarter's cap reached before the period starts, an opinion on the day new rules (a higher cap) take effect,
+    the cap reached again inside the period, and a fresh quarter: the table (counted per stretch of days), the
+    deputy's own breakdown (record by record) and their record give the sums worked out by hand."""
+    deputy = make_user(Role.DEPUTY, name="代表甲", community_id=history["communities"][0])
+    with app.app_context():
+        person = _db.session.get(User, deputy.id)
+        community = _db.session.get(Community, history["communities"][0])
+        days = [date(2025, 1, 5)] * 3 + [date(2025, 2, 10)] * 2 + [CHANGE] + [date(2025, 2, 20)] * 2 + [date(2025, 4, 2)]
+        for day in days:
+            record_opinion(person, person, "意见", community, active_categories()[0], day, CollectionMethod.VISIT)
+        _db.session.commit()
+        period = Period(date(2025, 2, 12), date(2025, 4, 30))
+        # Before the period the first rules' cap stops the quarter at 2 (0.5 × 5); inside it the second rules give
+        # 1 on their first day and 0.5 more up to their cap of 3.5; the second quarter starts again from 0.
+        line = next(row for row in points_table(period) if row.deputy_id == deputy.id)
+        assert (line.days, line.points, line.kinds[DutyKind.OPINION]) == (3, D("2.5"), [4, D("2.5")])
+        mine = deputy_points(deputy.id, period)
+        assert (mine.day_count, mine.points) == (3, D("2.5"))
+        assert [points for _duty, points in mine.duties] == [D(1), D("0.5"), D(0), D(1)]
+        record = record_points([deputy.id], period)[deputy.id]
+        assert (record.days, record.points) == (3, D("2.5"))
+        assert expected_days(deputy.id, 2025) == record.year_days
+
+
+def expected_days(deputy_id: int, year: int) -> frozenset:
+    """The deputy's duty days of a year, from the naive count."""
+    return frozenset(day for who, day, kind in naive_duties() if who == deputy_id and kind.counts_a_day and day.year == year)
+
+
 def test_a_community_lists_its_deputies_only(app, history):
     with app.app_context():
         table = points_table(Period(Q1.start, Q1.end, history["communities"][1]))

@@ -13,13 +13,14 @@ Duty days (履职天数) are the distinct days with at least one duty that count
 absence and the voters' rating.
 """
 import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, distinct, extract, func, or_, select, union_all
 
 from ..clock import local_today, to_local
 from ..evaluations.models import Evaluation
@@ -47,11 +48,11 @@ MARK_KINDS = {
 }
 RATING_KINDS = {"competent": DutyKind.RATED_COMPETENT, "basic": DutyKind.RATED_BASIC,
                 "incompetent": DutyKind.RATED_INCOMPETENT}
+QUARTER = 10_000  # a stretch's number: its quarter × QUARTER + its rule set × 2 + inside the period (see Stretches)
 
 
 class Duty(NamedTuple):
-    """`count` duties of one kind by one deputy on one day; `label` names the record when it is one (a tuple: a
-    district's year holds tens of thousands)."""
+    """`count` duties of one kind by one deputy on one day; `label` names the record when it is one."""
 
     deputy_id: int
     day: date
@@ -96,6 +97,15 @@ def rule_on(all_rules, kind: DutyKind, day: date) -> tuple[Decimal, Decimal | No
     return found
 
 
+def earn(before: Decimal, points: Decimal, count: int, cap: Decimal | None) -> Decimal:
+    """A deputy's running total of one kind in a quarter after `count` more duties of `points` each: it stops at the
+    cap (or stays where it stood above it); a negative weight is never capped."""
+    after = before + points * count
+    if cap is not None and points > 0:
+        after = min(after, max(cap, before))
+    return after
+
+
 def award(duties, all_rules) -> list[tuple[Duty, Decimal]]:
     """Each duty with the points it earns, by the rules of its day and the caps of its quarter (in date order)."""
     running: dict[tuple, Decimal] = {}
@@ -107,12 +117,200 @@ def award(duties, all_rules) -> list[tuple[Duty, Decimal]]:
         points, cap = weights[duty.kind, duty.day]
         key = (duty.deputy_id, duty.kind, duty.day.year, (duty.day.month - 1) // 3)
         before = running.get(key, ZERO)
-        after = before + points * duty.count
-        if cap is not None and points > 0:
-            after = min(after, max(cap, before))
-        running[key] = after
-        awarded.append((duty, after - before))
+        running[key] = earn(before, points, duty.count, cap)
+        awarded.append((duty, running[key] - before))
     return awarded
+
+
+class Stretches:
+    """The stretches of days over which one deputy's duties of one kind all earn alike, so that they are counted
+    together rather than one by one: the same calendar quarter (caps count per quarter), the same rule set in force,
+    and the same side of the period's first day (a duty before it only fills its quarter's caps).
+
+    A stretch is one number that sorts as its days do (quarter × QUARTER + rule set × 2 + inside the period),
+    computed here from a day (`of`) or by the database from a date column (`column`), to the same value.
+    """
+
+    def __init__(self, all_rules, period: Period):
+        self.rules = all_rules
+        self.dates = sorted({effective_on for effective_on, _kind, _points, _cap in all_rules})
+        self.start = period.start
+
+    def of(self, day: date) -> int:
+        """The stretch of a day."""
+        quarter = day.year * 4 + (day.month - 1) // 3
+        return quarter * QUARTER + bisect_right(self.dates, day) * 2 + int(self.start is None or day >= self.start)
+
+    def column(self, day) -> ColumnElement[int]:
+        """The stretch of a date column's day, in SQL."""
+        quarter = cast(extract("year", day), Integer) * 4 + (cast(extract("month", day), Integer) - 1) // 3
+        stretch = quarter * QUARTER + (case((day >= self.start, 1), else_=0) if self.start else 1)
+        if self.dates:  # the number of rule sets in force by then, the latest first
+            stretch += case(*((day >= on, 2 * n) for n, on in reversed(list(enumerate(self.dates, start=1)))), else_=0)
+        return stretch
+
+    def award(self, counted: Counter) -> dict[tuple[int, DutyKind], list]:
+        """Each deputy's count and points of each kind inside the period, from their duties counted by (deputy, kind,
+        stretch): a stretch's duties earn together what `award` gives them one by one."""
+        runs: dict[tuple, list] = defaultdict(list)
+        for (deputy, kind, stretch), count in counted.items():
+            runs[deputy, kind].append((stretch, count))
+        weights: dict[tuple, tuple] = {}  # (kind, rule set) → (points, cap), looked up once
+        earned: dict[tuple[int, DutyKind], list] = {}
+        for (deputy, kind), stretches in runs.items():
+            total, quarter = ZERO, None
+            for stretch, count in sorted(stretches):
+                if stretch // QUARTER != quarter:
+                    total, quarter = ZERO, stretch // QUARTER
+                rule = stretch % QUARTER // 2
+                if (kind, rule) not in weights:
+                    weights[kind, rule] = rule_on(self.rules, kind, self.dates[rule - 1]) if rule else (ZERO, None)
+                points, cap = weights[kind, rule]
+                after = earn(total, points, count, cap)
+                if stretch % 2:
+                    count_points = earned.setdefault((deputy, kind), [0, ZERO])
+                    count_points[0] += count
+                    count_points[1] += after - total
+                total = after
+        return earned
+
+
+def mark_kind(status: AttendanceStatus, voter_log: bool) -> DutyKind:
+    """The kind of duty a mark is: attending a meeting with a voter log is its own kind."""
+    return DutyKind.VOTER_MEETING if voter_log and status.attended else MARK_KINDS[status]
+
+
+def _mark_kinds(held) -> ColumnElement[str]:
+    """`mark_kind` of each mark at the meetings of `held`, in SQL."""
+    return case(*((and_(Attendance.status == status, held.c.voter_log == voter_log), mark_kind(status, voter_log).value)
+                  for status in AttendanceStatus for voter_log in (False, True)))
+
+
+class _Source(NamedTuple):
+    """Where the duties of one kind are read: their records, and the deputy, day and label of each."""
+
+    kind: DutyKind
+    deputy: ColumnElement
+    day: ColumnElement
+    label: ColumnElement
+    records: Select
+
+
+def _sources() -> tuple[_Source, ...]:
+    """The duties read from dated records: every kind but the marks and the voters' ratings."""
+    proposers = select().select_from(Suggestion).join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
+    return (
+        _Source(DutyKind.CHECKLIST_VERIFIED, ChecklistRecord.deputy_id, ChecklistRecord.done_on, ChecklistItem.title,
+                select().select_from(ChecklistRecord).join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
+                .where(ChecklistRecord.state == RecordState.VERIFIED)),
+        _Source(DutyKind.OPINION, Opinion.deputy_id, Opinion.collected_on, Opinion.number, select().select_from(Opinion)),
+        _Source(DutyKind.SUGGESTION_SUBMITTED, suggestion_deputies.c.deputy_id, Suggestion.submitted_on, Suggestion.title,
+                proposers.where(Suggestion.state.in_(SUBMITTED_STATES))),
+        _Source(DutyKind.SUGGESTION_ADOPTED, suggestion_deputies.c.deputy_id, Suggestion.answered_on, Suggestion.title,
+                proposers.where(Suggestion.state.in_(ADOPTED_STATES))),
+        _Source(DutyKind.MATTER_DONE, practical_matter_deputies.c.deputy_id, PracticalMatter.done_on, PracticalMatter.title,
+                select().select_from(PracticalMatter)
+                .join(practical_matter_deputies, practical_matter_deputies.c.matter_id == PracticalMatter.id)
+                .where(PracticalMatter.state == MatterState.DONE)),
+        _Source(DutyKind.FEEDBACK, AnswerFeedback.deputy_id, AnswerFeedback.fed_back_on, Suggestion.title,
+                select().select_from(AnswerFeedback).join(Suggestion, Suggestion.id == AnswerFeedback.suggestion_id)),
+    )
+
+
+def _records(source: _Source, period: Period, deputy_ids) -> Select:
+    """A source's records dated in the period (of these deputies, unless None)."""
+    query = source.records if deputy_ids is None else source.records.where(source.deputy.in_(deputy_ids))
+    return period.filter(query, source.day)
+
+
+def _held(period: Period, stretches: Stretches | None = None):
+    """The meetings held in the period as a table of the statement (id, day, stretch, voter_log, title), each day the
+    meeting's local day computed here once a meeting (a district's year of marks is tens of thousands of rows, its
+    meetings a hundred); None when none was held."""
+    held = counted_meetings(select(Meeting.id, Meeting.starts_at), period)
+    days = {meeting_id: to_local(starts_at).date() for meeting_id, starts_at in db.session.execute(held)}
+    if not days:
+        return None
+    columns = [Meeting.id, case(days, value=Meeting.id).label("day")]
+    if stretches is not None:
+        columns.append(case({meeting: stretches.of(day) for meeting, day in days.items()}, value=Meeting.id).label("stretch"))
+    return (select(*columns, MeetingKind.voter_log, Meeting.title).join(MeetingKind, MeetingKind.id == Meeting.kind_id)
+            .where(Meeting.id.in_(days)).cte("held").prefix_with("MATERIALIZED"))
+
+
+def _marks(held, deputy_ids) -> Select:
+    """The marks at the meetings of `held` (of these deputies, unless None), reached from the meetings."""
+    query = select().select_from(held).join(Attendance, Attendance.meeting_id == held.c.id)
+    return query if deputy_ids is None else query.where(Attendance.deputy_id.in_(deputy_ids))
+
+
+def _ratings(period: Period, deputy_ids, detail: bool = False) -> list[Duty]:
+    """The voters' evaluations dated in the period, each a duty of the rating it earns under today's thresholds."""
+    settings = thresholds()
+    ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
+                     Evaluation.basically_satisfied, Evaluation.dissatisfied)
+    if deputy_ids is not None:
+        ballots = ballots.where(Evaluation.deputy_id.in_(deputy_ids))
+    duties = []
+    for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(period.filter(ballots, Evaluation.evaluated_on)):
+        rating = rating_for(rate(satisfied, satisfied + basic + dissatisfied), settings)
+        if rating is not None:
+            duties.append(Duty(deputy, on, RATING_KINDS[rating.value], 1, number if detail else ""))
+    return duties
+
+
+def collect_duties(window: Period, deputy_ids: tuple[int, ...]) -> list[Duty]:
+    """These deputies' duties done in the window, one per record with its label (a deputy's breakdown)."""
+    duties: list[Duty] = []
+    for source in _sources():
+        query = _records(source, window, deputy_ids).add_columns(source.deputy, source.day, source.label)
+        duties.extend(Duty(deputy, day, source.kind, 1, str(label)) for deputy, day, label in db.session.execute(query))
+    if (held := _held(window)) is not None:
+        query = _marks(held, deputy_ids).add_columns(Attendance.deputy_id, held.c.day, held.c.title, Attendance.status,
+                                                     held.c.voter_log)
+        duties.extend(Duty(deputy, day, mark_kind(status, voter_log), 1, title)
+                      for deputy, day, title, status, voter_log in db.session.execute(query))
+    return duties + _ratings(window, deputy_ids, detail=True)
+
+
+def count_duties(window: Period, stretches: Stretches, deputy_ids=None) -> Counter:
+    """The duties done in the window (every deputy's, or these deputies'), counted by the database per deputy, kind
+    and stretch: a few hundred numbers for a district's tens of thousands of records."""
+    counted: Counter = Counter()
+
+    def grouped(columns, *keys):
+        inner = columns.subquery()  # grouped by its columns' names: PostgreSQL matches a parameter only to itself
+        return db.session.execute(select(*(inner.c[key] for key in keys), func.count()).group_by(*(inner.c[key] for key in keys)))
+
+    for source in _sources():
+        columns = _records(source, window, deputy_ids).add_columns(source.deputy.label("deputy"),
+                                                                   stretches.column(source.day).label("stretch"))
+        for deputy, stretch, count in grouped(columns, "deputy", "stretch"):
+            counted[deputy, source.kind, stretch] += count
+    if (held := _held(window, stretches)) is not None:
+        columns = _marks(held, deputy_ids).add_columns(Attendance.deputy_id.label("deputy"), held.c.stretch,
+                                                       _mark_kinds(held).label("kind"))
+        for deputy, stretch, kind, count in grouped(columns, "deputy", "stretch", "kind"):
+            counted[deputy, DutyKind(kind), stretch] += count
+    for duty in _ratings(window, deputy_ids):
+        counted[duty.deputy_id, duty.kind, stretches.of(duty.day)] += 1
+    return counted
+
+
+def _day_pairs(period: Period, deputy_ids=None):
+    """(deputy, day) of every duty in the period that counts a day, as a subquery (a day once per duty)."""
+    pairs = [_records(source, period, deputy_ids).add_columns(source.deputy.label("deputy"), source.day.label("day"))
+             for source in _sources() if source.kind.counts_a_day]
+    if (held := _held(period)) is not None:
+        pairs.append(_marks(held, deputy_ids).add_columns(Attendance.deputy_id.label("deputy"), held.c.day.label("day"))
+                     .where(_mark_kinds(held).in_([kind.value for kind in DutyKind if kind.counts_a_day])))
+    return union_all(*pairs).subquery()
+
+
+def count_duty_days(period: Period, deputy_ids=None) -> dict[int, int]:
+    """履职天数 of every deputy with a duty in the period (or of these deputies), counted by the database."""
+    pairs = _day_pairs(period, deputy_ids)
+    return dict(db.session.execute(select(pairs.c.deputy, func.count(distinct(pairs.c.day))).group_by(pairs.c.deputy)).all())
 
 
 def _window(period: Period) -> Period:
@@ -122,69 +320,6 @@ def _window(period: Period) -> Period:
 
 def _in(period: Period, day: date) -> bool:
     return (period.start is None or day >= period.start) and (period.end is None or day <= period.end)
-
-
-def collect_duties(window: Period, deputy_ids: tuple[int, ...] | None = None, detail: bool = False) -> list[Duty]:
-    """The duties done in the window (every deputy's, or these deputies'): grouped by deputy, kind and day, or one
-    per record with its label when `detail`."""
-    duties: list[Duty] = []
-
-    def dated(kind, deputy, day, label, query):
-        query = window.filter(query.where(deputy.in_(deputy_ids)) if deputy_ids is not None else query, day)
-        if detail:
-            rows = db.session.execute(query.add_columns(deputy, day, label))
-            duties.extend(Duty(row[-3], row[-2], kind, 1, str(row[-1])) for row in rows)
-        else:
-            grouped = query.add_columns(deputy, day, func.count()).group_by(deputy, day)
-            duties.extend(Duty(d, on, kind, n) for d, on, n in db.session.execute(grouped))
-
-    dated(DutyKind.CHECKLIST_VERIFIED, ChecklistRecord.deputy_id, ChecklistRecord.done_on, ChecklistItem.title,
-          select().select_from(ChecklistRecord).join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
-          .where(ChecklistRecord.state == RecordState.VERIFIED))
-    dated(DutyKind.OPINION, Opinion.deputy_id, Opinion.collected_on, Opinion.number, select().select_from(Opinion))
-    proposers = select().select_from(Suggestion).join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
-    dated(DutyKind.SUGGESTION_SUBMITTED, suggestion_deputies.c.deputy_id, Suggestion.submitted_on, Suggestion.title,
-          proposers.where(Suggestion.state.in_(SUBMITTED_STATES)))
-    dated(DutyKind.SUGGESTION_ADOPTED, suggestion_deputies.c.deputy_id, Suggestion.answered_on, Suggestion.title,
-          proposers.where(Suggestion.state.in_(ADOPTED_STATES)))
-    dated(DutyKind.MATTER_DONE, practical_matter_deputies.c.deputy_id, PracticalMatter.done_on, PracticalMatter.title,
-          select().select_from(PracticalMatter)
-          .join(practical_matter_deputies, practical_matter_deputies.c.matter_id == PracticalMatter.id)
-          .where(PracticalMatter.state == MatterState.DONE))
-    dated(DutyKind.FEEDBACK, AnswerFeedback.deputy_id, AnswerFeedback.fed_back_on, Suggestion.title,
-          select().select_from(AnswerFeedback).join(Suggestion, Suggestion.id == AnswerFeedback.suggestion_id))
-
-    # The meetings held in the window once each (their local day), then the marks as plain triples: a year of a
-    # district's marks is tens of thousands of rows.
-    held = counted_meetings(select(Meeting.id, Meeting.starts_at, MeetingKind.voter_log, Meeting.title)
-                            .join(MeetingKind, MeetingKind.id == Meeting.kind_id), window)
-    meetings = {meeting_id: (to_local(starts_at).date(), voter_log, title)
-                for meeting_id, starts_at, voter_log, title in db.session.execute(held)}
-    marks = counted_meetings(select(Attendance.deputy_id, Attendance.meeting_id, Attendance.status)
-                             .select_from(Meeting).join(Attendance, Attendance.meeting_id == Meeting.id), window)
-    if deputy_ids is not None:
-        marks = marks.where(Attendance.deputy_id.in_(deputy_ids))
-    counted: Counter = Counter()
-    for deputy, meeting_id, status in db.session.execute(marks):
-        day, voter_log, title = meetings[meeting_id]
-        kind = DutyKind.VOTER_MEETING if voter_log and status.attended else MARK_KINDS[status]
-        if detail:
-            duties.append(Duty(deputy, day, kind, 1, title))
-        else:
-            counted[deputy, day, kind] += 1
-    duties.extend(Duty(deputy, day, kind, n) for (deputy, day, kind), n in counted.items())
-
-    settings = thresholds()
-    ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
-                     Evaluation.basically_satisfied, Evaluation.dissatisfied)
-    if deputy_ids is not None:
-        ballots = ballots.where(Evaluation.deputy_id.in_(deputy_ids))
-    ballots = window.filter(ballots, Evaluation.evaluated_on)
-    for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(ballots):
-        rating = rating_for(rate(satisfied, satisfied + basic + dissatisfied), settings)
-        if rating is not None:
-            duties.append(Duty(deputy, on, RATING_KINDS[rating.value], 1, number if detail else ""))
-    return duties
 
 
 def _deputies(period: Period) -> dict[int, tuple[str, str]]:
@@ -207,20 +342,15 @@ def _deputies(period: Period) -> dict[int, tuple[str, str]]:
 @cached_figure(*ALL_KINDS)
 def points_table(period: Period) -> tuple[PointsRow, ...]:
     """The live table of the period: every deputy of the period with their days and points, best first, ranked."""
-    deputies = _deputies(period)
-    rows = {deputy_id: PointsRow(deputy_id, name, community) for deputy_id, (name, community) in deputies.items()}
-    done: dict[int, list] = defaultdict(list)
-    for duty, points in award(collect_duties(_window(period)), rules()):
-        row = rows.get(duty.deputy_id)
-        if row is None or not _in(period, duty.day):
-            continue
-        count_points = row.kinds.setdefault(duty.kind, [0, ZERO])
-        count_points[0] += duty.count
-        count_points[1] += points
-        row.points += points
-        done[duty.deputy_id].append(duty)
-    for deputy_id, row in rows.items():
-        row.days = len(duty_days(done[deputy_id]))
+    rows = {deputy_id: PointsRow(deputy_id, name, community) for deputy_id, (name, community) in _deputies(period).items()}
+    stretches = Stretches(rules(), period)
+    for (deputy_id, kind), (count, points) in stretches.award(count_duties(_window(period), stretches)).items():
+        if (row := rows.get(deputy_id)) is not None:
+            row.kinds[kind] = [count, points]
+            row.points += points
+    for deputy_id, days in count_duty_days(period).items():
+        if (row := rows.get(deputy_id)) is not None:
+            row.days = days
     ordered = sorted(rows.values(), key=lambda r: (-r.points, -r.days, r.name, r.deputy_id))
     for position, row in enumerate(ordered):
         row.rank = ordered[position - 1].rank if position and row.points == ordered[position - 1].points else position + 1
@@ -249,7 +379,7 @@ class DeputyPoints:
 
 def deputy_points(deputy_id: int, period: Period) -> DeputyPoints:
     """A deputy's breakdown for the period: every record that earned (or cost) points, by the table's rules."""
-    awarded = [(duty, points) for duty, points in award(collect_duties(_window(period), (deputy_id,), detail=True), rules())
+    awarded = [(duty, points) for duty, points in award(collect_duties(_window(period), (deputy_id,)), rules())
                if _in(period, duty.day)]
     committee = points_table(Period(period.start, period.end))
     return DeputyPoints(period, duty_days(duty for duty, _p in awarded), sum((p for _d, p in awarded), ZERO), awarded,
@@ -274,14 +404,15 @@ def record_points(deputy_ids, period: Period) -> dict[int, RecordPoints]:
     """The points part of these deputies' records, from their own duties only (a deputy's caps are their own, so
     the figures are the table's): a fixed number of queries however many deputies."""
     ids = tuple(deputy_ids)
-    done: dict[int, list] = defaultdict(list)
-    for duty, points in award(collect_duties(_window(period), ids), rules()):
-        if _in(period, duty.day):
-            done[duty.deputy_id].append((duty, points))
+    stretches = Stretches(rules(), period)
+    points: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (deputy_id, _kind), (_count, earned) in stretches.award(count_duties(_window(period), stretches, ids)).items():
+        points[deputy_id] += earned
+    days = count_duty_days(period, ids)
     end = period.end or local_today()
-    year: dict[int, list] = defaultdict(list)
-    for duty in collect_duties(Period(date(end.year, 1, 1), date(end.year, 12, 31)), ids):
-        year[duty.deputy_id].append(duty)
-    return {deputy_id: RecordPoints(len(duty_days(duty for duty, _p in done[deputy_id])),
-                                    sum((p for _d, p in done[deputy_id]), ZERO), end.year, frozenset(duty_days(year[deputy_id])))
+    pairs = _day_pairs(Period(date(end.year, 1, 1), date(end.year, 12, 31)), ids)
+    year: dict[int, set] = defaultdict(set)
+    for deputy_id, day in db.session.execute(select(pairs.c.deputy, pairs.c.day).distinct()):
+        year[deputy_id].add(day)
+    return {deputy_id: RecordPoints(days.get(deputy_id, 0), points[deputy_id], end.year, frozenset(year[deputy_id]))
             for deputy_id in ids}

@@ -9,8 +9,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -62,8 +63,30 @@ def report_title(report: WorkReport, committee: str) -> str:
 def report_sections(report: WorkReport) -> list[Section]:
     """The report's sections in its order: figures, 四个一, opinions and adoption, answers, matters, attendance, evaluations,
     duty days and points."""
+    g.report_texts = {}  # the dates and labels the tables repeat, each made once (see _once)
     return [builder(report) for builder in (_figures, _four_ones, _opinions, _adopted, _matters, _attendance, _evaluations,
                                             _points)]
+
+
+def _once(make, value) -> str:
+    """`make(value)`, once per report: a year's tables repeat a few dates and labels hundreds of times."""
+    texts = g.report_texts
+    if (make, value) not in texts:
+        texts[make, value] = make(value)
+    return texts[make, value]
+
+
+_LABEL = attrgetter("label")
+
+
+def _date(value) -> str:
+    """The date as the report writes it (made once per report)."""
+    return _once(format_date, value)
+
+
+def _label(member) -> str:
+    """A state's or a rating's label (made once per report)."""
+    return _once(_LABEL, member)
 
 
 def _figures(report: WorkReport) -> Section:
@@ -117,8 +140,8 @@ def _adopted(report: WorkReport) -> Section:
         return section
     section.tables.append(Table(
         [_("Submitted on"), _("Suggestion"), _("Deputies"), _("Category"), _("State"), _("The district's answer")],
-        [[format_date(o.suggestion.submitted_on), o.suggestion.title, "、".join(d.name for d in o.suggestion.deputies),
-          o.suggestion.category.name, o.suggestion.state.label, _answer(o)] for o in report.adopted]))
+        [[_date(o.suggestion.submitted_on), o.suggestion.title, "、".join(d.name for d in o.suggestion.deputies),
+          o.suggestion.category.name, _label(o.suggestion.state), _answer(o)] for o in report.adopted]))
     return section
 
 
@@ -129,7 +152,7 @@ def _matters(report: WorkReport) -> Section:
         return section
     section.tables.append(Table(
         [_("Date"), _("Practical matter"), _("Place"), _("Community")],
-        [[format_date(m.done_on), m.title, m.location or "—", m.community.name] for m in report.matters]))
+        [[_date(m.done_on), m.title, m.location or "—", m.community.name] for m in report.matters]))
     photos = matter_photos([m.id for m in report.matters])
     section.photos = [
         Photo(_("%(matter)s (%(role)s, %(date)s)", matter=m.title, role=a.role.label, date=format_date(m.done_on)), a)
@@ -168,8 +191,8 @@ def _evaluations(report: WorkReport) -> Section:
     if report.evaluations:
         section.tables.append(Table(
             [_("Deputy"), _("Period"), _("Satisfied"), _("Basically satisfied"), _("Dissatisfied"), _("Satisfaction rate"), _("Rating")],
-            [[e.deputy.name, f"{format_date(e.starts_on)} – {format_date(e.ends_on)}", str(e.satisfied), str(e.basically_satisfied),
-              str(e.dissatisfied), percent(e.satisfaction), rating.label if rating else "—"] for e, rating in report.evaluations],
+            [[e.deputy.name, f"{_date(e.starts_on)} – {_date(e.ends_on)}", str(e.satisfied), str(e.basically_satisfied),
+              str(e.dissatisfied), percent(e.satisfaction), _label(rating) if rating else "—"] for e, rating in report.evaluations],
             numeric=(2, 3, 4, 5)))
     return section
 
@@ -191,7 +214,7 @@ def _points(report: WorkReport) -> Section:
 def _answer(outcome) -> str:
     if outcome.answer is None:
         return "—"
-    return f"{outcome.answer.note or '—'}（{format_date(outcome.suggestion.answered_on)}）"
+    return f"{outcome.answer.note or '—'}（{_date(outcome.suggestion.answered_on)}）"
 
 
 def _by_label(label: str, opinions: list[tuple[str, int]], adoption: list) -> Table:
@@ -310,10 +333,7 @@ def word_document(title: str, sections: list[Section], charts: dict[str, list[Ch
             "paragraphs": section.paragraphs,
             "images": pictures,
             "photos": photos,
-            "tables": [{
-                "caption": table.caption, "header": table.header, "rows": table.rows, "widths": _widths(table),
-                "styles": ["CellNumber" if column in table.numeric else "Cell" for column in range(len(table.header))],
-            } for table in section.tables],
+            "tables": [_table_xml(table) for table in section.tables],
         })
     context = {
         "title": title, "sections": parts, "images": images, "properties": properties, "page": PAGE, "fonts": FONTS,
@@ -326,11 +346,22 @@ def word_document(title: str, sections: list[Section], charts: dict[str, list[Ch
     # Every part deflated, the pictures too (a palette PNG still shrinks by a fifth): gzip over the file gains nothing.
     with zipfile.ZipFile(out, "w") as package:
         for name, template in DOCX_PARTS:
-            xml = environment.get_template(f"reports/word/{template}").render(context, odd=name != "word/footer2.xml")
-            package.writestr(zipfile.ZipInfo(name, stamp), xml.encode(), zipfile.ZIP_DEFLATED, 6)
+            part = zipfile.ZipInfo(name, stamp)
+            part.compress_type = zipfile.ZIP_DEFLATED  # zlib's default level, 6
+            xml = environment.get_template(f"reports/word/{template}").stream(context, odd=name != "word/footer2.xml")
+            xml.enable_buffering(2048)  # written as rendered, in pieces: a year's document.xml is never whole in memory
+            with package.open(part, "w") as stream:
+                xml.dump(stream, "utf-8")
         for image in images:
             package.writestr(zipfile.ZipInfo(f"word/media/{image['name']}", stamp), image["png"], zipfile.ZIP_DEFLATED, 6)
     return out.getvalue()
+
+
+def _table_xml(table: Table) -> dict:
+    """A table for the template: its caption, column widths, and each cell as (style, text made XML)."""
+    styles = ["CellNumber" if column in table.numeric else "Cell" for column in range(len(table.header))]
+    return {"caption": table.caption, "widths": _widths(table), "header": list(zip(styles, map(_xml_text, table.header))),
+            "rows": [list(zip(styles, map(_xml_text, row))) for row in table.rows]}
 
 
 def _xml_clean(value) -> str:
