@@ -246,9 +246,9 @@ def test_the_same_person_back_sends_their_own_taps_and_another_may_discard_them(
     card(page, xia).get_by_role("button", name="迟到").click()
     card(page, wang).get_by_role("button", name="出席").click()
     expect(page.locator(".attendance-card.is-pending")).to_have_count(2)
-    page.unroute("**/attendance/*")
-    queued = page.evaluate(f"localStorage.getItem('{key}')")
+    queued = page.evaluate(f"localStorage.getItem('{key}')")  # read while no tap can go: a retry could send them
     page.context.clear_cookies()  # the session ends (expired, or logged out elsewhere)
+    page.unroute("**/attendance/*")
 
     other = page.context.new_page()
     other.goto(f"{live_server}/login?next=/meetings/{street['id']}/attendance")  # the login page notes nobody
