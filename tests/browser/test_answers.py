@@ -40,7 +40,6 @@ def owed(live_app):
         return suggestion.id
 
 
-
 def test_a_deputy_records_the_feedback_in_place(live_server, owed, page_at):
     page = page_at()
     open_as(page, live_server, "zhangsan")

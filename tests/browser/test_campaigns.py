@@ -14,7 +14,6 @@ from .conftest import PHONE, TABLET
 from .conftest import open_as
 
 
-
 @pytest.fixture
 def story(live_app):
     """A community, a deputy, a staff member and a current campaign; returns the ids the test needs."""

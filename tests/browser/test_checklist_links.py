@@ -23,7 +23,6 @@ from .conftest import TABLET
 from .conftest import open_as
 
 
-
 @pytest.fixture
 def story(live_app):
     """夏虹 with a practical matter and a suggestion, 王建国 with his own, staff, a current campaign."""

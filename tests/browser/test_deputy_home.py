@@ -7,12 +7,10 @@ from playwright.sync_api import expect
 
 from .conftest import PHONE, open_as
 
-PASSWORD = "demo-pass-1"
 SCREEN = PHONE["height"]
 # The demo street's 夏虹 (everything recorded, two meetings to answer, one under way, one answer to carry back).
 # The home was 5,381 px (standard) and 7,787 px (大字) tall here before it was ordered and folded.
 MOST_SCREENS = {False: 2.6, True: 3.6}
-
 
 
 def set_large_text(page, on: bool):

@@ -9,8 +9,6 @@ from tests.evidence_files import jpeg
 
 from .conftest import PHONE, TABLET, open_as
 
-PASSWORD = "demo-pass-1"
-
 
 def _photographed_record(app) -> int:
     """The demo's 四个一 record with a photo (夏虹's community day)."""

@@ -36,7 +36,6 @@ def meeting(live_app):
         return {"id": created.id, "token": checkin_token(created), **ids}
 
 
-
 def board(page_at, base, meeting, username="staff1"):
     page = page_at(TABLET)
     open_as(page, base, username, f"/meetings/{meeting['id']}/attendance")
