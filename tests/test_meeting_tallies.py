@@ -16,7 +16,8 @@ from portal.accounts.services import set_active
 from portal.extensions import db as _db
 from portal.meetings.marks import mark_attendance
 from portal.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingRoster, MeetingTally
-from portal.meetings.rates import TALLY_FIELDS, kept_tally_rows, meeting_tallies, monthly_attendance, period_tally
+from portal.meetings.counting import TALLY_FIELDS, kept_tally_rows
+from portal.meetings.rates import meeting_tallies, monthly_attendance, period_tally
 from portal.meetings.services import MeetingFields, close_meeting, create_meeting, ensure_default_meeting_kinds, reopen_meeting, update_meeting
 from portal.meetings.tallies import _PENDING, settle
 from portal.models import Community, Membership, Role, User

@@ -8,7 +8,8 @@ from ..extensions import db
 from ..campaigns.models import DONE_STATES, Campaign, ChecklistItem, ChecklistRecord, RecordState
 from ..meetings.models import Meeting
 from ..meetings.notices import Notice
-from ..meetings.rates import Tally, tallies
+from ..meetings.counting import Tally
+from ..meetings.rates import tallies
 from ..models import utcnow
 from ..periods import Period
 from ..reports.figures import CommitteeFigures, committee_figures

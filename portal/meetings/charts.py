@@ -8,7 +8,8 @@ from ..charts import Chart, cached_charts, columns
 from ..figures_cache import ATTENDANCE, PEOPLE
 from ..figures import percent
 from ..periods import Period
-from .rates import Tally, monthly_attendance
+from .counting import Tally
+from .rates import monthly_attendance
 
 
 def attendance_chart(months: list[tuple[date, Tally]]) -> Chart:

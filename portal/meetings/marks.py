@@ -19,7 +19,8 @@ from ..models import Community, DeputyProfile, Role, User, utcnow
 from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, MeetingRoster, Reply
-from .rates import TALLY_FIELDS, Tally, tally, tally_statement
+from .counting import TALLY_FIELDS, Tally
+from .rates import tally, tally_statement
 
 MAX_REASON = 200
 

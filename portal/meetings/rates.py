@@ -1,88 +1,28 @@
 """Attendance tallies and rates: a meeting's tally, each deputy's and the committee's over a period, by month."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from fractions import Fraction
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, case, func, or_, select, union_all
+from sqlalchemy import Select, bindparam, func, or_, select, union_all
 
 from ..accounts.services import deputies_query
 from ..clock import to_local
 from ..extensions import db
 from ..figures_cache import ATTENDANCE, PEOPLE, cached_figure, keyed_on
-from ..figures import rate
 from ..membership import covers_at, member_at
 from ..models import DeputyProfile, Membership, User, utcnow
 from ..periods import Period, this_year
 from . import tallies as kept
-from .models import Attendance, AttendanceStatus, Meeting, MeetingRoster, MeetingTally
-
-
-@dataclass
-class Tally:
-    """A meeting's (or a deputy's) counts; the rate is exact: attended ÷ expected."""
-
-    expected: int = 0
-    present: int = 0
-    late: int = 0
-    left_early: int = 0
-    excused: int = 0
-    absent: int = 0
-
-    @property
-    def unmarked(self) -> int:
-        return self.expected - self.present - self.late - self.left_early - self.excused - self.absent
-
-    @property
-    def attended(self) -> int:
-        return self.present + self.late + self.left_early
-
-    @property
-    def rate(self) -> Fraction | None:
-        return rate(self.attended, self.expected)
-
-    def __add__(self, other: "Tally") -> "Tally":
-        return Tally(*(getattr(self, name) + getattr(other, name) for name in TALLY_FIELDS))
-
-    @staticmethod
-    def total(tallies) -> "Tally":
-        """The sum of many tallies (a period's meetings), column by column."""
-        return Tally(*(sum(column) for column in zip(*((t.expected, t.present, t.late, t.left_early, t.excused, t.absent)
-                                                        for t in tallies)))) if tallies else Tally()
-
-
-TALLY_FIELDS = ("expected", "present", "late", "left_early", "excused", "absent")
-
-
-def _count(status: AttendanceStatus):
-    return func.sum(case((Attendance.status == status, 1), else_=0))
-
-
-def _tally_columns():
-    return (
-        func.count(MeetingRoster.deputy_id),
-        *(_count(status) for status in AttendanceStatus),
-    )
-
-
-def _roster_with_marks(query: Select) -> Select:
-    return query.select_from(MeetingRoster).outerjoin(
-        Attendance,
-        (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == MeetingRoster.deputy_id),
-    )
-
-
-def _tally(row) -> Tally:
-    expected, *counts = (value or 0 for value in row)
-    return Tally(expected, *counts)
+from .counting import TALLY_FIELDS, Tally, roster_with_marks, tally_columns, tally_of
+from .models import Meeting, MeetingRoster, MeetingTally
 
 
 @cache
 def _tallies_statement() -> Select:
     """The grouped tally query for the meetings in the `ids` parameter, built once per process (a tap asks it)."""
     return (
-        _roster_with_marks(select(MeetingRoster.meeting_id, *_tally_columns()))
+        roster_with_marks(select(MeetingRoster.meeting_id, *tally_columns()))
         .where(MeetingRoster.meeting_id.in_(bindparam("ids", expanding=True)))
         .group_by(MeetingRoster.meeting_id)
     )
@@ -91,7 +31,7 @@ def _tallies_statement() -> Select:
 def tally_statement(meeting_id) -> Select:
     """One meeting's tally as a one-row statement (a tap reads it with the card it decides on; `meeting_id` a
     number, or a bound parameter)."""
-    return _roster_with_marks(select(*_tally_columns())).where(MeetingRoster.meeting_id == meeting_id)
+    return roster_with_marks(select(*tally_columns())).where(MeetingRoster.meeting_id == meeting_id)
 
 
 def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
@@ -99,7 +39,7 @@ def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
     if not meeting_ids:
         return {}
     rows = db.session.execute(_tallies_statement(), {"ids": list(meeting_ids)})
-    found = {row[0]: _tally(row[1:]) for row in rows}
+    found = {row[0]: tally_of(row[1:]) for row in rows}
     return {meeting_id: found.get(meeting_id, Tally()) for meeting_id in meeting_ids}
 
 
@@ -144,7 +84,7 @@ def _counted_in(period: Period) -> Select:
 
     Only meetings that are closed or already over count; 请假 is counted apart and stays in the denominator.
     """
-    return _counted_places(_roster_with_marks(select(*_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period)
+    return _counted_places(roster_with_marks(select(*tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id), period)
 
 
 def attendance_rates(period: Period, profiles: list[DeputyProfile] | None = None) -> list[DeputyRate]:
@@ -165,24 +105,13 @@ def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]
     if not deputy_ids:
         return {}
     query = _counted_in(period).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
-    return {row[-1]: _tally(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
-
-
-def kept_tally_rows() -> Select:
-    """What `meeting_tallies` keeps (`portal.meetings.tallies`): the places of closed meetings that `_counted_places`
-    counts, a deputy who was one on the meeting's day, grouped by meeting and by that deputy's community then."""
-    return (
-        _roster_with_marks(select(MeetingRoster.meeting_id, Membership.community_id, Meeting.starts_at, *_tally_columns()))
-        .join(Meeting, (Meeting.id == MeetingRoster.meeting_id) & Meeting.closed)
-        .join(Membership, covers_at(MeetingRoster.deputy_id, Meeting.starts_at))
-        .group_by(MeetingRoster.meeting_id, Membership.community_id, Meeting.starts_at)
-    )
+    return {row[-1]: tally_of(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
 
 
 def _live_tallies(period: Period) -> Select:
     """Each meeting of the period that counts with its counted places, counted from the roster and marks."""
     return _counted_places(
-        _roster_with_marks(select(Meeting.id, Meeting.starts_at, *_tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id),
+        roster_with_marks(select(Meeting.id, Meeting.starts_at, *tally_columns())).join(Meeting, Meeting.id == MeetingRoster.meeting_id),
         period,
     ).group_by(Meeting.id, Meeting.starts_at)
 
@@ -208,7 +137,7 @@ def _tallies_in_statement(since: bool, before: bool, community: bool) -> Select:
         closed = closed.where(MeetingTally.community_id == bindparam("community"))
         deputy = deputy & (Membership.community_id == bindparam("community"))
     over = dated(
-        _roster_with_marks(select(Meeting.id, Meeting.starts_at, *_tally_columns()))
+        roster_with_marks(select(Meeting.id, Meeting.starts_at, *tally_columns()))
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
         .where(~Meeting.closed, Meeting.ends_at < bindparam("now", type_=times), select(Membership.id).where(deputy).exists()),
         Meeting.starts_at,
@@ -228,9 +157,9 @@ def meeting_tallies(period: Period) -> tuple[tuple[datetime, Tally], ...]:
     statement = _tallies_in_statement(since is not None, before is not None, bool(period.community_id))
     parameters = {"since": since, "before": before, "community": period.community_id, "now": utcnow()}
     rows = db.session.execute(statement, {name: value for name, value in parameters.items() if value is not None})
-    found = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in rows}
+    found = {meeting_id: (starts_at, tally_of(counts)) for meeting_id, starts_at, *counts in rows}
     if current_app.config.get("FIGURES_CACHE_CHECK"):
-        live = {meeting_id: (starts_at, _tally(counts)) for meeting_id, starts_at, *counts in db.session.execute(_live_tallies(period))}
+        live = {meeting_id: (starts_at, tally_of(counts)) for meeting_id, starts_at, *counts in db.session.execute(_live_tallies(period))}
         if found != live:
             differ = sorted(key for key in found.keys() | live.keys() if found.get(key) != live.get(key))
             raise AssertionError(f"kept meeting tallies differ from the live count for meetings {differ} in {period}")
@@ -243,7 +172,7 @@ def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
     if deputy_id is None:
         return Tally.total([found for _starts_at, found in meeting_tallies(period)])
     query = _counted_in(period).where(MeetingRoster.deputy_id == deputy_id)
-    return _tally(db.session.execute(query).one())
+    return tally_of(db.session.execute(query).one())
 
 
 @cached_figure(ATTENDANCE, PEOPLE)

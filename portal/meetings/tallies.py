@@ -1,6 +1,6 @@
 """The tallies kept for closed meetings (`meeting_tallies`), and the session hook that keeps them true.
 
-A closed meeting's counted places are stored as one row per community (`rates.kept_tally_rows`), so a period's
+A closed meeting's counted places are stored as one row per community (`counting.kept_tally_rows`), so a period's
 attendance is a sum of a few rows per meeting instead of a walk over every roster place of its history.
 One function writes them, `refresh_tallies`. Every write made through the session, an ORM flush or a Core
 statement, is read here for the meetings whose rows it can change: a meeting closed, reopened, moved or deleted;
@@ -22,7 +22,7 @@ from ..clock import local_day_start
 from ..extensions import db
 from ..figures_cache import ATTENDANCE, bump
 from ..models import Membership
-from . import rates
+from .counting import TALLY_FIELDS, kept_tally_rows
 from .models import Attendance, Meeting, MeetingRoster, MeetingTally
 
 _PENDING = "meeting_tallies_pending"
@@ -52,7 +52,7 @@ def refresh_tallies(meeting_ids=None, session: Session | None = None) -> None:
     memberships of their day; an open meeting is left with none. Never commits."""
     session = session or db.session()
     table = MeetingTally.__table__
-    removed, counted = delete(table), rates.kept_tally_rows()
+    removed, counted = delete(table), kept_tally_rows()
     if meeting_ids is not None:
         if not meeting_ids:
             return
@@ -70,7 +70,7 @@ def refresh_tallies(meeting_ids=None, session: Session | None = None) -> None:
         # taps never take this lock; SQLite has one writer anyway.
         connection.execute(text("LOCK TABLE meeting_tallies IN EXCLUSIVE MODE"))
     connection.execute(removed)
-    connection.execute(insert(table).from_select(["meeting_id", "community_id", "starts_at", *rates.TALLY_FIELDS], counted))
+    connection.execute(insert(table).from_select(["meeting_id", "community_id", "starts_at", *TALLY_FIELDS], counted))
 
 
 def settle(session: Session | None = None) -> None:

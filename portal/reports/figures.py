@@ -14,7 +14,8 @@ from ..figures_cache import ATTENDANCE, CHECKLIST, EVALUATIONS, MATTERS, OPINION
 from ..figures import rate
 from ..matters.models import MatterState, PracticalMatter
 from ..meetings.models import Meeting, MeetingKind
-from ..meetings.rates import Tally, period_tally
+from ..meetings.counting import Tally
+from ..meetings.rates import period_tally
 from ..membership import community_on
 from ..models import utcnow
 from ..periods import Period

@@ -15,7 +15,8 @@ from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
 from ..matters.models import PracticalMatter
 from ..meetings.models import Meeting
-from ..meetings.rates import Tally, monthly_attendance
+from ..meetings.counting import Tally
+from ..meetings.rates import monthly_attendance
 from ..models import Community
 from ..periods import Period
 from ..points.scoring import PointsRow, points_table

@@ -14,7 +14,8 @@ from ..evaluations.services import Rating, rating_for, thresholds
 from ..extensions import db
 from ..matters.models import PracticalMatter, practical_matter_deputies
 from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingRoster
-from ..meetings.rates import Tally, attendance_rates, counted_meetings, period_tally
+from ..meetings.counting import Tally
+from ..meetings.rates import attendance_rates, counted_meetings, period_tally
 from ..models import DeputyProfile
 from ..opinions.models import Opinion
 from ..periods import Period
