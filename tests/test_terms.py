@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.memberships import memberships_of
+from portal.accounts.memberships import memberships_of, move_deputy, open_membership
+from portal.accounts.terms import start_term
 from portal.auditing import AuditEvent
 from portal.clock import local_today
 from portal.extensions import db
@@ -52,6 +53,27 @@ def test_a_new_term_continues_the_re_elected_and_ends_the_others(app, client, lo
     assert "第十八届" in page and "开始新一届" in page
     page = client.get(f"/deputies/terms/{term.id}").get_data(as_text=True)
     assert stays.name in page and "新代表" in page and leaves.name not in page
+
+
+def test_a_move_or_a_joining_entered_ahead_gives_way_to_the_new_roster(app, make_user, make_community):
+    home, other = make_community("甲社区"), make_community("乙社区")
+    moving, joining = make_user(Role.DEPUTY, community_id=home), make_user(Role.DEPUTY, community_id=home)
+    starts = local_today() + timedelta(days=3)
+    with app.app_context():
+        moved = db.session.get(User, moving.id)
+        move_deputy(moved, db.session.get(Community, other), starts + timedelta(days=5))  # entered before the term
+        joined = db.session.get(User, joining.id)
+        memberships_of(joining.id)[0].ends_on = local_today()  # left, and comes back after the new term begins
+        open_membership(joined, db.session.get(Community, other), starts + timedelta(days=2))
+        rows = [(2, {"username": moved.username, "name": moved.name, "level": "区", "community": "甲社区"})]
+        outcome = start_term("第十八届", starts, starts + timedelta(days=5 * 365), rows)
+        assert outcome.term is not None, outcome.imported.errors
+        db.session.commit()
+        assert [(m.community.name, m.starts_on, m.ends_on, m.term_id) for m in memberships_of(moving.id)] == [
+            ("甲社区", date(2000, 1, 1), starts - timedelta(days=1), None), ("甲社区", starts, None, outcome.term.id)]
+        assert [(m.starts_on, m.ends_on) for m in memberships_of(joining.id)] == [(date(2000, 1, 1), local_today())]
+        assert [user.id for user in outcome.left] == [joining.id]
+        assert db.session.get(User, joining.id).active is False
 
 
 def test_the_period_buttons_offer_this_year_this_term_and_a_whole_earlier_term(app, client, login, make_user):

@@ -53,8 +53,9 @@ def start_term(name: str, starts_on: date | None, ends_on: date | None, rows: li
     """Start a new term with its roster (the deputy import's rows): all of it or nothing.
 
     Every membership running on the first day ends the day before, the last day of the old term (which ends
-    then too); a row naming an existing deputy re-elects them, a new one creates the deputy; a deputy not in
-    the roster stays ended and their account is deactivated. Nothing is deleted.
+    then too), and one entered ahead to begin on or after it (a move, a joining) gives way to the roster; a row
+    naming an existing deputy re-elects them, a new one creates the deputy; a deputy not in the roster stays
+    ended and their account is deactivated. No account and no day before the new term is deleted.
     """
     name = (name or "").strip()
     if not name or len(name) > 64:
@@ -73,10 +74,15 @@ def start_term(name: str, starts_on: date | None, ends_on: date | None, rows: li
     if previous is not None and previous.ends_on > last_day:
         previous.ends_on = last_day
     running = list(db.session.scalars(
-        select(Membership).where(Membership.starts_on < starts_on, or_(Membership.ends_on.is_(None), Membership.ends_on >= starts_on))
+        select(Membership).where(or_(Membership.ends_on.is_(None), Membership.ends_on >= starts_on))
     ))
+    members = {membership.deputy_id: membership.deputy for membership in running}
     for membership in running:
-        membership.ends_on = last_day
+        if membership.starts_on < starts_on:
+            membership.ends_on = last_day
+        else:  # a move or a joining entered ahead, for days the new roster now decides
+            db.session.delete(membership)
+    db.session.flush()
     term = Term(name=name, starts_on=starts_on, ends_on=ends_on)
     db.session.add(term)
     db.session.flush()
@@ -86,8 +92,7 @@ def start_term(name: str, starts_on: date | None, ends_on: date | None, rows: li
         return NewTerm(None, imported, [])
     kept = {user.id for user in imported.continued}
     left = []
-    for membership in running:
-        user = membership.deputy
+    for user in members.values():
         if user.id not in kept and user.active:
             user.active = False
             end_sessions(user)
