@@ -139,9 +139,25 @@ def _compute(function: Callable, kinds: tuple[str, ...], args, kwargs):
     return value
 
 
-def tables_of(statement) -> set[str]:
+def tables_of(statement) -> frozenset[str]:
     """The names of the tables a statement reads or writes, subqueries included."""
-    return {element.name for element in visitors.iterate(statement) if isinstance(element, Table)}
+    shape = statement._generate_cache_key()  # kept on the statement, which SQLAlchemy reads next to compile it
+    if shape is None:
+        return _walk_tables(statement)
+    try:
+        return _tables_by_shape[shape.key]
+    except KeyError:
+        if len(_tables_by_shape) >= MAX_ENTRIES:  # the code's statements are few; literals could make more
+            _tables_by_shape.clear()
+        tables = _tables_by_shape[shape.key] = _walk_tables(statement)
+        return tables
+
+
+def _walk_tables(statement) -> frozenset[str]:
+    return frozenset(element.name for element in visitors.iterate(statement) if isinstance(element, Table))
+
+
+_tables_by_shape: dict[tuple, frozenset[str]] = {}
 
 
 def kinds_of(tables) -> set[str]:

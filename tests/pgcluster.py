@@ -61,7 +61,9 @@ def _admin(server_url: str):
 def create_database(server_url: str, name: str, template: str | None = None) -> str:
     """A new database on the cluster, empty or a copy of `template`; returns its URL."""
     with _admin(server_url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        # Copying the template's files beats writing them through the WAL (15's default) for databases this small.
+        strategy = " STRATEGY FILE_COPY" if template and conn.info.server_version >= 150000 else ""
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"{strategy}' if template else ""))
     return f"{server_url}/{name}"
 
 

@@ -1,4 +1,5 @@
 """The kinds of ledger the portal takes in, each read by the headings of the area's own export."""
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -75,6 +76,21 @@ KINDS = [
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
+def _per_catalogue(function):
+    """`function(constant)` worked out once per constant of this module and set of languages: the catalogues do not
+    change while the portal runs, and an import reads the labels for every row."""
+    found: dict[tuple, tuple] = {}
+
+    @functools.wraps(function)
+    def wrapper(constant):
+        key = (tuple(current_app.config["LANGUAGES"]), id(constant))
+        if key not in found:
+            found[key] = (constant, function(constant))  # the constant kept alive, so its id is never reused
+        return found[key][1]
+
+    return wrapper
+
+
 def _spellings(text) -> set[str]:
     """A heading or label as written in every language of the portal (lower case), plus its English msgid."""
     spelled = set()
@@ -88,16 +104,22 @@ def _spellings(text) -> set[str]:
 ALIASES = {"deputy": ("代表", "代表姓名"), "deputies": ("代表", "代表姓名"), "content": ("意见", "内容", "意见内容")}
 
 
+@_per_catalogue
 def headings(kind: Kind) -> dict[str, str]:
     """{heading as written, lower case: field} in every language of the portal, and the usual aliases."""
     found = {alias: name for name, _heading in kind.columns for alias in ALIASES.get(name, ())}
     return found | {spelling: name for name, heading in kind.columns for spelling in _spellings(heading)}
 
 
+@_per_catalogue
+def _title_spellings(kind: Kind) -> set[str]:
+    return _spellings(kind.title)
+
+
 def kind_of_sheet(title: str, heading: list[str]) -> Kind | None:
     """The kind a table holds: by its sheet's title, else the one whose required headings it has (most headings wins)."""
     for kind in KINDS:
-        if title.strip().lower() in _spellings(kind.title):
+        if title.strip().lower() in _title_spellings(kind):
             return kind
     best, best_score = None, 0
     cells = {cell.strip().lower() for cell in heading}
@@ -109,6 +131,7 @@ def kind_of_sheet(title: str, heading: list[str]) -> Kind | None:
     return best
 
 
+@_per_catalogue
 def choices(labels: dict) -> dict[str, object]:
     """{label in any language or the stored value, lower case: member} for a coded column."""
     found = {}
