@@ -365,15 +365,16 @@ class Probe:
             self.failures.append(f"{described}: a refused input changed the database")
 
 
-def probe_route(probe: Probe, key: tuple[str, str], inputs: list[Target]) -> None:
+def probe_route(probe: Probe, key: tuple[str, str], inputs: list[Target], every_role: bool = True) -> None:
     """One route: as each role it lets in, every input beyond range at once; each input alone with a hostile value
-    (the roles and htmx taking turns); as one role it refuses, every input hostile at once."""
+    (the roles and htmx taking turns); as one role it refuses, every input hostile at once. Without `every_role`,
+    only what reaches the database: the values beyond range once, each input alone, no refused role."""
     view = probe.app.view_functions[key[0]]
     allowed = [role for role in ROLES if may_enter(role, view)]
-    refused = [role for role in ROLES if role not in allowed]
+    refused = [role for role in ROLES if role not in allowed] if every_role else []
     body = [t for t in inputs if t.where != "path"]  # a path beyond range is no route: those go one by one
     modes = []
-    for i, role in enumerate(allowed):
+    for i, role in enumerate(allowed if every_role else allowed[:1]):
         modes.append(i % 2 == 1)
         probe.send(key, role, {t: rotating(EXTREMES, t, role) for t in body}, htmx=modes[-1])
     for j, target in enumerate(inputs):
@@ -396,13 +397,14 @@ def app_for_street(app):
 
 
 @pytest.mark.postgres
-def test_every_input_of_every_route_survives_hostile_values(app_for_street, street):
-    """Every route of the URL map, its GETs first (on the world as built), then its POSTs; every failure listed."""
+def test_every_input_of_every_route_survives_hostile_values(app_for_street, street, db_backend):
+    """Every route of the URL map, its GETs first (on the world as built), then its POSTs; every failure listed.
+    On PostgreSQL what the database sees (its types, lengths and refusals): who may send it is the same on both."""
     probe = Probe(app_for_street, street)
     routes = targets_of(app_for_street, street["forms"])
     assert {endpoint.split(".")[0] for endpoint, _method in routes} == set(AREAS)
     for key, inputs in sorted(routes.items(), key=lambda item: (item[0][1], item[0][0])):
-        probe_route(probe, key, inputs)
+        probe_route(probe, key, inputs, every_role=db_backend == "sqlite")
     assert not probe.failures, f"{len(probe.failures)} of {probe.sent} requests:\n" + "\n".join(probe.failures)
 
 

@@ -148,6 +148,10 @@ def figures() -> dict:
     found = {}
     communities = [None, *_db.session.scalars(select(Community.id))]
     campaign = _db.session.scalar(select(Campaign))
+    for community in communities:  # the campaign's period is its own (2024, closed)
+        tallies = campaign_tallies(campaign, community)
+        found[community, "four ones"] = (tallies.deputies, tallies.complete, tallies.went_into_communities,
+                                         [(t.item.id, t.done, t.verified, t.deputies) for t in tallies.items])
     for start, end in CLOSED:
         for community in communities:
             period = Period(start, end, community)
@@ -155,10 +159,6 @@ def figures() -> dict:
             found[start, end, community, "overview"] = (
                 overview.deputies_in_communities, overview.opinions, overview.submitted, overview.adopted, overview.answered,
                 overview.matters_done, overview.voter_meetings, astuple(overview.attendance), overview.ballots, overview.satisfied)
-            tallies = campaign_tallies(campaign, community)
-            found[start, end, community, "four ones"] = (
-                tallies.deputies, tallies.complete, tallies.went_into_communities,
-                [(t.item.id, t.done, t.verified, t.deputies) for t in tallies.items])
             found[start, end, community, "adoption"] = (
                 astuple(adoption_overall(period)), _rows(adoption_by_category(period), ids), _rows(adoption_by_community(period), ids),
                 _rows(adoption_by_deputy(period), ids), _rows(adoption_by_month(period), ids), astuple(answers_in_period(period)),
