@@ -2,14 +2,18 @@
 
 The schema is built once per worker and backend; each test's database is a copy of it (a file copy
 on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL), and a world that several tests share is built
-once and copied the same way (`shared_world`). One app per worker and configuration serves every
+once and copied the same way (`shared_world`; on SQLite the first worker to need a world builds it for
+every worker, the others copy its file). One app per worker and configuration serves every
 test, put back as it was built before each. The PostgreSQL leg starts a throwaway cluster from
 Debian's binaries on a free port. Locally a missing PostgreSQL or Chromium skips those legs with the
 reason; under CI=true they are required.
 """
 import copy
+import fcntl
+import hashlib
 import itertools
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -139,8 +143,8 @@ class Suite:
     """What this process builds once: per backend the schema, each shared world (kept as templates),
     the database every test works in, and the app on it that every test borrows."""
 
-    def __init__(self, request, folder: Path):
-        self.request, self.folder = request, folder
+    def __init__(self, request, folder: Path, shared: Path | None = None):
+        self.request, self.folder, self.shared = request, folder, shared
         self.snapshots: dict[tuple, Snapshot] = {}
         self.databases: dict[str, TestDatabase] = {}
         self.apps: dict[tuple, tuple] = {}
@@ -176,14 +180,36 @@ class Suite:
 
         key = (backend, build, instant, local_today())
         if key not in self.snapshots:
-            database = self.new_database(backend)
-            database.create(self.schema(backend).database)
-            app = create_app(test_config(SQLALCHEMY_DATABASE_URI=database.url))
-            make_community = CommunityFactory(app)
-            value = build(app, UserFactory(app, make_community), make_community)
-            _release(app)
-            self.snapshots[key] = Snapshot(database, value)
+            if backend == "sqlite" and self.shared is not None:
+                self.snapshots[key] = self._shared_world(build, f"{build.__module__}.{build.__qualname__} {instant} {local_today()}")
+            else:
+                self.snapshots[key] = self._build_world(backend, build)
         return self.snapshots[key]
+
+    def _build_world(self, backend: str, build: Callable) -> Snapshot:
+        database = self.new_database(backend)
+        database.create(self.schema(backend).database)
+        app = create_app(test_config(SQLALCHEMY_DATABASE_URI=database.url))
+        make_community = CommunityFactory(app)
+        value = build(app, UserFactory(app, make_community), make_community)
+        _release(app)
+        return Snapshot(database, value)
+
+    def _shared_world(self, build: Callable, name: str) -> Snapshot:
+        """An SQLite world built once for all the workers: the first to need it builds it (the others wait on the
+        lock rather than build it too), the others copy its file and what it returned (the schemas are the same)."""
+        stem = self.shared / f"world-{hashlib.sha1(name.encode()).hexdigest()[:16]}"
+        with open(f"{stem}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if Path(f"{stem}.value").exists():
+                database = self.new_database("sqlite")
+                shutil.copyfile(f"{stem}.db", database.path)
+                database.exists = True
+                return Snapshot(database, pickle.loads(Path(f"{stem}.value").read_bytes()))
+            snapshot = self._build_world("sqlite", build)
+            shutil.copyfile(snapshot.database.path, f"{stem}.db")
+            Path(f"{stem}.value").write_bytes(pickle.dumps(snapshot.value))  # written last: the world is complete
+            return snapshot
 
     def app(self, backend: str, **overrides):
         """The app on `backend`'s test database with these settings, as it was built: its configuration
@@ -218,7 +244,9 @@ class Suite:
 
 @pytest.fixture(scope="session")
 def suite(request, tmp_path_factory):
-    return Suite(request, tmp_path_factory.mktemp("databases"))
+    # Under xdist each worker's temporary folder sits in the run's own: the workers share worlds there.
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+    return Suite(request, tmp_path_factory.mktemp("databases"), shared)
 
 
 @pytest.fixture
