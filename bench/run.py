@@ -422,12 +422,13 @@ def measure(url: str, database: str, scale, seconds: float, connections: int, hi
     generated, version = prepare(url, scale)
     sizes = count_and_size(url, generated, pages, rounds=1 if requests else CPU_ROUNDS)  # the smoke run: one round
     floor_cpu_ms = sizes.pop(FLOOR)
+    workers = 1 if requests else WORKERS  # the smoke run sends one request at a time: one worker a server serves it
     report = Report(database, "history (ten years)" if history else "district", server_version=version,
-                    settings=f"gunicorn {WORKERS} sync workers, wrk 2 threads, {connections} connections "
+                    settings=f"gunicorn {workers} sync workers, wrk 2 threads, {connections} connections "
                              f"(fewer where the row says), " + (f"{requests} requests one after another per page"
                                                                    if requests else f"{seconds} s per run"))
-    with gunicorn(url, WORKERS) as (base, master), gunicorn(url, WORKERS, FIGURES_CACHE="0") as (cold, _cold), \
-            gunicorn(url, WORKERS, "bench.bare:app", BARE) as (bare, _bare):
+    with gunicorn(url, workers) as (base, master), gunicorn(url, workers, FIGURES_CACHE="0") as (cold, _cold), \
+            gunicorn(url, workers, "bench.bare:app", BARE) as (bare, _bare):
         users = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
         cold_users = {"staff": login(cold, STAFF_USERNAME), "deputy": login(cold, DEPUTY_USERNAME)}
 
