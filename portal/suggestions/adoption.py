@@ -102,10 +102,13 @@ def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
 def answers_in_period(period: Period = Period()) -> AdoptionRow:
     """本期答复: the district's answers that arrived in the period (by answer date), whenever submitted; of them, adoptions."""
     adopted = func.coalesce(func.sum(case((Suggestion.state.in_(ADOPTED_STATES), 1), else_=0)), 0)
-    query = select(func.count(Suggestion.id), adopted).where(Suggestion.answered_on.is_not(None))
-    query = period.filter(query, Suggestion.answered_on, Suggestion.community_id)
-    answered, adopted_count = db.session.execute(query).one()
+    answered, adopted_count = db.session.execute(answers_query(period, func.count(Suggestion.id), adopted)).one()
     return AdoptionRow("", answered, adopted_count)
+
+
+def answers_query(period: Period, *columns) -> Select:
+    """select(columns...) over the answers that arrived in the period (本期答复)."""
+    return period.filter(select(*columns).where(Suggestion.answered_on.is_not(None)), Suggestion.answered_on, Suggestion.community_id)
 
 
 @dataclass
