@@ -9,7 +9,7 @@ from ..extensions import db
 from ..figures_cache import OPINIONS, PEOPLE, cached_figure
 from ..figures import rate
 from ..models import Community, User
-from ..periods import Period
+from ..periods import Period, period_statement
 from ..opinions.models import Category, Opinion
 from .models import ADOPTED_STATES, SUBMITTED_STATES, Suggestion, SuggestionState, suggestion_deputies
 
@@ -42,6 +42,18 @@ def _submitted_sums(period: Period) -> dict[str, dict]:
     """The suggestions submitted in the period, (submitted, adopted) overall (key None), per category (position, id,
     name), per community (id, name; None: none, in the database's order of names) and per state, from one grouped
     statement: every adoption figure of the overview is one of these sums."""
+    overall, by_category, by_community, by_state = {}, {}, {}, {}
+    for position, category_id, category, community_id, community, state, n in db.session.execute(*_submitted_statement(period)):
+        adopted = n if state in ADOPTED_STATES else 0
+        for sums, key in ((overall, None), (by_category, (position, category_id, category)), (by_community, (community_id, community)),
+                          (by_state, state)):
+            submitted, was_adopted = sums.get(key, (0, 0))
+            sums[key] = (submitted + n, was_adopted + adopted)
+    return {"overall": overall, "category": by_category, "community": by_community, "state": by_state}
+
+
+@period_statement
+def _submitted_statement(period: Period) -> Select:
     query = (
         select(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state, func.count())
         .select_from(Suggestion)
@@ -51,14 +63,7 @@ def _submitted_sums(period: Period) -> dict[str, dict]:
         .group_by(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state)
         .order_by(Community.name, Community.id)
     )
-    sums: dict[str, dict] = {"overall": {}, "category": {}, "community": {}, "state": {}}
-    for position, category_id, category, community_id, community, state, n in db.session.execute(_filtered(query, period)):
-        adopted = n if state in ADOPTED_STATES else 0
-        for kind, key in (("overall", None), ("category", (position, category_id, category)), ("community", (community_id, community)),
-                          ("state", state)):
-            submitted, was_adopted = sums[kind].get(key, (0, 0))
-            sums[kind][key] = (submitted + n, was_adopted + adopted)
-    return sums
+    return _filtered(query, period)
 
 
 @cached_figure(OPINIONS, PEOPLE)
@@ -135,15 +140,20 @@ def opinion_figures(period: Period = Period()) -> OpinionFigures:
 def _collected_counts(period: Period) -> tuple[tuple[tuple[int, int, str], tuple[int, str], int], ...]:
     """Opinions collected in the period counted by category and community, by community name as the database orders
     it: counted first, in one pass over the period's index range, then named."""
+    return tuple(((position, category_id, category), (community_id, community), n)
+                 for position, category_id, category, community_id, community, n in db.session.execute(*_collected_statement(period)))
+
+
+@period_statement
+def _collected_statement(period: Period) -> Select:
     counts = _opinions_in(select(Opinion.category_id, Opinion.community_id, func.count().label("n")), period)
     counts = counts.group_by(Opinion.category_id, Opinion.community_id).subquery()
-    query = (
+    return (
         select(Category.position, Category.id, Category.name, Community.id, Community.name, counts.c.n)
         .join(counts, counts.c.category_id == Category.id)
         .join(Community, Community.id == counts.c.community_id)
         .order_by(Community.name, Community.id)
     )
-    return tuple((tuple(row[:3]), tuple(row[3:5]), row[5]) for row in db.session.execute(query))
 
 
 def opinions_by_category(period: Period = Period()) -> list[tuple[str, int]]:
