@@ -87,21 +87,30 @@ def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
     """Per proposing deputy: a suggestion of two deputies counts for each of them."""
+    return [AdoptionRow(*row) for row in db.session.execute(*_by_deputy_statement(period))]
+
+
+@period_statement
+def _by_deputy_statement(period: Period) -> Select:
     query = (
         _counted(User.name)
         .join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
         .join(User, User.id == suggestion_deputies.c.deputy_id)
     )
-    query = _filtered(query, period).group_by(User.id, User.name).order_by(User.name)
-    return [AdoptionRow(*row) for row in db.session.execute(query)]
+    return _filtered(query, period).group_by(User.id, User.name).order_by(User.name)
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
     """Per month of submission, labelled YYYY-MM."""
+    rows = db.session.execute(*_by_month_statement(period))
+    return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in rows]
+
+
+@period_statement
+def _by_month_statement(period: Period) -> Select:
     year, month = extract("year", Suggestion.submitted_on), extract("month", Suggestion.submitted_on)
-    query = _filtered(_counted(year, month), period).group_by(year, month).order_by(year, month)
-    return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in db.session.execute(query)]
+    return _filtered(_counted(year, month), period).group_by(year, month).order_by(year, month)
 
 
 def answers_in_period(period: Period = Period()) -> AdoptionRow:
@@ -132,8 +141,12 @@ def _opinions_in(query, period: Period):
 @cached_figure(OPINIONS, PEOPLE)
 def opinion_figures(period: Period = Period()) -> OpinionFigures:
     """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
-    query = _opinions_in(select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct())), period)
-    return OpinionFigures(*db.session.execute(query).one())
+    return OpinionFigures(*db.session.execute(*_opinion_counts(period)).one())
+
+
+@period_statement
+def _opinion_counts(period: Period) -> Select:
+    return _opinions_in(select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct())), period)
 
 
 @cached_figure(OPINIONS, PEOPLE)
