@@ -94,7 +94,7 @@ class BoundPeriod(Period):
     and `before` for stored times): a statement built from it serves every period of that shape."""
 
     def __post_init__(self):
-        pass
+        pass  # its community is a bound parameter, not a form's choice to read
 
     @classmethod
     def of(cls, shape: tuple[bool, bool, bool]) -> "BoundPeriod":

@@ -1,14 +1,16 @@
 """The overview's figures: the report's story from the demo data, for any period and community."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal.campaigns.services import deputies_in_communities
 from portal.clock import local_today
 from portal.extensions import db as _db
 from portal.reports.figures import committee_figures
 from portal.periods import Period, this_year
 from portal.models import Community, Role
+from portal.suggestions.adoption import answers_in_period, opinion_figures
 
 # The tests of the demo street on one worker, which builds it once per database.
 pytestmark = pytest.mark.xdist_group("demo")
@@ -27,6 +29,25 @@ def test_demo_tells_the_reports_figures(app, demo):
         assert sum(f.opinions for f in by_community) == 69
         assert sum(f.matters_done for f in by_community) == figures.matters_done
         assert all(f.deputies_in_communities <= 10 for f in by_community)
+
+
+@pytest.mark.postgres
+def test_each_period_of_a_shape_counts_its_own_records(app, demo):
+    """The overview's counts are one statement built once per shape of period, its dates and community bound:
+    two periods of one shape each count their own records, and open ends count everything on their side."""
+    with app.app_context():
+        middle = local_today() - timedelta(days=120)
+        before, after = committee_figures(Period(None, middle)), committee_figures(Period(middle + timedelta(days=1), None))
+        everything = committee_figures(Period())
+        for name in ("opinions", "submitted", "adopted", "answered", "matters_done", "voter_meetings", "ballots", "satisfied"):
+            assert getattr(before, name) + getattr(after, name) == getattr(everything, name), name
+        assert before.opinions and after.opinions
+        assert (everything.deputies_in_communities, everything.opinions, everything.answered) == (
+            deputies_in_communities(Period()), opinion_figures(Period()).opinions, answers_in_period(Period()).submitted)
+        year = this_year()
+        communities = list(_db.session.scalars(select(Community.id)))
+        shares = [committee_figures(Period(year.start, year.end, community)) for community in communities]
+        assert len({f.opinions for f in shares}) > 1 and sum(f.opinions for f in shares) == committee_figures(year).opinions
 
 
 def test_an_empty_period_has_zeros_and_no_rates(app, demo):
