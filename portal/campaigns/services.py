@@ -492,7 +492,8 @@ def community_days(period: Period) -> list[ChecklistRecord]:
 
 def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
     """The campaign's deputies (of a community, if given) who have done every item it counts."""
-    return _campaign_counts(campaign.id, _deputies_of(campaign, community_id))[1]
+    _deputies, complete, _went = _campaign_counts(campaign.id, _deputies_of(campaign, community_id))
+    return complete
 
 
 def _complete_count(window: Period) -> Select:

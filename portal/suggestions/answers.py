@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
@@ -49,18 +49,6 @@ OVERDUE_SHOWN = 10
 def overdue_condition(today: date):
     """The condition: submitted, still unanswered, and due before `today`."""
     return Suggestion.state == SuggestionState.SUBMITTED, Suggestion.answer_due_on < today
-
-
-def overdue_suggestions(today: date | None = None, limit: int | None = None) -> list[Suggestion]:
-    """Submitted suggestions whose answer is past due, the longest overdue first (at most `limit`), with their deputies loaded."""
-    query = (
-        select(Suggestion)
-        .where(*overdue_condition(today or local_today()))
-        .options(selectinload(Suggestion.deputies))
-        .order_by(Suggestion.answer_due_on, Suggestion.id)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)
