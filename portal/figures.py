@@ -12,6 +12,10 @@ def percent(value: Fraction | float | None, places: int = 0) -> str:
     """A rate as a percentage rounded half up: 17/69 → '25%' (places=1 → '24.6%'); None → '—'."""
     if value is None:
         return "—"
+    if isinstance(value, Fraction) and value >= 0:  # in whole numbers: a page shows dozens of rates
+        scale = 10 ** places
+        units = (200 * scale * value.numerator + value.denominator) // (2 * value.denominator)  # half up
+        return f"{units // scale}.{units % scale:0{places}d}%" if places else f"{units}%"
     exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
     quantum = Decimal(1).scaleb(-places)
     return f"{(exact * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"

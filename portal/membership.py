@@ -77,9 +77,9 @@ def community_on(deputy_id, day):
 def members_during(period: Period) -> Select:
     """The ids of the deputies with a membership meeting the period (in its community), for `in_()`."""
     query = select(Membership.deputy_id)
-    if period.end:
+    if period.end is not None:
         query = query.where(Membership.starts_on <= period.end)
-    if period.start:
+    if period.start is not None:
         query = query.where(or_(Membership.ends_on.is_(None), Membership.ends_on >= period.start))
     return _in(query, period.community_id)
 
@@ -90,4 +90,4 @@ def members_on(day: date, community_id: int | None = None) -> Select:
 
 
 def _in(query: Select, community_id: int | None) -> Select:
-    return query.where(Membership.community_id == community_id) if community_id else query
+    return query.where(Membership.community_id == community_id) if community_id is not None else query

@@ -1,10 +1,12 @@
 """Periods: the `Period` every figure takes and filters through, the one period form of the filters, and reading it."""
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Executable, bindparam, select
 from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Optional
 
@@ -13,7 +15,7 @@ from .errors import ServiceError
 from .extensions import db
 from .figures_cache import PEOPLE, cached_figure
 from .forms import BaseForm
-from .models import Term
+from .models import Term, utcnow
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,16 @@ class Period:
     end: date | None = None
     community_id: int | None = None
 
+    def __post_init__(self):
+        if self.community_id == 0:  # "all communities" (a form's choice 0) is no community
+            object.__setattr__(self, "community_id", None)
+
     def filter(self, query, on, community=None):
         """`query` narrowed to rows whose date column `on` falls in the period (inclusive) and, when the
         period names a community, whose `community` column is it."""
-        if self.start:
+        if self.start is not None:
             query = query.where(on >= self.start)
-        if self.end:
+        if self.end is not None:
             query = query.where(on <= self.end)
         return self._in_community(query, community)
 
@@ -40,9 +46,9 @@ class Period:
         """As `filter`, for a stored time `on`: it falls on one of the period's local days (the committee's
         clock, not UTC's), from the start of the first to the start of the day after the last."""
         since, before = self.time_bounds()
-        if since:
+        if since is not None:
             query = query.where(on >= since)
-        if before:
+        if before is not None:
             query = query.where(on < before)
         return self._in_community(query, community)
 
@@ -53,22 +59,63 @@ class Period:
 
     def filter_overlapping(self, query, first, last):
         """`query` narrowed to rows whose own window, dates `first` to `last` (inclusive), meets the period."""
-        if self.end:
+        if self.end is not None:
             query = query.where(first <= self.end)
-        if self.start:
+        if self.start is not None:
             query = query.where(last >= self.start)
         return query
 
     def _in_community(self, query, community):
-        if self.community_id and community is not None:
+        if self.community_id is not None and community is not None:
             query = query.where(community == self.community_id)
         return query
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """Which of its dates and its community the period sets: what a statement built from it depends on."""
+        return self.start is not None, self.end is not None, self.community_id is not None
+
+    def parameters(self) -> dict:
+        """The values of the bound parameters of a statement built from this period's `BoundPeriod`, and `now`."""
+        since, before = self.time_bounds()
+        values = {"start": self.start, "end": self.end, "since": since, "before": before, "community": self.community_id}
+        return {name: value for name, value in values.items() if value is not None} | {"now": utcnow()}
 
     def args(self, **more) -> dict:
         """The period, its community and any other filters as query-string arguments, leaving out the empty ones."""
         args = {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
                 **more, "community": self.community_id}
         return {name: value for name, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class BoundPeriod(Period):
+    """A shape of period whose dates and community are the bound parameters `start`, `end` and `community` (`since`
+    and `before` for stored times): a statement built from it serves every period of that shape."""
+
+    def __post_init__(self):
+        pass  # its community is a bound parameter, not a form's choice to read
+
+    @classmethod
+    def of(cls, shape: tuple[bool, bool, bool]) -> "BoundPeriod":
+        return cls(*(bindparam(name) if given else None for name, given in zip(("start", "end", "community"), shape)))
+
+    def time_bounds(self):
+        return (bindparam("since") if self.start is not None else None, bindparam("before") if self.end is not None else None)
+
+
+def period_statement(build: Callable[..., Executable]) -> Callable[..., tuple[Executable, dict]]:
+    """Build a figure's statement once per shape of period (and other arguments) with the period's values as bound
+    parameters: building a statement costs more CPU than running it. `build(period, *args)` receives a
+    `BoundPeriod` (and a bound `now` for the clock); the result, called with a real period, gives the statement
+    and its parameters."""
+    shaped = functools.cache(lambda shape, *args: build(BoundPeriod.of(shape), *args))
+
+    @functools.wraps(build)
+    def statement(period: Period, *args) -> tuple[Executable, dict]:
+        return shaped(period.shape, *args), period.parameters()
+
+    return statement
 
 
 def check_dates(starts_on: date | None, ends_on: date | None) -> None:

@@ -1,4 +1,5 @@
 """The one rule for rates and percentages."""
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
@@ -19,6 +20,16 @@ def test_rate_is_exact_and_none_without_denominator():
 )
 def test_percent_rounds_half_up(value, places, shown):
     assert percent(value, places) == shown
+
+
+def test_percent_of_a_fraction_is_the_decimal_rule():
+    """A fraction's percentage is worked out in whole numbers; it reads as the Decimal rule rounds it, half up."""
+    for denominator in range(1, 120):
+        for numerator in range(denominator + 2):
+            value = Fraction(numerator, denominator)
+            for places in (0, 1, 2):
+                exact = (Decimal(numerator) / Decimal(denominator) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+                assert percent(value, places) == f"{exact}%", (value, places)
 
 
 def test_percent_filter_in_templates(app):

@@ -1,14 +1,16 @@
 """The overview's figures: the report's story from the demo data, for any period and community."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal.campaigns.services import deputies_in_communities
 from portal.clock import local_today
 from portal.extensions import db as _db
 from portal.reports.figures import committee_figures
 from portal.periods import Period, this_year
 from portal.models import Community, Role
+from portal.suggestions.adoption import answers_in_period, opinion_figures
 
 # The tests of the demo street on one worker, which builds it once per database.
 pytestmark = pytest.mark.xdist_group("demo")
@@ -27,6 +29,26 @@ def test_demo_tells_the_reports_figures(app, demo):
         assert sum(f.opinions for f in by_community) == 69
         assert sum(f.matters_done for f in by_community) == figures.matters_done
         assert all(f.deputies_in_communities <= 10 for f in by_community)
+
+
+@pytest.mark.postgres
+def test_each_period_of_a_shape_counts_its_own_records(app, demo):
+    """The overview's counts are one statement built once per shape of period, its dates and community bound:
+    periods of one shape each count their own records."""
+    with app.app_context():
+        year = this_year()
+        middle = max(local_today() - timedelta(days=120), year.start)
+        first, second = committee_figures(Period(year.start, middle)), committee_figures(Period(middle + timedelta(days=1), year.end))
+        whole = committee_figures(year)
+        for name in ("opinions", "submitted", "adopted", "answered", "matters_done", "voter_meetings", "ballots", "satisfied"):
+            assert getattr(first, name) + getattr(second, name) == getattr(whole, name), name
+        assert committee_figures(Period(None, date(2000, 1, 1))).opinions == 0
+        assert committee_figures(Period(None, local_today())).opinions >= whole.opinions > 0
+        communities = list(_db.session.scalars(select(Community.id)))
+        shares = [committee_figures(Period(year.start, year.end, community)) for community in communities]
+        assert len({f.opinions for f in shares}) > 1 and sum(f.opinions for f in shares) == whole.opinions
+        assert (whole.deputies_in_communities, whole.opinions, whole.answered) == (
+            deputies_in_communities(year), opinion_figures(year).opinions, answers_in_period(year).submitted)
 
 
 def test_an_empty_period_has_zeros_and_no_rates(app, demo):

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
@@ -15,7 +15,7 @@ from ..figures import rate
 from ..matters.models import PracticalMatter
 from ..membership import members_during, require_deputy_on
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
-from ..periods import Period
+from ..periods import Period, period_statement
 from ..suggestions.models import Suggestion
 from ..upsert import upsert
 from .models import (
@@ -431,8 +431,15 @@ def _counted_item(ends_on: date):
 @cached_figure(CHECKLIST, PEOPLE)
 def count_deputies(window: Period) -> int:
     """Deputies during the campaign's window (of its community, if given): the denominator of every checklist rate."""
+    return db.session.scalar(*_deputies_statement(window))
+
+
+def _deputies_count(window: Period) -> Select:
     ids = members_during(window).subquery()
-    return db.session.scalar(select(func.count(ids.c.deputy_id.distinct())))
+    return select(func.count(ids.c.deputy_id.distinct()))
+
+
+_deputies_statement = period_statement(_deputies_count)
 
 
 def campaigns_of(period: Period) -> list[Campaign]:
@@ -463,8 +470,16 @@ def deputies_in_communities(period: Period) -> int:
 
     With a community, the community where the day was spent; deactivated deputies still count, for they did go.
     """
+    return db.session.scalar(*_in_communities_statement(period))
+
+
+def deputies_in_communities_count(period: Period) -> Select:
+    """`deputies_in_communities` as a statement (the overview's counts read it as a scalar subquery)."""
     days = _community_days(period).with_only_columns(ChecklistRecord.deputy_id.distinct()).subquery()
-    return db.session.scalar(select(func.count()).select_from(days))
+    return select(func.count()).select_from(days)
+
+
+_in_communities_statement = period_statement(deputies_in_communities_count)
 
 
 def community_days(period: Period) -> list[ChecklistRecord]:
@@ -477,11 +492,13 @@ def community_days(period: Period) -> list[ChecklistRecord]:
 
 def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
     """The campaign's deputies (of a community, if given) who have done every item it counts."""
-    return _count_complete(campaign.id, _deputies_of(campaign, community_id))
+    _deputies, complete, _went = _campaign_counts(campaign.id, _deputies_of(campaign, community_id))
+    return complete
 
 
-@cached_figure(CHECKLIST, PEOPLE)
-def _count_complete(campaign_id: int, window: Period) -> int:
+def _complete_count(window: Period) -> Select:
+    """The deputies of the window who have done every item the campaign (bound `campaign`) counts."""
+    campaign_id = bindparam("campaign")
     active_items = select(func.count()).select_from(ChecklistItem).where(
         ChecklistItem.campaign_id == campaign_id, _counted_item(window.end)
     ).scalar_subquery()
@@ -497,7 +514,22 @@ def _count_complete(campaign_id: int, window: Period) -> int:
         .group_by(ChecklistRecord.deputy_id)
         .having(and_(func.count() >= active_items, active_items > 0))
     )
-    return db.session.scalar(select(func.count()).select_from(per_deputy.subquery()))
+    return select(func.count()).select_from(per_deputy.subquery())
+
+
+@period_statement
+def _campaign_counts_statement(window: Period) -> Select:
+    """A campaign's (bound `campaign`) deputies, those with every item done and those who went into communities, in
+    one statement: three scalar subqueries."""
+    return select(*(count.scalar_subquery() for count in (
+        _deputies_count(window), _complete_count(window), deputies_in_communities_count(window))))
+
+
+@cached_figure(CHECKLIST, PEOPLE)
+def _campaign_counts(campaign_id: int, window: Period) -> tuple[int, int, int]:
+    """`count_deputies`, `count_complete` and `deputies_in_communities` of a campaign's window, read together."""
+    statement, parameters = _campaign_counts_statement(window)
+    return tuple(db.session.execute(statement, parameters | {"campaign": campaign_id}).one())
 
 
 def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
@@ -508,19 +540,22 @@ def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = N
 
 @cached_figure(CHECKLIST, PEOPLE)
 def _item_counts(campaign_id: int, window: Period) -> dict[int, tuple[int, int]]:
-    return {
-        item_id: (done, verified)
-        for item_id, done, verified in db.session.execute(
-            select(
-                ChecklistRecord.item_id,
-                func.count(case((ChecklistRecord.state.in_(DONE_STATES), 1))),
-                func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
-            )
-            .join(ChecklistItem)
-            .where(ChecklistItem.campaign_id == campaign_id, ChecklistRecord.deputy_id.in_(members_during(window)))
-            .group_by(ChecklistRecord.item_id)
+    statement, parameters = _item_counts_statement(window)
+    return {item_id: (done, verified) for item_id, done, verified in db.session.execute(statement, parameters | {"campaign": campaign_id})}
+
+
+@period_statement
+def _item_counts_statement(window: Period) -> Select:
+    return (
+        select(
+            ChecklistRecord.item_id,
+            func.count(case((ChecklistRecord.state.in_(DONE_STATES), 1))),
+            func.count(case((ChecklistRecord.state == RecordState.VERIFIED, 1))),
         )
-    }
+        .join(ChecklistItem)
+        .where(ChecklistItem.campaign_id == bindparam("campaign"), ChecklistRecord.deputy_id.in_(members_during(window)))
+        .group_by(ChecklistRecord.item_id)
+    )
 
 
 def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> CampaignTallies:
@@ -529,11 +564,8 @@ def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> Cam
     The deputies are those who were deputies during the campaign (with a community, there), and 已深入社区代表
     counts the days spent in it.
     """
-    deputies = count_deputies(_deputies_of(campaign, community_id))
-    went = deputies_in_communities(Period(campaign.starts_on, campaign.ends_on, community_id))
-    return CampaignTallies(
-        deputies, count_complete(campaign, community_id), went, item_tallies(campaign, deputies, community_id)
-    )
+    deputies, complete, went = _campaign_counts(campaign.id, _deputies_of(campaign, community_id))
+    return CampaignTallies(deputies, complete, went, item_tallies(campaign, deputies, community_id))
 
 
 @dataclass

@@ -2,12 +2,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from ..figures_cache import PEOPLE, cached_figure
-from ..membership import members_on
+from ..membership import members_during
 from ..models import Community, DeputyProfile, Level, Membership
+from ..periods import Period, period_statement
 
 
 @dataclass
@@ -23,17 +24,25 @@ class DeputyFigures:
 def deputy_figures(day: date) -> DeputyFigures:
     """Counts of the deputies on `day` (today on the overview), each in their community of that day, from the data."""
     by_level = {level: 0 for level in Level}
-    rows = db.session.execute(
-        select(DeputyProfile.level, func.count()).where(DeputyProfile.user_id.in_(members_on(day))).group_by(DeputyProfile.level)
-    )
-    by_level.update({level: n for level, n in rows})
-    on_day = members_on(day).add_columns(Membership.community_id).subquery()
-    by_community = db.session.execute(
-        select(Community.name, func.count(on_day.c.deputy_id))
+    on_day = Period(day, day)
+    by_level.update({level: n for level, n in db.session.execute(*_by_level(on_day))})
+    by_community = db.session.execute(*_by_community(on_day)).all()
+    return DeputyFigures(sum(by_level.values()), by_level, [(name, n) for name, n in by_community])
+
+
+@period_statement
+def _by_level(on_day: Period) -> Select:
+    return select(DeputyProfile.level, func.count()).where(DeputyProfile.user_id.in_(members_during(on_day))).group_by(DeputyProfile.level)
+
+
+@period_statement
+def _by_community(on_day: Period) -> Select:
+    members = members_during(on_day).add_columns(Membership.community_id).subquery()
+    return (
+        select(Community.name, func.count(members.c.deputy_id))
         .select_from(Community)
-        .outerjoin(on_day, on_day.c.community_id == Community.id)
+        .outerjoin(members, members.c.community_id == Community.id)
         .where(Community.active)
         .group_by(Community.id, Community.name)
         .order_by(Community.name)
-    ).all()
-    return DeputyFigures(sum(by_level.values()), by_level, [(name, n) for name, n in by_community])
+    )

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..figures_cache import ATTENDANCE, PEOPLE, cached_figure, keyed_on
 from ..membership import covers_at, member_at
 from ..models import DeputyProfile, Membership, User, utcnow
-from ..periods import Period, this_year
+from ..periods import Period, period_statement, this_year
 from . import tallies as kept
 from .counting import TALLY_FIELDS, Tally, roster_with_marks, tally_columns, tally_of
 from .models import Meeting, MeetingRoster, MeetingTally
@@ -70,7 +70,8 @@ keyed_on(
 def counted_meetings(query: Select, period: Period) -> Select:
     """`query` (which joins Meeting) narrowed to the meetings that count for attendance: starting on a local
     day of the period, closed or over. Its community is that of the deputies counted, not the meeting's."""
-    return period.filter_times(query.where(or_(Meeting.closed, Meeting.ends_at < utcnow())), Meeting.starts_at)
+    now = bindparam("now", callable_=utcnow, type_=Meeting.ends_at.type)  # bound: a statement may be built once
+    return period.filter_times(query.where(or_(Meeting.closed, Meeting.ends_at < now)), Meeting.starts_at)
 
 
 def _counted_places(query: Select, period: Period) -> Select:
@@ -104,8 +105,14 @@ def _tallies_of(period: Period, deputy_ids: tuple[int, ...]) -> dict[int, Tally]
     """The tallies of these deputies over the period, by deputy id, in one grouped query."""
     if not deputy_ids:
         return {}
-    query = _counted_in(period).add_columns(MeetingRoster.deputy_id).where(MeetingRoster.deputy_id.in_(deputy_ids))
-    return {row[-1]: tally_of(row[:-1]) for row in db.session.execute(query.group_by(MeetingRoster.deputy_id))}
+    statement, parameters = _tallies_of_statement(period)
+    return {row[-1]: tally_of(row[:-1]) for row in db.session.execute(statement, parameters | {"deputies": list(deputy_ids)})}
+
+
+@period_statement
+def _tallies_of_statement(period: Period) -> Select:
+    deputies = MeetingRoster.deputy_id.in_(bindparam("deputies", expanding=True))
+    return _counted_in(period).add_columns(MeetingRoster.deputy_id).where(deputies).group_by(MeetingRoster.deputy_id)
 
 
 def _live_tallies(period: Period) -> Select:
@@ -171,8 +178,13 @@ def period_tally(period: Period, deputy_id: int | None = None) -> Tally:
     """The sum over the period's deputies (of its community, or one deputy) of their tallies."""
     if deputy_id is None:
         return Tally.total([found for _starts_at, found in meeting_tallies(period)])
-    query = _counted_in(period).where(MeetingRoster.deputy_id == deputy_id)
-    return tally_of(db.session.execute(query).one())
+    statement, parameters = _deputy_tally_statement(period)
+    return tally_of(db.session.execute(statement, parameters | {"deputy": deputy_id}).one())
+
+
+@period_statement
+def _deputy_tally_statement(period: Period) -> Select:
+    return _counted_in(period).where(MeetingRoster.deputy_id == bindparam("deputy"))
 
 
 @cached_figure(ATTENDANCE, PEOPLE)

@@ -5,9 +5,9 @@ The overview, the status wall, the work report and the deputy's record all read 
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
-from ..campaigns.services import deputies_in_communities
+from ..campaigns.services import deputies_in_communities_count
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..figures_cache import ATTENDANCE, CHECKLIST, EVALUATIONS, MATTERS, OPINIONS, PEOPLE, cached_figure
@@ -18,8 +18,10 @@ from ..meetings.counting import Tally
 from ..meetings.rates import period_tally
 from ..membership import community_on
 from ..models import utcnow
-from ..periods import Period
-from ..suggestions.adoption import adoption_overall, answers_in_period, opinion_figures
+from ..opinions.models import Opinion
+from ..periods import Period, period_statement
+from ..suggestions.adoption import adoption_overall, answers_query, collected_opinions
+from ..suggestions.models import Suggestion
 
 
 @dataclass
@@ -53,18 +55,39 @@ class CommitteeFigures:
 def committee_figures(period: Period) -> CommitteeFigures:
     """Every figure of the overview for records dated in the period (both dates set), in its community or all."""
     adoption = adoption_overall(period)
+    statement, parameters = _counts_statement(period)
+    went, opinions, answered, matters_done, voter_meetings, ballots, satisfied = db.session.execute(statement, parameters).one()
     return CommitteeFigures(
         period=period,
-        deputies_in_communities=deputies_in_communities(period),
-        opinions=opinion_figures(period).opinions,
+        deputies_in_communities=went,
+        opinions=opinions,
         submitted=adoption.submitted,
         adopted=adoption.adopted,
-        answered=answers_in_period(period).submitted,
-        matters_done=_count(matters_done_query(period)),
-        voter_meetings=_count(voter_meetings_query(period)),
+        answered=answered,
+        matters_done=matters_done,
+        voter_meetings=voter_meetings,
         attendance=period_tally(period),
-        **_ballots(period),
+        ballots=int(ballots),
+        satisfied=int(satisfied),
     )
+
+
+@period_statement
+def _counts_statement(period: Period) -> Select:
+    """The overview's single counts, each defined where its records are, read as scalar subqueries of one statement:
+    已深入社区代表, opinions (`opinion_figures`), 本期答复 (`answers_in_period`), matters done, voter meetings and
+    the evaluations' ballots."""
+    ballots, satisfied = _ballot_sums(period)
+    counts = (
+        deputies_in_communities_count(period),
+        collected_opinions(period).with_only_columns(func.count(Opinion.id)),
+        answers_query(period, func.count(Suggestion.id)),
+        _counting(matters_done_query(period)),
+        _counting(voter_meetings_query(period)),
+        ballots,
+        satisfied,
+    )
+    return select(*(count.scalar_subquery() for count in counts))
 
 
 def matters_done_query(period: Period) -> Select:
@@ -75,17 +98,18 @@ def matters_done_query(period: Period) -> Select:
 
 def voter_meetings_query(period: Period) -> Select:
     """Deputy–voter meetings and visits held (closed or over) in the period, by start."""
+    now = bindparam("now", callable_=utcnow, type_=Meeting.ends_at.type)  # bound: the statement may be built once
     query = (
         select(Meeting)
         .join(MeetingKind, MeetingKind.id == Meeting.kind_id)
-        .where(MeetingKind.voter_log, or_(Meeting.closed, Meeting.ends_at < utcnow()))
+        .where(MeetingKind.voter_log, or_(Meeting.closed, Meeting.ends_at < now))
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return period.filter_times(query, Meeting.starts_at, Meeting.community_id)
 
 
-def _count(query: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def _counting(query: Select) -> Select:
+    return select(func.count()).select_from(query.order_by(None).subquery())
 
 
 def evaluations_query(period: Period) -> Select:
@@ -96,13 +120,8 @@ def evaluations_query(period: Period) -> Select:
     return period.filter(query, Evaluation.evaluated_on, community)
 
 
-def _ballots(period: Period) -> dict[str, int]:
-    """Voter evaluation ballots of the evaluations in the period: all ballots and the 满意 ones."""
+def _ballot_sums(period: Period) -> tuple[Select, Select]:
+    """Voter evaluation ballots of the evaluations in the period: all ballots and the 满意 ones (a statement each)."""
     rows = evaluations_query(period).order_by(None).subquery()
-    ballots, satisfied = db.session.execute(
-        select(
-            func.coalesce(func.sum(rows.c.satisfied + rows.c.basically_satisfied + rows.c.dissatisfied), 0),
-            func.coalesce(func.sum(rows.c.satisfied), 0),
-        )
-    ).one()
-    return {"ballots": int(ballots), "satisfied": int(satisfied)}
+    return (select(func.coalesce(func.sum(rows.c.satisfied + rows.c.basically_satisfied + rows.c.dissatisfied), 0)),
+            select(func.coalesce(func.sum(rows.c.satisfied), 0)))

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..figures_cache import OPINIONS, PEOPLE, cached_figure
 from ..figures import rate
 from ..models import Community, User
-from ..periods import Period
+from ..periods import Period, period_statement
 from ..opinions.models import Category, Opinion
 from .models import ADOPTED_STATES, SUBMITTED_STATES, Suggestion, SuggestionState, suggestion_deputies
 
@@ -42,6 +42,18 @@ def _submitted_sums(period: Period) -> dict[str, dict]:
     """The suggestions submitted in the period, (submitted, adopted) overall (key None), per category (position, id,
     name), per community (id, name; None: none, in the database's order of names) and per state, from one grouped
     statement: every adoption figure of the overview is one of these sums."""
+    overall, by_category, by_community, by_state = {}, {}, {}, {}
+    for position, category_id, category, community_id, community, state, n in db.session.execute(*_submitted_statement(period)):
+        adopted = n if state in ADOPTED_STATES else 0
+        for sums, key in ((overall, None), (by_category, (position, category_id, category)), (by_community, (community_id, community)),
+                          (by_state, state)):
+            submitted, was_adopted = sums.get(key, (0, 0))
+            sums[key] = (submitted + n, was_adopted + adopted)
+    return {"overall": overall, "category": by_category, "community": by_community, "state": by_state}
+
+
+@period_statement
+def _submitted_statement(period: Period) -> Select:
     query = (
         select(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state, func.count())
         .select_from(Suggestion)
@@ -51,14 +63,7 @@ def _submitted_sums(period: Period) -> dict[str, dict]:
         .group_by(Category.position, Category.id, Category.name, Community.id, Community.name, Suggestion.state)
         .order_by(Community.name, Community.id)
     )
-    sums: dict[str, dict] = {"overall": {}, "category": {}, "community": {}, "state": {}}
-    for position, category_id, category, community_id, community, state, n in db.session.execute(_filtered(query, period)):
-        adopted = n if state in ADOPTED_STATES else 0
-        for kind, key in (("overall", None), ("category", (position, category_id, category)), ("community", (community_id, community)),
-                          ("state", state)):
-            submitted, was_adopted = sums[kind].get(key, (0, 0))
-            sums[kind][key] = (submitted + n, was_adopted + adopted)
-    return sums
+    return _filtered(query, period)
 
 
 @cached_figure(OPINIONS, PEOPLE)
@@ -82,30 +87,42 @@ def adoption_by_community(period: Period = Period()) -> list[AdoptionRow]:
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_deputy(period: Period = Period()) -> list[AdoptionRow]:
     """Per proposing deputy: a suggestion of two deputies counts for each of them."""
+    return [AdoptionRow(*row) for row in db.session.execute(*_by_deputy_statement(period))]
+
+
+@period_statement
+def _by_deputy_statement(period: Period) -> Select:
     query = (
         _counted(User.name)
         .join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
         .join(User, User.id == suggestion_deputies.c.deputy_id)
     )
-    query = _filtered(query, period).group_by(User.id, User.name).order_by(User.name)
-    return [AdoptionRow(*row) for row in db.session.execute(query)]
+    return _filtered(query, period).group_by(User.id, User.name).order_by(User.name)
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def adoption_by_month(period: Period = Period()) -> list[AdoptionRow]:
     """Per month of submission, labelled YYYY-MM."""
+    rows = db.session.execute(*_by_month_statement(period))
+    return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in rows]
+
+
+@period_statement
+def _by_month_statement(period: Period) -> Select:
     year, month = extract("year", Suggestion.submitted_on), extract("month", Suggestion.submitted_on)
-    query = _filtered(_counted(year, month), period).group_by(year, month).order_by(year, month)
-    return [AdoptionRow(f"{int(y):04d}-{int(m):02d}", submitted, adopted) for y, m, submitted, adopted in db.session.execute(query)]
+    return _filtered(_counted(year, month), period).group_by(year, month).order_by(year, month)
 
 
 def answers_in_period(period: Period = Period()) -> AdoptionRow:
     """本期答复: the district's answers that arrived in the period (by answer date), whenever submitted; of them, adoptions."""
     adopted = func.coalesce(func.sum(case((Suggestion.state.in_(ADOPTED_STATES), 1), else_=0)), 0)
-    query = select(func.count(Suggestion.id), adopted).where(Suggestion.answered_on.is_not(None))
-    query = period.filter(query, Suggestion.answered_on, Suggestion.community_id)
-    answered, adopted_count = db.session.execute(query).one()
+    answered, adopted_count = db.session.execute(answers_query(period, func.count(Suggestion.id), adopted)).one()
     return AdoptionRow("", answered, adopted_count)
+
+
+def answers_query(period: Period, *columns) -> Select:
+    """select(columns...) over the answers that arrived in the period (本期答复)."""
+    return period.filter(select(*columns).where(Suggestion.answered_on.is_not(None)), Suggestion.answered_on, Suggestion.community_id)
 
 
 @dataclass
@@ -124,23 +141,32 @@ def _opinions_in(query, period: Period):
 @cached_figure(OPINIONS, PEOPLE)
 def opinion_figures(period: Period = Period()) -> OpinionFigures:
     """Opinions collected in the period (by collection date) and the distinct deputies who collected them."""
-    query = _opinions_in(select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct())), period)
-    return OpinionFigures(*db.session.execute(query).one())
+    return OpinionFigures(*db.session.execute(*_opinion_counts(period)).one())
+
+
+@period_statement
+def _opinion_counts(period: Period) -> Select:
+    return _opinions_in(select(func.count(Opinion.id), func.count(Opinion.deputy_id.distinct())), period)
 
 
 @cached_figure(OPINIONS, PEOPLE)
 def _collected_counts(period: Period) -> tuple[tuple[tuple[int, int, str], tuple[int, str], int], ...]:
     """Opinions collected in the period counted by category and community, by community name as the database orders
     it: counted first, in one pass over the period's index range, then named."""
+    return tuple(((position, category_id, category), (community_id, community), n)
+                 for position, category_id, category, community_id, community, n in db.session.execute(*_collected_statement(period)))
+
+
+@period_statement
+def _collected_statement(period: Period) -> Select:
     counts = _opinions_in(select(Opinion.category_id, Opinion.community_id, func.count().label("n")), period)
     counts = counts.group_by(Opinion.category_id, Opinion.community_id).subquery()
-    query = (
+    return (
         select(Category.position, Category.id, Category.name, Community.id, Community.name, counts.c.n)
         .join(counts, counts.c.category_id == Category.id)
         .join(Community, Community.id == counts.c.community_id)
         .order_by(Community.name, Community.id)
     )
-    return tuple((tuple(row[:3]), tuple(row[3:5]), row[5]) for row in db.session.execute(query))
 
 
 def opinions_by_category(period: Period = Period()) -> list[tuple[str, int]]:

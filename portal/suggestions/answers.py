@@ -2,12 +2,13 @@
 
 Services flush; the request commits.
 """
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from ..clock import local_today
 from ..errors import ServiceError, add_or_existing
@@ -15,7 +16,7 @@ from ..extensions import db
 from ..figures_cache import OPINIONS, PEOPLE, cached_figure
 from ..models import Role, User
 from ..opinions.models import Opinion
-from .models import ANSWERED_STATES, AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState
+from .models import ANSWERED_STATES, AnswerFeedback, FeedbackMethod, Suggestion, SuggestionState, suggestion_deputies
 
 NOTE_MAX = 500
 
@@ -50,18 +51,6 @@ def overdue_condition(today: date):
     return Suggestion.state == SuggestionState.SUBMITTED, Suggestion.answer_due_on < today
 
 
-def overdue_suggestions(today: date | None = None, limit: int | None = None) -> list[Suggestion]:
-    """Submitted suggestions whose answer is past due, the longest overdue first (at most `limit`), with their deputies loaded."""
-    query = (
-        select(Suggestion)
-        .where(*overdue_condition(today or local_today()))
-        .options(selectinload(Suggestion.deputies))
-        .order_by(Suggestion.answer_due_on, Suggestion.id)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
 @dataclass(frozen=True)
 class OverdueRow:
     """One overdue suggestion as the staff home lists it."""
@@ -83,11 +72,38 @@ class Overdue:
 
 @cached_figure(OPINIONS, PEOPLE)
 def overdue_summary(today: date, limit: int = OVERDUE_SHOWN) -> Overdue:
-    """The number of overdue answers (one count) and the `limit` longest overdue, with their deputies' names."""
-    total = db.session.scalar(select(func.count()).select_from(Suggestion).where(*overdue_condition(today)))
-    first = overdue_suggestions(today, limit) if total else []
-    rows = tuple(OverdueRow(s.id, s.title, "、".join(d.name for d in s.deputies), s.submitted_on, s.answer_due_on) for s in first)
-    return Overdue(total, rows)
+    """The number of overdue answers and the `limit` longest overdue, with their deputies' names, as plain rows: the
+    first `limit` with the count of all, then the names of their deputies."""
+    first = db.session.execute(_overdue_statement(), {"today": today, "limit": limit}).all()
+    names: dict[int, list[str]] = {}
+    if first:
+        for suggestion_id, name in db.session.execute(_names_statement(), {"ids": [row.id for row in first]}):
+            names.setdefault(suggestion_id, []).append(name)
+    rows = tuple(OverdueRow(row.id, row.title, "、".join(names.get(row.id, ())), row.submitted_on, row.answer_due_on) for row in first)
+    return Overdue(first[0].total if first else 0, rows)
+
+
+@functools.cache
+def _overdue_statement() -> Select:
+    """The longest overdue (bound `today`, at most `limit`), each row with the number of all overdue: a window count
+    is taken before the limit."""
+    return (
+        select(Suggestion.id, Suggestion.title, Suggestion.submitted_on, Suggestion.answer_due_on, func.count().over().label("total"))
+        .where(*overdue_condition(bindparam("today", type_=Suggestion.answer_due_on.type)))
+        .order_by(Suggestion.answer_due_on, Suggestion.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@functools.cache
+def _names_statement() -> Select:
+    """The deputies' names of the suggestions in `ids`, in the order `Suggestion.deputies` lists them."""
+    return (
+        select(suggestion_deputies.c.suggestion_id, User.name)
+        .join(User, User.id == suggestion_deputies.c.deputy_id)
+        .where(suggestion_deputies.c.suggestion_id.in_(bindparam("ids", expanding=True)))
+        .order_by(suggestion_deputies.c.suggestion_id, User.name)
+    )
 
 
 def _owed_by(deputy_id: int):
