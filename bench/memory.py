@@ -1,6 +1,7 @@
 """`python -m bench.memory`: a gunicorn worker's memory after serving the busy pages at district scale.
 
-It fills a throwaway SQLite file with `bench.generate` (600 deputies unless told otherwise), serves it
+It fills a throwaway SQLite file (or, with `--db postgresql`, a throwaway PostgreSQL cluster) with `bench.generate`
+(600 deputies unless told otherwise), serves it
 with gunicorn's sync workers as `make bench` does, requests every page of `bench.run.PAGES` a few
 dozen times as staff or as a deputy, then logs in a few times more (a password check, the largest block a worker
 allocates, on top of all it holds by then), and prints the largest worker's peak resident size (VmHWM) and
@@ -10,6 +11,7 @@ import argparse
 import sys
 import tempfile
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import DEPUTY_USERNAME, STAFF_USERNAME, TINY, Scale  # noqa: E402
 from bench.run import MARK_STATUSES, PAGES, WORKERS, gunicorn, login, prepare, resolve, worker_memory_mb  # noqa: E402
+from tests.pgcluster import create_database, throwaway_postgres  # noqa: E402
 
 TARGET_MB = 120
 
@@ -35,15 +38,26 @@ def load(base: str, url: str, generated, rounds: int) -> None:
                 response.read()
 
 
+@contextmanager
+def database(kind: str):
+    """The URL of a throwaway database of that kind, removed afterwards."""
+    if kind == "postgresql":
+        with throwaway_postgres() as server:
+            yield create_database(server, "memory")
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/memory.db"
+
+
 def main(argv: list[str] | None = None) -> tuple[float, float]:
     """Generate, serve, load; print and return the largest worker's VmHWM and PSS in MB."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deputies", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=30, help="requests per page")
     parser.add_argument("--tiny", action="store_true", help="a street of 30 deputies (the suite's check)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/memory.db"
+    with database(args.db) as url:
         generated, _ = prepare(url, TINY if args.tiny else Scale(deputies=args.deputies))
         with gunicorn(url, WORKERS) as (base, master):
             idle = worker_memory_mb(master)
