@@ -25,6 +25,7 @@ import functools
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 
 from flask import current_app, has_app_context
 from sqlalchemy import ScalarSelect, Select, Table, event, insert, inspect, select, update
@@ -115,15 +116,18 @@ def cached_figure(*kinds: str) -> Callable[[Callable], Callable]:
             # after a write replaces its old value (never read again) rather than keeping it beside the new one.
             key = (function, args, tuple(sorted(kwargs.items())))
             stamp = tuple(tokens[kind] for kind in kinds)
+            # Threads of one worker share the entries: one may drop a key another is about to touch.
             entry = _entries.get(key)
             if entry is not None and entry[0] == stamp:
-                _entries.move_to_end(key)
+                with suppress(KeyError):
+                    _entries.move_to_end(key)
                 return entry[1]
             value = _compute(function, kinds, args, kwargs)
-            _entries[key] = (stamp, value)
-            _entries.move_to_end(key)
-            if len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
+            _entries.pop(key, None)
+            _entries[key] = (stamp, value)  # the newest last
+            with suppress(KeyError):
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
             return value
 
         wrapper.kinds = kinds

@@ -392,6 +392,7 @@ def test_the_tables_marks_are_read_from_one_index(app, history):
             event.remove(_db.engine, "before_cursor_execute", record)
         assert len(seen) == 2  # the counts per deputy, kind and stretch, and the distinct duty days
         for statement, parameters in seen:
-            plan = [row[-1] for row in _db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            connection = _db.session.connection()
+            plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
             assert [line for line in plan if " attendance " in f"{line} "] == [
                 "SEARCH attendance USING COVERING INDEX ix_attendance_meeting_deputy_status (meeting_id=?)"], plan

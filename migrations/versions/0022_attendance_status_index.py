@@ -17,7 +17,8 @@ depends_on = None
 
 def upgrade():
     # An index only: built from the rows already there, nothing to backfill.
-    op.create_index('ix_attendance_meeting_deputy_status', 'attendance', ['meeting_id', 'deputy_id', 'status'], unique=False)
+    op.create_index('ix_attendance_meeting_deputy_status', 'attendance', ['meeting_id', 'deputy_id', 'status'],
+                    unique=False)
 
 
 def downgrade():

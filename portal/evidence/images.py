@@ -57,7 +57,7 @@ class Prepared:
 
 @functools.cache
 def pillow():
-    """`PIL.Image` with the portal's limit on pixels, imported with the first picture read: most workers never read one."""
+    """`PIL.Image` with the portal's limit on pixels, imported with the first picture read (most workers read none)."""
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
