@@ -9,6 +9,7 @@ prints the largest worker's peak resident size (VmHWM) and PSS after 20 download
 Every download writes its audit event: where that write empties the figures cache, "figures as the cache
 holds them" is as cold as "cache emptied first".
 """
+import gc
 import gzip
 import sys
 import tempfile
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         url = f"sqlite:///{folder}/word.db"
         generated, _version = prepare(url, DISTRICT if deputies == DISTRICT.deputies else Scale(deputies=deputies))
         app = app_for(url)
+        gc.freeze()  # as the server's entry point (app.py) does once the app is built
         with app.app_context():
             staff = session_id(generated.staff_id)
         client = app.test_client()

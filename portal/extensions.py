@@ -1,11 +1,11 @@
 """Flask extensions, created unbound and bound in the app factory."""
+import click
 from flask import has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -36,8 +36,42 @@ class Database(SQLAlchemy):
         return super().paginate(select, page=page, **kwargs)
 
 
+class Migrations:
+    """Flask-Migrate, imported when the `flask db` commands or the code that migrates first reach it: it brings
+    Alembic (about 10 MB), which a worker serving pages never uses."""
+
+    def init_app(self, app, db, **options) -> None:
+        app.extensions["migrate"] = _PendingMigrate(app, db, options)
+        app.cli.add_command(_MigrationCommands("db", help="Perform database migrations."))
+
+
+class _PendingMigrate:
+    """Stands in `app.extensions["migrate"]` until read, then binds Flask-Migrate, which takes its place."""
+
+    def __init__(self, app, db, options):
+        self._app, self._db, self._options = app, db, options
+
+    def __getattr__(self, name):
+        from flask_migrate import Migrate
+
+        Migrate(self._app, self._db, **self._options)
+        return getattr(self._app.extensions["migrate"], name)
+
+
+class _MigrationCommands(click.Group):
+    """`flask db …`: Flask-Migrate's command group, imported when it runs, which then parses and runs it all."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        return ctx.command.invoke(ctx)
+
+
 db = Database(model_class=Base)
-migrate = Migrate()
+migrate = Migrations()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

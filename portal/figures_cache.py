@@ -10,7 +10,9 @@ version. A figure declares the kinds it reads and is cached under their tokens: 
 a write to one of them commits, a rolled-back write leaves the old tokens and figures in place, and writers of
 unrelated kinds never wait on one another's row (PostgreSQL holds a row's lock until the commit). A
 transaction reads the tokens once; one that has written reads past the cache. Tokens are random, so a
-restored or another database never meets a figure cached for a different one.
+restored or another database never meets a figure cached for a different one. Each figure and arguments keep
+one value, the latest computed: a value a write made stale is replaced, not kept beside the new one, so tablets
+marking while a large figure is read again (a year's points table, 1–1.5 MB) leave one copy of it.
 
 With `FIGURES_CACHE_CHECK` (the tests) a figure computed afresh fails when one of its statements reads a table
 of a kind it did not declare: a figure that would be served stale is caught where it is defined.
@@ -23,6 +25,7 @@ import functools
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 
 from flask import current_app, has_app_context
 from sqlalchemy import ScalarSelect, Select, Table, event, insert, inspect, select, update
@@ -61,7 +64,7 @@ READ_BY_NO_FIGURE |= {"attachments"}
 # A published quarter is stored as it was and read as stored, never through a cached figure.
 READ_BY_NO_FIGURE |= {"point_publications", "point_publication_rows"}
 
-MAX_ENTRIES = 512
+MAX_ENTRIES = 512  # figures and arguments; each holds its latest value only
 _WROTE = "data_versions_bumped"  # the kinds this transaction has replaced
 _TOKENS = "data_versions_tokens"
 _READING = "figures_reading"  # the kinds read by the figures being computed (FIGURES_CACHE_CHECK)
@@ -109,15 +112,23 @@ def cached_figure(*kinds: str) -> Callable[[Callable], Callable]:
                 return function(*args, **kwargs)  # a transaction that changed what it reads reads past the cache
             for frame in db.session.info.get(_READING, ()):
                 frame.update(kinds)  # a figure read inside another one is read by it too, cached or not
-            key = (tuple(tokens[kind] for kind in kinds), function.__qualname__, args, tuple(sorted(kwargs.items())))
-            try:
-                _entries.move_to_end(key)
-                return _entries[key]
-            except KeyError:
-                value = _entries[key] = _compute(function, kinds, args, kwargs)
-                if len(_entries) > MAX_ENTRIES:
+            # One entry per figure and arguments, stamped with the versions it was computed under: a figure computed
+            # after a write replaces its old value (never read again) rather than keeping it beside the new one.
+            key = (function, args, tuple(sorted(kwargs.items())))
+            stamp = tuple(tokens[kind] for kind in kinds)
+            # Threads of one worker share the entries: one may drop a key another is about to touch.
+            entry = _entries.get(key)
+            if entry is not None and entry[0] == stamp:
+                with suppress(KeyError):
+                    _entries.move_to_end(key)
+                return entry[1]
+            value = _compute(function, kinds, args, kwargs)
+            _entries.pop(key, None)
+            _entries[key] = (stamp, value)  # the newest last
+            with suppress(KeyError):
+                while len(_entries) > MAX_ENTRIES:
                     _entries.popitem(last=False)
-                return value
+            return value
 
         wrapper.kinds = kinds
         return wrapper

@@ -2,9 +2,6 @@
 from functools import lru_cache
 from pathlib import Path
 
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import text
 
 from .extensions import db
@@ -13,7 +10,11 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @lru_cache(maxsize=1)
-def _scripts() -> ScriptDirectory:
+def _scripts():
+    # Alembic (about 10 MB) is imported by the readiness check, not by every worker that serves pages.
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config)
@@ -26,6 +27,8 @@ def code_heads() -> frozenset[str]:
 
 def is_known_revision(revision: str) -> bool:
     """True if this code's migrations include `revision` (an older or current schema)."""
+    from alembic.util import CommandError
+
     try:
         return _scripts().get_revision(revision) is not None
     except CommandError:

@@ -116,11 +116,11 @@ def test_production_hashes_with_scrypt(make_app):
         assert check_password_hash(stored, PASSWORD) and not check_password_hash(stored, "wrong-pass-1")
 
 
-def test_a_production_password_check_holds_at_most_16_mib():
+def test_a_production_password_check_holds_at_most_8_mib():
     from portal.config import Config
 
     name, n, r, p = Config.PASSWORD_HASH_METHOD.split(":")
-    assert name == "scrypt" and 128 * int(n) * int(r) <= 16 * 2**20 and int(n) * int(p) >= 2**16  # twice the work of the default
+    assert name == "scrypt" and 128 * int(n) * int(r) <= 8 * 2**20 and int(n) * int(p) >= 2**16  # twice the work of the default
 
 
 def test_change_own_password(client, make_user, login):

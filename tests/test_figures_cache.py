@@ -149,6 +149,20 @@ def test_a_rolled_back_write_leaves_the_cached_figure_right(app, make_user):
         assert committee_figures(this_year()) is first
 
 
+def test_a_figure_computed_after_a_write_replaces_its_stale_value(app, make_user):
+    make_user(Role.DEPUTY)
+    with app.test_request_context():
+        fresh_request()
+        figures_cache._entries.clear()
+        first = committee_figures(this_year())
+        held = len(figures_cache._entries)
+        for _ in range(3):  # a write, then the figures read again: each time computed afresh, never one more entry
+            _db.session.execute(delete(Opinion))
+            fresh_request()
+            assert committee_figures(this_year()) is not first
+            assert len(figures_cache._entries) == held
+
+
 def test_no_cache_when_switched_off(app, make_user):
     make_user(Role.DEPUTY)
     app.config["FIGURES_CACHE"] = False

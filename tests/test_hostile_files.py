@@ -120,7 +120,7 @@ def test_an_iphones_heic_photo_is_stored_as_jpeg(app, monkeypatch):
         assert (prepared.content_type, prepared.width, prepared.height) == ("image/jpeg", 400, 300)
         from portal.evidence import images
 
-        monkeypatch.setattr(images, "HEIF", False)  # a server without the plugin says what to choose instead
+        monkeypatch.setattr(images, "heif_available", lambda: False)  # a server without the plugin says what to choose instead
         with pytest.raises(Refused) as refused:
             prepare(out.getvalue(), "IMG_0001.HEIC")
     assert "请选择 JPEG" in refused.value.message

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.auditing import AuditEvent
 from portal.campaigns.models import ChecklistRecord, RecordState
@@ -373,3 +373,26 @@ def test_a_batch_sent_twice_at_once_verifies_each_record_once(app, history, make
     with app.app_context():
         assert set(_db.session.scalars(select(ChecklistRecord.state).where(ChecklistRecord.id.in_(waiting)))) == {RecordState.VERIFIED}
         assert _db.session.scalar(select(func.count()).select_from(AuditEvent)) == events + len(waiting)
+
+
+def test_the_tables_marks_are_read_from_one_index(app, history):
+    """The year's marks behind the table and its days are counted from the meeting's index entries with their status,
+    never from the table's rows (migration 0022)."""
+    seen = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _executemany):
+        if "attendance" in statement:
+            seen.append((statement, parameters))
+
+    with app.app_context():  # SQLite's plan: PostgreSQL rightly prices a test-sized table as one scan
+        event.listen(_db.engine, "before_cursor_execute", record)
+        try:
+            points_table.__wrapped__(Q1)
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", record)
+        assert len(seen) == 2  # the counts per deputy, kind and stretch, and the distinct duty days
+        for statement, parameters in seen:
+            connection = _db.session.connection()
+            plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            assert [line for line in plan if " attendance " in f"{line} "] == [
+                "SEARCH attendance USING COVERING INDEX ix_attendance_meeting_deputy_status (meeting_id=?)"], plan

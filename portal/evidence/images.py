@@ -1,5 +1,6 @@
 """What an uploaded file is, read from its bytes: photos re-encoded with Pillow (orientation applied, every metadata
 block dropped, the long side capped, a thumbnail made), PDFs kept as they are, everything else refused."""
+import functools
 import hashlib
 import io
 import re
@@ -8,7 +9,6 @@ import warnings
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps
 
 LONG_SIDE = 2048
 THUMB_SIDE = 320
@@ -55,17 +55,24 @@ class Prepared:
     thumb_sha256: str | None = None
 
 
-def _heif_available() -> bool:
+@functools.cache
+def pillow():
+    """`PIL.Image` with the portal's limit on pixels, imported with the first picture read (most workers read none)."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image
+
+
+@functools.cache
+def heif_available() -> bool:
+    """Whether HEIC photos can be read (the plugin installed and registered with Pillow)."""
     try:
         from pillow_heif import register_heif_opener
     except ImportError:
         return False
     register_heif_opener()
     return True
-
-
-HEIF = _heif_available()
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def display_name(name: str | None) -> str:
@@ -108,7 +115,7 @@ def prepare(data: bytes, name: str) -> Prepared:
         raise Refused(WRONG_NAME % {"name": shown} if extension in KNOWN_EXTENSIONS else NOT_ALLOWED)
     if kind == "PDF":
         return _pdf(data, shown)
-    if kind == "HEIF" and not HEIF:
+    if kind == "HEIF" and not heif_available():
         raise Refused(NO_HEIC % {"name": shown})
     return _image(data, kind, shown)
 
@@ -122,6 +129,9 @@ def _pdf(data: bytes, shown: str) -> Prepared:
 
 
 def _image(data: bytes, kind: str, shown: str) -> Prepared:
+    from PIL import ImageOps
+
+    Image = pillow()
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -159,7 +169,7 @@ def _image(data: bytes, kind: str, shown: str) -> Prepared:
                     thumb_bytes, hashlib.sha256(thumb_bytes).hexdigest())
 
 
-def _encode(image: Image.Image, fmt: str) -> tuple[bytes, str]:
+def _encode(image, fmt: str) -> tuple[bytes, str]:
     out = io.BytesIO()
     if fmt == "JPEG":
         image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)

@@ -15,7 +15,7 @@ from ..permissions import can_attach, can_remove_attachment
 from ..periods import Period
 from ..storage import storage
 from ..suggestions.models import Suggestion
-from .images import Refused, display_name, prepare
+from .images import Refused, display_name, pillow, prepare
 from .models import OWNER_ROLES, Attachment, AttachmentRole, OwnerKind, storage_key
 
 OWNER_MODELS = {
@@ -195,8 +195,6 @@ def report_picture(attachment: Attachment) -> tuple[bytes, str, int, int] | None
     """A photo for a document: JPEG at most REPORT_SIDE px a side, with its size; None if its file is missing."""
     import io
 
-    from PIL import Image
-
     from ..storage import StorageError
 
     try:
@@ -204,6 +202,7 @@ def report_picture(attachment: Attachment) -> tuple[bytes, str, int, int] | None
     except StorageError:
         current_app.logger.error("evidence file %s is missing from the storage", attachment.key)
         return None
+    Image = pillow()
     with Image.open(io.BytesIO(data)) as image:
         image = image.convert("RGB")
         image.thumbnail((REPORT_SIDE, REPORT_SIDE), Image.Resampling.LANCZOS)

@@ -238,7 +238,9 @@ class Attendance(db.Model):
     """The current mark of one deputy at one meeting: one row at most, written by upsert."""
 
     __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("meeting_id", "deputy_id"),)
+    # The duty points count a period's marks per meeting with their status from the second index alone.
+    __table_args__ = (UniqueConstraint("meeting_id", "deputy_id"),
+                      Index("ix_attendance_meeting_deputy_status", "meeting_id", "deputy_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
