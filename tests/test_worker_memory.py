@@ -25,10 +25,12 @@ def test_a_worker_serving_pages_has_not_imported_what_one_page_uses():
 
 
 def test_the_migration_commands_load_when_they_run(app):
+    # Alembic prints to the stdout of the moment it was first imported (another test's, in a shared worker): its
+    # own output is not read here, click's is.
     result = app.test_cli_runner().invoke(args=["db", "heads"])
     assert result.exit_code == 0, result.output
-    assert "(head)" in result.output
     assert "--directory" in app.test_cli_runner().invoke(args=["db", "--help"]).output
+    assert "--sql" in app.test_cli_runner().invoke(args=["db", "upgrade", "--help"]).output
 
 
 def test_a_freed_large_block_goes_back_to_the_system():
