@@ -23,7 +23,8 @@ from portal.meetings.services import (
     reopen_meeting,
     set_roster,
 )
-from portal.models import Community, DeputyProfile, Level, Role, User, utcnow
+from portal.figures_cache import ATTENDANCE
+from portal.models import Community, DataVersion, DeputyProfile, Level, Role, User, utcnow
 
 pytestmark = pytest.mark.postgres
 
@@ -340,6 +341,25 @@ def test_the_tally_a_tap_answers_with_counts_only_the_roster(app, client, login,
     for name, count in {"expected": 2, "present": 1, "late": 1, "excused": 0, "unmarked": 0}.items():
         assert f'data-tally="{name}">{count}<' in body, name
     assert 'data-tally="excused">0<' in client.get(f"/meetings/{meeting.id}/attendance").get_data(as_text=True)
+
+
+def test_a_tap_that_changes_the_mark_replaces_the_attendance_version_and_a_repeat_none(app, client, login, door):
+    # The tap writes on the session's connection and replaces the version itself (no hook sees its statements).
+    def versions() -> dict[str, str]:
+        with app.app_context():
+            return dict(db.session.execute(select(DataVersion.kind, DataVersion.token)).all())
+
+    login(door["infos"]["staff"])
+    url = f"/meetings/{door['meeting'].id}/attendance/{door['deputies'][0]}"
+    for status in ("late", "absent"):  # the first mark (an INSERT), then a change (an UPDATE)
+        before = versions()
+        assert client.post(url, data={"status": status}, headers=HX).status_code == 200
+        after = versions()
+        assert after[ATTENDANCE] != before[ATTENDANCE]
+        assert {k: v for k, v in after.items() if k != ATTENDANCE} == {k: v for k, v in before.items() if k != ATTENDANCE}
+    for sent in ({"status": "absent"}, {"status": "absent", "tap_id": str(uuid.uuid4())}):  # repeats: nothing a figure reads
+        assert client.post(url, data=sent, headers=HX).status_code == 200
+        assert versions() == after
 
 # --- the QR code scanned again ---------------------------------------------------------------------------
 

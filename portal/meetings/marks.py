@@ -10,12 +10,13 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import Insert, Select, Update, bindparam, func, insert, null, select, true, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures_cache import bump as replace_versions, kinds_of, tables_of
 from ..models import Community, DeputyProfile, Level, Role, User, utcnow
 from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
@@ -46,11 +47,10 @@ def bump_board(meeting: Meeting, reshaped: bool = False, seen: int | None = None
     `reshaped` tells the tablets to fetch the whole board (roster changed, meeting closed or reopened).
     """
     if values:  # the audit log re-reads the rows it changes by its WHERE clause: built with every value in place
-        statement, parameters = _bump_statement(reshaped, meeting.id, seen, values), {}
+        row = db.session.execute(_bump_statement(reshaped, meeting.id, seen, values)).first()
     else:  # a tap's: built once per process, its numbers bound at each execution
-        statement = _bare_bump_statement(reshaped, seen is not None)
         parameters = {"meeting_id": meeting.id} if seen is None else {"meeting_id": meeting.id, "seen": seen}
-    row = db.session.execute(statement, parameters).first()
+        row = _run_tap_statement(_bare_bump_statement(reshaped, seen is not None), parameters).first()
     if row is None:
         return None
     for name, value in {**values, "board_version": row[0], "layout_version": row[1]}.items():
@@ -82,6 +82,26 @@ def _bump_statement(reshaped: bool, meeting_id, seen, values: dict) -> Update:
 def _bare_bump_statement(reshaped: bool, guarded: bool) -> Update:
     """A bump without values (a tap's), built once per process: building and keying it cost a tap more than running it."""
     return _bump_statement(reshaped, bindparam("meeting_id"), bindparam("seen") if guarded else None, {})
+
+
+@cache
+def _kinds_written(statement) -> frozenset[str]:
+    return frozenset(kinds_of(tables_of(statement)))
+
+
+def _run_tap_statement(statement, parameters: dict):
+    """Run one of a tap's statements (built once per process) on the session's connection, not through the session.
+
+    The ORM's handling of a statement and the session's hooks reading it cost a tap more than running it, and they
+    have nothing to do here: the versions of the kinds of data a write changes are replaced first, as the figures
+    cache's hook would; the audit log keeps no board version (bookkeeping) and no mark (its history row, added through
+    the session, is audited); and a tap writes only to a meeting its guarded board bump found open, which has no kept
+    tally (portal.meetings.tallies).
+    """
+    session = db.session()
+    if not isinstance(statement, Select):
+        replace_versions(session, _kinds_written(statement))
+    return session.connection().execute(statement, parameters)
 
 
 @dataclass
@@ -166,7 +186,7 @@ def _seen(meeting_id: int, deputy_id: int, tap_id: str | None) -> _Seen | None:
     parameters = {"meeting_id": meeting_id, "deputy_id": deputy_id}
     if tap_id is not None:
         parameters["tap_id"] = tap_id
-    row = db.session.execute(_seen_statement(tap_id is not None), parameters).first()
+    row = _run_tap_statement(_seen_statement(tap_id is not None), parameters).first()
     if row is None:
         return None
     closed, version, latest_tap, tap_meeting, tap_deputy, *tally = row[_CARD_WIDTH:]
@@ -269,7 +289,7 @@ def _write_mark(actor: User, meeting_id: int, deputy_id: int, status: Attendance
     mark = {"meeting_id": meeting_id, "deputy_id": deputy_id, "status": status.value, "reason": reason,
             "source": source.value, "marked_by_id": actor.id, "marked_at": received, "tapped_at": tapped_at,
             "version": version}
-    db.session.execute(_mark_statement(exists), {f"mark_{name}": value for name, value in mark.items()})
+    _run_tap_statement(_mark_statement(exists), {f"mark_{name}": value for name, value in mark.items()})
     return CardMark(status, reason, source, version, tapped_at, received, actor.name)
 
 
@@ -310,8 +330,9 @@ def current_mark(meeting_id: int, deputy_id: int) -> Attendance | None:
 
 
 def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[AttendanceChange]:
-    """The changes of the meeting's marks, newest first."""
-    query = select(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id)
+    """The changes of the meeting's marks, newest first, with who was marked and who marked (in the same query)."""
+    query = (select(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id)
+             .options(joinedload(AttendanceChange.deputy), joinedload(AttendanceChange.changed_by)))
     if deputy_id is not None:
         query = query.where(AttendanceChange.deputy_id == deputy_id)
     return list(db.session.scalars(query.order_by(AttendanceChange.id.desc())))
