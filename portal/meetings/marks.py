@@ -86,17 +86,19 @@ def _bare_bump_statement(reshaped: bool, guarded: bool) -> Update:
 
 @cache
 def _kinds_written(statement) -> frozenset[str]:
+    """The kinds of data a statement built once per process writes, worked out once."""
     return frozenset(kinds_of(tables_of(statement)))
 
 
 def _run_tap_statement(statement, parameters: dict):
-    """Run one of a tap's statements (built once per process) on the session's connection, not through the session.
+    """Run a board statement built once per process (a tap's decision, mark and board bump, a roster's bump) on the
+    session's connection, not through the session.
 
     The ORM's handling of a statement and the session's hooks reading it cost a tap more than running it, and they
     have nothing to do here: the versions of the kinds of data a write changes are replaced first, as the figures
-    cache's hook would; the audit log keeps no board version (bookkeeping) and no mark (its history row, added through
-    the session, is audited); and a tap writes only to a meeting its guarded board bump found open, which has no kept
-    tally (portal.meetings.tallies).
+    cache's hook would; a board version is bookkeeping (not audited, not counted); a mark is not audited (its history
+    row, added through the session, is) and is written only to a meeting its guarded bump found open, which has no
+    kept tally (portal.meetings.tallies).
     """
     session = db.session()
     if not isinstance(statement, Select):
