@@ -328,7 +328,6 @@ def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, cli
     assert counts == expected_queries, (size, counts, statements)
 
 
-
 def test_the_tally_a_tap_answers_with_counts_only_the_roster(app, client, login, door):
     # A mark outlives its deputy's removal from the roster; the tap's tally (read from the marks) must not count it.
     meeting, staff, (first, second, third) = door["meeting"], door["staff"], door["deputies"]
@@ -337,7 +336,8 @@ def test_the_tally_a_tap_answers_with_counts_only_the_roster(app, client, login,
     set_roster(db.session.get(Meeting, meeting.id), [first, third])
     db.session.commit()
     login(door["infos"]["staff"])
-    body = client.post(f"/meetings/{meeting.id}/attendance/{third}", data={"status": "late"}, headers=HX).get_data(as_text=True)
+    answer = client.post(f"/meetings/{meeting.id}/attendance/{third}", data={"status": "late"}, headers=HX)
+    body = answer.get_data(as_text=True)
     for name, count in {"expected": 2, "present": 1, "late": 1, "excused": 0, "unmarked": 0}.items():
         assert f'data-tally="{name}">{count}<' in body, name
     assert 'data-tally="excused">0<' in client.get(f"/meetings/{meeting.id}/attendance").get_data(as_text=True)
@@ -360,6 +360,7 @@ def test_a_tap_that_changes_the_mark_replaces_the_attendance_version_and_a_repea
     for sent in ({"status": "absent"}, {"status": "absent", "tap_id": str(uuid.uuid4())}):  # repeats: nothing a figure reads
         assert client.post(url, data=sent, headers=HX).status_code == 200
         assert versions() == after
+
 
 # --- the QR code scanned again ---------------------------------------------------------------------------
 

@@ -73,9 +73,8 @@ def marks_tally_statement(meeting_id) -> Select:
     over the marks of deputies on the roster, without a lookup per unmarked place (`meeting_id` a number, or a bound
     parameter; an empty sum is null)."""
     places = select(func.count()).select_from(MeetingRoster).where(MeetingRoster.meeting_id == meeting_id)
-    on_roster = (select(MeetingRoster.deputy_id)
-                 .where(MeetingRoster.meeting_id == Attendance.meeting_id, MeetingRoster.deputy_id == Attendance.deputy_id)
-                 .exists())
+    on_roster = select(MeetingRoster.deputy_id).where(
+        MeetingRoster.meeting_id == Attendance.meeting_id, MeetingRoster.deputy_id == Attendance.deputy_id).exists()
     return select(places.scalar_subquery(), *(_count(status) for status in AttendanceStatus)).where(
         Attendance.meeting_id == meeting_id, on_roster)
 

@@ -197,7 +197,8 @@ def _seen(meeting_id: int, deputy_id: int, tap_id: str | None) -> _Seen | None:
 
 
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None, sheet_on: date | None = None) -> Attendance | None:
+                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None,
+                    sheet_on: date | None = None) -> Attendance | None:
     """Record a tap on a rostered deputy's mark (see `record_tap`); returns the mark as it is now (read again: the
     door's taps answer with the card's plain row and load no mark)."""
     record_tap(actor, meeting, deputy_id, status, reason, source, tap, sheet_on)
@@ -377,7 +378,8 @@ _CARD_WIDTH = 13  # the columns of a card in a row of `_cards_query`
 
 def _cards_query(meeting_id) -> Select:
     """The meeting's rostered deputies with their marks and answers to the notice, by community then name, as plain
-    columns (`meeting_id` a number, or a bound parameter): loading them as mapped objects cost a tap more than reading them."""
+    columns (`meeting_id` a number, or a bound parameter): loading them as mapped objects cost a tap more than
+    reading them."""
     return (
         select(User.id, User.name, DeputyProfile.level, Community.name,
                Attendance.status, Attendance.reason, Attendance.source, Attendance.version, Attendance.tapped_at,
