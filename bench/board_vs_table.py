@@ -26,7 +26,7 @@ from portal.meetings.marks import attendance_cards
 
 ROUNDS = 20
 TABLE = """<table><thead><tr><th>Name</th><th>Community</th><th>Status</th></tr></thead><tbody>
-{% for card in cards %}<tr><td>{{ card.deputy.name }}</td><td>{{ card.profile.community.name }}</td><td>{{ card.attendance.status.value if card.attendance else "unmarked" }}</td></tr>
+{% for card in cards %}<tr><td>{{ card.name }}</td><td>{{ card.community }}</td><td>{{ card.mark.status.value if card.mark else "unmarked" }}</td></tr>
 {% endfor %}</tbody></table>"""
 
 

@@ -23,7 +23,8 @@ from portal.meetings.services import (
     reopen_meeting,
     set_roster,
 )
-from portal.models import Community, DeputyProfile, Level, Role, User, utcnow
+from portal.figures_cache import ATTENDANCE
+from portal.models import Community, DataVersion, DeputyProfile, Level, Role, User, utcnow
 
 pytestmark = pytest.mark.postgres
 
@@ -125,7 +126,7 @@ def test_board_versions_say_what_changed(db, door):
     mark_attendance(staff, meeting, door["deputies"][1], A)
     db.session.commit()
     found = board_changes(db.session.get(Meeting, meeting.id), start + 1)
-    assert not found.whole and [c.deputy.id for c in found.cards] == [door["deputies"][1]]
+    assert not found.whole and [c.deputy_id for c in found.cards] == [door["deputies"][1]]
     assert (found.tally.present, found.tally.absent, found.version) == (1, 1, start + 2)
     set_roster(meeting, door["deputies"][:2])
     db.session.commit()
@@ -292,7 +293,7 @@ def big_meeting(app, staff_id: int, size: int) -> tuple[int, list[int]]:
 @pytest.mark.parametrize("size", [30, 600])
 def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, client, login, door, size):
     # A first mark: the user and the meeting, what the tap is decided on (card, tally, latest tap, tap id: one
-    # statement), the attendance version, the guarded bump, the mark's INSERT (returning it), the history row and
+    # statement), the attendance version, the guarded bump, the mark's INSERT, the history row and
     # its audit row; a change of that mark the same, with an UPDATE. The same status again: the user, the meeting,
     # the decision, the history row and its audit row; without a tap id, the first three only. The poll: the user
     # and the meeting; with a change, the changed cards and the tally. Every tap at most 8 (issue 24).
@@ -325,6 +326,40 @@ def test_a_mark_and_a_poll_cost_the_same_queries_at_30_and_600_deputies(app, cli
     assert poll.status_code == 200 and poll.get_data(as_text=True).count('class="attendance-card') == 1
     counts.update({"idle poll": len(idle_queries), "poll with a change": len(poll_queries)})
     assert counts == expected_queries, (size, counts, statements)
+
+
+def test_the_tally_a_tap_answers_with_counts_only_the_roster(app, client, login, door):
+    # A mark outlives its deputy's removal from the roster; the tap's tally (read from the marks) must not count it.
+    meeting, staff, (first, second, third) = door["meeting"], door["staff"], door["deputies"]
+    mark_attendance(staff, meeting, first, P)
+    mark_attendance(staff, meeting, second, X, "出差")
+    set_roster(db.session.get(Meeting, meeting.id), [first, third])
+    db.session.commit()
+    login(door["infos"]["staff"])
+    answer = client.post(f"/meetings/{meeting.id}/attendance/{third}", data={"status": "late"}, headers=HX)
+    body = answer.get_data(as_text=True)
+    for name, count in {"expected": 2, "present": 1, "late": 1, "excused": 0, "unmarked": 0}.items():
+        assert f'data-tally="{name}">{count}<' in body, name
+    assert 'data-tally="excused">0<' in client.get(f"/meetings/{meeting.id}/attendance").get_data(as_text=True)
+
+
+def test_a_tap_that_changes_the_mark_replaces_the_attendance_version_and_a_repeat_none(app, client, login, door):
+    # The tap writes on the session's connection and replaces the version itself (no hook sees its statements).
+    def versions() -> dict[str, str]:
+        with app.app_context():
+            return dict(db.session.execute(select(DataVersion.kind, DataVersion.token)).all())
+
+    login(door["infos"]["staff"])
+    url = f"/meetings/{door['meeting'].id}/attendance/{door['deputies'][0]}"
+    for status in ("late", "absent"):  # the first mark (an INSERT), then a change (an UPDATE)
+        before = versions()
+        assert client.post(url, data={"status": status}, headers=HX).status_code == 200
+        after = versions()
+        assert after[ATTENDANCE] != before[ATTENDANCE]
+        assert {k: v for k, v in after.items() if k != ATTENDANCE} == {k: v for k, v in before.items() if k != ATTENDANCE}
+    for sent in ({"status": "absent"}, {"status": "absent", "tap_id": str(uuid.uuid4())}):  # repeats: nothing a figure reads
+        assert client.post(url, data=sent, headers=HX).status_code == 200
+        assert versions() == after
 
 
 # --- the QR code scanned again ---------------------------------------------------------------------------

@@ -67,6 +67,18 @@ def roster_with_marks(query: Select) -> Select:
     )
 
 
+def marks_tally_statement(meeting_id) -> Select:
+    """One meeting's tally as a one-row statement read from its marks (a running meeting's, on every tap): the same
+    counts as `tally_columns` over `roster_with_marks`, the places counted on the roster's key and each status summed
+    over the marks of deputies on the roster, without a lookup per unmarked place (`meeting_id` a number, or a bound
+    parameter; an empty sum is null)."""
+    places = select(func.count()).select_from(MeetingRoster).where(MeetingRoster.meeting_id == meeting_id)
+    on_roster = select(MeetingRoster.deputy_id).where(
+        MeetingRoster.meeting_id == Attendance.meeting_id, MeetingRoster.deputy_id == Attendance.deputy_id).exists()
+    return select(places.scalar_subquery(), *(_count(status) for status in AttendanceStatus)).where(
+        Attendance.meeting_id == meeting_id, on_roster)
+
+
 def tally_of(row) -> Tally:
     """A tally from a row of `tally_columns()` (an empty sum counts 0)."""
     expected, *counts = (value or 0 for value in row)

@@ -27,11 +27,11 @@ def meeting_table(meeting: Meeting) -> tuple[list, list[list]]:
     header = [_("Name"), _("Level"), _("Community"), _("Status"), _("Reason"), _("Marked by"), _("Marked at"), _("Source")]
     rows = []
     for card in attendance_cards(meeting):
-        mark = card.attendance
+        mark = card.mark
         rows.append([
-            card.deputy.name, card.profile.level.label, card.profile.community.name,
+            card.name, card.level.label, card.community,
             mark.status.label if mark else _("Not signed in"), mark.reason if mark else "",
-            mark.marked_by.name if mark else "", to_local(mark.marked_at).strftime("%Y-%m-%d %H:%M") if mark else "",
+            mark.marked_by if mark else "", to_local(mark.marked_at).strftime("%Y-%m-%d %H:%M") if mark else "",
             mark.source.label if mark else "",
         ])
     t = tally(meeting)

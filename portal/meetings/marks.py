@@ -6,21 +6,23 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import Insert, Select, Update, bindparam, func, insert, null, select, true, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import local_today, to_local
 from ..errors import ServiceError
 from ..extensions import db
-from ..models import Community, DeputyProfile, Role, User, utcnow
+from ..figures_cache import bump as replace_versions, kinds_of, tables_of
+from ..models import Community, DeputyProfile, Level, Role, User, utcnow
 from ..pinyin import spellings
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .models import Attendance, AttendanceChange, AttendanceStatus, MarkSource, Meeting, MeetingRoster, Reply
-from .counting import TALLY_FIELDS, Tally
-from .rates import tally, tally_statement
+from .counting import TALLY_FIELDS, Tally, marks_tally_statement
+from .rates import tally
 
 MAX_REASON = 200
 
@@ -45,11 +47,10 @@ def bump_board(meeting: Meeting, reshaped: bool = False, seen: int | None = None
     `reshaped` tells the tablets to fetch the whole board (roster changed, meeting closed or reopened).
     """
     if values:  # the audit log re-reads the rows it changes by its WHERE clause: built with every value in place
-        statement, parameters = _bump_statement(reshaped, meeting.id, seen, values), {}
+        row = db.session.execute(_bump_statement(reshaped, meeting.id, seen, values)).first()
     else:  # a tap's: built once per process, its numbers bound at each execution
-        statement = _bare_bump_statement(reshaped, seen is not None)
         parameters = {"meeting_id": meeting.id} if seen is None else {"meeting_id": meeting.id, "seen": seen}
-    row = db.session.execute(statement, parameters).first()
+        row = _run_tap_statement(_bare_bump_statement(reshaped, seen is not None), parameters).first()
     if row is None:
         return None
     for name, value in {**values, "board_version": row[0], "layout_version": row[1]}.items():
@@ -81,6 +82,28 @@ def _bump_statement(reshaped: bool, meeting_id, seen, values: dict) -> Update:
 def _bare_bump_statement(reshaped: bool, guarded: bool) -> Update:
     """A bump without values (a tap's), built once per process: building and keying it cost a tap more than running it."""
     return _bump_statement(reshaped, bindparam("meeting_id"), bindparam("seen") if guarded else None, {})
+
+
+@cache
+def _kinds_written(statement) -> frozenset[str]:
+    """The kinds of data a statement built once per process writes, worked out once."""
+    return frozenset(kinds_of(tables_of(statement)))
+
+
+def _run_tap_statement(statement, parameters: dict):
+    """Run a board statement built once per process (a tap's decision, mark and board bump, a roster's bump) on the
+    session's connection, not through the session.
+
+    The ORM's handling of a statement and the session's hooks reading it cost a tap more than running it, and they
+    have nothing to do here: the versions of the kinds of data a write changes are replaced first, as the figures
+    cache's hook would; a board version is bookkeeping (not audited, not counted); a mark is not audited (its history
+    row, added through the session, is) and is written only to a meeting its guarded bump found open, which has no
+    kept tally (portal.meetings.tallies).
+    """
+    session = db.session()
+    if not isinstance(statement, Select):
+        replace_versions(session, _kinds_written(statement))
+    return session.connection().execute(statement, parameters)
 
 
 @dataclass
@@ -150,14 +173,13 @@ def _seen_statement(with_tap: bool) -> Select:
                       for column in (change.meeting_id, change.deputy_id))
     else:
         owner = (null(), null())
-    counts = tally_statement(meeting_id).subquery()
+    counts = marks_tally_statement(meeting_id).subquery()
     return (
         _cards_query(meeting_id)
         .add_columns(Meeting.closed, Meeting.board_version, latest, *owner, *counts.c)
         .join(Meeting, Meeting.id == MeetingRoster.meeting_id)
         .join(counts, true())
         .where(MeetingRoster.deputy_id == deputy_id)
-        .execution_options(populate_existing=True)
     )
 
 
@@ -166,18 +188,21 @@ def _seen(meeting_id: int, deputy_id: int, tap_id: str | None) -> _Seen | None:
     parameters = {"meeting_id": meeting_id, "deputy_id": deputy_id}
     if tap_id is not None:
         parameters["tap_id"] = tap_id
-    row = db.session.execute(_seen_statement(tap_id is not None), parameters).first()
+    row = _run_tap_statement(_seen_statement(tap_id is not None), parameters).first()
     if row is None:
         return None
-    closed, version, latest_tap, tap_meeting, tap_deputy, *tally = row[5:]
-    return _Seen(Card(*row[:5]), closed, version, latest_tap, Tally(*(n or 0 for n in tally)),
+    closed, version, latest_tap, tap_meeting, tap_deputy, *tally = row[_CARD_WIDTH:]
+    return _Seen(_card(row), closed, version, latest_tap, Tally(*(n or 0 for n in tally)),
                  None if tap_meeting is None else (tap_meeting, tap_deputy))
 
 
 def mark_attendance(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
-                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None, sheet_on: date | None = None) -> Attendance:
-    """Record a tap on a rostered deputy's mark (see `record_tap`); returns the mark as it is now."""
-    return record_tap(actor, meeting, deputy_id, status, reason, source, tap, sheet_on).card.attendance
+                    source: MarkSource = MarkSource.STAFF, tap: Tap | None = None,
+                    sheet_on: date | None = None) -> Attendance | None:
+    """Record a tap on a rostered deputy's mark (see `record_tap`); returns the mark as it is now (read again: the
+    door's taps answer with the card's plain row and load no mark)."""
+    record_tap(actor, meeting, deputy_id, status, reason, source, tap, sheet_on)
+    return current_mark(meeting.id, deputy_id)
 
 
 def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: AttendanceStatus, reason: str = "",
@@ -225,7 +250,7 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
             return Marked(seen.card, seen.tally)  # the same tap again: it is recorded already
         if seen.closed:
             raise ServiceError(_("This meeting is closed; its roster and attendance can no longer be changed."))
-        current = seen.card.attendance  # writing the mark refreshes this very object: keep what it held
+        current = seen.card.mark
         old_status = current and current.status
         latest = max((t for t in (current and current.tapped_at, seen.latest_tap) if t is not None), default=None)
         # A tap the tablet did not date is dated on arrival: the server's order is its order, so it is never late.
@@ -241,8 +266,8 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
                 received = utcnow()  # it is received now, after the mark that came first
                 tapped_at = min(tap.tapped_at or received, received)
                 continue
-            seen.card.attendance = _write_mark(actor, meeting.id, deputy_id, status, reason, source, received, tapped_at,
-                                               version, exists=current is not None)
+            seen.card.mark = _write_mark(actor, meeting.id, deputy_id, status, reason, source, received, tapped_at,
+                                         version, exists=current is not None)
             seen.tally = _moved(seen.tally, old_status, status)
         break
     if changes or tap_id is not None or not applied:  # a repeat without a tap id leaves no trace to keep
@@ -256,8 +281,9 @@ def record_tap(actor: User, meeting: Meeting, deputy_id: int, status: Attendance
 
 
 def _write_mark(actor: User, meeting_id: int, deputy_id: int, status: AttendanceStatus, reason: str, source: MarkSource,
-                received: datetime, tapped_at: datetime, version: int, exists: bool) -> Attendance:
-    """Write the mark: an UPDATE of the row the tap was decided on, or the deputy's first mark's INSERT.
+                received: datetime, tapped_at: datetime, version: int, exists: bool) -> "CardMark":
+    """Write the mark: an UPDATE of the row the tap was decided on, or the deputy's first mark's INSERT; returns the
+    card's mark as written (the values are all known: nothing is read back).
 
     The caller holds the meeting's lock (its board version raised) since it read the row, and every mark raises it,
     so whether the row exists cannot have changed. Both statements are built once per process; an upsert could not
@@ -266,10 +292,8 @@ def _write_mark(actor: User, meeting_id: int, deputy_id: int, status: Attendance
     mark = {"meeting_id": meeting_id, "deputy_id": deputy_id, "status": status.value, "reason": reason,
             "source": source.value, "marked_by_id": actor.id, "marked_at": received, "tapped_at": tapped_at,
             "version": version}
-    return db.session.scalars(
-        _mark_statement(exists), {f"mark_{name}": value for name, value in mark.items()},
-        execution_options={"populate_existing": True},
-    ).one()
+    _run_tap_statement(_mark_statement(exists), {f"mark_{name}": value for name, value in mark.items()})
+    return CardMark(status, reason, source, version, tapped_at, received, actor.name)
 
 
 _MARK_COLUMNS = ("meeting_id", "deputy_id", "status", "reason", "source", "marked_by_id", "marked_at", "tapped_at", "version")
@@ -277,16 +301,16 @@ _MARK_COLUMNS = ("meeting_id", "deputy_id", "status", "reason", "source", "marke
 
 @cache
 def _mark_statement(exists: bool) -> Insert | Update:
-    """The mark's INSERT (`exists` false) or UPDATE, returning it, built once per process."""
+    """The mark's INSERT (`exists` false) or UPDATE, built once per process."""
     values = {name: bindparam(f"mark_{name}") for name in _MARK_COLUMNS}
     if not exists:
-        return insert(Attendance).values(**values).returning(Attendance)
+        return insert(Attendance).values(**values)
     return (
         update(Attendance)
         .where(Attendance.meeting_id == values.pop("meeting_id"), Attendance.deputy_id == values.pop("deputy_id"))
         .values(**values)
-        .returning(Attendance)
-        .execution_options(synchronize_session=False)  # the returned row refreshes the loaded mark
+        # a mark loaded in the session is read again by whoever wants it (current_mark, populate_existing)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -309,43 +333,72 @@ def current_mark(meeting_id: int, deputy_id: int) -> Attendance | None:
 
 
 def attendance_history(meeting: Meeting, deputy_id: int | None = None) -> list[AttendanceChange]:
-    """The changes of the meeting's marks, newest first."""
-    query = select(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id)
+    """The changes of the meeting's marks, newest first, with who was marked and who marked (in the same query)."""
+    query = (select(AttendanceChange).where(AttendanceChange.meeting_id == meeting.id)
+             .options(joinedload(AttendanceChange.deputy), joinedload(AttendanceChange.changed_by)))
     if deputy_id is not None:
         query = query.where(AttendanceChange.deputy_id == deputy_id)
     return list(db.session.scalars(query.order_by(AttendanceChange.id.desc())))
 
 
-@dataclass
-class Card:
-    """One rostered deputy on the tablet screen, with their mark (None: not signed in)."""
+class CardMark(NamedTuple):
+    """A card's mark as plain values (what the card, the sheet and the export show)."""
 
-    deputy: User
-    profile: DeputyProfile
-    attendance: Attendance | None
+    status: AttendanceStatus
+    reason: str
+    source: MarkSource
+    version: int  # the board version when it last changed
+    tapped_at: datetime
+    marked_at: datetime
+    marked_by: str  # the name of who marked it
+
+
+@dataclass(slots=True)
+class Card:
+    """One rostered deputy on the tablet screen (and the sheet and the export), read as a plain row: name, level and
+    community, the mark (None: not signed in) and the answer to the meeting's notice."""
+
+    deputy_id: int
+    name: str
+    level: Level
+    community: str
+    mark: CardMark | None
     reply: Reply | None = None  # the deputy's answer to the meeting's notice: a request only, staff decide
     reply_reason: str | None = None
 
     @property
     def spellings(self) -> str:
         """The name's readings in short (夏虹 → "xia hong"): attendance.js builds the search key from them."""
-        return spellings(self.deputy.name)
+        return spellings(self.name)
+
+
+_MARKER = aliased(User, name="marker")
+_CARD_WIDTH = 13  # the columns of a card in a row of `_cards_query`
 
 
 def _cards_query(meeting_id) -> Select:
-    """The meeting's rostered deputies with their marks and answers to the notice, by community then name
-    (`meeting_id` a number, or a bound parameter)."""
+    """The meeting's rostered deputies with their marks and answers to the notice, by community then name, as plain
+    columns (`meeting_id` a number, or a bound parameter): loading them as mapped objects cost a tap more than
+    reading them."""
     return (
-        select(User, DeputyProfile, Attendance, MeetingRoster.reply, MeetingRoster.reply_reason)
+        select(User.id, User.name, DeputyProfile.level, Community.name,
+               Attendance.status, Attendance.reason, Attendance.source, Attendance.version, Attendance.tapped_at,
+               Attendance.marked_at, _MARKER.name, MeetingRoster.reply, MeetingRoster.reply_reason)
         .select_from(MeetingRoster)
         .join(User, User.id == MeetingRoster.deputy_id)
         .join(DeputyProfile, DeputyProfile.user_id == User.id)
         .join(Community, Community.id == DeputyProfile.community_id)
         .outerjoin(Attendance, (Attendance.meeting_id == MeetingRoster.meeting_id) & (Attendance.deputy_id == User.id))
+        .outerjoin(_MARKER, _MARKER.id == Attendance.marked_by_id)
         .where(MeetingRoster.meeting_id == meeting_id)
-        .options(contains_eager(DeputyProfile.community))
         .order_by(Community.name, User.name)
     )
+
+
+def _card(row) -> Card:
+    """A card from a row of `_cards_query` (a mark's status is never null: none means no mark)."""
+    mark = CardMark(*row[4:11]) if row[4] is not None else None
+    return Card(row[0], row[1], row[2], row[3], mark, row[11], row[12])
 
 
 def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int | None = None) -> list[Card]:
@@ -358,7 +411,7 @@ def attendance_cards(meeting: Meeting, deputy_id: int | None = None, since: int 
         query = query.where(MeetingRoster.deputy_id == deputy_id)
     if since is not None:
         query = query.where(Attendance.version > since)
-    return [Card(*row) for row in db.session.execute(query)]
+    return [_card(row) for row in db.session.execute(query)]
 
 
 def own_marks(meeting_ids: list[int], deputy_id: int) -> dict[int, Attendance]:

@@ -50,12 +50,12 @@ class _Pending:
 def refresh_tallies(meeting_ids=None, session: Session | None = None) -> None:
     """Rewrite the kept tallies of these meetings (of every meeting when None) from their roster, marks and the
     memberships of their day; an open meeting is left with none. Never commits."""
+    if meeting_ids is not None and not meeting_ids:
+        return  # a tap on an open meeting: building the statements alone would cost it a millisecond
     session = session or db.session()
     table = MeetingTally.__table__
     removed, counted = delete(table), kept_tally_rows()
     if meeting_ids is not None:
-        if not meeting_ids:
-            return
         ids = sorted(meeting_ids)
         removed = removed.where(table.c.meeting_id.in_(ids))
         counted = counted.where(MeetingRoster.meeting_id.in_(ids))

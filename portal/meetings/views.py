@@ -208,7 +208,7 @@ def _opinion_form(meeting: Meeting, form: MeetingOpinionForm | None = None) -> M
     form = form or MeetingOpinionForm(formdata=None)
     form.category.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(c.id, c.name) for c in active_categories()]
     form.deputy.choices = [SelectChoice(0, _("— choose —"))] + [
-        SelectChoice(card.deputy.id, card.deputy.name) for card in attendance_cards(meeting)]
+        SelectChoice(card.deputy_id, card.name) for card in attendance_cards(meeting)]
     form.community.choices = [SelectChoice(0, _("The meeting's community"))] + [
         SelectChoice(c.id, c.name) for c in active_communities()]
     return form
@@ -236,7 +236,7 @@ def _detail_context(meeting: Meeting) -> dict:
             context.update(_checkin_code_context(meeting))
     else:
         cards = attendance_cards(meeting, current_user.id)
-        context["own"] = cards[0].attendance if cards else None
+        context["own"] = cards[0].mark if cards else None
     if meeting.kind.voter_log:
         context["opinions"] = meeting_opinions(meeting)
         if current_user.has_role(Role.STAFF):
