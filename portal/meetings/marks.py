@@ -84,12 +84,6 @@ def _bare_bump_statement(reshaped: bool, guarded: bool) -> Update:
     return _bump_statement(reshaped, bindparam("meeting_id"), bindparam("seen") if guarded else None, {})
 
 
-@cache
-def _kinds_written(statement) -> frozenset[str]:
-    """The kinds of data a statement built once per process writes, worked out once."""
-    return frozenset(kinds_of(tables_of(statement)))
-
-
 def _run_tap_statement(statement, parameters: dict):
     """Run a board statement built once per process (a tap's decision, mark and board bump, a roster's bump) on the
     session's connection, not through the session.
@@ -102,7 +96,7 @@ def _run_tap_statement(statement, parameters: dict):
     """
     session = db.session()
     if not isinstance(statement, Select):
-        replace_versions(session, _kinds_written(statement))
+        replace_versions(session, kinds_of(tables_of(statement)))
     return session.connection().execute(statement, parameters)
 
 

@@ -28,12 +28,6 @@ def _tallies_statement() -> Select:
     )
 
 
-def tally_statement(meeting_id) -> Select:
-    """One meeting's tally as a one-row statement (a tap reads it with the card it decides on; `meeting_id` a
-    number, or a bound parameter)."""
-    return roster_with_marks(select(*tally_columns())).where(MeetingRoster.meeting_id == meeting_id)
-
-
 def tallies(meeting_ids: list[int]) -> dict[int, Tally]:
     """Each meeting's tally, all in one grouped query."""
     if not meeting_ids:
