@@ -8,6 +8,7 @@ test, put back as it was built before each. The PostgreSQL leg starts a throwawa
 Debian's binaries on a free port. Locally a missing PostgreSQL or Chromium skips those legs with the
 reason; under CI=true they are required.
 """
+import atexit
 import copy
 import fcntl
 import hashlib
@@ -15,6 +16,7 @@ import itertools
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from dataclasses import dataclass
@@ -32,6 +34,10 @@ from .clocks import CLOCKS, instants_for, travel  # noqa: F401 (the frozen-clock
 from .pgcluster import create_database, drop_database, free_port, pg_bindir, throwaway_postgres  # noqa: F401 (tests import free_port from here)
 
 IN_CI = os.environ.get("CI") == "true"
+# Each process its own instance folder (kept ledger uploads, the secret key): a worker whose clock is frozen months
+# ahead would take another's fresh upload for an old one and remove it.
+os.environ["PORTAL_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portal-instance-")
+atexit.register(shutil.rmtree, os.environ["PORTAL_INSTANCE_PATH"], ignore_errors=True)
 PASSWORD = "secret-pass-1"
 
 
