@@ -14,6 +14,7 @@ once, with the backends waiting on a lock sampled meanwhile. The table goes to
 bench/results/<date>-<db>[-history].md and to stdout.
 """
 import argparse
+import gc
 import gzip
 import http.cookiejar
 import json
@@ -235,6 +236,7 @@ def count_and_size(url: str, generated: Generated, pages: list[Page],
     and the CPU time of one request in-process (the server's share of the work, whatever else runs), the mean of
     `rounds` requests."""
     app = app_for(url)
+    gc.freeze()  # as the server's entry point does (app.py): the app's own objects out of the collector's sight
     results = {}
     with app.app_context():  # only to reach the engine: each request must bring its own context (and `g`)
         engine = db.engine
