@@ -41,10 +41,12 @@ dev: $(VENV)/.installed translations
 TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo $${TMPDIR:-/tmp})
 
 ## Run the whole suite (SQLite, PostgreSQL, Chromium, nginx, Redis, hostile input and the frozen-clock
-## leg; see tests/conftest.py) on every core (TEST_WORKERS), naming the ten slowest tests.
+## leg; see tests/conftest.py) on every core (TEST_WORKERS), naming the ten slowest tests. Bytecode is written
+## even where the environment says not to (PYTHONDONTWRITEBYTECODE): the servers the suite starts then read the
+## portal compiled, and a second run reads the tests as pytest rewrote them.
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev translations
-	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10 $(PYTEST_ARGS)
+	TMPDIR=$(TEST_TMPDIR) PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10 $(PYTEST_ARGS)
 
 ## After changing user-visible text: extract the messages and merge them into the catalogs.
 messages: $(VENV)/.installed
