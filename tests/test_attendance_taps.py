@@ -499,3 +499,21 @@ def test_an_idle_poll_answers_204_with_no_body_and_no_cookie_and_the_session_mov
         assert later.status_code == 204 and later.data == b""
         assert any(cookie.startswith("session=") for cookie in later.headers.getlist("Set-Cookie"))
         assert client.get(url, headers=HX).headers.getlist("Set-Cookie") == []
+
+
+def test_what_a_tap_runs_past_the_session_is_nothing_its_hooks_keep():
+    """The tap's statements run on the session's connection, past its hooks (`marks._run_tap_statement`): each writes
+    a table the audit log does not keep, or only the board's bookkeeping columns; kept tallies are only written for
+    closed meetings, which a bump guarded on `closed` never reaches. A statement or column added there fails here."""
+    from portal.auditing import BOOKKEEPING, _audited
+    from portal.meetings import marks
+
+    written = [marks._bare_bump_statement(reshaped, guarded) for reshaped in (False, True) for guarded in (False, True)]
+    written += [marks._mark_statement(exists) for exists in (False, True)]
+    for statement in written:
+        model = next(m.class_ for m in db.Model.registry.mappers if m.local_table.name == statement.table.name)
+        columns = {getattr(column, "key", column) for column in statement._values}
+        assert not _audited(model) or columns <= BOOKKEEPING, (model.__name__, sorted(columns))
+        if model is Meeting:
+            assert "closed" in str(statement.whereclause) and statement._execution_options.get("bookkeeping_only")
+    assert {statement.table.name for statement in written} == {"meetings", "attendance"}
