@@ -36,7 +36,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 LANDED = {"0001": None, "0002": "0001", "0003": "0002", "0005": "0003", "0006": "0005", "0007": "0006",
           "0011": "0007", "0014": "0011", "0010": "0014", "0013": "0010", "0009": "0013", "0012b": "0009",
           "0016": "0012b", "0017": "0016", "0018": "0017", "0019": "0018", "0020": "0019",
-          "0021": "0020"}
+          "0021": "0020", "0022": "0021"}
 
 
 def revision_graph() -> dict[str, tuple[str, ...]]:
@@ -76,10 +76,10 @@ def test_a_new_revision_id_sorts_after_its_parent_and_there_is_one_head():
 def test_the_rule_refuses_an_id_sorting_before_its_parent_and_takes_one_after_the_head():
     landed = {revision: (parent,) if parent else () for revision, parent in LANDED.items()}
     assert rule_breaks(landed) == []
-    assert rule_breaks({**landed, "0022": ("0021",)}) == []
-    assert rule_breaks({**landed, "0020a": ("0021",)}) == [
-        "0020a does not sort after its parent 0021: name it after 0021",
-        "0020a sorts before the landed 0021: name it after 0021"]
+    assert rule_breaks({**landed, "0023": ("0022",)}) == []
+    assert rule_breaks({**landed, "0021a": ("0022",)}) == [
+        "0021a does not sort after its parent 0022: name it after 0022",
+        "0021a sorts before the landed 0022: name it after 0022"]
     # As it stood when 0012b was the head and 0014 the newest id: a head that is not the newest id.
     landed = {revision: parents for revision, parents in landed.items() if revision < "0015"}
     assert rule_breaks({**landed, "0015": ("0012b",)}, landed) == []
