@@ -35,8 +35,10 @@ def test_a_deputy_adds_photos_from_the_phone_and_sees_the_thumbnails(live_app, l
     gallery.get_by_role("button", name="添加文件").click()
     expect(page.locator("section.evidence img")).to_have_count(3)
     expect(page.locator("section.evidence")).to_contain_text("IMG_0102.JPG")
-    loaded = page.locator("section.evidence img").last.evaluate("img => img.complete && img.naturalWidth")
-    assert loaded == 240  # the thumbnail of the upright photo, 320 px on its long side
+    # The thumbnail arrives after the gallery: wait until the browser has it, then read its width.
+    thumbnail = page.locator("section.evidence img").last
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+    assert thumbnail.evaluate("img => img.naturalWidth") == 240  # the upright photo's, 320 px on its long side
     assert page.console_errors == []  # the upload script keeps to the CSP
 
 
