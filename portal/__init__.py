@@ -1,5 +1,6 @@
 """The committee portal: the application factory."""
 import functools
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -11,6 +12,7 @@ from flask import Flask, abort, current_app, g, has_request_context, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import FileSystemBytecodeCache
 from markupsafe import escape
 from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.engine import Engine
@@ -194,6 +196,19 @@ def _user_statement() -> Select:
             .where(User.id == bindparam("id")))
 
 
+def _template_cache(app: Flask) -> FileSystemBytecodeCache:
+    """Compiled templates kept on disk, shared by the workers. Jinja checks each entry against its template's
+    source; the file names carry what else the compiled code depends on (Jinja's syntax options, its extensions)."""
+    directory = Path(app.config["TEMPLATE_CACHE_DIR"] or Path(app.instance_path) / "template-cache")
+    directory.mkdir(parents=True, exist_ok=True)
+    env = app.jinja_env
+    options = (env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.block_start_string,
+               env.variable_start_string, env.comment_start_string, env.line_statement_prefix, sorted(env.extensions),
+               getattr(env, "newstyle_gettext", False))
+    fingerprint = hashlib.sha1(repr(options).encode()).hexdigest()[:12]
+    return FileSystemBytecodeCache(str(directory), f"{fingerprint}-%s.cache")
+
+
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
@@ -230,6 +245,7 @@ def _init_templates(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.bytecode_cache = _template_cache(app)  # last: its file names carry the options set above
 
     @app.context_processor
     def inject_common():

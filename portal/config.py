@@ -99,6 +99,9 @@ class Config:
     # The CJK font the Word report's chart pictures are drawn with (a .ttf/.ttc path); unset: the first of
     # portal/charts.py's CJK_FONTS found (Debian: apt-get install fonts-wqy-microhei). Without one the report has no charts.
     CHART_FONT = os.environ.get("CHART_FONT")
+    # Templates compiled once and kept here (None: instance/template-cache), so a new worker or a restart reads
+    # them instead of compiling each again; an entry whose template has changed is compiled anew.
+    TEMPLATE_CACHE_DIR = os.environ.get("TEMPLATE_CACHE_DIR")
 
     # Meetings: the QR self check-in opens before the start and stays open a while after the end;
     # a check-in later than LATE_AFTER_MINUTES after the start is marked late.
@@ -124,3 +127,6 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     # Evidence files are named by their content, so every test may share one folder, outside the work tree.
     EVIDENCE_DIR = os.path.join(tempfile.gettempdir(), "portal-test-evidence")
+    # Every app the suite builds, in every worker, reads the templates compiled once (entries are keyed by the
+    # template's path and checked against its source, so work trees and edits never mix).
+    TEMPLATE_CACHE_DIR = os.path.join(tempfile.gettempdir(), "portal-test-template-cache")
