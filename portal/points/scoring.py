@@ -12,6 +12,7 @@ the duty's day; a negative weight is never capped.
 Duty days (履职天数) are the distinct days with at least one duty that counts a day: every kind except leave,
 absence and the voters' rating.
 """
+import functools
 import statistics
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -20,7 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, distinct, extract, func, or_, select, union_all
+from sqlalchemy import (ColumnElement, Integer, Select, and_, bindparam, case, cast, distinct, extract, func, literal_column,
+                        or_, select, union_all)
 
 from ..clock import local_today, to_local
 from ..evaluations.models import Evaluation
@@ -34,7 +36,7 @@ from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from ..meetings.rates import counted_meetings
 from ..models import Community, Membership, User
 from ..opinions.models import Opinion
-from ..periods import Period, quarter_of
+from ..periods import Period, period_statement, quarter_of
 from ..suggestions.models import ADOPTED_STATES, SUBMITTED_STATES, AnswerFeedback, Suggestion, suggestion_deputies
 from .calendar import YearCalendar, year_calendar
 from .models import DutyKind, PointRule
@@ -48,6 +50,7 @@ MARK_KINDS = {
 }
 RATING_KINDS = {"competent": DutyKind.RATED_COMPETENT, "basic": DutyKind.RATED_BASIC,
                 "incompetent": DutyKind.RATED_INCOMPETENT}
+ONE_BY_ONE = 10  # a record of at most this many deputies reads their duties one by one, more are counted by the database
 QUARTER = 10_000  # a stretch's number: its quarter × QUARTER + its rule set × 2 + inside the period (see Stretches)
 
 
@@ -196,6 +199,7 @@ class _Source(NamedTuple):
     records: Select
 
 
+@functools.cache
 def _sources() -> tuple[_Source, ...]:
     """The duties read from dated records: every kind but the marks and the voters' ratings."""
     proposers = select().select_from(Suggestion).join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
@@ -224,7 +228,7 @@ def _records(source: _Source, period: Period, deputy_ids) -> Select:
 
 
 def _held(period: Period, stretches: Stretches | None = None):
-    """The meetings held in the period as a table of the statement (id, day, stretch, voter_log, title), each day the
+    """The meetings held in the period as a table of the statement (id, day, stretch, voter_log), each day the
     meeting's local day computed here once a meeting (a district's year of marks is tens of thousands of rows, its
     meetings a hundred); None when none was held."""
     held = counted_meetings(select(Meeting.id, Meeting.starts_at), period)
@@ -234,7 +238,7 @@ def _held(period: Period, stretches: Stretches | None = None):
     columns = [Meeting.id, case(days, value=Meeting.id).label("day")]
     if stretches is not None:
         columns.append(case({meeting: stretches.of(day) for meeting, day in days.items()}, value=Meeting.id).label("stretch"))
-    return (select(*columns, MeetingKind.voter_log, Meeting.title).join(MeetingKind, MeetingKind.id == Meeting.kind_id)
+    return (select(*columns, MeetingKind.voter_log).join(MeetingKind, MeetingKind.id == Meeting.kind_id)
             .where(Meeting.id.in_(days)).cte("held").prefix_with("MATERIALIZED"))
 
 
@@ -244,32 +248,65 @@ def _marks(held, deputy_ids) -> Select:
     return query if deputy_ids is None else query.where(Attendance.deputy_id.in_(deputy_ids))
 
 
+@period_statement
+def _ballots(period: Period, chosen: bool) -> Select:
+    """The voters' evaluations dated in the period (of the deputies `deputies` when `chosen`)."""
+    ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
+                     Evaluation.basically_satisfied, Evaluation.dissatisfied)
+    if chosen:
+        ballots = ballots.where(Evaluation.deputy_id.in_(bindparam("deputies", expanding=True)))
+    return period.filter(ballots, Evaluation.evaluated_on)
+
+
 def _ratings(period: Period, deputy_ids, detail: bool = False) -> list[Duty]:
     """The voters' evaluations dated in the period, each a duty of the rating it earns under today's thresholds."""
     settings = thresholds()
-    ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
-                     Evaluation.basically_satisfied, Evaluation.dissatisfied)
+    statement, parameters = _ballots(period, deputy_ids is not None)
     if deputy_ids is not None:
-        ballots = ballots.where(Evaluation.deputy_id.in_(deputy_ids))
+        parameters["deputies"] = list(deputy_ids)
     duties = []
-    for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(period.filter(ballots, Evaluation.evaluated_on)):
+    for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(statement, parameters):
         rating = rating_for(rate(satisfied, satisfied + basic + dissatisfied), settings)
         if rating is not None:
             duties.append(Duty(deputy, on, RATING_KINDS[rating.value], 1, number if detail else ""))
     return duties
 
 
+@period_statement
+def _dated_duties(period: Period) -> Select:
+    """The records of every dated source in the period of the deputies `deputies`: (source's place, deputy, day, label)."""
+    deputies = bindparam("deputies", expanding=True)
+    return union_all(*(
+        _records(source, period, deputies).add_columns(literal_column(str(place), Integer).label("source"),
+                                                       source.deputy.label("deputy"), source.day.label("day"),
+                                                       source.label.label("label"))
+        for place, source in enumerate(_sources())
+    ))
+
+
+@period_statement
+def _marked_duties(period: Period) -> Select:
+    """The marks of the deputies `deputies` at the meetings held in the period: deputy, start, title, status, voter log."""
+    query = (select(Attendance.deputy_id, Meeting.starts_at, Meeting.title, Attendance.status, MeetingKind.voter_log)
+             .join(Meeting, Meeting.id == Attendance.meeting_id).join(MeetingKind, MeetingKind.id == Meeting.kind_id)
+             .where(Attendance.deputy_id.in_(bindparam("deputies", expanding=True))))
+    return counted_meetings(query, period)
+
+
 def collect_duties(window: Period, deputy_ids: tuple[int, ...]) -> list[Duty]:
-    """These deputies' duties done in the window, one per record with its label (a deputy's breakdown)."""
-    duties: list[Duty] = []
-    for source in _sources():
-        query = _records(source, window, deputy_ids).add_columns(source.deputy, source.day, source.label)
-        duties.extend(Duty(deputy, day, source.kind, 1, str(label)) for deputy, day, label in db.session.execute(query))
-    if (held := _held(window)) is not None:
-        query = _marks(held, deputy_ids).add_columns(Attendance.deputy_id, held.c.day, held.c.title, Attendance.status,
-                                                     held.c.voter_log)
-        duties.extend(Duty(deputy, day, mark_kind(status, voter_log), 1, title)
-                      for deputy, day, title, status, voter_log in db.session.execute(query))
+    """These deputies' duties done in the window, one per record with its label (a deputy's breakdown): three
+    statements, each built once per shape of period."""
+    chosen = {"deputies": list(deputy_ids)}
+    kinds = [source.kind for source in _sources()]
+    statement, parameters = _dated_duties(window)
+    duties = [Duty(deputy, day, kinds[place], 1, str(label))
+              for place, deputy, day, label in db.session.execute(statement, parameters | chosen)]
+    statement, parameters = _marked_duties(window)
+    days: dict = {}  # a meeting's local day, worked out once a meeting
+    for deputy, starts_at, title, status, voter_log in db.session.execute(statement, parameters | chosen):
+        if (day := days.get(starts_at)) is None:
+            day = days[starts_at] = to_local(starts_at).date()
+        duties.append(Duty(deputy, day, mark_kind(status, voter_log), 1, title))
     return duties + _ratings(window, deputy_ids, detail=True)
 
 
@@ -404,15 +441,41 @@ def record_points(deputy_ids, period: Period) -> dict[int, RecordPoints]:
     """The points part of these deputies' records, from their own duties only (a deputy's caps are their own, so
     the figures are the table's): a fixed number of queries however many deputies."""
     ids = tuple(deputy_ids)
+    end = period.end or local_today()
+    year = Period(date(end.year, 1, 1), date(end.year, 12, 31))
+    if len(ids) <= ONE_BY_ONE:
+        return _records_one_by_one(ids, period, year)
     stretches = Stretches(rules(), period)
     points: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for (deputy_id, _kind), (_count, earned) in stretches.award(count_duties(_window(period), stretches, ids)).items():
         points[deputy_id] += earned
     days = count_duty_days(period, ids)
-    end = period.end or local_today()
-    pairs = _day_pairs(Period(date(end.year, 1, 1), date(end.year, 12, 31)), ids)
-    year: dict[int, set] = defaultdict(set)
+    pairs = _day_pairs(year, ids)
+    year_days: dict[int, set] = defaultdict(set)
     for deputy_id, day in db.session.execute(select(pairs.c.deputy, pairs.c.day).distinct()):
-        year[deputy_id].add(day)
-    return {deputy_id: RecordPoints(days.get(deputy_id, 0), points[deputy_id], end.year, frozenset(year[deputy_id]))
+        year_days[deputy_id].add(day)
+    return {deputy_id: RecordPoints(days.get(deputy_id, 0), points[deputy_id], end.year, frozenset(year_days[deputy_id]))
+            for deputy_id in ids}
+
+
+def _records_one_by_one(ids: tuple[int, ...], period: Period, year: Period) -> dict[int, RecordPoints]:
+    """`record_points` of a few deputies from their records read one by one over the window and the calendar's year
+    (a few hundred rows a deputy), each earning what `award` gives it: the breakdown's rules, so the table's figures."""
+    window = _window(period)
+    earning = Period(window.start, period.end)
+    span = Period(min(window.start, year.start) if window.start else None, year.end if period.end else None)
+    duties = collect_duties(span, ids)
+    points: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for duty, earned in award([duty for duty in duties if _in(earning, duty.day)], rules()):
+        if _in(period, duty.day):
+            points[duty.deputy_id] += earned
+    days: dict[int, set] = defaultdict(set)
+    year_days: dict[int, set] = defaultdict(set)
+    for duty in duties:
+        if duty.kind.counts_a_day:
+            if _in(period, duty.day):
+                days[duty.deputy_id].add(duty.day)
+            if _in(year, duty.day):
+                year_days[duty.deputy_id].add(duty.day)
+    return {deputy_id: RecordPoints(len(days[deputy_id]), points[deputy_id], year.start.year, frozenset(year_days[deputy_id]))
             for deputy_id in ids}
