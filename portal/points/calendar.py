@@ -4,9 +4,10 @@ import calendar as _calendar
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from ..clock import format_date
 
 CELL = 18  # one day's square, gap included
 LEFT = 48  # room for the month's name
