@@ -51,7 +51,9 @@ MARK_KINDS = {
 KINDS = {kind.value: kind for kind in DutyKind}  # a kind by its stored value (faster than calling the enum)
 RATING_KINDS = {"competent": DutyKind.RATED_COMPETENT, "basic": DutyKind.RATED_BASIC,
                 "incompetent": DutyKind.RATED_INCOMPETENT}
-ONE_BY_ONE = 10  # a record of at most this many deputies reads their duties one by one, more are counted by the database
+# A record of at most this many deputies reads their duties one by one (a deputy's page: three statements, a few
+# hundred rows); a committee's print is counted by the database, in the same statements whatever its size.
+ONE_BY_ONE = 10
 QUARTER = 10_000  # a stretch's number: its quarter × QUARTER + its rule set × 2 + inside the period (see Stretches)
 
 
