@@ -54,7 +54,8 @@ def test_each_period_and_deputy_read_their_own_rows(app, street):
     """The record's statements are built once per shape of period, the dates and the deputies bound: records of one
     shape each read their own period's and deputy's rows."""
     with app.app_context():
-        this_year, last_year, other = record_of(street, "a"), record_of(street, "a", Period(date(2024, 1, 1), date(2024, 12, 31))), record_of(street, "b")
+        this_year, other = record_of(street, "a"), record_of(street, "b")
+        last_year = record_of(street, "a", Period(date(2024, 1, 1), date(2024, 12, 31)))
         assert [o.content for o in this_year.opinions] == ["路面坑洼", "缺少早餐点"]
         assert [o.content for o in last_year.opinions] == ["去年的意见"] and last_year.meetings == []
         assert [m.meeting.title for m in this_year.meetings] == ["见面会", "工作会议"]

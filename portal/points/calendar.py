@@ -33,7 +33,8 @@ class YearCalendar:
         """The SVG squares of the days, a duty day naming its date on hover: written here, as the charts' shapes are
         (a template escaping a district's 365 × 600 squares one value at a time cost the committee's print seconds)."""
         return Markup("".join(
-            f'<rect class="day active" x="{x + 1}" y="{y + 1}" width="15" height="15"><title>{escape(format_date(day))}</title></rect>'
+            f'<rect class="day active" x="{x + 1}" y="{y + 1}" width="15" height="15">'
+            f'<title>{escape(format_date(day))}</title></rect>'
             if active else f'<rect class="day" x="{x + 1}" y="{y + 1}" width="15" height="15"/>'
             for x, y, day, active in self.cells
         ))
