@@ -210,11 +210,12 @@ def _template_cache(app: Flask) -> FileSystemBytecodeCache:
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime
+    from flask_babel import format_datetime
 
     from .audit.services import action_label, field_label, object_label
     from .campaigns.services import linked_records
     from .charts import chart_markup
+    from .clock import format_date
     from .evidence.services import record_files_of
     from .evidence.views import gallery as evidence_gallery
     from .figures import percent, points_text

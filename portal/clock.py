@@ -1,7 +1,9 @@
 """The portal's clock: one timezone (config BABEL_DEFAULT_TIMEZONE, Asia/Shanghai) for every "today"."""
+import functools
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+import flask_babel
 from flask import current_app, has_app_context
 
 from .config import Config
@@ -33,3 +35,19 @@ def to_local(moment: datetime) -> datetime:
 def local_day_start(day: date) -> datetime:
     """Local midnight of `day`, in UTC."""
     return to_utc(datetime.combine(day, time()))
+
+
+def format_date(value=None, format=None) -> str:
+    """Flask-Babel's `format_date` (a stored time shown on the user's clock), each day's text kept per language: a
+    record formats hundreds of dates, and formatting one looks the locale and its pattern up again."""
+    if format is not None or not isinstance(value, date):
+        return flask_babel.format_date(value, format)
+    if isinstance(value, datetime):
+        value = flask_babel.to_user_timezone(value).date()
+    return _day_text(value, str(flask_babel.get_locale()))
+
+
+@functools.lru_cache(maxsize=2048)
+def _day_text(day: date, locale: str) -> str:
+    """A day as `flask_babel.format_date` writes it in the request's language, `locale` (the cache's key)."""
+    return flask_babel.format_date(day)

@@ -49,6 +49,20 @@ def test_a_sent_back_item_and_a_co_proposed_suggestion(app, street):
         assert record.voter_meetings == [] and record.opinions == []
 
 
+@pytest.mark.postgres
+def test_each_period_and_deputy_read_their_own_rows(app, street):
+    """The record's statements are built once per shape of period, the dates and the deputies bound: records of one
+    shape each read their own period's and deputy's rows."""
+    with app.app_context():
+        this_year, other = record_of(street, "a"), record_of(street, "b")
+        last_year = record_of(street, "a", Period(date(2024, 1, 1), date(2024, 12, 31)))
+        assert [o.content for o in this_year.opinions] == ["路面坑洼", "缺少早餐点"]
+        assert [o.content for o in last_year.opinions] == ["去年的意见"] and last_year.meetings == []
+        assert [m.meeting.title for m in this_year.meetings] == ["见面会", "工作会议"]
+        assert [o.suggestion.title for o in other.suggestions] == ["修复路面"] and other.opinions == []
+        assert this_year.points.days > last_year.points.days == 1 and this_year.points.year == 2025
+
+
 def test_a_period_outside_the_work_is_empty(app, street):
     with app.app_context():
         record = record_of(street, "a", Period(date(2024, 1, 1), date(2024, 12, 31)))

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from ..campaigns.models import ChecklistItem, ChecklistRecord, RecordState
 from ..errors import ServiceError, add_or_existing
@@ -12,7 +12,7 @@ from ..matters.models import MatterState, PracticalMatter, practical_matter_depu
 from ..meetings.models import Meeting
 from ..models import User, utcnow
 from ..permissions import can_attach, can_remove_attachment
-from ..periods import Period
+from ..periods import Period, period_statement
 from ..storage import storage
 from ..suggestions.models import Suggestion
 from .images import Refused, display_name, pillow, prepare
@@ -159,33 +159,44 @@ class Showcase:
 
 def deputy_showcase(deputy_ids: list[int], period: Period) -> dict[int, list[Showcase]]:
     """Each deputy's photos of the period (履职风采): on their 四个一 records and the practical matters done with them,
-    by the duty's own date; two queries whatever the number of deputies."""
+    by the duty's own date; two queries whatever the number of deputies, each built once per shape of period."""
     found: dict[int, list[Showcase]] = {deputy_id: [] for deputy_id in deputy_ids}
     if not deputy_ids:
         return found
-    records = db.session.execute(period.filter(
-        select(Attachment, ChecklistRecord.deputy_id, ChecklistItem.title, ChecklistRecord.done_on)
-        .join(ChecklistRecord, (Attachment.owner_kind == OwnerKind.RECORD) & (Attachment.owner_id == ChecklistRecord.id))
-        .join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
-        .where(ChecklistRecord.deputy_id.in_(deputy_ids), ChecklistRecord.state != RecordState.RETURNED,
-               Attachment.removed_at.is_(None), Attachment.thumb_sha256.is_not(None)),
-        ChecklistRecord.done_on,
-    ))
-    for attachment, deputy_id, title, done_on in records:
+    chosen = {"deputies": list(deputy_ids)}
+    statement, parameters = _record_photos(period)
+    for attachment, deputy_id, title, done_on in db.session.execute(statement, parameters | chosen):
         found[deputy_id].append(Showcase(attachment, title, done_on))
-    matters = db.session.execute(period.filter(
-        select(Attachment, PracticalMatter, practical_matter_deputies.c.deputy_id)
-        .join(PracticalMatter, (Attachment.owner_kind == OwnerKind.MATTER) & (Attachment.owner_id == PracticalMatter.id))
-        .join(practical_matter_deputies, practical_matter_deputies.c.matter_id == PracticalMatter.id)
-        .where(practical_matter_deputies.c.deputy_id.in_(deputy_ids), PracticalMatter.state == MatterState.DONE,
-               Attachment.removed_at.is_(None), Attachment.thumb_sha256.is_not(None)),
-        PracticalMatter.done_on,
-    ))
-    for attachment, matter, deputy_id in matters:
+    statement, parameters = _matter_photos(period)
+    for attachment, matter, deputy_id in db.session.execute(statement, parameters | chosen):
         found[deputy_id].append(Showcase(attachment, f"{matter.title}（{attachment.role.label}）", matter.done_on))
     for photos in found.values():
         photos.sort(key=lambda photo: (photo.on, photo.attachment.id))
     return found
+
+
+@period_statement
+def _record_photos(period: Period) -> Select:
+    return period.filter(
+        select(Attachment, ChecklistRecord.deputy_id, ChecklistItem.title, ChecklistRecord.done_on)
+        .join(ChecklistRecord, (Attachment.owner_kind == OwnerKind.RECORD) & (Attachment.owner_id == ChecklistRecord.id))
+        .join(ChecklistItem, ChecklistItem.id == ChecklistRecord.item_id)
+        .where(ChecklistRecord.deputy_id.in_(bindparam("deputies", expanding=True)), ChecklistRecord.state != RecordState.RETURNED,
+               Attachment.removed_at.is_(None), Attachment.thumb_sha256.is_not(None)),
+        ChecklistRecord.done_on,
+    )
+
+
+@period_statement
+def _matter_photos(period: Period) -> Select:
+    return period.filter(
+        select(Attachment, PracticalMatter, practical_matter_deputies.c.deputy_id)
+        .join(PracticalMatter, (Attachment.owner_kind == OwnerKind.MATTER) & (Attachment.owner_id == PracticalMatter.id))
+        .join(practical_matter_deputies, practical_matter_deputies.c.matter_id == PracticalMatter.id)
+        .where(practical_matter_deputies.c.deputy_id.in_(bindparam("deputies", expanding=True)),
+               PracticalMatter.state == MatterState.DONE, Attachment.removed_at.is_(None), Attachment.thumb_sha256.is_not(None)),
+        PracticalMatter.done_on,
+    )
 
 
 REPORT_SIDE = 1024  # a photo printed at three quarters of an A4 text block needs no more

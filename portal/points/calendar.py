@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from ..clock import format_date
 
 CELL = 18  # one day's square, gap included
 LEFT = 48  # room for the month's name
@@ -24,6 +27,17 @@ class YearCalendar:
     @property
     def active(self) -> int:
         return sum(1 for _x, _y, _day, active in self.cells if active)
+
+    @property
+    def squares(self) -> Markup:
+        """The SVG squares of the days, a duty day naming its date on hover: written here, as the charts' shapes are
+        (a template escaping a district's 365 × 600 squares one value at a time cost the committee's print seconds)."""
+        return Markup("".join(
+            f'<rect class="day active" x="{x + 1}" y="{y + 1}" width="15" height="15">'
+            f'<title>{escape(format_date(day))}</title></rect>'
+            if active else f'<rect class="day" x="{x + 1}" y="{y + 1}" width="15" height="15"/>'
+            for x, y, day, active in self.cells
+        ))
 
     @property
     def numbers(self) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ the duty's day; a negative weight is never capped.
 Duty days (履职天数) are the distinct days with at least one duty that counts a day: every kind except leave,
 absence and the voters' rating.
 """
+import functools
 import statistics
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -20,7 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, distinct, extract, func, or_, select, union_all
+from sqlalchemy import (ColumnElement, Date, Integer, Select, and_, bindparam, case, cast, distinct, extract, func,
+                        literal_column, or_, select, union_all)
 
 from ..clock import local_today, to_local
 from ..evaluations.models import Evaluation
@@ -34,7 +36,7 @@ from ..meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from ..meetings.rates import counted_meetings
 from ..models import Community, Membership, User
 from ..opinions.models import Opinion
-from ..periods import Period, quarter_of
+from ..periods import BoundPeriod, Period, period_statement, quarter_of
 from ..suggestions.models import ADOPTED_STATES, SUBMITTED_STATES, AnswerFeedback, Suggestion, suggestion_deputies
 from .calendar import YearCalendar, year_calendar
 from .models import DutyKind, PointRule
@@ -46,8 +48,12 @@ MARK_KINDS = {
     AttendanceStatus.LEFT_EARLY: DutyKind.MEETING_LEFT_EARLY, AttendanceStatus.EXCUSED: DutyKind.MEETING_EXCUSED,
     AttendanceStatus.ABSENT: DutyKind.MEETING_ABSENT,
 }
+KINDS = {kind.value: kind for kind in DutyKind}  # a kind by its stored value (faster than calling the enum)
 RATING_KINDS = {"competent": DutyKind.RATED_COMPETENT, "basic": DutyKind.RATED_BASIC,
                 "incompetent": DutyKind.RATED_INCOMPETENT}
+# A record of at most this many deputies reads their duties one by one (a deputy's page: three statements, a few
+# hundred rows); a committee's print is counted by the database, in the same statements whatever its size.
+ONE_BY_ONE = 10
 QUARTER = 10_000  # a stretch's number: its quarter × QUARTER + its rule set × 2 + inside the period (see Stretches)
 
 
@@ -144,7 +150,7 @@ class Stretches:
     def column(self, day) -> ColumnElement[int]:
         """The stretch of a date column's day, in SQL."""
         quarter = cast(extract("year", day), Integer) * 4 + (cast(extract("month", day), Integer) - 1) // 3
-        stretch = quarter * QUARTER + (case((day >= self.start, 1), else_=0) if self.start else 1)
+        stretch = quarter * QUARTER + (case((day >= self.start, 1), else_=0) if self.start is not None else 1)
         if self.dates:  # the number of rule sets in force by then, the latest first
             stretch += case(*((day >= on, 2 * n) for n, on in reversed(list(enumerate(self.dates, start=1)))), else_=0)
         return stretch
@@ -196,6 +202,7 @@ class _Source(NamedTuple):
     records: Select
 
 
+@functools.cache
 def _sources() -> tuple[_Source, ...]:
     """The duties read from dated records: every kind but the marks and the voters' ratings."""
     proposers = select().select_from(Suggestion).join(suggestion_deputies, suggestion_deputies.c.suggestion_id == Suggestion.id)
@@ -223,19 +230,22 @@ def _records(source: _Source, period: Period, deputy_ids) -> Select:
     return period.filter(query, source.day)
 
 
-def _held(period: Period, stretches: Stretches | None = None):
-    """The meetings held in the period as a table of the statement (id, day, stretch, voter_log, title), each day the
-    meeting's local day computed here once a meeting (a district's year of marks is tens of thousands of rows, its
-    meetings a hundred); None when none was held."""
-    held = counted_meetings(select(Meeting.id, Meeting.starts_at), period)
-    days = {meeting_id: to_local(starts_at).date() for meeting_id, starts_at in db.session.execute(held)}
-    if not days:
-        return None
-    columns = [Meeting.id, case(days, value=Meeting.id).label("day")]
-    if stretches is not None:
-        columns.append(case({meeting: stretches.of(day) for meeting, day in days.items()}, value=Meeting.id).label("stretch"))
-    return (select(*columns, MeetingKind.voter_log, Meeting.title).join(MeetingKind, MeetingKind.id == Meeting.kind_id)
-            .where(Meeting.id.in_(days)).cte("held").prefix_with("MATERIALIZED"))
+@period_statement
+def _held_meetings(period: Period) -> Select:
+    return counted_meetings(select(Meeting.id, Meeting.starts_at), period)
+
+
+def _held_days(period: Period) -> tuple[tuple[int, date], ...]:
+    """The meetings held in the period with their local days, computed here once a meeting (a district's year of
+    marks is tens of thousands of rows, its meetings a hundred)."""
+    return tuple((meeting_id, to_local(starts_at).date()) for meeting_id, starts_at in db.session.execute(*_held_meetings(period)))
+
+
+def _held(values: tuple[tuple[int, object], ...]):
+    """The held meetings as a table of the statement (id, value, voter_log): each meeting's day or stretch, `values`."""
+    return (select(Meeting.id, case(dict(values), value=Meeting.id).label("value"), MeetingKind.voter_log)
+            .join(MeetingKind, MeetingKind.id == Meeting.kind_id)
+            .where(Meeting.id.in_([meeting for meeting, _value in values])).cte("held").prefix_with("MATERIALIZED"))
 
 
 def _marks(held, deputy_ids) -> Select:
@@ -244,32 +254,65 @@ def _marks(held, deputy_ids) -> Select:
     return query if deputy_ids is None else query.where(Attendance.deputy_id.in_(deputy_ids))
 
 
+@period_statement
+def _ballots(period: Period, chosen: bool) -> Select:
+    """The voters' evaluations dated in the period (of the deputies `deputies` when `chosen`)."""
+    ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
+                     Evaluation.basically_satisfied, Evaluation.dissatisfied)
+    if chosen:
+        ballots = ballots.where(Evaluation.deputy_id.in_(bindparam("deputies", expanding=True)))
+    return period.filter(ballots, Evaluation.evaluated_on)
+
+
 def _ratings(period: Period, deputy_ids, detail: bool = False) -> list[Duty]:
     """The voters' evaluations dated in the period, each a duty of the rating it earns under today's thresholds."""
     settings = thresholds()
-    ballots = select(Evaluation.deputy_id, Evaluation.evaluated_on, Evaluation.number, Evaluation.satisfied,
-                     Evaluation.basically_satisfied, Evaluation.dissatisfied)
+    statement, parameters = _ballots(period, deputy_ids is not None)
     if deputy_ids is not None:
-        ballots = ballots.where(Evaluation.deputy_id.in_(deputy_ids))
+        parameters["deputies"] = list(deputy_ids)
     duties = []
-    for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(period.filter(ballots, Evaluation.evaluated_on)):
+    for deputy, on, number, satisfied, basic, dissatisfied in db.session.execute(statement, parameters):
         rating = rating_for(rate(satisfied, satisfied + basic + dissatisfied), settings)
         if rating is not None:
             duties.append(Duty(deputy, on, RATING_KINDS[rating.value], 1, number if detail else ""))
     return duties
 
 
+@period_statement
+def _dated_duties(period: Period) -> Select:
+    """The records of every dated source in the period of the deputies `deputies`: (source's place, deputy, day, label)."""
+    deputies = bindparam("deputies", expanding=True)
+    return union_all(*(
+        _records(source, period, deputies).add_columns(literal_column(str(place), Integer).label("source"),
+                                                       source.deputy.label("deputy"), source.day.label("day"),
+                                                       source.label.label("label"))
+        for place, source in enumerate(_sources())
+    ))
+
+
+@period_statement
+def _marked_duties(period: Period) -> Select:
+    """The marks of the deputies `deputies` at the meetings held in the period: deputy, start, title, status, voter log."""
+    query = (select(Attendance.deputy_id, Meeting.starts_at, Meeting.title, Attendance.status, MeetingKind.voter_log)
+             .join(Meeting, Meeting.id == Attendance.meeting_id).join(MeetingKind, MeetingKind.id == Meeting.kind_id)
+             .where(Attendance.deputy_id.in_(bindparam("deputies", expanding=True))))
+    return counted_meetings(query, period)
+
+
 def collect_duties(window: Period, deputy_ids: tuple[int, ...]) -> list[Duty]:
-    """These deputies' duties done in the window, one per record with its label (a deputy's breakdown)."""
-    duties: list[Duty] = []
-    for source in _sources():
-        query = _records(source, window, deputy_ids).add_columns(source.deputy, source.day, source.label)
-        duties.extend(Duty(deputy, day, source.kind, 1, str(label)) for deputy, day, label in db.session.execute(query))
-    if (held := _held(window)) is not None:
-        query = _marks(held, deputy_ids).add_columns(Attendance.deputy_id, held.c.day, held.c.title, Attendance.status,
-                                                     held.c.voter_log)
-        duties.extend(Duty(deputy, day, mark_kind(status, voter_log), 1, title)
-                      for deputy, day, title, status, voter_log in db.session.execute(query))
+    """These deputies' duties done in the window, one per record with its label (a deputy's breakdown): three
+    statements, each built once per shape of period."""
+    chosen = {"deputies": list(deputy_ids)}
+    kinds = [source.kind for source in _sources()]
+    statement, parameters = _dated_duties(window)
+    duties = [Duty(deputy, day, kinds[place], 1, str(label))
+              for place, deputy, day, label in db.session.execute(statement, parameters | chosen)]
+    statement, parameters = _marked_duties(window)
+    days: dict = {}  # a meeting's local day, worked out once a meeting
+    for deputy, starts_at, title, status, voter_log in db.session.execute(statement, parameters | chosen):
+        if (day := days.get(starts_at)) is None:
+            day = days[starts_at] = to_local(starts_at).date()
+        duties.append(Duty(deputy, day, mark_kind(status, voter_log), 1, title))
     return duties + _ratings(window, deputy_ids, detail=True)
 
 
@@ -277,40 +320,81 @@ def count_duties(window: Period, stretches: Stretches, deputy_ids=None) -> Count
     """The duties done in the window (every deputy's, or these deputies'), counted by the database per deputy, kind
     and stretch: a few hundred numbers for a district's tens of thousands of records."""
     counted: Counter = Counter()
-
-    def grouped(columns, *keys):
-        inner = columns.subquery()  # grouped by its columns' names: PostgreSQL matches a parameter only to itself
-        return db.session.execute(select(*(inner.c[key] for key in keys), func.count()).group_by(*(inner.c[key] for key in keys)))
-
-    for source in _sources():
-        columns = _records(source, window, deputy_ids).add_columns(source.deputy.label("deputy"),
-                                                                   stretches.column(source.day).label("stretch"))
-        for deputy, stretch, count in grouped(columns, "deputy", "stretch"):
-            counted[deputy, source.kind, stretch] += count
-    if (held := _held(window, stretches)) is not None:
-        columns = _marks(held, deputy_ids).add_columns(Attendance.deputy_id.label("deputy"), held.c.stretch,
-                                                       _mark_kinds(held).label("kind"))
-        for deputy, stretch, kind, count in grouped(columns, "deputy", "stretch", "kind"):
-            counted[deputy, DutyKind(kind), stretch] += count
+    chosen = {} if deputy_ids is None else {"deputies": list(deputy_ids)}
+    kinds = [source.kind for source in _sources()]
+    statement, parameters = _dated_counts(window, stretches.rules, stretches.start is not None, bool(chosen))
+    for place, deputy, stretch, count in db.session.execute(statement, parameters | chosen | {"first": stretches.start}):
+        counted[deputy, kinds[place], stretch] += count
+    if held := _held_days(window):
+        statement = _mark_counts(tuple((meeting, stretches.of(day)) for meeting, day in held), bool(chosen))
+        for deputy, stretch, kind, count in db.session.execute(statement, chosen):
+            counted[deputy, KINDS[kind], stretch] += count
     for duty in _ratings(window, deputy_ids):
         counted[duty.deputy_id, duty.kind, stretches.of(duty.day)] += 1
     return counted
 
 
-def _day_pairs(period: Period, deputy_ids=None):
-    """(deputy, day) of every duty in the period that counts a day, as a subquery (a day once per duty)."""
-    pairs = [_records(source, period, deputy_ids).add_columns(source.deputy.label("deputy"), source.day.label("day"))
+def _grouped(columns: Select, *keys: str) -> Select:
+    """`columns` counted per the values of its columns `keys`, grouped by their names: PostgreSQL matches a parameter
+    only to itself."""
+    inner = columns.subquery()
+    return select(*(inner.c[key] for key in keys), func.count()).group_by(*(inner.c[key] for key in keys))
+
+
+@period_statement
+def _dated_counts(window: Period, all_rules: tuple, first: bool, chosen: bool) -> Select:
+    """The dated sources' records in the window (of the deputies `deputies` when `chosen`) counted per source's place,
+    deputy and stretch, the period's first day the parameter `first` (when it has one)."""
+    stretches = Stretches(all_rules, Period(bindparam("first", type_=Date()) if first else None))
+    deputies = bindparam("deputies", expanding=True) if chosen else None
+    return union_all(*(
+        _grouped(_records(source, window, deputies).add_columns(literal_column(str(place), Integer).label("source"),
+                                                               source.deputy.label("deputy"),
+                                                               stretches.column(source.day).label("stretch")),
+                 "source", "deputy", "stretch")
+        for place, source in enumerate(_sources())
+    ))
+
+
+@functools.lru_cache(maxsize=8)
+def _mark_counts(stretches: tuple[tuple[int, int], ...], chosen: bool) -> Select:
+    """The marks at the held meetings (of the deputies `deputies` when `chosen`) counted per deputy, stretch and kind,
+    each meeting's stretch given: built once for as long as the same meetings are held (a statement that names a
+    hundred meetings costs more to build than to run)."""
+    held = _held(stretches)
+    columns = _marks(held, bindparam("deputies", expanding=True) if chosen else None).add_columns(
+        Attendance.deputy_id.label("deputy"), held.c.value.label("stretch"), _mark_kinds(held).label("kind"))
+    return _grouped(columns, "deputy", "stretch", "kind")
+
+
+def _day_pairs(period: Period, deputy_ids=None, listed: bool = False) -> tuple[Select, dict]:
+    """The statement of each deputy's number of duty days in the period (or, `listed`, their distinct (deputy, day)
+    pairs), of these deputies unless None, and its parameters."""
+    chosen = {} if deputy_ids is None else {"deputies": list(deputy_ids)}
+    return _days_statement(period.shape, _held_days(period), bool(chosen), listed), period.parameters() | chosen
+
+
+@functools.lru_cache(maxsize=8)
+def _days_statement(shape: tuple[bool, bool, bool], held: tuple[tuple[int, date], ...], chosen: bool, listed: bool) -> Select:
+    """(deputy, day) of every duty that counts a day (a day once per duty), counted or listed: built once for as long
+    as the same meetings are held, the period's values and the deputies bound."""
+    period = BoundPeriod.of(shape)
+    deputies = bindparam("deputies", expanding=True) if chosen else None
+    pairs = [_records(source, period, deputies).add_columns(source.deputy.label("deputy"), source.day.label("day"))
              for source in _sources() if source.kind.counts_a_day]
-    if (held := _held(period)) is not None:
-        pairs.append(_marks(held, deputy_ids).add_columns(Attendance.deputy_id.label("deputy"), held.c.day.label("day"))
-                     .where(_mark_kinds(held).in_([kind.value for kind in DutyKind if kind.counts_a_day])))
-    return union_all(*pairs).subquery()
+    if held:
+        meetings = _held(held)
+        pairs.append(_marks(meetings, deputies).add_columns(Attendance.deputy_id.label("deputy"), meetings.c.value.label("day"))
+                     .where(_mark_kinds(meetings).in_([kind.value for kind in DutyKind if kind.counts_a_day])))
+    pairs = union_all(*pairs).subquery()
+    if listed:
+        return select(pairs.c.deputy, pairs.c.day).distinct()
+    return select(pairs.c.deputy, func.count(distinct(pairs.c.day))).group_by(pairs.c.deputy)
 
 
 def count_duty_days(period: Period, deputy_ids=None) -> dict[int, int]:
     """履职天数 of every deputy with a duty in the period (or of these deputies), counted by the database."""
-    pairs = _day_pairs(period, deputy_ids)
-    return dict(db.session.execute(select(pairs.c.deputy, func.count(distinct(pairs.c.day))).group_by(pairs.c.deputy)).all())
+    return dict(db.session.execute(*_day_pairs(period, deputy_ids)).all())
 
 
 def _window(period: Period) -> Period:
@@ -404,15 +488,40 @@ def record_points(deputy_ids, period: Period) -> dict[int, RecordPoints]:
     """The points part of these deputies' records, from their own duties only (a deputy's caps are their own, so
     the figures are the table's): a fixed number of queries however many deputies."""
     ids = tuple(deputy_ids)
+    end = period.end or local_today()
+    year = Period(date(end.year, 1, 1), date(end.year, 12, 31))
+    if len(ids) <= ONE_BY_ONE:
+        return _records_one_by_one(ids, period, year)
     stretches = Stretches(rules(), period)
     points: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for (deputy_id, _kind), (_count, earned) in stretches.award(count_duties(_window(period), stretches, ids)).items():
         points[deputy_id] += earned
     days = count_duty_days(period, ids)
-    end = period.end or local_today()
-    pairs = _day_pairs(Period(date(end.year, 1, 1), date(end.year, 12, 31)), ids)
-    year: dict[int, set] = defaultdict(set)
-    for deputy_id, day in db.session.execute(select(pairs.c.deputy, pairs.c.day).distinct()):
-        year[deputy_id].add(day)
-    return {deputy_id: RecordPoints(days.get(deputy_id, 0), points[deputy_id], end.year, frozenset(year[deputy_id]))
+    year_days: dict[int, set] = defaultdict(set)
+    for deputy_id, day in db.session.execute(*_day_pairs(year, ids, listed=True)):
+        year_days[deputy_id].add(day)
+    return {deputy_id: RecordPoints(days.get(deputy_id, 0), points[deputy_id], end.year, frozenset(year_days[deputy_id]))
+            for deputy_id in ids}
+
+
+def _records_one_by_one(ids: tuple[int, ...], period: Period, year: Period) -> dict[int, RecordPoints]:
+    """`record_points` of a few deputies from their records read one by one over the window and the calendar's year
+    (a few hundred rows a deputy), each earning what `award` gives it: the breakdown's rules, so the table's figures."""
+    window = _window(period)
+    earning = Period(window.start, period.end)
+    span = Period(min(window.start, year.start) if window.start else None, year.end if period.end else None)
+    duties = collect_duties(span, ids)
+    points: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for duty, earned in award([duty for duty in duties if _in(earning, duty.day)], rules()):
+        if _in(period, duty.day):
+            points[duty.deputy_id] += earned
+    days: dict[int, set] = defaultdict(set)
+    year_days: dict[int, set] = defaultdict(set)
+    for duty in duties:
+        if duty.kind.counts_a_day:
+            if _in(period, duty.day):
+                days[duty.deputy_id].add(duty.day)
+            if _in(year, duty.day):
+                year_days[duty.deputy_id].add(duty.day)
+    return {deputy_id: RecordPoints(len(days[deputy_id]), points[deputy_id], year.start.year, frozenset(year_days[deputy_id]))
             for deputy_id in ids}
