@@ -27,6 +27,7 @@ from .htmx import is_htmx
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 SQLITE_OPTIMIZE_SECONDS = 600  # how often a pooled SQLite connection lets the statistics follow the data
 POOL_PING_IDLE_SECONDS = 10  # a pooled server connection idle longer than this is pinged before it is lent again
+POOL_PING = "SELECT 1"
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
     "evaluations", "reports", "audit", "ledger", "evidence", "points",
@@ -166,7 +167,9 @@ def _ping_when_in_doubt(dbapi_connection, record, _proxy) -> None:
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True  # the ping opens no transaction
         try:
-            dbapi_connection.execute(";")
+            cursor = dbapi_connection.cursor()
+            cursor.execute(POOL_PING)
+            cursor.close()
         finally:
             if not dbapi_connection.closed:
                 dbapi_connection.autocommit = autocommit
