@@ -2,7 +2,7 @@
 import functools
 import os
 import secrets
-import select as selectors
+import select as socket_select
 import sqlite3
 import time
 from importlib import import_module
@@ -180,7 +180,7 @@ def _ping_when_in_doubt(dbapi_connection, record, _proxy) -> None:
 def _unasked(dbapi_connection) -> bool:
     """Whether an idle connection's socket has something to read (a server's goodbye, or its close)."""
     try:
-        return bool(selectors.select([dbapi_connection.fileno()], [], [], 0)[0])
+        return bool(socket_select.select([dbapi_connection.fileno()], [], [], 0)[0])
     except Exception:  # closed already
         return True
 
