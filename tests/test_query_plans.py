@@ -103,3 +103,43 @@ def test_no_figure_statement_scans_a_whole_history(app, client, history, path):
                  if (found := explain(connection, statement, parameters))}
         db.session.rollback()
     assert scans == {}
+
+
+def test_a_tap_reads_the_deputys_latest_tap_from_the_index_alone(app, history):
+    """The tap's decision takes the deputy's latest applied tap at the meeting from the end of one index, never from
+    the deputy's history rows; on PostgreSQL it then runs on one cached plan, not planned anew at every tap."""
+    from portal.meetings.marks import _seen_statement
+
+    parameters = {"meeting_id": history.meeting_id, "deputy_id": history.deputy_ids[0], "tap_id": "none"}
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "sqlite":
+            statement = _seen_statement(True).params(**parameters).compile(
+                dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+            plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}")]
+            reads = [line for line in plan if " attendance_changes " in f" {line} " and "tap_id" not in line]
+            assert reads == ["SEARCH attendance_changes USING COVERING INDEX ix_attendance_changes_latest "
+                             "(meeting_id=? AND deputy_id=? AND applied=?)"], plan
+        else:
+            compiled = _seen_statement(True).compile(dialect=connection.dialect)
+            statement, values = str(compiled), compiled.construct_params(parameters)
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a test-sized table would rightly be scanned
+            [[plan]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, values).all()
+            reads = []
+
+            def walk(node):
+                if node.get("Relation Name") == "attendance_changes" and node.get("Index Name") != "uq_attendance_changes_tap_id":
+                    reads.append((node["Node Type"], node.get("Index Name")))
+                for child in node.get("Plans", ()):
+                    walk(child)
+
+            walk(plan[0]["Plan"])
+            assert reads == [("Index Only Scan", "ix_attendance_changes_latest")], plan
+            connection.exec_driver_sql("RESET enable_seqscan")
+            for _ in range(15):  # past psycopg preparing it (5th use) and the five custom plans PostgreSQL makes first
+                connection.execute(_seen_statement(True), parameters).all()
+            generic = connection.exec_driver_sql(
+                "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %(like)s",
+                {"like": "%max(attendance_changes.tapped_at)%"}).scalar()
+            assert generic, "the tap's decision is planned anew at every tap"
+        db.session.rollback()
