@@ -3,7 +3,6 @@ import functools
 import hashlib
 import os
 import secrets
-import select as socket_select
 import sqlite3
 import time
 from importlib import import_module
@@ -15,7 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import FileSystemBytecodeCache
 from markupsafe import escape
-from sqlalchemy import Select, bindparam, event, exc, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -28,8 +27,6 @@ from .htmx import is_htmx
 
 # The areas with pages, each a package holding a blueprint `bp` and its `views` module.
 SQLITE_OPTIMIZE_SECONDS = 600  # how often a pooled SQLite connection lets the statistics follow the data
-POOL_PING_IDLE_SECONDS = 10  # a pooled server connection idle longer than this is pinged before it is lent again
-POOL_PING = "SELECT 1"
 AREAS = (
     "health", "auth", "main", "deputies", "admin", "campaigns", "meetings", "opinions", "suggestions", "matters",
     "evaluations", "reports", "audit", "ledger", "evidence", "points",
@@ -149,47 +146,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
             except sqlite3.OperationalError:  # another process is writing: the periodic optimize will do it
                 pass
         cursor.close()
-
-
-@event.listens_for(Engine, "checkout")
-def _ping_when_in_doubt(dbapi_connection, record, _proxy) -> None:
-    """A database server's pooled connection: pinged before it is lent only when in doubt (idle a while, or the server
-    sent something unasked, as it does when it ends a connection); one it dropped is replaced, the request unharmed.
-
-    Pinging at every checkout (`pool_pre_ping`) cost every request a round trip, a tablet's idle poll the most.
-    """
-    if isinstance(dbapi_connection, sqlite3.Connection):  # a file: nothing to drop it
-        return
-    idle_since = record.info.get("idle_since")  # none on a new connection (`info` lives as long as it)
-    if idle_since is None:
-        return
-    if time.monotonic() - idle_since < POOL_PING_IDLE_SECONDS and not _unasked(dbapi_connection):
-        return
-    try:
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True  # the ping opens no transaction
-        try:
-            cursor = dbapi_connection.cursor()
-            cursor.execute(POOL_PING)
-            cursor.close()
-        finally:
-            if not dbapi_connection.closed:
-                dbapi_connection.autocommit = autocommit
-    except Exception as error:  # the pool connects afresh and lends that one
-        raise exc.DisconnectionError(f"the pooled connection failed its ping: {error}") from error
-
-
-def _unasked(dbapi_connection) -> bool:
-    """Whether an idle connection's socket has something to read (a server's goodbye, or its close)."""
-    try:
-        return bool(socket_select.select([dbapi_connection.fileno()], [], [], 0)[0])
-    except Exception:  # closed already
-        return True
-
-
-@event.listens_for(Engine, "checkin")
-def _idle_since(_dbapi_connection, record) -> None:
-    record.info["idle_since"] = time.monotonic()
 
 
 @event.listens_for(Engine, "checkin")

@@ -14,8 +14,7 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")  # None: a key is kept in instance/secret_key
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance/portal.db
-    # No ping before every request: a pooled connection is checked out as it is unless in doubt (portal/__init__.py).
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
