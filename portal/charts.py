@@ -131,26 +131,36 @@ def chart_png(chart: Chart) -> bytes | None:
     """The chart as a PNG (white ground, the SVG's layout at PNG_SCALE), once per chart like `chart_markup`;
     None when it is empty or the server has no CJK font to write its labels with."""
     if chart.png is None and not chart.empty:
-        scale = min(PNG_SCALE, math.floor(PNG_MAX_HEIGHT / chart.height * 4) / 4) or 0.25
-        fonts = _png_fonts(current_app.config.get("CHART_FONT"), scale)
-        if fonts is not None:
-            chart.png = _draw_png(chart, scale, *fonts)
+        path = _font_path(current_app.config.get("CHART_FONT"))
+        if path is not None:
+            scale = min(PNG_SCALE, math.floor(PNG_MAX_HEIGHT / chart.height * 4) / 4) or 0.25
+            chart.png = _draw_png(chart, scale, *_png_fonts(path, scale))
     return chart.png
 
 
 @functools.cache
-def _png_fonts(configured: str | None, scale: float):
-    """The labels' and the values' fonts at a scale, from CHART_FONT or the first CJK font found; None without one."""
+def _font_path(configured: str | None) -> str | None:
+    """CHART_FONT or the first CJK font found that FreeType opens; None without one."""
     from PIL import ImageFont  # Pillow loads with the first Word report, not in every worker
 
     for path in (configured,) if configured else CJK_FONTS:
         try:
-            # Chinese needs no shaping: the basic layout, not libraqm's
-            return tuple(ImageFont.truetype(path, round(size * scale), layout_engine=ImageFont.Layout.BASIC) for size in (14, 13))
+            ImageFont.truetype(path, 14, layout_engine=ImageFont.Layout.BASIC)
+            return path
         except OSError:
             continue
     log.warning("No CJK font found (%s): the Word report goes without its charts.", configured or ", ".join(CJK_FONTS))
     return None
+
+
+def _png_fonts(path: str, scale: float):
+    """The labels' and the values' fonts at a scale, made for one chart and dropped with it."""
+    # Each FreeType face maps the font file on its own (about 1 MB of a CJK font resident once drawn with): kept,
+    # a worker would hold them for every size and scale it ever drew. A face opens in a third of a millisecond.
+    from PIL import ImageFont
+
+    # Chinese needs no shaping: the basic layout, not libraqm's
+    return tuple(ImageFont.truetype(path, round(size * scale), layout_engine=ImageFont.Layout.BASIC) for size in (14, 13))
 
 
 def _draw_png(chart: Chart, k: float, font, small) -> bytes:

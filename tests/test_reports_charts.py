@@ -1,9 +1,11 @@
 """The SVG chart layout: bars scale to the largest value, rates to 100 %, labels stay text, nothing inline."""
+import gc
 from fractions import Fraction
 
+import pytest
 from flask import render_template
 
-from portal.charts import WIDTH, bars, columns
+from portal.charts import WIDTH, _font_path, bars, chart_png, columns
 
 
 def test_bars_scale_to_the_largest_value(app):
@@ -36,3 +38,21 @@ def test_an_empty_chart_says_so(app):
     with app.test_request_context():
         html = render_template("reports/_chart.html", chart=bars("t", "标题", ["甲"], []))
         assert "<svg" not in html and 'class="empty"' in html
+
+
+def test_drawn_charts_keep_no_font_face(app):
+    """Each FreeType face maps the CJK font file on its own (about 1 MB resident once drawn with): a worker that drew
+    charts at two scales holds none of their faces afterwards, and draws the same picture again."""
+    from PIL import ImageFont
+
+    with app.test_request_context():
+        if _font_path(app.config.get("CHART_FONT")) is None:
+            pytest.skip("no CJK font on this machine")
+        short = bars("s", "标题", ["甲"], [("经济发展", [3], ["3"])])
+        tall = bars("t", "标题", ["甲"], [(f"社区{n}", [n], [str(n)]) for n in range(60)])  # drawn at a smaller scale
+        pictures = [chart_png(short), chart_png(tall)]
+        assert all(pictures)
+        gc.collect()
+        assert not [face for face in gc.get_objects() if isinstance(face, ImageFont.FreeTypeFont)]
+        short.png = None
+        assert chart_png(short) == pictures[0]
