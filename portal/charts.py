@@ -34,7 +34,7 @@ INK, MUTED, GRID_INK = "#373c44", "#646b79", "#e7eaf0"
 SERIES_INK = ("#0172ad", "#6cb4dc", "#1d6a54")
 PNG_SCALE = 2  # pixels per SVG unit: a 640-wide chart is 1280 px, about 200 dpi across a page's text width
 # A taller chart is drawn smaller (in quarter steps of the scale), as it is printed smaller to fit a page: the same
-# resolution on paper, and a worker never holds a canvas larger than 1280 × 1400 (7 MB).
+# resolution on paper, and a worker never holds a picture larger than 1280 × 1400 (1.8 MB, drawn in bands).
 PNG_MAX_HEIGHT = 1400
 PNG_BAND = 128  # rows of the RGB canvas drawn at a time (`_draw_png`)
 # Where Debian and Ubuntu put a CJK font (fonts-wqy-microhei, fonts-noto-cjk); CHART_FONT names another.

@@ -22,7 +22,7 @@ class Readings(Mapping):
     """pypinyin's character dictionary (code point → "zhōng,zhòng"), read from its own JSON file into three arrays."""
 
     # pypinyin parses that file into a dict of 41,923 strings, then copies it to turn the keys into numbers: about
-    # 10 MB resident in every worker. Here the code points, the readings' UTF-8 one after another and where each
+    # 7 MB resident in every worker. Here the code points, the readings' UTF-8 one after another and where each
     # starts take 0.6 MB; the converter only asks `in` and `[]`.
     KEYS = re.compile(rb'"(\d+)": "')
     VALUES = re.compile(rb'": "([^"\\]*)"')
@@ -35,8 +35,7 @@ class Readings(Mapping):
 
     @classmethod
     def of(cls, path: Path) -> "Readings | None":
-        """The file's readings, or None when it is not pypinyin's sorted {"code point": "readings"} (pypinyin then
-        loads it itself)."""
+        """The file's readings; None unless it is pypinyin's sorted {"code point": "readings"} (pypinyin reads it then)."""
         try:
             readings = cls(path.read_bytes())
         except OSError:
