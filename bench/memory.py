@@ -5,7 +5,8 @@ It fills a throwaway SQLite file (or, with `--db postgresql`, a throwaway Postgr
 with gunicorn's sync workers as `make bench` does, requests every page of `bench.run.PAGES` a few
 dozen times as staff or as a deputy, then logs in a few times more (a password check, the largest block a worker
 allocates, on top of all it holds by then), and prints the largest worker's peak resident size (VmHWM) and
-proportional set size (PSS). The issue's target is at most 120 MB per worker.
+proportional set size (PSS), and the pages after which that peak rose most. The issue's target is at most 120 MB
+per worker.
 """
 import argparse
 import sys
@@ -24,9 +25,11 @@ from tests.pgcluster import create_database, throwaway_postgres  # noqa: E402
 TARGET_MB = 120
 
 
-def load(base: str, url: str, generated, rounds: int) -> None:
-    """Request every page `rounds` times, cycling the mark through the roster and two statuses."""
+def load(base: str, url: str, generated, rounds: int, master: int) -> list[tuple[str, float]]:
+    """Request every page `rounds` times, cycling the mark through the roster and two statuses; return the largest
+    worker's peak resident size after the logins and after each page."""
     logins = {"staff": login(base, STAFF_USERNAME), "deputy": login(base, DEPUTY_USERNAME)}
+    peaks = [("two logins", worker_memory_mb(master)[0])]
     for page in PAGES:
         cookie, csrf = logins[page.user]
         headers = {"Cookie": cookie, "X-CSRFToken": csrf, **({"HX-Request": "true"} if page.htmx else {})}
@@ -36,6 +39,8 @@ def load(base: str, url: str, generated, rounds: int) -> None:
             request = urllib.request.Request(base + paths[n % len(paths)], data=data, headers=headers, method=page.method)
             with urllib.request.urlopen(request, timeout=120) as response:
                 response.read()
+        peaks.append((page.label, worker_memory_mb(master)[0]))
+    return peaks
 
 
 @contextmanager
@@ -61,12 +66,14 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
         generated, _ = prepare(url, TINY if args.tiny else Scale(deputies=args.deputies))
         with gunicorn(url, WORKERS) as (base, master):
             idle = worker_memory_mb(master)
-            load(base, url, generated, args.rounds)
+            peaks = load(base, url, generated, args.rounds, master)
             pages = worker_memory_mb(master)
             for _ in range(2 * WORKERS):  # each worker most likely checks a password after its pages
                 login(base, STAFF_USERNAME)
             peak, pss = worker_memory_mb(master)
     print(f"after start: VmHWM {idle[0]:.1f} MB, PSS {idle[1]:.1f} MB")
+    rises = [(after - before, label) for (_, before), (label, after) in zip([("start", idle[0]), *peaks], peaks)]
+    print("the peak rose most with: " + ", ".join(f"{label} +{rise:.1f} MB" for rise, label in sorted(rises, reverse=True)[:3]))
     print(f"after {args.rounds} requests per page: VmHWM {pages[0]:.1f} MB, PSS {pages[1]:.1f} MB")
     print(f"and a password checked after them: VmHWM {peak:.1f} MB, PSS {pss:.1f} MB (target {TARGET_MB} MB)")
     return peak, pss

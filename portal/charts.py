@@ -34,8 +34,9 @@ INK, MUTED, GRID_INK = "#373c44", "#646b79", "#e7eaf0"
 SERIES_INK = ("#0172ad", "#6cb4dc", "#1d6a54")
 PNG_SCALE = 2  # pixels per SVG unit: a 640-wide chart is 1280 px, about 200 dpi across a page's text width
 # A taller chart is drawn smaller (in quarter steps of the scale), as it is printed smaller to fit a page: the same
-# resolution on paper, and a worker never holds a canvas larger than 1280 × 1400 (7 MB).
+# resolution on paper, and a worker never holds a picture larger than 1280 × 1400 (1.8 MB, drawn in bands).
 PNG_MAX_HEIGHT = 1400
+PNG_BAND = 128  # rows of the RGB canvas drawn at a time (`_draw_png`)
 # Where Debian and Ubuntu put a CJK font (fonts-wqy-microhei, fonts-noto-cjk); CHART_FONT names another.
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -131,51 +132,109 @@ def chart_png(chart: Chart) -> bytes | None:
     """The chart as a PNG (white ground, the SVG's layout at PNG_SCALE), once per chart like `chart_markup`;
     None when it is empty or the server has no CJK font to write its labels with."""
     if chart.png is None and not chart.empty:
-        scale = min(PNG_SCALE, math.floor(PNG_MAX_HEIGHT / chart.height * 4) / 4) or 0.25
-        fonts = _png_fonts(current_app.config.get("CHART_FONT"), scale)
-        if fonts is not None:
-            chart.png = _draw_png(chart, scale, *fonts)
+        path = _font_path(current_app.config.get("CHART_FONT"))
+        if path is not None:
+            scale = min(PNG_SCALE, math.floor(PNG_MAX_HEIGHT / chart.height * 4) / 4) or 0.25
+            chart.png = _draw_png(chart, scale, *_png_fonts(path, scale))
     return chart.png
 
 
 @functools.cache
-def _png_fonts(configured: str | None, scale: float):
-    """The labels' and the values' fonts at a scale, from CHART_FONT or the first CJK font found; None without one."""
+def _font_path(configured: str | None) -> str | None:
+    """CHART_FONT or the first CJK font found that FreeType opens; None without one."""
     from PIL import ImageFont  # Pillow loads with the first Word report, not in every worker
 
     for path in (configured,) if configured else CJK_FONTS:
         try:
-            # Chinese needs no shaping: the basic layout, not libraqm's
-            return tuple(ImageFont.truetype(path, round(size * scale), layout_engine=ImageFont.Layout.BASIC) for size in (14, 13))
+            ImageFont.truetype(path, 14, layout_engine=ImageFont.Layout.BASIC)
+            return path
         except OSError:
             continue
     log.warning("No CJK font found (%s): the Word report goes without its charts.", configured or ", ".join(CJK_FONTS))
     return None
 
 
+def _png_fonts(path: str, scale: float):
+    """The labels' and the values' fonts at a scale, made for one chart and dropped with it."""
+    # Each FreeType face maps the font file on its own (about 1 MB of a CJK font resident once drawn with): kept,
+    # a worker would hold them for every size and scale it ever drew. A face opens in a third of a millisecond.
+    from PIL import ImageFont
+
+    # Chinese needs no shaping: the basic layout, not libraqm's
+    return tuple(ImageFont.truetype(path, round(size * scale), layout_engine=ImageFont.Layout.BASIC) for size in (14, 13))
+
+
 def _draw_png(chart: Chart, k: float, font, small) -> bytes:
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (round(chart.width * k), round(chart.height * k)), "white")
-    draw = ImageDraw.Draw(image)
-    for y, text in chart.grid:
-        draw.line([(44 * k, y * k), ((chart.width - 8) * k, y * k)], fill=GRID_INK, width=max(1, round(k)))
-        draw.text((38 * k, (y + 4) * k), text, fill=MUTED, font=small, anchor="rs")
-    for index, (x, name) in enumerate(chart.legend):
-        draw.rectangle([x * k, 6 * k, (x + 14) * k - 1, 20 * k - 1], fill=SERIES_INK[index % len(SERIES_INK)])
-        draw.text(((x + 20) * k, 18 * k), name, fill=INK, font=font, anchor="ls")
-    for label in chart.labels:
-        draw.text((label.x * k, label.y * k), label.text, fill=INK, font=font, anchor="rs" if label.anchor == "end" else "ms")
-    for r in chart.rects:
-        if r.width > 0 and r.height > 0:
-            draw.rectangle([r.x * k, r.y * k, (r.x + r.width) * k - 1, (r.y + r.height) * k - 1],
-                           fill=SERIES_INK[r.series % len(SERIES_INK)])
-        draw.text((r.text_x * k, r.text_y * k), r.text, fill=MUTED, font=small, anchor="ms" if chart.grid else "ls")
+    width, height = round(chart.width * k), round(chart.height * k)
+    shapes = _png_shapes(chart, k, font, small)
+    palette, picture = _png_palette(), None
+    # Drawn in bands of about PNG_BAND rows, each quantized into the picture: the RGB canvas takes 4 bytes a pixel,
+    # a tall chart's whole canvas 7 MB on top of the picture's 1 byte a pixel. A band ends only between texts and
+    # lines (each is drawn whole in one band, at the same fraction of a pixel); a bar is cut at whole rows.
+    for top, bottom in _png_bands(shapes, height):
+        canvas = Image.new("RGB", (width, bottom - top), "white")
+        draw = ImageDraw.Draw(canvas)
+        for first, last, paint, _whole in shapes:
+            if first < bottom and last > top:
+                paint(draw, top)
+        band = canvas.quantize(palette=palette, dither=Image.Dither.NONE)
+        if picture is None:
+            picture = Image.new("P", (width, height))
+            picture.putpalette(band.getpalette())
+        picture.paste(band, (0, top))
     out = io.BytesIO()
     # On a palette of the inks blended into white (what anti-aliased edges on a white ground are): a third of the
     # RGB file, and without the 20 MB an adaptive quantizer takes for a tall chart.
-    image.quantize(palette=_png_palette(), dither=Image.Dither.NONE).save(out, "PNG", compress_level=6)
+    picture.save(out, "PNG", compress_level=6)
     return out.getvalue()
+
+
+def _png_shapes(chart: Chart, k: float, font, small) -> list[tuple[int, int, Callable, bool]]:
+    """What the PNG draws, in order: the rows each shape may touch (a text or line with a margin, a bar from its
+    first row to its last), how to draw it on a band starting at a row, and whether it must be drawn whole."""
+    shapes = []
+
+    def text(x: float, y: float, words: str, fill: str, face, anchor: str) -> None:
+        ascent, descent = face.getmetrics()  # the anchors here are on the baseline
+        shapes.append((math.floor(y) - ascent - 2, math.ceil(y) + descent + 2,
+                       lambda draw, top: draw.text((x, y - top), words, fill=fill, font=face, anchor=anchor), True))
+
+    def bar(x0: float, y0: float, x1: float, y1: float, fill: str) -> None:
+        x1 = max(x0, x1)  # a bar narrower than a pixel at this scale is one pixel wide (Pillow refuses x1 < x0)
+        first, last = math.floor(y0), math.floor(y1)  # the rows Pillow fills for these corners
+        shapes.append((first, last + 1, lambda draw, top: draw.rectangle([x0, first - top, x1, last - top], fill=fill), False))
+
+    line = max(1, round(k))
+    for y, label in chart.grid:
+        shapes.append((math.floor(y * k) - line - 1, math.ceil(y * k) + line + 1,
+                       lambda draw, top, y=y: draw.line([(44 * k, y * k - top), ((chart.width - 8) * k, y * k - top)],
+                                                        fill=GRID_INK, width=line), True))
+        text(38 * k, (y + 4) * k, label, MUTED, small, "rs")
+    for index, (x, name) in enumerate(chart.legend):
+        bar(x * k, 6 * k, (x + 14) * k - 1, 20 * k - 1, SERIES_INK[index % len(SERIES_INK)])
+        text((x + 20) * k, 18 * k, name, INK, font, "ls")
+    for label in chart.labels:
+        text(label.x * k, label.y * k, label.text, INK, font, "rs" if label.anchor == "end" else "ms")
+    for r in chart.rects:
+        if r.width > 0 and r.height > 0:
+            bar(r.x * k, r.y * k, (r.x + r.width) * k - 1, (r.y + r.height) * k - 1, SERIES_INK[r.series % len(SERIES_INK)])
+        text(r.text_x * k, r.text_y * k, r.text, MUTED, small, "ms" if chart.grid else "ls")
+    return shapes
+
+
+def _png_bands(shapes, height: int) -> list[tuple[int, int]]:
+    """Rows [top, bottom) of about PNG_BAND each, cut only where no text or line lies across the cut."""
+    whole = [(first, last) for first, last, _paint, drawn_whole in shapes if drawn_whole]
+    bands, top = [], 0
+    while top < height:
+        bottom = min(top + PNG_BAND, height)
+        while bottom < height and any(first < bottom < last for first, last in whole):
+            bottom += 1
+        bands.append((top, bottom))
+        top = bottom
+    return bands
 
 
 @functools.cache

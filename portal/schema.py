@@ -1,4 +1,5 @@
 """Which schema revision the code expects and which one the database is at."""
+import ast
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,29 +11,38 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @lru_cache(maxsize=1)
-def _scripts():
-    # Alembic (about 10 MB) is imported by the readiness check, not by every worker that serves pages.
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config)
+def _revisions() -> dict[str, frozenset[str]]:
+    """Each shipped revision and the revisions it follows, from the scripts' `revision` and `down_revision`."""
+    # Read as Alembic reads them (tests/test_health.py checks both agree) without importing Alembic, about 10 MB
+    # that a worker answering /readyz would keep.
+    revisions = {}
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        names = {}
+        for node in ast.parse(script.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:  # `revision: str = "0023"`
+                target = node.target
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                names[target.id] = ast.literal_eval(node.value)
+        if names.get("revision"):
+            down = names.get("down_revision")
+            revisions[names["revision"]] = frozenset(down if isinstance(down, (tuple, list)) else [down] if down else [])
+    return revisions
 
 
 def code_heads() -> frozenset[str]:
-    """The head revisions of the migrations shipped with this code."""
-    return frozenset(_scripts().get_heads())
+    """The head revisions of the migrations shipped with this code: those no other revision follows."""
+    revisions = _revisions()
+    followed = {parent for parents in revisions.values() for parent in parents}
+    return frozenset(revisions.keys() - followed)
 
 
 def is_known_revision(revision: str) -> bool:
     """True if this code's migrations include `revision` (an older or current schema)."""
-    from alembic.util import CommandError
-
-    try:
-        return _scripts().get_revision(revision) is not None
-    except CommandError:
-        return False
+    return revision in _revisions()
 
 
 def database_revisions() -> frozenset[str]:
