@@ -401,3 +401,16 @@ def test_the_tables_marks_are_read_from_one_index(app, history):
             plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
             assert [line for line in plan if " attendance " in f"{line} "] == [
                 "SEARCH attendance USING COVERING INDEX ix_attendance_meeting_deputy_status (meeting_id=?)"], plan
+
+
+def test_statements_naming_each_held_meeting_stay_out_of_the_shared_compiled_cache(app, history):
+    """The table's marks and days name each held meeting, so their compiled form changes with the number of meetings:
+    they are kept in a small cache of their own, never in SQLAlchemy's, where hundreds of KB each would pile up."""
+    own = scoring.HELD_MEETINGS_COMPILED["compiled_cache"]
+    own.clear()
+    with app.app_context():
+        for period in (Q1, Period(Q1.start, CHANGE), Period(CHANGE, Q1.end)):  # different numbers of meetings held
+            points_table.__wrapped__(period)
+        shared = [compiled.string for compiled in _db.engine._compiled_cache.values()]
+    assert not [statement for statement in shared if "held AS" in statement]
+    assert len(own) >= 2

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (ColumnElement, Date, Integer, Select, and_, bindparam, case, cast, distinct, extract, func,
                         literal_column, or_, select, union_all)
+from sqlalchemy.util import LRUCache
 
 from ..clock import local_today, to_local
 from ..evaluations.models import Evaluation
@@ -54,6 +55,10 @@ RATING_KINDS = {"competent": DutyKind.RATED_COMPETENT, "basic": DutyKind.RATED_B
 # A record of at most this many deputies reads their duties one by one (a deputy's page: three statements, a few
 # hundred rows); a committee's print is counted by the database, in the same statements whatever its size.
 ONE_BY_ONE = 10
+# The statements that name each held meeting (its day or stretch, worked out here) take a new compiled form whenever
+# the number of meetings differs, each a few hundred KB: they are kept in a cache of their own, as few as the
+# statements themselves, instead of piling up in SQLAlchemy's (500 forms) over a worker's life.
+HELD_MEETINGS_COMPILED = {"compiled_cache": LRUCache(8)}
 QUARTER = 10_000  # a stretch's number: its quarter × QUARTER + its rule set × 2 + inside the period (see Stretches)
 
 
@@ -327,7 +332,7 @@ def count_duties(window: Period, stretches: Stretches, deputy_ids=None) -> Count
         counted[deputy, kinds[place], stretch] += count
     if held := _held_days(window):
         statement = _mark_counts(tuple((meeting, stretches.of(day)) for meeting, day in held), bool(chosen))
-        for deputy, stretch, kind, count in db.session.execute(statement, chosen):
+        for deputy, stretch, kind, count in db.session.execute(statement, chosen, execution_options=HELD_MEETINGS_COMPILED):
             counted[deputy, KINDS[kind], stretch] += count
     for duty in _ratings(window, deputy_ids):
         counted[duty.deputy_id, duty.kind, stretches.of(duty.day)] += 1
@@ -394,7 +399,7 @@ def _days_statement(shape: tuple[bool, bool, bool], held: tuple[tuple[int, date]
 
 def count_duty_days(period: Period, deputy_ids=None) -> dict[int, int]:
     """履职天数 of every deputy with a duty in the period (or of these deputies), counted by the database."""
-    return dict(db.session.execute(*_day_pairs(period, deputy_ids)).all())
+    return dict(db.session.execute(*_day_pairs(period, deputy_ids), execution_options=HELD_MEETINGS_COMPILED).all())
 
 
 def _window(period: Period) -> Period:
@@ -498,7 +503,7 @@ def record_points(deputy_ids, period: Period) -> dict[int, RecordPoints]:
         points[deputy_id] += earned
     days = count_duty_days(period, ids)
     year_days: dict[int, set] = defaultdict(set)
-    for deputy_id, day in db.session.execute(*_day_pairs(year, ids, listed=True)):
+    for deputy_id, day in db.session.execute(*_day_pairs(year, ids, listed=True), execution_options=HELD_MEETINGS_COMPILED):
         year_days[deputy_id].add(day)
     return {deputy_id: RecordPoints(days.get(deputy_id, 0), points[deputy_id], end.year, frozenset(year_days[deputy_id]))
             for deputy_id in ids}
