@@ -94,6 +94,11 @@ def test_the_screen_fits_a_tablet_either_way_round(live_server, street, page_at)
         expect(leave).to_have_text("请假…")
         assert leave.bounding_box()["height"] < 60
 
+    # A card's shadow is one small blur and a hairline: a tablet paints hundreds of them in software (Pico's has seven
+    # blurred layers up to 6rem wide).
+    shadow = page.locator(".attendance-card").first.evaluate("card => getComputedStyle(card).boxShadow")
+    assert shadow.count("rgba(") == 2, shadow
+
     title = page.locator(".door-title")  # portrait now
     link = title.locator("a")
     menu = page.locator(".door-menu > summary").bounding_box()
