@@ -7,7 +7,7 @@ from flask import render_template
 
 from portal import _template_cache, create_app
 
-from .conftest import test_config
+from .conftest import test_config as config_for_tests
 
 
 def _page(app) -> str:
@@ -17,7 +17,7 @@ def _page(app) -> str:
 
 
 def test_a_second_app_reads_the_compiled_templates_and_other_options_compile_anew(tmp_path, monkeypatch):
-    settings = test_config(SQLALCHEMY_DATABASE_URI="sqlite://", TEMPLATE_CACHE_DIR=str(tmp_path))
+    settings = config_for_tests(SQLALCHEMY_DATABASE_URI="sqlite://", TEMPLATE_CACHE_DIR=str(tmp_path))
     first = _page(create_app(settings))
     assert [path for path in tmp_path.iterdir() if path.suffix == ".cache"]
 
