@@ -418,28 +418,15 @@ class CampaignTallies:
         return rate(self.complete, self.deputies)
 
 
-def _deputies_of(campaign: Campaign, community_id: int | None = None) -> Period:
-    """The campaign's window in the community: its deputies are those who were deputies (there) during it."""
-    return Period(campaign.starts_on, campaign.ends_on, community_id)
-
-
 def _counted_item(ends_on: date):
     """An item counts in its campaign's figures unless it was retired by the campaign's last day."""
     return or_(~ChecklistItem.retired, ChecklistItem.retired_on > ends_on)
 
 
-@cached_figure(CHECKLIST, PEOPLE)
-def count_deputies(window: Period) -> int:
-    """Deputies during the campaign's window (of its community, if given): the denominator of every checklist rate."""
-    return db.session.scalar(*_deputies_statement(window))
-
-
 def _deputies_count(window: Period) -> Select:
+    """Deputies during the campaign's window (of its community, if given): the denominator of every checklist rate."""
     ids = members_during(window).subquery()
     return select(func.count(ids.c.deputy_id.distinct()))
-
-
-_deputies_statement = period_statement(_deputies_count)
 
 
 def campaigns_of(period: Period) -> list[Campaign]:
@@ -448,9 +435,10 @@ def campaigns_of(period: Period) -> list[Campaign]:
     return list(db.session.scalars(period.filter_overlapping(query, Campaign.starts_on, Campaign.ends_on)))
 
 
-def campaign_period(campaign: Campaign) -> Period:
-    """The campaign's whole window as a period, for the figures that cover the whole campaign."""
-    return Period(campaign.starts_on, campaign.ends_on)
+def campaign_period(campaign: Campaign, community_id: int | None = None) -> Period:
+    """The campaign's whole window as a period (in a community, if given): its deputies are those who were deputies
+    (there) during it, and the figures that cover the whole campaign count over it."""
+    return Period(campaign.starts_on, campaign.ends_on, community_id)
 
 
 
@@ -490,12 +478,6 @@ def community_days(period: Period) -> list[ChecklistRecord]:
     return list(db.session.scalars(query.order_by(ChecklistRecord.done_on.desc(), ChecklistRecord.id.desc())))
 
 
-def count_complete(campaign: Campaign, community_id: int | None = None) -> int:
-    """The campaign's deputies (of a community, if given) who have done every item it counts."""
-    _deputies, complete, _went = _campaign_counts(campaign.id, _deputies_of(campaign, community_id))
-    return complete
-
-
 def _complete_count(window: Period) -> Select:
     """The deputies of the window who have done every item the campaign (bound `campaign`) counts."""
     campaign_id = bindparam("campaign")
@@ -527,14 +509,14 @@ def _campaign_counts_statement(window: Period) -> Select:
 
 @cached_figure(CHECKLIST, PEOPLE)
 def _campaign_counts(campaign_id: int, window: Period) -> tuple[int, int, int]:
-    """`count_deputies`, `count_complete` and `deputies_in_communities` of a campaign's window, read together."""
+    """A campaign's deputies, those who have done every item it counts, and `deputies_in_communities`, read together."""
     statement, parameters = _campaign_counts_statement(window)
     return tuple(db.session.execute(statement, parameters | {"campaign": campaign_id}).one())
 
 
 def item_tallies(campaign: Campaign, deputies: int, community_id: int | None = None) -> list[ItemTally]:
     """Per counted item: the campaign's deputies (of a community, if given) who did it, and whose record staff verified."""
-    counts = _item_counts(campaign.id, _deputies_of(campaign, community_id))
+    counts = _item_counts(campaign.id, campaign_period(campaign, community_id))
     return [ItemTally(item, *counts.get(item.id, (0, 0)), deputies) for item in campaign.counted_items]
 
 
@@ -564,7 +546,7 @@ def campaign_tallies(campaign: Campaign, community_id: int | None = None) -> Cam
     The deputies are those who were deputies during the campaign (with a community, there), and 已深入社区代表
     counts the days spent in it.
     """
-    deputies, complete, went = _campaign_counts(campaign.id, _deputies_of(campaign, community_id))
+    deputies, complete, went = _campaign_counts(campaign.id, campaign_period(campaign, community_id))
     return CampaignTallies(deputies, complete, went, item_tallies(campaign, deputies, community_id))
 
 
@@ -587,7 +569,7 @@ def matrix_query(campaign: Campaign, community_id: int | None = None, level: Lev
     Sorting by progress counts each deputy's done records of the active items in the query itself,
     so a page of the sorted list never needs the other pages.
     """
-    query = deputies_query(community=community_id, level=level, during=_deputies_of(campaign))
+    query = deputies_query(community=community_id, level=level, during=campaign_period(campaign))
     if sort in ("progress", "-progress"):  # within equal progress the roster order stays
         done = (
             select(func.count())

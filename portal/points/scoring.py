@@ -520,13 +520,10 @@ def _records_one_by_one(ids: tuple[int, ...], period: Period, year: Period) -> d
     for duty, earned in award([duty for duty in duties if _in(earning, duty.day)], rules()):
         if _in(period, duty.day):
             points[duty.deputy_id] += earned
-    days: dict[int, set] = defaultdict(set)
-    year_days: dict[int, set] = defaultdict(set)
+    mine: dict[int, list[Duty]] = defaultdict(list)
     for duty in duties:
-        if duty.kind.counts_a_day:
-            if _in(period, duty.day):
-                days[duty.deputy_id].add(duty.day)
-            if _in(year, duty.day):
-                year_days[duty.deputy_id].add(duty.day)
-    return {deputy_id: RecordPoints(len(days[deputy_id]), points[deputy_id], year.start.year, frozenset(year_days[deputy_id]))
+        mine[duty.deputy_id].append(duty)
+    return {deputy_id: RecordPoints(len(duty_days(duty for duty in mine[deputy_id] if _in(period, duty.day))),
+                                    points[deputy_id], year.start.year,
+                                    frozenset(duty_days(duty for duty in mine[deputy_id] if _in(year, duty.day))))
             for deputy_id in ids}
